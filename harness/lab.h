@@ -1,0 +1,55 @@
+/*
+ * lab.h - the lab: one anonymous lab namespace with a bridge per scenario network, one
+ * namespace per netns node, joined to the bridges by veth pairs. The node side of a
+ * pair is named after the network; the lab side ("port") lives in the lab namespace
+ * enslaved to the network's bridge.
+ *
+ * Namespaces are held by fd only. Everything built is registered on the run's teardown
+ * list as it is made.
+ */
+#ifndef FL_LAB_H
+#define FL_LAB_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct run;
+struct lab;
+
+/* lab_build - build the whole topology of run_scn(@r); 0, or -1 with errno and
+ * lab_error() saying what failed (with the kernel's extended-ack text). */
+struct lab *lab_build(struct run *r);
+const char *lab_error(const struct lab *lab);
+
+/* File descriptor of the lab namespace (bridges, ports, filters). */
+int lab_netns_fd(const struct lab *lab);
+/* File descriptor of @node's network namespace (qemu nodes: -1). */
+int lab_node_netns_fd(const struct lab *lab, int node);
+
+/* Name and ifindex, in the lab namespace, of the port joining @node to network @net
+ * (a veth for netns nodes, a tap for qemu nodes); NULL / -1 when not on it. */
+const char *lab_port_name(const struct lab *lab, int node, int net);
+int lab_port_ifindex(const struct lab *lab, int node, int net);
+/* Name and ifindex of network @net's bridge in the lab namespace. */
+const char *lab_bridge_name(const struct lab *lab, int net);
+int lab_bridge_ifindex(const struct lab *lab, int net);
+/* Ifindex of @node's own interface on @net inside the node's namespace, or -1. */
+int lab_iface_ifindex(const struct lab *lab, int node, int net);
+
+/* Run @fn(@arg) with the calling thread inside namespace @netns_fd, then come back to
+ * where it was. Returns what @fn returned, or -1 with errno when setns failed. */
+int lab_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
+
+/*
+ * Start a process in @node: a child with PR_SET_PDEATHSIG(SIGKILL), its own process
+ * group, inside the node's namespace (and the node's freezer cgroup when there is one),
+ * stdout/stderr to @out_path/@err_path (NULL: /dev/null), argv[0] looked up in PATH then
+ * in the directory of the faultline binary. Returns the pid, or -1 with errno.
+ */
+pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_path,
+		const char *err_path);
+
+/* The freezer cgroup directory of @node ("" when none could be made). */
+const char *lab_node_cgroup(const struct lab *lab, int node);
+
+#endif

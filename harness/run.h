@@ -1,0 +1,62 @@
+/*
+ * run.h - one run of one scenario: its run directory, its event record, its event loop
+ * and its teardown list.
+ *
+ * Teardown: every external resource is pushed with run_defer() the moment it exists.
+ * run_teardown() pops them in reverse order, once each; a deferred function treats
+ * "already gone" as success and must not block for long. The same list runs on success,
+ * failure, SIGINT and SIGTERM. What the kernel frees by itself on kill -9 (namespaces
+ * held by fd, non-persistent taps, PR_SET_PDEATHSIG children) needs no entry but may
+ * have one for an orderly stop.
+ */
+#ifndef FL_RUN_H
+#define FL_RUN_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+struct scn;
+struct ev_loop;
+struct lab;
+
+struct run;
+
+typedef void run_undo_fn(void *arg);
+
+/**
+ * run_new - create the run directory and events.jsonl for @s
+ * @base: folder that holds run directories ("runs" when NULL); base/latest is updated
+ */
+struct run *run_new(const struct scn *s, const char *base);
+void run_free(struct run *r); /* runs the teardown list first; NULL is a no-op */
+
+const struct scn *run_scn(const struct run *r);
+const char *run_dir(const struct run *r);
+struct ev_loop *run_loop(struct run *r);
+struct lab *run_lab(struct run *r);          /* NULL before the lab is built */
+void run_set_lab(struct run *r, struct lab *lab);
+
+/* The timeline's zero: CLOCK_MONOTONIC ns when every service was ready (0 before). */
+int64_t run_t0(const struct run *r);
+void run_set_t0(struct run *r, int64_t t0_ns);
+
+/* Push @fn(@arg) on the teardown list; @what names it in debug output. */
+int run_defer(struct run *r, run_undo_fn *fn, void *arg, const char *what);
+/* Pop and run the whole list, newest first. Idempotent. */
+void run_teardown(struct run *r);
+
+/*
+ * Append one line to events.jsonl: {"t_ns":@t_ns,"src":"@src","ev":"@ev",<fields>}
+ * where @fields_fmt is printf-style text of further JSON members (without braces, may be
+ * NULL), e.g. run_event(r, now, "timeline", "apply", "\"fault\":\"%s\"", name).
+ * Strings put into fields must be JSON-safe; run_json_escape() makes them so.
+ */
+int run_event(struct run *r, int64_t t_ns, const char *src, const char *ev,
+	      const char *fields_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Escape @in for a JSON string into @out (always NUL-terminated). */
+void run_json_escape(const char *in, char *out, size_t len);
+
+/* Path of a file inside the run directory into @buf. */
+int run_path(const struct run *r, const char *name, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,288 @@
+/*
+ * scn.h - the scenario model.
+ *
+ * scn_load()/scn_parse() turn a .scn file into a struct scn; every later stage (plan,
+ * lab build, services, timeline, SLA, reports) reads it and none writes it. A struct scn
+ * that scn_parse() returned is fully validated: every index is in range, every address
+ * lies inside its network and is unique, every time lies inside the scenario, every
+ * ${param} has been substituted. Consumers never re-check.
+ *
+ * Units: all times are int64_t milliseconds from the start of the timeline; sizes are
+ * bytes; rates are per second (load) or per hour (random arrivals); percentages are
+ * 0..100. Addresses are struct in_addr in network byte order.
+ *
+ * Arrays are owned by the struct scn and freed by scn_free().
+ */
+#ifndef FL_SCN_H
+#define FL_SCN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SCN_NAME_MAX 32 /* node, service and param names, with the NUL */
+#define SCN_NET_NAME_MAX 16 /* network names name interfaces: IFNAMSIZ */
+
+struct scn_loc {
+	int line; /* 1-based */
+	int col;  /* 1-based, in characters of the line as written */
+};
+
+/* A parse or validation error: "file:line:col: msg". */
+struct scn_err {
+	char file[256];
+	int line;
+	int col;
+	char msg[512];
+};
+
+struct scn_param {
+	char name[SCN_NAME_MAX];
+	char *value; /* after --set */
+	struct scn_loc loc;
+};
+
+struct scn_network {
+	char name[SCN_NET_NAME_MAX];
+	struct in_addr addr; /* network address (host bits zero) */
+	int plen;            /* prefix length */
+	int mtu;             /* 0 when not given: the kernel default, 1500 */
+	struct scn_loc loc;
+};
+
+struct scn_iface {
+	int net;             /* index into scn.networks */
+	struct in_addr addr; /* given with NET=ADDR or handed out in declaration order */
+	bool addr_given;
+};
+
+enum scn_node_kind {
+	SCN_NODE_NETNS = 1,
+	SCN_NODE_QEMU = 2,
+};
+
+struct scn_node {
+	char name[SCN_NAME_MAX];
+	enum scn_node_kind kind;
+	struct scn_iface *ifaces;
+	int n_ifaces;
+	bool has_gateway; /* gateway ADDR: the default route, via one of the node's networks */
+	struct in_addr gateway;
+	char *append; /* qemu: kernel command line added to the default one; NULL if none */
+	char *kernel; /* qemu: kernel image path; NULL for the bundled one */
+	char *initrd; /* qemu: initramfs path; NULL for the bundled one */
+	uint64_t memory; /* qemu: bytes, 0 for the default */
+	int cpus;        /* qemu: 0 for the default */
+	struct scn_loc loc;
+};
+
+enum scn_svc_kind {
+	SCN_SVC_WEB = 1,
+	SCN_SVC_LB = 2,
+	SCN_SVC_LOAD = 3,
+	SCN_SVC_EXEC = 4,
+};
+
+enum scn_ha_mode {
+	SCN_HA_NONE = 0, /* a single lb with no peer protocol */
+	SCN_HA_VRRP = 1, /* plain VRRPv3 (the default when a vip has two or more lbs) */
+	SCN_HA_SAFE = 2,
+};
+
+enum scn_check_kind {
+	SCN_CHECK_HTTP = 1, /* GET /health (default) */
+	SCN_CHECK_TCP = 2,
+};
+
+enum scn_balance {
+	SCN_BALANCE_RR = 1, /* default */
+	SCN_BALANCE_LEASTCONN = 2,
+};
+
+struct scn_service {
+	int node; /* index into scn.nodes */
+	enum scn_svc_kind kind;
+	char name[SCN_NAME_MAX]; /* what kill/restart call it: "web", "lb", "load", or
+				    the exec service's "name X" (default "exec") */
+	/* web */
+	int port;              /* web: listen port (80); lb: VIP port (80) */
+	int64_t latency_ms;    /* web: added latency per response (0) */
+	/* lb */
+	struct in_addr vip;
+	int *backends; /* node indices */
+	int n_backends;
+	int backend_port;      /* port the backends listen on (80) */
+	int priority;          /* 1..254, default 100 */
+	int vrid;              /* 1..255, default 51 */
+	int64_t advert_ms;     /* default 1000 */
+	int *heartbeat;        /* network indices carrying adverts; default: the VIP's */
+	int n_heartbeat;
+	enum scn_ha_mode ha;
+	enum scn_check_kind check;
+	int64_t check_interval_ms; /* 0: fl-lb's default */
+	int64_t check_timeout_ms;  /* 0: fl-lb's default */
+	int rise, fall;            /* 0: fl-lb's default */
+	int mss;                   /* clamp the MSS of proxied connections; 0: off */
+	enum scn_balance balance;
+	int64_t preempt_delay_ms;  /* ha safe: 0 for fl-lb's default */
+	/* load */
+	char *url;
+	struct in_addr url_addr; /* resolved from the URL (a literal address) */
+	int url_port;
+	char *url_path;
+	double rate;          /* requests per second */
+	int64_t timeout_ms;   /* default 1000 */
+	int64_t size;         /* response body size asked for (/bytes/N); 0: GET url_path */
+	bool keepalive;       /* default false: a new connection per request */
+	/* exec */
+	char *command;        /* run by /bin/sh -c in the node */
+	struct scn_loc loc;
+};
+
+enum scn_fault_kind {
+	SCN_F_LINK_DOWN = 1,
+	SCN_F_LINK_UP,
+	SCN_F_FLAP,
+	SCN_F_BLACKHOLE,
+	SCN_F_MTU,
+	SCN_F_PMTU_BLACKHOLE,
+	SCN_F_LOSS,
+	SCN_F_DELAY,
+	SCN_F_PARTITION,
+	SCN_F_STALL,
+	SCN_F_KILL,
+	SCN_F_RESTART,
+};
+
+/*
+ * What a fault acts on. NODE.NET, any(a,b,c).NET, NODE, or NET (pmtu-blackhole).
+ * nodes holds the candidates: one unless any(...) was written; the timeline picks one
+ * per firing with the seeded generator.
+ */
+struct scn_target {
+	int *nodes;
+	int n_nodes; /* 0 for a fault on a whole network */
+	int net;     /* network index, -1 when the fault names no network */
+};
+
+struct scn_fault {
+	enum scn_fault_kind kind;
+	struct scn_target target;
+	int64_t down_ms, up_ms; /* flap */
+	int count;              /* flap */
+	int mtu;                /* mtu */
+	double percent;         /* loss */
+	int64_t delay_ms, jitter_ms; /* delay */
+	int *group_a, n_a;      /* partition: node indices on each side */
+	int *group_b, n_b;
+	int service;            /* kill/restart: index into scn.services */
+	int signal;             /* kill: signal number, SIGKILL by default */
+	struct scn_loc loc;
+};
+
+enum scn_sched {
+	SCN_AT = 1,
+	SCN_EVERY = 2,
+	SCN_RANDOM = 3,
+};
+
+/* One timeline statement: at, every or random. */
+struct scn_event {
+	enum scn_sched sched;
+	int64_t at_ms;    /* at */
+	int64_t every_ms; /* every */
+	int64_t from_ms;  /* every/random: 0 when not given */
+	int64_t until_ms; /* every/random: the duration when not given */
+	double per_hour;  /* random */
+	bool has_for;
+	int64_t for_min_ms; /* for D: min == max; for D1..D2: uniform in [min, max] */
+	int64_t for_max_ms;
+	struct scn_fault fault;
+	struct scn_loc loc;
+};
+
+enum scn_op {
+	SCN_OP_LT = 1,
+	SCN_OP_LE,
+	SCN_OP_EQ,
+	SCN_OP_GE,
+	SCN_OP_GT,
+};
+
+enum scn_unit {
+	SCN_UNIT_COUNT = 1,  /* a plain number */
+	SCN_UNIT_MS = 2,     /* written as a duration; value in ms */
+	SCN_UNIT_PERCENT = 3,
+};
+
+struct scn_expect {
+	char metric[SCN_NAME_MAX]; /* "failover", "split-brain", "success", ... */
+	enum scn_op op;
+	double value;
+	enum scn_unit unit;
+	char *text; /* the statement after "expect", as written, ${} substituted */
+	char *scope; /* text after the value ("during faults"), NULL when none */
+	struct scn_loc loc;
+};
+
+struct scn {
+	char *file;
+	char *name;
+	char *description; /* NULL when none */
+	int64_t duration_ms;
+	uint64_t seed; /* 1 when not given */
+	struct scn_param *params;
+	int n_params;
+	struct scn_network *networks;
+	int n_networks;
+	struct scn_node *nodes;
+	int n_nodes;
+	struct scn_service *services;
+	int n_services;
+	struct scn_event *events;
+	int n_events;
+	struct scn_expect *expects;
+	int n_expects;
+};
+
+/* --set NAME=VALUE */
+struct scn_set {
+	const char *name;
+	const char *value;
+};
+
+/**
+ * scn_load - read, parse and validate a scenario file
+ * @path: file to read
+ * @sets: --set overrides (may be NULL when n_sets is 0)
+ * @err: filled on failure
+ *
+ * Returns the scenario, or NULL with @err set (and errno EINVAL for a bad file, or the
+ * errno of the failed read).
+ */
+struct scn *scn_load(const char *path, const struct scn_set *sets, int n_sets,
+		     struct scn_err *err);
+
+/* scn_parse - as scn_load() on a buffer; @file names it in errors. */
+struct scn *scn_parse(const char *file, const char *text, size_t len,
+		      const struct scn_set *sets, int n_sets, struct scn_err *err);
+
+/* scn_free - release a scenario; NULL is a no-op. */
+void scn_free(struct scn *s);
+
+/* Index of the node / network / service called @name, or -1. */
+int scn_node_find(const struct scn *s, const char *name);
+int scn_net_find(const struct scn *s, const char *name);
+int scn_service_find(const struct scn *s, int node, const char *name);
+
+/* Index of @node's interface on network @net, or -1 when the node is not on it. */
+int scn_iface_find(const struct scn *s, int node, int net);
+
+/* The keyword a fault kind is written as ("link down", "pmtu-blackhole", ...). */
+const char *scn_fault_kind_name(enum scn_fault_kind kind);
+
+/* "file:line:col: msg" into @buf. */
+void scn_err_format(const struct scn_err *err, char *buf, size_t len);
+
+#endif
