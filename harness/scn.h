@@ -68,6 +68,7 @@ struct scn_node {
 	struct scn_iface *ifaces;
 	int n_ifaces;
 	bool has_gateway; /* gateway ADDR: the default route, via one of the node's networks */
+	bool forward;     /* "forward": the node routes IPv4/IPv6 between its networks */
 	struct in_addr gateway;
 	char *append; /* qemu: kernel command line added to the default one; NULL if none */
 	char *kernel; /* qemu: kernel image path; NULL for the bundled one */
