@@ -1,0 +1,126 @@
+/*
+ * tl.h - the timeline: a scenario's at/every/random statements expanded, with a seeded
+ * generator, into one sorted schedule of firings (tl_sched.c, pure: no I/O), and the
+ * firing of that schedule on a run's event loop (tl_run.c).
+ *
+ * Determinism: the schedule depends only on the struct scn and the seed. Each timeline
+ * statement draws from its own stream (tl_rng_init(seed, statement index)), so adding
+ * or removing one statement never moves the firings of another. Within a statement the
+ * draws are made per firing, in this order: the inter-arrival time (random only), the
+ * any(...) candidate (only when there are two or more), the duration (only when
+ * `for D1..D2` has D1 < D2).
+ *
+ * Time rules (all in ms from the timeline's zero, t0):
+ *   at T           one firing at T
+ *   every E        firings at from, from+E, ... while t < until and t < duration
+ *   random N/h     Poisson arrivals on [from, until): the gaps are exponential with
+ *                  mean 3600000/N ms, accumulated in double precision; a firing's time
+ *                  is the accumulated time rounded down to a whole ms
+ *   for D / D1..D2 the firing is reverted at t + D (D uniform in [D1, D2], whole ms);
+ *                  when that lies at or beyond the duration it is reverted when the run
+ *                  ends instead (revert_at_end)
+ *   flap           expands into count link-down firings at t + k*(down+up), each
+ *                  reverted (link up) down ms later; steps at or past the duration are
+ *                  dropped
+ * Firings are sorted by time; ties keep the order of the statements in the file and
+ * then of generation.
+ */
+#ifndef FL_TL_H
+#define FL_TL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scn.h"
+
+/*
+ * The generator: splitmix64 (Steele, Lea, Flood, "Fast splittable pseudorandom number
+ * generators", OOPSLA 2014). One 64-bit state; each output adds the golden-ratio
+ * increment 0x9E3779B97F4A7C15 and scrambles it (tl_rng_mix). Small, fast, and every
+ * 64-bit state is a valid one, so any seed works.
+ */
+struct tl_rng {
+	uint64_t s;
+};
+
+/* The splitmix64 output function on @z (a bijection of 64-bit values). */
+uint64_t tl_rng_mix(uint64_t z);
+/* Stream @stream of seed @seed: s = tl_rng_mix(seed ^ tl_rng_mix(stream + 1)). */
+void tl_rng_init(struct tl_rng *r, uint64_t seed, uint64_t stream);
+/* Next 64 random bits: s += 0x9E3779B97F4A7C15, return tl_rng_mix(s). */
+uint64_t tl_rng_next(struct tl_rng *r);
+/* Uniform in [0, 1): the top 53 bits of tl_rng_next() times 2^-53. */
+double tl_rng_unit(struct tl_rng *r);
+/* Uniform integer in [0, n) for n > 0: tl_rng_next() % n (bias below n / 2^64). */
+uint64_t tl_rng_below(struct tl_rng *r, uint64_t n);
+/* Exponential with mean @mean: -mean * log(1 - tl_rng_unit()). */
+double tl_rng_exp(struct tl_rng *r, double mean);
+
+#define TL_NONE (-1)
+
+/* One fault to apply at t_ms, and when to revert it. */
+struct tl_firing {
+	int64_t t_ms;              /* scheduled apply, ms from t0 */
+	int64_t revert_ms;         /* scheduled revert, or TL_NONE: not before the end */
+	bool revert_at_end;        /* `for` reached past the duration */
+	int id;                    /* 1-based position in the schedule */
+	int event;                 /* index into scn.events */
+	enum scn_fault_kind kind;  /* what is applied: a flap step is SCN_F_LINK_DOWN */
+	int node;                  /* the chosen target node, -1 for a network/partition */
+	int service;               /* kill/restart: the chosen node's service, else -1 */
+	int step, steps;           /* flap: step 1..steps; 0, 0 otherwise */
+};
+
+struct tl_schedule {
+	struct tl_firing *v;
+	int n;
+	uint64_t seed;
+	int64_t duration_ms;
+};
+
+/**
+ * tl_schedule_build - expand every timeline statement of @s with @seed
+ * Returns the schedule (possibly empty), or NULL with errno ENOMEM / EINVAL (a
+ * statement the model should not hold, e.g. every 0ms).
+ */
+struct tl_schedule *tl_schedule_build(const struct scn *s, uint64_t seed);
+void tl_schedule_free(struct tl_schedule *sch); /* NULL is a no-op */
+
+/* The keyword of a fault kind ("link down", "pmtu-blackhole", ...), "?" if unknown. */
+const char *tl_kind_name(enum scn_fault_kind kind);
+
+/* What @f acts on: "lb1.private", "lb1", "private", "a,b / c,d", "lb1 lb". */
+int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
+/* The fault's parameters as JSON members without braces ("\"percent\":30"); "" if none. */
+int tl_params_json(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
+/*
+ * tl_firing_format - one human line for `run --dry-run`:
+ *   "   5.000s  #3    link down lb1.private (flap 1/6)  revert 6.000s"
+ * Returns the length snprintf() would have written, or -1 with errno EINVAL.
+ */
+int tl_firing_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
+
+/* ---- tl_run.c: firing on a run ---- */
+
+struct run;
+struct flt_svc_ops;
+struct tl_state;
+
+/*
+ * tl_start - arm every firing of @sch on run_loop(@r) at run_t0(@r) + t; each apply and
+ * revert goes through the fault kind table (flt.h) and is written to events.jsonl.
+ * @sch and @ops must outlive the returned state. The state is registered on the run's
+ * teardown list (which stops it and frees it), so after run_teardown() it is gone.
+ * Returns the state, or NULL with errno (run_t0 not set, timers could not be armed).
+ */
+struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
+			  const struct flt_svc_ops *ops);
+/* tl_stop - disarm the timers and revert everything still applied (idempotent). */
+void tl_stop(struct tl_state *st);
+/* Firings applied and reverted so far, apply/revert failures, and the last error text. */
+int tl_applied(const struct tl_state *st);
+int tl_reverted(const struct tl_state *st);
+int tl_errors(const struct tl_state *st, char *last, size_t len);
+
+#endif
