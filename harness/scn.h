@@ -55,6 +55,7 @@ struct scn_iface {
 	int net;             /* index into scn.networks */
 	struct in_addr addr; /* given with NET=ADDR or handed out in declaration order */
 	bool addr_given;
+	struct scn_loc loc; /* where NET or NET=ADDR was written */
 };
 
 enum scn_node_kind {
@@ -177,7 +178,10 @@ struct scn_fault {
 	int64_t delay_ms, jitter_ms; /* delay */
 	int *group_a, n_a;      /* partition: node indices on each side */
 	int *group_b, n_b;
-	int service;            /* kill/restart: index into scn.services */
+	int service;            /* kill/restart: index into scn.services (the first
+				   candidate's when the target is any(...)) */
+	char svc_name[SCN_NAME_MAX]; /* kill/restart: the service's name; every candidate
+					has one so called (scn_service_find) */
 	int signal;             /* kill: signal number, SIGKILL by default */
 	struct scn_loc loc;
 };
@@ -283,7 +287,28 @@ int scn_iface_find(const struct scn *s, int node, int net);
 /* The keyword a fault kind is written as ("link down", "pmtu-blackhole", ...). */
 const char *scn_fault_kind_name(enum scn_fault_kind kind);
 
-/* "file:line:col: msg" into @buf. */
+/* "file:line:col: msg" into @buf; "file: msg" when the error has no position (line 0),
+ * e.g. a --set of a param the file does not declare or a file that cannot be read. */
 void scn_err_format(const struct scn_err *err, char *buf, size_t len);
+
+/*
+ * The value syntaxes of the language, exported for other tools (command-line options).
+ * Each parses the whole string and returns 0, or -1 with errno EINVAL (bad syntax) or
+ * ERANGE (too large).
+ *
+ * scn_duration_parse - "250ms", "5s", "1.5s", "2m", "1h", "0s" into milliseconds; a
+ *	value that is not a whole number of milliseconds is EINVAL.
+ * scn_size_parse - "1500", "64k", "1M", "2G" into bytes; k/K, M and G are binary
+ *	(1024, 1024^2, 1024^3).
+ * scn_rate_parse - "200/s", "3/m", "12/h" into events per hour (exact for /s and /m).
+ * scn_percent_parse - "99.5%" into 99.5; must lie in 0..100.
+ */
+int scn_duration_parse(const char *s, int64_t *ms);
+int scn_size_parse(const char *s, uint64_t *bytes);
+int scn_rate_parse(const char *s, double *per_hour);
+int scn_percent_parse(const char *s, double *pct);
+
+/* What a metric of 'expect' measures in, or 0 for an unknown metric. */
+enum scn_unit scn_metric_unit(const char *metric);
 
 #endif

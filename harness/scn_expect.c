@@ -1,0 +1,147 @@
+/*
+ * scn_expect.c - 'expect METRIC OP VALUE [SCOPE]' and the metric table.
+ *
+ * The table is the one place a metric is declared: its name and the unit its value is
+ * written in. A value in the wrong unit is an error that names the unit expected.
+ * The only scope defined so far is "during faults".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scn_int.h"
+
+static const struct {
+	const char *name;
+	enum scn_unit unit;
+} scn_metrics[] = {
+	{"failover", SCN_UNIT_MS},     {"split-brain", SCN_UNIT_MS},
+	{"outage", SCN_UNIT_MS},       {"longest-outage", SCN_UNIT_MS},
+	{"p50", SCN_UNIT_MS},          {"p99", SCN_UNIT_MS},
+	{"max", SCN_UNIT_MS},          {"detect", SCN_UNIT_MS},
+	{"success", SCN_UNIT_PERCENT}, {"uptime", SCN_UNIT_PERCENT},
+	{"errors", SCN_UNIT_COUNT},    {"vip-moves", SCN_UNIT_COUNT},
+	{"refused", SCN_UNIT_COUNT},   {"reset", SCN_UNIT_COUNT},
+	{"timeout", SCN_UNIT_COUNT},   {"connect-timeout", SCN_UNIT_COUNT},
+	{"bad-body", SCN_UNIT_COUNT},  {"bad-status", SCN_UNIT_COUNT},
+	{"retransmits", SCN_UNIT_COUNT}, {"frag-needed", SCN_UNIT_COUNT},
+	{"requests", SCN_UNIT_COUNT},
+};
+
+#define SCN_N_METRICS (sizeof(scn_metrics) / sizeof(scn_metrics[0]))
+
+enum scn_unit scn_metric_unit(const char *metric)
+{
+	for (size_t i = 0; i < SCN_N_METRICS; i++)
+		if (!strcmp(scn_metrics[i].name, metric))
+			return scn_metrics[i].unit;
+	return 0;
+}
+
+static int scn_expect_metric(struct scn_p *p, struct scn_expect *e)
+{
+	char list[512];
+	size_t used = 0;
+	struct scn_tok *t = scn_tok_want(p, "a metric such as failover or success");
+	if (!t)
+		return -1;
+	if (!t->quoted && (e->unit = scn_metric_unit(t->text))) {
+		snprintf(e->metric, sizeof(e->metric), "%s", t->text);
+		return 0;
+	}
+	for (size_t i = 0; i < SCN_N_METRICS; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+					 scn_metrics[i].name);
+	return scn_fail(p, t->loc, "unknown metric '%s' (metrics: %s)", t->text, list);
+}
+
+static int scn_expect_op(struct scn_p *p, struct scn_expect *e)
+{
+	static const char *const ops[] = {"<", "<=", "==", ">=", ">", NULL};
+	struct scn_tok *t = scn_tok_want(p, "a comparison (<, <=, ==, >= or >)");
+	if (!t)
+		return -1;
+	for (int i = 0; ops[i]; i++)
+		if (scn_tok_is_kw(t, ops[i]))
+			return e->op = (enum scn_op)(SCN_OP_LT + i), 0;
+	return scn_fail(p, t->loc, "expected a comparison (<, <=, ==, >= or >), got '%s'", t->text);
+}
+
+static int scn_expect_value(struct scn_p *p, struct scn_expect *e)
+{
+	static const char *const ex[] = {
+		[SCN_UNIT_COUNT] = "a count such as 0 or 12",
+		[SCN_UNIT_MS] = "a duration such as 500ms",
+		[SCN_UNIT_PERCENT] = "a percentage such as 99.5%",
+	};
+	struct scn_tok *t = scn_tok_want(p, ex[e->unit]);
+	int64_t ms;
+	uint64_t n;
+	if (!t)
+		return -1;
+	int rc = -1;
+	if (e->unit == SCN_UNIT_MS && (rc = scn_duration_parse(t->text, &ms)) == 0)
+		e->value = (double)ms;
+	else if (e->unit == SCN_UNIT_PERCENT)
+		rc = scn_percent_parse(t->text, &e->value);
+	else if (e->unit == SCN_UNIT_COUNT && strspn(t->text, "0123456789") == strlen(t->text) &&
+		 (rc = scn_size_parse(t->text, &n)) == 0) /* plain digits: no suffix */
+		e->value = (double)n;
+	if (rc < 0 || t->quoted)
+		return scn_fail(p, t->loc, "expected %s for '%s', got '%s'", ex[e->unit], e->metric,
+				t->text);
+	return 0;
+}
+
+/* The rest of the line, one space between words: only "during faults" is defined. */
+static int scn_expect_scope(struct scn_p *p, struct scn_expect *e)
+{
+	struct scn_tok *first = scn_tok_peek(p), *t;
+	char scope[256] = "";
+	size_t used = 0;
+	if (!first)
+		return 0;
+	while ((t = scn_tok_peek(p)) && used < sizeof(scope)) {
+		used += (size_t)snprintf(scope + used, sizeof(scope) - used, "%s%s",
+					 used ? " " : "", t->text);
+		p->t.pos++;
+	}
+	if (strcmp(scope, "during faults"))
+		return scn_fail(p, first->loc, "unknown scope '%s' (expected 'during faults' or "
+				"nothing)", scope);
+	if (!(e->scope = strdup(scope)))
+		return scn_oom(p);
+	return 0;
+}
+
+static int scn_expect_text(struct scn_p *p, struct scn_expect *e)
+{
+	const char *from = p->t.line + p->t.v[1].off;
+	size_t n = strlen(from);
+	while (n && (from[n - 1] == ' ' || from[n - 1] == '\t'))
+		n--;
+	if (!(e->text = strndup(from, n)))
+		return scn_oom(p);
+	return 0;
+}
+
+int scn_stmt_expect(struct scn_p *p)
+{
+	struct scn_expect e = {.loc = p->t.v[0].loc};
+	if (scn_expect_metric(p, &e) < 0 || scn_expect_op(p, &e) < 0 ||
+	    scn_expect_value(p, &e) < 0 || scn_expect_scope(p, &e) < 0 ||
+	    scn_expect_text(p, &e) < 0)
+		goto err;
+	struct scn_expect *slot = scn_grow(&p->s->expects, &p->s->n_expects, sizeof(*slot));
+	if (!slot) {
+		scn_oom(p);
+		goto err;
+	}
+	*slot = e;
+	return 0;
+err:
+	free(e.scope);
+	free(e.text);
+	return -1;
+}
