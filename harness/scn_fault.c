@@ -307,6 +307,11 @@ int scn_fault_parse(struct scn_p *p, struct scn_fault *f)
 			f->kind = scn_faults[i].kind;
 			return scn_faults[i].parse(p, f);
 		}
+	if (scn_tok_is_kw(t, "link")) {
+		struct scn_tok *n = p->t.pos + 1 < p->t.n ? &p->t.v[p->t.pos + 1] : NULL;
+		return scn_fail(p, n ? n->loc : p->t.end, "expected 'down' or 'up' after 'link'%s%s%s",
+				n ? ", got '" : "", n ? n->text : "", n ? "'" : "");
+	}
 	return scn_fail(p, t->loc, "unknown fault '%s' (expected " SCN_FAULT_LIST ")", t->text);
 }
 

@@ -22,6 +22,8 @@ static int scn_dec_scan(const char *s, uint64_t *mant, int *frac, const char **e
 	bool digits = false, dot = false;
 	*mant = 0;
 	*frac = 0;
+	if (*s < '0' || *s > '9') /* ".5s" is not a number */
+		return -1;
 	for (; (*s >= '0' && *s <= '9') || (*s == '.' && !dot); s++) {
 		if (*s == '.') {
 			dot = true;

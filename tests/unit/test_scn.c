@@ -1,0 +1,444 @@
+/*
+ * test_scn.c - the scenario language: the bundled examples, value syntaxes, address
+ * hand-out, ${param} and --set. Error messages are in test_scn_err.c.
+ */
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "scn.h"
+
+static struct scn *parse_set(const char *text, const struct scn_set *sets, int n_sets,
+			     struct scn_err *err)
+{
+	return scn_parse("t.scn", text, strlen(text), sets, n_sets, err);
+}
+
+static struct scn *load_example(const char *name, const struct scn_set *sets, int n_sets)
+{
+	char path[256];
+	struct scn_err err;
+	snprintf(path, sizeof(path), "scenarios/examples/%s", name);
+	struct scn *s = scn_load(path, sets, n_sets, &err);
+	if (!s) {
+		char msg[1024];
+		scn_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "\n%s\n", msg);
+	}
+	return s;
+}
+
+static bool addr_is(struct in_addr a, const char *text)
+{
+	char buf[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	return !strcmp(buf, text);
+}
+
+static const struct scn_iface *iface_of(const struct scn *s, const char *node, const char *net)
+{
+	int n = scn_node_find(s, node);
+	int i = scn_iface_find(s, n, scn_net_find(s, net));
+	return i < 0 ? NULL : &s->nodes[n].ifaces[i];
+}
+
+static void test_example_quickstart_counts(void)
+{
+	struct scn *s = load_example("quickstart.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL("quickstart", s->name);
+	CU_ASSERT_STRING_EQUAL("Master load balancer is killed; backup takes over the VIP",
+			       s->description);
+	CU_ASSERT_EQUAL(15000, s->duration_ms);
+	CU_ASSERT_EQUAL(7, s->seed);
+	CU_ASSERT_EQUAL(2, s->n_networks);
+	CU_ASSERT_EQUAL(5, s->n_nodes);
+	CU_ASSERT_EQUAL(5, s->n_services);
+	CU_ASSERT_EQUAL(1, s->n_events);
+	CU_ASSERT_EQUAL(4, s->n_expects);
+	CU_ASSERT_EQUAL(24, s->networks[1].plen);
+	CU_ASSERT(addr_is(s->networks[1].addr, "198.18.1.0"));
+	scn_free(s);
+}
+
+static void test_example_quickstart_addresses(void)
+{
+	struct scn *s = load_example("quickstart.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(addr_is(iface_of(s, "lb1", "public")->addr, "198.18.0.1"));
+	CU_ASSERT(addr_is(iface_of(s, "lb1", "private")->addr, "198.18.1.1"));
+	CU_ASSERT(addr_is(iface_of(s, "lb2", "private")->addr, "198.18.1.2"));
+	CU_ASSERT(addr_is(iface_of(s, "web1", "private")->addr, "198.18.1.3"));
+	CU_ASSERT(addr_is(iface_of(s, "web2", "private")->addr, "198.18.1.4"));
+	CU_ASSERT(addr_is(iface_of(s, "client", "public")->addr, "198.18.0.3"));
+	CU_ASSERT_FALSE(iface_of(s, "client", "public")->addr_given);
+	CU_ASSERT_PTR_NULL(iface_of(s, "client", "private"));
+	scn_free(s);
+}
+
+static void test_example_quickstart_services(void)
+{
+	struct scn *s = load_example("quickstart.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	int lb1 = scn_service_find(s, scn_node_find(s, "lb1"), "lb");
+	CU_ASSERT_FATAL(lb1 >= 0);
+	const struct scn_service *lb = &s->services[lb1];
+	CU_ASSERT_EQUAL(SCN_SVC_LB, lb->kind);
+	CU_ASSERT(addr_is(lb->vip, "198.18.0.100"));
+	CU_ASSERT_EQUAL(2, lb->n_backends);
+	CU_ASSERT_EQUAL(scn_node_find(s, "web1"), lb->backends[0]);
+	CU_ASSERT_EQUAL(150, lb->priority);
+	CU_ASSERT_EQUAL(100, lb->advert_ms);
+	CU_ASSERT_EQUAL(SCN_HA_VRRP, lb->ha); /* two lbs share the VIP */
+	CU_ASSERT_EQUAL(51, lb->vrid);
+	CU_ASSERT_EQUAL(1, lb->n_heartbeat);
+	CU_ASSERT_EQUAL(scn_net_find(s, "public"), lb->heartbeat[0]);
+	int ld = scn_service_find(s, scn_node_find(s, "client"), "load");
+	CU_ASSERT_FATAL(ld >= 0);
+	CU_ASSERT(addr_is(s->services[ld].url_addr, "198.18.0.100"));
+	CU_ASSERT_EQUAL(80, s->services[ld].url_port);
+	CU_ASSERT_STRING_EQUAL("/", s->services[ld].url_path);
+	CU_ASSERT_DOUBLE_EQUAL(100.0, s->services[ld].rate, 1e-9);
+	CU_ASSERT_EQUAL(1000, s->services[ld].timeout_ms);
+	scn_free(s);
+}
+
+static void test_example_quickstart_timeline(void)
+{
+	struct scn *s = load_example("quickstart.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	const struct scn_event *ev = &s->events[0];
+	CU_ASSERT_EQUAL(SCN_AT, ev->sched);
+	CU_ASSERT_EQUAL(5000, ev->at_ms);
+	CU_ASSERT_FALSE(ev->has_for);
+	CU_ASSERT_EQUAL(SCN_F_KILL, ev->fault.kind);
+	CU_ASSERT_EQUAL(1, ev->fault.target.n_nodes);
+	CU_ASSERT_EQUAL(scn_node_find(s, "lb1"), ev->fault.target.nodes[0]);
+	CU_ASSERT_EQUAL(scn_service_find(s, scn_node_find(s, "lb1"), "lb"), ev->fault.service);
+	CU_ASSERT_EQUAL(SIGKILL, ev->fault.signal);
+	const struct scn_expect *e = &s->expects[0];
+	CU_ASSERT_STRING_EQUAL("failover", e->metric);
+	CU_ASSERT_EQUAL(SCN_OP_LT, e->op);
+	CU_ASSERT_EQUAL(SCN_UNIT_MS, e->unit);
+	CU_ASSERT_DOUBLE_EQUAL(1000.0, e->value, 1e-9);
+	CU_ASSERT_STRING_EQUAL("failover < 1s", e->text);
+	CU_ASSERT_PTR_NULL(e->scope);
+	CU_ASSERT_EQUAL(SCN_UNIT_PERCENT, s->expects[3].unit);
+	CU_ASSERT_EQUAL(SCN_OP_GE, s->expects[3].op);
+	CU_ASSERT_DOUBLE_EQUAL(95.0, s->expects[3].value, 1e-9);
+	scn_free(s);
+}
+
+static void test_example_kernel_matrix_qemu(void)
+{
+	struct scn *s = load_example("kernel-matrix.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(SCN_NODE_QEMU, s->nodes[0].kind);
+	CU_ASSERT_EQUAL(SCN_NODE_NETNS, s->nodes[2].kind);
+	CU_ASSERT_STRING_EQUAL("", s->nodes[0].append);
+	CU_ASSERT_STRING_EQUAL("Guest load balancers stall; kernel command line under test: ",
+			       s->description);
+	CU_ASSERT_EQUAL(SCN_HA_SAFE, s->services[2].ha);
+	CU_ASSERT_EQUAL(SCN_F_STALL, s->events[0].fault.kind);
+	CU_ASSERT_EQUAL(-1, s->events[0].fault.target.net);
+	CU_ASSERT_TRUE(s->events[0].has_for);
+	CU_ASSERT_EQUAL(5000, s->events[0].for_min_ms);
+	CU_ASSERT_EQUAL(5000, s->events[0].for_max_ms);
+	CU_ASSERT_DOUBLE_EQUAL(50.0, s->services[4].rate, 1e-9);
+	CU_ASSERT_EQUAL(2000, s->services[4].timeout_ms);
+	scn_free(s);
+}
+
+static void test_example_kernel_matrix_set(void)
+{
+	struct scn_set set = {"append", "noapic nolapic_timer"};
+	struct scn *s = load_example("kernel-matrix.scn", &set, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL("noapic nolapic_timer", s->nodes[0].append);
+	CU_ASSERT_STRING_EQUAL("noapic nolapic_timer", s->nodes[1].append);
+	CU_ASSERT_STRING_EQUAL("Guest load balancers stall; kernel command line under test: "
+			       "noapic nolapic_timer", s->description);
+	CU_ASSERT_STRING_EQUAL("noapic nolapic_timer", s->params[0].value);
+	scn_free(s);
+}
+
+static void test_example_split_brain_timeline(void)
+{
+	struct scn *s = load_example("split-brain.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(42, s->seed);
+	CU_ASSERT_EQUAL(SCN_HA_SAFE, s->services[2].ha);
+	CU_ASSERT_EQUAL(scn_net_find(s, "private"), s->services[2].heartbeat[0]);
+	const struct scn_fault *flap = &s->events[0].fault;
+	CU_ASSERT_EQUAL(SCN_F_FLAP, flap->kind);
+	CU_ASSERT_EQUAL(scn_net_find(s, "private"), flap->target.net);
+	CU_ASSERT_EQUAL(1000, flap->down_ms);
+	CU_ASSERT_EQUAL(1000, flap->up_ms);
+	CU_ASSERT_EQUAL(6, flap->count);
+	const struct scn_event *r = &s->events[2];
+	CU_ASSERT_EQUAL(SCN_RANDOM, r->sched);
+	CU_ASSERT_DOUBLE_EQUAL(360.0, r->per_hour, 1e-9);
+	CU_ASSERT_EQUAL(25000, r->from_ms);
+	CU_ASSERT_EQUAL(38000, r->until_ms);
+	CU_ASSERT_EQUAL(SCN_F_BLACKHOLE, r->fault.kind);
+	CU_ASSERT_EQUAL(2, r->fault.target.n_nodes);
+	CU_ASSERT_EQUAL(scn_node_find(s, "web2"), r->fault.target.nodes[1]);
+	CU_ASSERT_EQUAL(1000, r->for_min_ms);
+	CU_ASSERT_EQUAL(3000, r->for_max_ms);
+	scn_free(s);
+}
+
+static void test_example_split_brain_set_ha(void)
+{
+	struct scn_set set = {"ha", "vrrp"};
+	struct scn *s = load_example("split-brain.scn", &set, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(SCN_HA_VRRP, s->services[2].ha);
+	CU_ASSERT_EQUAL(SCN_HA_VRRP, s->services[3].ha);
+	scn_free(s);
+}
+
+static void test_duration_parse_units(void)
+{
+	int64_t ms = -1;
+	CU_ASSERT_EQUAL(0, scn_duration_parse("250ms", &ms));
+	CU_ASSERT_EQUAL(250, ms);
+	CU_ASSERT_EQUAL(0, scn_duration_parse("5s", &ms));
+	CU_ASSERT_EQUAL(5000, ms);
+	CU_ASSERT_EQUAL(0, scn_duration_parse("2m", &ms));
+	CU_ASSERT_EQUAL(120000, ms);
+	CU_ASSERT_EQUAL(0, scn_duration_parse("1h", &ms));
+	CU_ASSERT_EQUAL(3600000, ms);
+	CU_ASSERT_EQUAL(0, scn_duration_parse("0s", &ms));
+	CU_ASSERT_EQUAL(0, ms);
+	CU_ASSERT_EQUAL(0, scn_duration_parse("1.5s", &ms));
+	CU_ASSERT_EQUAL(1500, ms);
+	CU_ASSERT_EQUAL(0, scn_duration_parse("0.25m", &ms));
+	CU_ASSERT_EQUAL(15000, ms);
+}
+
+static void test_duration_parse_rejects(void)
+{
+	static const char *const bad[] = {"5", "5x", "s", "", "-1s", "1.s", ".5s", "1.5ms",
+					  "1 s", "5S", "1s500ms", "1e3ms", "0.0001s"};
+	int64_t ms = 77;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		CU_ASSERT_EQUAL(-1, scn_duration_parse(bad[i], &ms));
+		CU_ASSERT_EQUAL(EINVAL, errno);
+	}
+	CU_ASSERT_EQUAL(77, ms);
+	CU_ASSERT_EQUAL(-1, scn_duration_parse("99999999999999999999s", &ms));
+	CU_ASSERT_EQUAL(ERANGE, errno);
+}
+
+static void test_size_parse_binary_suffixes(void)
+{
+	uint64_t b = 0;
+	CU_ASSERT_EQUAL(0, scn_size_parse("1500", &b));
+	CU_ASSERT_EQUAL(1500, b);
+	CU_ASSERT_EQUAL(0, scn_size_parse("64k", &b));
+	CU_ASSERT_EQUAL(65536, b);
+	CU_ASSERT_EQUAL(0, scn_size_parse("64K", &b));
+	CU_ASSERT_EQUAL(65536, b);
+	CU_ASSERT_EQUAL(0, scn_size_parse("1M", &b));
+	CU_ASSERT_EQUAL(1048576, b);
+	CU_ASSERT_EQUAL(0, scn_size_parse("2G", &b));
+	CU_ASSERT_EQUAL(2147483648ULL, b);
+	CU_ASSERT_EQUAL(-1, scn_size_parse("1.5M", &b));
+	CU_ASSERT_EQUAL(-1, scn_size_parse("1m", &b));
+	CU_ASSERT_EQUAL(-1, scn_size_parse("k", &b));
+	CU_ASSERT_EQUAL(-1, scn_size_parse("1kB", &b));
+}
+
+static void test_rate_parse_per_hour(void)
+{
+	double h = 0;
+	CU_ASSERT_EQUAL(0, scn_rate_parse("200/s", &h));
+	CU_ASSERT_DOUBLE_EQUAL(720000.0, h, 1e-9);
+	CU_ASSERT_EQUAL(0, scn_rate_parse("12/h", &h));
+	CU_ASSERT_DOUBLE_EQUAL(12.0, h, 1e-9);
+	CU_ASSERT_EQUAL(0, scn_rate_parse("3/m", &h));
+	CU_ASSERT_DOUBLE_EQUAL(180.0, h, 1e-9);
+	CU_ASSERT_EQUAL(0, scn_rate_parse("0.5/s", &h));
+	CU_ASSERT_DOUBLE_EQUAL(1800.0, h, 1e-9);
+	CU_ASSERT_EQUAL(-1, scn_rate_parse("12", &h));
+	CU_ASSERT_EQUAL(-1, scn_rate_parse("12/d", &h));
+	CU_ASSERT_EQUAL(-1, scn_rate_parse("/s", &h));
+}
+
+static void test_percent_parse_range(void)
+{
+	double v = -1;
+	CU_ASSERT_EQUAL(0, scn_percent_parse("99.5%", &v));
+	CU_ASSERT_DOUBLE_EQUAL(99.5, v, 1e-9);
+	CU_ASSERT_EQUAL(0, scn_percent_parse("0%", &v));
+	CU_ASSERT_DOUBLE_EQUAL(0.0, v, 1e-9);
+	CU_ASSERT_EQUAL(0, scn_percent_parse("100%", &v));
+	CU_ASSERT_DOUBLE_EQUAL(100.0, v, 1e-9);
+	CU_ASSERT_EQUAL(-1, scn_percent_parse("100.1%", &v));
+	CU_ASSERT_EQUAL(ERANGE, errno);
+	CU_ASSERT_EQUAL(-1, scn_percent_parse("99.5", &v));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+}
+
+static void test_metric_unit_table(void)
+{
+	CU_ASSERT_EQUAL(SCN_UNIT_MS, scn_metric_unit("split-brain"));
+	CU_ASSERT_EQUAL(SCN_UNIT_PERCENT, scn_metric_unit("uptime"));
+	CU_ASSERT_EQUAL(SCN_UNIT_COUNT, scn_metric_unit("frag-needed"));
+	CU_ASSERT_EQUAL(0, scn_metric_unit("split"));
+}
+
+#define HEAD "scenario t\nduration 30s\n"
+
+static void test_addr_handout_skips_given_and_vips(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "network n 10.0.0.0/24\n"
+				       "node a on n\n"
+				       "node b on n=10.0.0.1\n"
+				       "node c on n\n"
+				       "node d on n\n"
+				       "node w on n=10.0.0.9\n"
+				       "service w web\n"
+				       "service b lb vip 10.0.0.4 backends w\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(addr_is(iface_of(s, "a", "n")->addr, "10.0.0.2"));
+	CU_ASSERT(addr_is(iface_of(s, "b", "n")->addr, "10.0.0.1"));
+	CU_ASSERT_TRUE(iface_of(s, "b", "n")->addr_given);
+	CU_ASSERT(addr_is(iface_of(s, "c", "n")->addr, "10.0.0.3"));
+	CU_ASSERT(addr_is(iface_of(s, "d", "n")->addr, "10.0.0.5"));
+	CU_ASSERT_EQUAL(SCN_HA_NONE, s->services[1].ha); /* a single lb */
+	scn_free(s);
+}
+
+static void test_addr_handout_per_network(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "network a 10.0.0.0/30\nnetwork b 10.0.1.0/24\n"
+				       "node x on a b\nnode y on b a\nnode z on b\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(addr_is(iface_of(s, "x", "a")->addr, "10.0.0.1"));
+	CU_ASSERT(addr_is(iface_of(s, "y", "a")->addr, "10.0.0.2"));
+	CU_ASSERT(addr_is(iface_of(s, "z", "b")->addr, "10.0.1.3"));
+	scn_free(s);
+}
+
+static void test_param_substitution_anywhere(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set("scenario t\nduration ${d}\nparam d \"12s\"\n"
+				  "param nets \"a b\"\nnetwork a 10.0.0.0/24\n"
+				  "network b 10.0.1.0/24\nnode x on ${nets}\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(12000, s->duration_ms);
+	CU_ASSERT_EQUAL(2, s->nodes[0].n_ifaces);
+	scn_free(s);
+}
+
+static void test_param_set_overrides_and_escapes(void)
+{
+	struct scn_set sets[] = {{"d", "2m"}, {"text", "say \"hi\" \\o/"}};
+	struct scn_err err;
+	struct scn *s = parse_set("scenario t\nparam d \"12s\"\nparam text \"\"\n"
+				  "duration ${d}\ndescription \"<${text}>\"\n",
+				  sets, 2, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(120000, s->duration_ms);
+	CU_ASSERT_STRING_EQUAL("<say \"hi\" \\o/>", s->description);
+	scn_free(s);
+}
+
+static void test_lexer_continuation_and_comments(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set("# head comment\nscenario t   # trailing\n"
+				  "description \"a # not a comment \\\\ \\\"q\\\"\"\n"
+				  "duration \\\n   30s\n\n"
+				  "network n 10.0.0.0/24 \\\n  mtu 9000\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL("a # not a comment \\ \"q\"", s->description);
+	CU_ASSERT_EQUAL(30000, s->duration_ms);
+	CU_ASSERT_EQUAL(9000, s->networks[0].mtu);
+	CU_ASSERT_EQUAL(1, s->seed);
+	scn_free(s);
+}
+
+static void test_fault_kinds_parse(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "network n 10.0.0.0/24\nnode a on n\nnode b on n\n"
+				       "service a exec \"sleep 100\" name sleeper\n"
+				       "at 1s link down a.n for 2s\n"
+				       "at 1s mtu b.n 1400\n"
+				       "at 1s pmtu-blackhole n\n"
+				       "at 1s loss a.n 2.5%\n"
+				       "at 1s delay a.n 100ms jitter 10ms\n"
+				       "every 5s from 2s until 20s partition a / b for 1s\n"
+				       "at 2s kill a sleeper signal SIGTERM\n"
+				       "at 3s restart any(a).n\n"
+				       "expect errors == 0 during faults\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NULL(s); /* restart takes a node and a service, not NODE.NET */
+	scn_free(s);
+	s = parse_set(HEAD "network n 10.0.0.0/24\nnode a on n\nnode b on n\n"
+		      "service a exec \"sleep 100\" name sleeper\n"
+		      "at 1s link down a.n for 2s\n"
+		      "at 1s mtu b.n 1400\n"
+		      "at 1s pmtu-blackhole n\n"
+		      "at 1s loss a.n 2.5%\n"
+		      "at 1s delay a.n 100ms jitter 10ms\n"
+		      "every 5s from 2s until 20s partition a / b for 1s\n"
+		      "at 2s kill a sleeper signal SIGTERM\n"
+		      "at 3s restart a sleeper\n"
+		      "expect errors == 0 during faults\n",
+		      NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(8, s->n_events);
+	CU_ASSERT_EQUAL(1400, s->events[1].fault.mtu);
+	CU_ASSERT_EQUAL(0, s->events[2].fault.target.n_nodes);
+	CU_ASSERT_EQUAL(0, s->events[2].fault.target.net);
+	CU_ASSERT_DOUBLE_EQUAL(2.5, s->events[3].fault.percent, 1e-9);
+	CU_ASSERT_EQUAL(10, s->events[4].fault.jitter_ms);
+	CU_ASSERT_EQUAL(1, s->events[5].fault.n_a);
+	CU_ASSERT_EQUAL(1, s->events[5].fault.group_b[0]);
+	CU_ASSERT_EQUAL(20000, s->events[5].until_ms);
+	CU_ASSERT_EQUAL(SIGTERM, s->events[6].fault.signal);
+	CU_ASSERT_STRING_EQUAL("sleeper", s->events[7].fault.svc_name);
+	CU_ASSERT_STRING_EQUAL("during faults", s->expects[0].scope);
+	CU_ASSERT_STRING_EQUAL("link down", scn_fault_kind_name(s->events[0].fault.kind));
+	scn_free(s);
+}
+
+void register_scn_suite(void);
+void register_scn_suite(void)
+{
+	CU_pSuite s = CU_add_suite("scn", NULL, NULL);
+	CU_add_test(s, "example quickstart counts", test_example_quickstart_counts);
+	CU_add_test(s, "example quickstart addresses", test_example_quickstart_addresses);
+	CU_add_test(s, "example quickstart services", test_example_quickstart_services);
+	CU_add_test(s, "example quickstart timeline", test_example_quickstart_timeline);
+	CU_add_test(s, "example kernel-matrix qemu", test_example_kernel_matrix_qemu);
+	CU_add_test(s, "example kernel-matrix --set", test_example_kernel_matrix_set);
+	CU_add_test(s, "example split-brain timeline", test_example_split_brain_timeline);
+	CU_add_test(s, "example split-brain --set ha", test_example_split_brain_set_ha);
+	CU_add_test(s, "duration units", test_duration_parse_units);
+	CU_add_test(s, "duration rejects", test_duration_parse_rejects);
+	CU_add_test(s, "size suffixes", test_size_parse_binary_suffixes);
+	CU_add_test(s, "rate per hour", test_rate_parse_per_hour);
+	CU_add_test(s, "percent range", test_percent_parse_range);
+	CU_add_test(s, "metric table", test_metric_unit_table);
+	CU_add_test(s, "hand-out skips given and VIPs", test_addr_handout_skips_given_and_vips);
+	CU_add_test(s, "hand-out per network", test_addr_handout_per_network);
+	CU_add_test(s, "param anywhere", test_param_substitution_anywhere);
+	CU_add_test(s, "--set and escapes", test_param_set_overrides_and_escapes);
+	CU_add_test(s, "continuation and comments", test_lexer_continuation_and_comments);
+	CU_add_test(s, "fault kinds", test_fault_kinds_parse);
+}

@@ -1,0 +1,382 @@
+/*
+ * test_scn_err.c - every class of scenario error: the exact message and where it points.
+ * Run alone with 'build/bin/unit-tests scn_err'.
+ */
+#include <CUnit/CUnit.h>
+#include <string.h>
+
+#include "scn.h"
+
+/* Parse @text as "t.scn"; the error must be @line:@col: @msg. */
+static void err_is(const char *text, int line, int col, const char *msg)
+{
+	struct scn_err err;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	CU_ASSERT_PTR_NULL(s);
+	scn_free(s);
+	if (s)
+		return;
+	CU_ASSERT_STRING_EQUAL("t.scn", err.file);
+	CU_ASSERT_EQUAL(line, err.line);
+	CU_ASSERT_EQUAL(col, err.col);
+	CU_ASSERT_STRING_EQUAL(msg, err.msg);
+	if (strcmp(msg, err.msg) || line != err.line || col != err.col)
+		fprintf(stderr, "\n  got %d:%d: %s\n", err.line, err.col, err.msg);
+}
+
+#define HEAD "scenario t\nduration 30s\n"
+#define LAB HEAD "network public 10.0.0.0/24\nnetwork private 10.0.1.0/24\n"
+
+static void test_err_scenario_not_first(void)
+{
+	err_is("# c\nnetwork x 10.0.0.0/24\n", 2, 1,
+	       "expected 'scenario NAME' as the first statement, got 'network'");
+	err_is("\n\n", 1, 1, "expected 'scenario NAME' as the first statement, got an empty file");
+}
+
+static void test_err_scenario_twice(void)
+{
+	err_is(HEAD "  scenario u\n", 3, 3, "duplicate 'scenario' (first at line 1)");
+}
+
+static void test_err_duration_missing(void)
+{
+	err_is("\nscenario t\nseed 3\n", 2, 1,
+	       "missing 'duration' (every scenario needs one, such as 'duration 30s')");
+}
+
+static void test_err_duration_syntax(void)
+{
+	err_is("scenario t\nduration   5x\n", 2, 12,
+	       "expected a duration such as 250ms, 5s or 2m, got '5x'");
+	err_is("scenario t\nduration\n", 2, 9, "expected a duration such as 250ms, 5s or 2m");
+}
+
+static void test_err_unknown_statement(void)
+{
+	err_is(HEAD "nodes a on x\n", 3, 1,
+	       "unknown statement 'nodes' (expected one of scenario, description, duration, "
+	       "seed, param, network, node, service, at, every, random, expect)");
+}
+
+static void test_err_unknown_network(void)
+{
+	err_is(LAB "node a on public privat\n", 5, 18,
+	       "unknown network 'privat' (networks: public, private)");
+}
+
+static void test_err_unknown_node(void)
+{
+	err_is(LAB "node a on public\nservice b web\n", 6, 9, "unknown node 'b' (nodes: a)");
+}
+
+static void test_err_duplicate_node(void)
+{
+	err_is(LAB "node a on public\nnode a on private\n", 6, 6,
+	       "duplicate node 'a' (first declared at line 5)");
+}
+
+static void test_err_network_name_too_long(void)
+{
+	err_is(HEAD "network abcdefghijklmnop 10.0.0.0/24\n", 3, 9,
+	       "invalid network name 'abcdefghijklmnop' (a letter, then letters, digits, '_' "
+	       "or '-'; at most 15 characters: it names interfaces)");
+}
+
+static void test_err_network_host_bits(void)
+{
+	err_is(HEAD "network n 10.0.0.1/24\n", 3, 11,
+	       "network 10.0.0.1/24 has host bits set (did you mean 10.0.0.0/24?)");
+}
+
+static void test_err_network_overlap(void)
+{
+	err_is(LAB "network all 10.0.0.0/16\n", 5, 13,
+	       "network 10.0.0.0/16 overlaps network 'public' (10.0.0.0/24)");
+}
+
+static void test_err_address_outside_network(void)
+{
+	err_is(LAB "node a on public=10.0.1.5\n", 5, 18,
+	       "address 10.0.1.5 is not in network 'public' (10.0.0.0/24)");
+	err_is(LAB "node a on public=10.0.0.255\n", 5, 18,
+	       "address 10.0.0.255 is the broadcast address of network 'public' (10.0.0.0/24)");
+}
+
+static void test_err_address_duplicate(void)
+{
+	err_is(LAB "node a on public=10.0.0.7\nnode b on private public=10.0.0.7\n", 6, 26,
+	       "address 10.0.0.7 is already used by node a");
+}
+
+static void test_err_qemu_only_option(void)
+{
+	err_is(LAB "node a on public memory 1G\n", 5, 18,
+	       "'memory' is only for qemu nodes (write 'node a qemu on ...')");
+}
+
+static void test_err_gateway_outside(void)
+{
+	err_is(LAB "node a on public gateway 10.0.1.1\n", 5, 26,
+	       "gateway 10.0.1.1 is not in any network of node 'a'");
+}
+
+static void test_err_vip_outside(void)
+{
+	err_is(LAB "node a on public\nnode w on public\nservice a lb vip 10.0.1.100 backends w\n",
+	       7, 18, "VIP 10.0.1.100 is not in any network of node 'a'");
+}
+
+static void test_err_vip_is_node_address(void)
+{
+	err_is(LAB "node a on public\nnode w on public=10.0.0.9\n"
+		   "service a lb vip 10.0.0.9 backends w\n",
+	       7, 18, "VIP 10.0.0.9 is already used by node w");
+}
+
+static void test_err_backend_no_shared_network(void)
+{
+	err_is(LAB "node a on public\nnode w on private\nservice a lb vip 10.0.0.100 backends w\n",
+	       7, 38, "backend 'w' shares no network with node 'a'");
+}
+
+static void test_err_lb_needs_vip(void)
+{
+	err_is(LAB "node a on public\nnode w on public\nservice a lb backends w\n", 7, 24,
+	       "expected 'vip ADDR' (an lb service needs a VIP)");
+}
+
+static void test_err_heartbeat_not_on_node(void)
+{
+	err_is(LAB "node a on public\nnode w on public\n"
+		   "service a lb vip 10.0.0.100 backends w heartbeat public,private\n",
+	       7, 57, "node 'a' is not on network 'private'");
+}
+
+static void test_err_advert_not_centiseconds(void)
+{
+	err_is(LAB "node a on public\nnode w on public\n"
+		   "service a lb vip 10.0.0.100 backends w advert 15ms\n",
+	       7, 47, "the advert interval must be a multiple of 10ms up to 40950ms (VRRPv3 "
+		      "counts it in centiseconds)");
+}
+
+static void test_err_load_url(void)
+{
+	err_is(LAB "node c on public\nservice c load http://vip.example/ rate 5/s\n", 6, 16,
+	       "expected a URL such as http://198.18.0.100/ or http://198.18.0.100:8080/path, "
+	       "got 'http://vip.example/'");
+	err_is(LAB "node c on public\nservice c load http://10.0.0.1/\n", 6, 32,
+	       "expected 'rate N/s' (a load service needs a rate)");
+}
+
+static void test_err_service_name_twice(void)
+{
+	err_is(LAB "node a on public\nservice a exec \"true\"\nservice a exec \"false\"\n", 7, 11,
+	       "node 'a' already has a service named 'exec' (line 6); give this one 'name NAME'");
+}
+
+static void test_err_service_kind(void)
+{
+	err_is(LAB "node a on public\nservice a nginx\n", 6, 11,
+	       "unknown service kind 'nginx' (expected web, lb, load or exec)");
+}
+
+static void test_err_time_after_duration(void)
+{
+	err_is(LAB "node a on public\nat 30s stall a\n", 6, 4,
+	       "time 30s is not before the end of the scenario (duration 30s)");
+	err_is(LAB "node a on public\nevery 5s from 1s until 31s stall a\n", 6, 24,
+	       "'until 31s' is after the end of the scenario (duration 30s)");
+	err_is(LAB "node a on public\nevery 5s from 20s until 10s stall a\n", 6, 15,
+	       "'from 20s' is not before 'until 10s'");
+}
+
+static void test_err_duration_after_timeline(void)
+{
+	err_is("scenario t\nnetwork n 10.0.0.0/24\nnode a on n\nat 12s stall a\nduration 10s\n",
+	       4, 4, "time 12s is not before the end of the scenario (duration 10s)");
+}
+
+static void test_err_partition_both_sides(void)
+{
+	err_is(LAB "node a on public\nnode b on public\nnode c on public\n"
+		   "at 1s partition a,b / c,a for 2s\n",
+	       8, 25, "node 'a' is on both sides of the partition");
+	err_is(LAB "node a on public\nat 1s partition a\n", 6, 18,
+	       "expected nodes on both sides of '/', such as 'partition lb1,web1 / lb2,web2'");
+}
+
+static void test_err_any_candidate_not_on_net(void)
+{
+	err_is(LAB "node a on public private\nnode b on public\n"
+		   "at 1s blackhole any(a,b).private\n",
+	       7, 26, "node 'b' is not on network 'private'");
+	err_is(LAB "node a on public\nat 1s link down any(a,x).public\n", 6, 23,
+	       "unknown node 'x' (nodes: a)");
+}
+
+static void test_err_fault_target_shape(void)
+{
+	err_is(LAB "node a on public\nat 1s link down a\n", 6, 17,
+	       "expected NODE.NET such as lb1.private, got 'a'");
+	err_is(LAB "node a on public\nat 1s link sideways a.public\n", 6, 12,
+	       "expected 'down' or 'up' after 'link', got 'sideways'");
+	err_is(LAB "node a on public\nat 1s crash a\n", 6, 7,
+	       "unknown fault 'crash' (expected link down, link up, flap, blackhole, mtu, "
+	       "pmtu-blackhole, loss, delay, partition, stall, kill or restart)");
+}
+
+static void test_err_kill_unknown_service(void)
+{
+	err_is(LAB "node a on public\nat 1s kill a web\n", 6, 14,
+	       "node 'a' has no service 'web' (declare the service before the fault)");
+	err_is(LAB "node a on public\nservice a web\nat 1s kill a web signal BOOM\n", 7, 25,
+	       "expected a signal such as TERM, SIGTERM or 15, got 'BOOM'");
+}
+
+static void test_err_loss_percent(void)
+{
+	err_is(LAB "node a on public\nat 1s loss a.public 120%\n", 6, 21,
+	       "expected a percentage 0%..100% such as 5% or 0.5%, got '120%'");
+}
+
+static void test_err_expect_wrong_unit(void)
+{
+	err_is(HEAD "expect failover < 95%\n", 3, 19,
+	       "expected a duration such as 500ms for 'failover', got '95%'");
+	err_is(HEAD "expect success >= 95\n", 3, 19,
+	       "expected a percentage such as 99.5% for 'success', got '95'");
+	err_is(HEAD "expect errors <= 1s\n", 3, 18,
+	       "expected a count such as 0 or 12 for 'errors', got '1s'");
+}
+
+static void test_err_expect_unknown_metric_and_op(void)
+{
+	err_is(HEAD "expect latency < 1s\n", 3, 8,
+	       "unknown metric 'latency' (metrics: failover, split-brain, outage, longest-outage, "
+	       "p50, p99, max, detect, success, uptime, errors, vip-moves, refused, reset, "
+	       "timeout, connect-timeout, bad-body, bad-status, retransmits, frag-needed, "
+	       "requests)");
+	err_is(HEAD "expect failover =< 1s\n", 3, 17,
+	       "expected a comparison (<, <=, ==, >= or >), got '=<'");
+}
+
+static void test_err_expect_unknown_scope(void)
+{
+	err_is(HEAD "expect success >= 99% during   recovery\n", 3, 23,
+	       "unknown scope 'during recovery' (expected 'during faults' or nothing)");
+}
+
+static void test_err_string_unterminated(void)
+{
+	err_is("scenario t\ndescription  \"half\n", 2, 14,
+	       "unterminated string (a string ends with \" on the same line)");
+}
+
+static void test_err_string_bad_escape(void)
+{
+	err_is("scenario t\ndescription \"a\\tb\"\n", 2, 15,
+	       "unknown escape '\\t' in a string (only \\\" and \\\\)");
+}
+
+static void test_err_param_undefined(void)
+{
+	err_is("scenario t\nparam a \"1\"\nparam b \"2\"\nduration ${c}s\n", 4, 10,
+	       "undefined param 'c' (params: a, b)");
+	err_is("scenario t\nduration ${c\n", 2, 10, "unterminated '${' (expected ${NAME})");
+}
+
+static void test_err_param_set_undeclared(void)
+{
+	struct scn_set set = {"mode", "x"};
+	struct scn_err err;
+	char buf[512];
+	const char *text = "scenario t\nparam ha \"safe\"\nduration 1s\n";
+	struct scn *s = scn_parse("t.scn", text, strlen(text), &set, 1, &err);
+	CU_ASSERT_PTR_NULL(s);
+	scn_free(s);
+	CU_ASSERT_EQUAL(0, err.line);
+	scn_err_format(&err, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("t.scn: --set mode: no param 'mode' in this scenario (params: ha)",
+			       buf);
+}
+
+static void test_err_column_after_substitution(void)
+{
+	/* the bad word comes after a ${} whose value is longer than the reference */
+	err_is("scenario t\nparam n \"public private\"\nnetwork public 10.0.0.0/24\n"
+	       "network private 10.0.1.0/24\nnode a on ${n} bogus\n", 5, 16,
+	       "unknown network 'bogus' (networks: public, private)");
+}
+
+static void test_err_column_after_continuation(void)
+{
+	err_is("scenario t\nduration \\\n\t\t30q\n", 3, 3,
+	       "expected a duration such as 250ms, 5s or 2m, got '30q'");
+}
+
+static void test_err_column_counts_characters(void)
+{
+	err_is("scenario t\ndescription \"\xc3\xa9t\xc3\xa9\" x\n", 2, 19,
+	       "unexpected 'x' (expected one quoted string)");
+}
+
+static void test_err_format_line(void)
+{
+	struct scn_err err;
+	char buf[600];
+	const char *text = "scenario t\nduration 5x\n";
+	scn_free(scn_parse("x.scn", text, strlen(text), NULL, 0, &err));
+	scn_err_format(&err, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("x.scn:2:10: expected a duration such as 250ms, 5s or 2m, got '5x'",
+			       buf);
+}
+
+void register_scn_err_suite(void);
+void register_scn_err_suite(void)
+{
+	CU_pSuite s = CU_add_suite("scn_err", NULL, NULL);
+	CU_add_test(s, "scenario not first", test_err_scenario_not_first);
+	CU_add_test(s, "scenario twice", test_err_scenario_twice);
+	CU_add_test(s, "duration missing", test_err_duration_missing);
+	CU_add_test(s, "duration syntax", test_err_duration_syntax);
+	CU_add_test(s, "unknown statement", test_err_unknown_statement);
+	CU_add_test(s, "unknown network", test_err_unknown_network);
+	CU_add_test(s, "unknown node", test_err_unknown_node);
+	CU_add_test(s, "duplicate node", test_err_duplicate_node);
+	CU_add_test(s, "network name too long", test_err_network_name_too_long);
+	CU_add_test(s, "network host bits", test_err_network_host_bits);
+	CU_add_test(s, "network overlap", test_err_network_overlap);
+	CU_add_test(s, "address outside network", test_err_address_outside_network);
+	CU_add_test(s, "address duplicate", test_err_address_duplicate);
+	CU_add_test(s, "qemu-only option", test_err_qemu_only_option);
+	CU_add_test(s, "gateway outside", test_err_gateway_outside);
+	CU_add_test(s, "VIP outside", test_err_vip_outside);
+	CU_add_test(s, "VIP is a node address", test_err_vip_is_node_address);
+	CU_add_test(s, "backend shares no network", test_err_backend_no_shared_network);
+	CU_add_test(s, "lb needs vip", test_err_lb_needs_vip);
+	CU_add_test(s, "heartbeat not on node", test_err_heartbeat_not_on_node);
+	CU_add_test(s, "advert centiseconds", test_err_advert_not_centiseconds);
+	CU_add_test(s, "load url", test_err_load_url);
+	CU_add_test(s, "service name twice", test_err_service_name_twice);
+	CU_add_test(s, "service kind", test_err_service_kind);
+	CU_add_test(s, "time after duration", test_err_time_after_duration);
+	CU_add_test(s, "duration after timeline", test_err_duration_after_timeline);
+	CU_add_test(s, "partition both sides", test_err_partition_both_sides);
+	CU_add_test(s, "any() candidate", test_err_any_candidate_not_on_net);
+	CU_add_test(s, "fault target shape", test_err_fault_target_shape);
+	CU_add_test(s, "kill unknown service", test_err_kill_unknown_service);
+	CU_add_test(s, "loss percent", test_err_loss_percent);
+	CU_add_test(s, "expect wrong unit", test_err_expect_wrong_unit);
+	CU_add_test(s, "expect metric and op", test_err_expect_unknown_metric_and_op);
+	CU_add_test(s, "expect scope", test_err_expect_unknown_scope);
+	CU_add_test(s, "string unterminated", test_err_string_unterminated);
+	CU_add_test(s, "string bad escape", test_err_string_bad_escape);
+	CU_add_test(s, "param undefined", test_err_param_undefined);
+	CU_add_test(s, "--set undeclared", test_err_param_set_undeclared);
+	CU_add_test(s, "column after ${}", test_err_column_after_substitution);
+	CU_add_test(s, "column after continuation", test_err_column_after_continuation);
+	CU_add_test(s, "column counts characters", test_err_column_counts_characters);
+	CU_add_test(s, "format", test_err_format_line);
+}
