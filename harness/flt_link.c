@@ -1,0 +1,96 @@
+/*
+ * flt_link.c - `link down`, `link up` and `flap` (whose steps the timeline turns into
+ * link downs): IFF_UP off/on on the node's lab-side port, so the node's own interface
+ * loses carrier (a veth follows its peer) while its address and routes stay.
+ *
+ * Composition: downs are counted per port; only the revert of the last one brings the
+ * port up. `link up` brings it up at once and cancels the downs outstanding then: it
+ * bumps the port's generation, and a down whose generation is stale reverts nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "flt_int.h"
+#include "lab.h"
+
+static int flt_link_port(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex)
+{
+	int net = in->fault->target.net;
+	*ifindex = lab_port_ifindex(ctx->lab, in->node, net);
+	if (*ifindex < 0) {
+		errno = ENOENT;
+		return flt_fail(ctx, "%s has no port on %s", ctx->s->nodes[in->node].name,
+				ctx->s->networks[net].name);
+	}
+	return flt_port(ctx, in->node, net);
+}
+
+static int flt_link_down_apply(struct flt_ctx *ctx, struct flt_inst *in)
+{
+	int ifindex, p = flt_link_port(ctx, in, &ifindex);
+	if (p < 0)
+		return -1;
+	if (ctx->down[p] == 0 && flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, 0, 0) < 0)
+		return -1;
+	ctx->down[p]++;
+	in->gen = ctx->down_gen[p];
+	return 0;
+}
+
+static int flt_link_down_revert(struct flt_ctx *ctx, struct flt_inst *in)
+{
+	int ifindex, p = flt_link_port(ctx, in, &ifindex);
+	if (p < 0)
+		return -1;
+	if (in->gen != ctx->down_gen[p] || ctx->down[p] == 0)
+		return 0; /* a `link up` took it over */
+	if (--ctx->down[p] > 0)
+		return 0;
+	return flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, 1, 0);
+}
+
+static int flt_link_up_apply(struct flt_ctx *ctx, struct flt_inst *in)
+{
+	int ifindex, p = flt_link_port(ctx, in, &ifindex);
+	if (p < 0)
+		return -1;
+	if (flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, 1, 0) < 0)
+		return -1;
+	ctx->down[p] = 0;
+	ctx->down_gen[p]++;
+	return 0;
+}
+
+static int flt_flap_check(const struct flt_caps *caps, const struct scn *s,
+			  const struct scn_fault *f, char *err, size_t len)
+{
+	(void)caps;
+	(void)s;
+	if (f->count > 0 && f->down_ms > 0 && f->up_ms >= 0)
+		return 0;
+	snprintf(err, len, "flap needs count >= 1 and a positive down time");
+	return errno = EINVAL, -1;
+}
+
+const struct flt_kind flt_link_down_kind = {
+	.name = "link down",
+	.kind = SCN_F_LINK_DOWN,
+	.apply = flt_link_down_apply,
+	.revert = flt_link_down_revert,
+};
+
+const struct flt_kind flt_link_up_kind = {
+	.name = "link up",
+	.kind = SCN_F_LINK_UP,
+	.apply = flt_link_up_apply,
+};
+
+/* The timeline applies flap steps as link downs; this entry only checks the fault. */
+const struct flt_kind flt_flap_kind = {
+	.name = "flap",
+	.kind = SCN_F_FLAP,
+	.check = flt_flap_check,
+	.apply = flt_link_down_apply,
+	.revert = flt_link_down_revert,
+};
