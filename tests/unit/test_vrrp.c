@@ -1,0 +1,879 @@
+/*
+ * test_vrrp.c - the VRRPv3 codec and state machine: round trips, every rejection
+ * reason, every transition of RFC 5798 6.4, every `ha safe` rule, and two model-based
+ * checks (timer/VIP invariants under random events; a two-member simulation with link
+ * cuts and stalls where the VIP is a kernel lease).
+ */
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
+
+void register_vrrp_suite(void);
+
+static struct in_addr ip4(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
+static struct in_addr group(void)
+{
+	return (struct in_addr){htonl(VRRP_GROUP_ADDR)};
+}
+
+static ssize_t sample(uint8_t *buf, size_t size, uint8_t naddr)
+{
+	struct vrrp_pkt p = {.vrid = 51, .prio = 150, .naddr = naddr, .adver_cs = 100};
+
+	for (int i = 0; i < naddr; i++)
+		p.addrs[i] = (struct in_addr){htonl(0xc6120064u + i)};
+	return vrrp_pkt_encode(&p, ip4("198.18.0.1"), group(), buf, size);
+}
+
+static void test_pkt_round_trip(void)
+{
+	for (unsigned n = 0; n <= VRRP_MAX_ADDRS; n += 7) {
+		for (unsigned cs = 1; cs <= VRRP_ADVER_MAX_CS; cs = cs * 3 + 1) {
+			struct vrrp_pkt p = {.vrid = (uint8_t)(n + 1), .prio = (uint8_t)(n * 7),
+					     .naddr = (uint8_t)n, .adver_cs = (uint16_t)cs};
+			struct vrrp_pkt q;
+			uint8_t buf[VRRP_PKT_MAX];
+			ssize_t len;
+
+			for (unsigned i = 0; i < n; i++)
+				p.addrs[i] = (struct in_addr){htonl(0xc6120000u + i * 77)};
+			len = vrrp_pkt_encode(&p, ip4("198.18.0.2"), group(), buf, sizeof(buf));
+			CU_ASSERT_EQUAL(VRRP_HDR_LEN + 4 * (ssize_t)n, len);
+			CU_ASSERT_EQUAL(VRRP_OK, vrrp_pkt_decode(buf, (size_t)len, ip4("198.18.0.2"),
+								 group(), 255, p.vrid, &q, NULL));
+			CU_ASSERT_EQUAL(p.vrid, q.vrid);
+			CU_ASSERT_EQUAL(p.prio, q.prio);
+			CU_ASSERT_EQUAL(p.naddr, q.naddr);
+			CU_ASSERT_EQUAL(p.adver_cs, q.adver_cs);
+			CU_ASSERT_EQUAL(0, memcmp(p.addrs, q.addrs, 4 * n));
+		}
+	}
+}
+
+/* A byte-exact vector worked by hand: version/type 0x31, VRID 51, prio 150, one
+ * address, 100 cs; the checksum folds pseudo-header + message to 0xffff. */
+static void test_pkt_wire_layout(void)
+{
+	uint8_t buf[64];
+	ssize_t len = sample(buf, sizeof(buf), 1);
+	uint32_t sum = 0;
+	const uint8_t ph[12] = {198, 18, 0, 1, 224, 0, 0, 18, 0, 112, 0, 12};
+
+	CU_ASSERT_EQUAL(12, len);
+	CU_ASSERT_EQUAL(0x31, buf[0]);
+	CU_ASSERT_EQUAL(51, buf[1]);
+	CU_ASSERT_EQUAL(150, buf[2]);
+	CU_ASSERT_EQUAL(1, buf[3]);
+	CU_ASSERT_EQUAL(0x00, buf[4]);
+	CU_ASSERT_EQUAL(100, buf[5]);
+	for (int i = 0; i < 12; i += 2)
+		sum += (uint32_t)ph[i] << 8 | ph[i + 1];
+	for (int i = 0; i < 12; i += 2)
+		sum += (uint32_t)buf[i] << 8 | buf[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	CU_ASSERT_EQUAL(0xffff, sum);
+}
+
+static void test_pkt_encode_rejects_bad_fields(void)
+{
+	struct vrrp_pkt p = {.vrid = 1, .prio = 1, .naddr = 0, .adver_cs = 0};
+	uint8_t buf[8];
+
+	CU_ASSERT_EQUAL(-1, vrrp_pkt_encode(&p, ip4("198.18.0.1"), group(), buf, 8));
+	p.adver_cs = VRRP_ADVER_MAX_CS + 1;
+	CU_ASSERT_EQUAL(-1, vrrp_pkt_encode(&p, ip4("198.18.0.1"), group(), buf, 8));
+	p.adver_cs = 1;
+	p.naddr = 1;
+	CU_ASSERT_EQUAL(-1, vrrp_pkt_encode(&p, ip4("198.18.0.1"), group(), buf, 8));
+}
+
+/* Rewrite the checksum after a deliberate corruption, so the later checks are reached. */
+static void refix(uint8_t *buf, size_t len)
+{
+	struct vrrp_pkt p;
+	uint32_t sum = 0;
+	const uint8_t ph[12] = {198, 18, 0, 1, 224, 0, 0, 18, 0, 112, 0, (uint8_t)len};
+
+	(void)p;
+	buf[6] = buf[7] = 0;
+	for (int i = 0; i < 12; i += 2)
+		sum += (uint32_t)ph[i] << 8 | ph[i + 1];
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)buf[i] << 8 | buf[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	buf[6] = (uint8_t)(~sum >> 8);
+	buf[7] = (uint8_t)~sum;
+}
+
+static enum vrrp_reject dec(uint8_t *buf, size_t len, int ttl, struct vrrp_stats *st)
+{
+	struct vrrp_pkt q;
+
+	return vrrp_pkt_decode(buf, len, ip4("198.18.0.1"), group(), ttl, 51, &q, st);
+}
+
+static void test_pkt_each_rejection(void)
+{
+	struct vrrp_stats st = {0};
+	uint8_t buf[64];
+	ssize_t len = sample(buf, sizeof(buf), 2);
+
+	CU_ASSERT_EQUAL(VRRP_OK, dec(buf, (size_t)len, 255, &st));
+	CU_ASSERT_EQUAL(VRRP_REJ_SHORT, dec(buf, 7, 255, &st));
+	CU_ASSERT_EQUAL(VRRP_REJ_TTL, dec(buf, (size_t)len, 254, &st));
+	buf[0] = 0x21; /* version 2 */
+	refix(buf, (size_t)len);
+	CU_ASSERT_EQUAL(VRRP_REJ_VERSION, dec(buf, (size_t)len, 255, &st));
+	buf[0] = 0x32; /* type 2 */
+	refix(buf, (size_t)len);
+	CU_ASSERT_EQUAL(VRRP_REJ_TYPE, dec(buf, (size_t)len, 255, &st));
+	buf[0] = 0x31;
+	refix(buf, (size_t)len);
+	buf[9] ^= 0x40; /* an address bit */
+	CU_ASSERT_EQUAL(VRRP_REJ_CHECKSUM, dec(buf, (size_t)len, 255, &st));
+	buf[9] ^= 0x40;
+	buf[1] = 52;
+	refix(buf, (size_t)len);
+	CU_ASSERT_EQUAL(VRRP_REJ_VRID, dec(buf, (size_t)len, 255, &st));
+	buf[1] = 51;
+	buf[3] = 3;
+	refix(buf, (size_t)len);
+	CU_ASSERT_EQUAL(VRRP_REJ_COUNT, dec(buf, (size_t)len, 255, &st));
+	buf[3] = 2;
+	buf[4] = 0xf0; /* reserved bits set, interval zero */
+	buf[5] = 0;
+	refix(buf, (size_t)len);
+	CU_ASSERT_EQUAL(VRRP_REJ_INTERVAL, dec(buf, (size_t)len, 255, &st));
+	CU_ASSERT_EQUAL(1, st.ok);
+	for (int r = VRRP_REJ_SHORT; r < VRRP_REJ__MAX; r++)
+		CU_ASSERT_EQUAL(r == VRRP_REJ_IP ? 0 : 1, st.rejected[r]);
+	CU_ASSERT_STRING_EQUAL("checksum", vrrp_reject_name(VRRP_REJ_CHECKSUM));
+}
+
+static size_t ip_wrap(uint8_t *out, const uint8_t *msg, size_t len, uint8_t ttl, uint8_t proto)
+{
+	memset(out, 0, 20);
+	out[0] = 0x45;
+	out[2] = (uint8_t)((20 + len) >> 8);
+	out[3] = (uint8_t)(20 + len);
+	out[8] = ttl;
+	out[9] = proto;
+	memcpy(out + 12, (uint8_t[]){198, 18, 0, 1}, 4);
+	memcpy(out + 16, (uint8_t[]){224, 0, 0, 18}, 4);
+	memcpy(out + 20, msg, len);
+	return 20 + len;
+}
+
+static void test_pkt_decode_ip(void)
+{
+	struct vrrp_stats st = {0};
+	uint8_t msg[64], dg[128];
+	ssize_t len = sample(msg, sizeof(msg), 1);
+	struct vrrp_pkt q;
+	struct in_addr src;
+	size_t n = ip_wrap(dg, msg, (size_t)len, 255, 112);
+
+	CU_ASSERT_EQUAL(VRRP_OK, vrrp_pkt_decode_ip(dg, n, 51, &q, &src, &st));
+	CU_ASSERT_EQUAL(ip4("198.18.0.1").s_addr, src.s_addr);
+	CU_ASSERT_EQUAL(VRRP_REJ_SHORT, vrrp_pkt_decode_ip(dg, n - 1, 51, &q, NULL, &st));
+	CU_ASSERT_EQUAL(VRRP_REJ_SHORT, vrrp_pkt_decode_ip(dg, 19, 51, &q, NULL, &st));
+	n = ip_wrap(dg, msg, (size_t)len, 64, 112);
+	CU_ASSERT_EQUAL(VRRP_REJ_TTL, vrrp_pkt_decode_ip(dg, n, 51, &q, NULL, &st));
+	n = ip_wrap(dg, msg, (size_t)len, 255, 6);
+	CU_ASSERT_EQUAL(VRRP_REJ_IP, vrrp_pkt_decode_ip(dg, n, 51, &q, NULL, &st));
+	CU_ASSERT_EQUAL(1, st.rejected[VRRP_REJ_IP]);
+	CU_ASSERT_EQUAL(2, st.rejected[VRRP_REJ_SHORT]);
+}
+
+/* Every single-bit flip of a valid message is rejected (the checksum catches it). */
+static void test_pkt_bit_flips_rejected(void)
+{
+	uint8_t buf[64];
+	ssize_t len = sample(buf, sizeof(buf), 3);
+
+	for (ssize_t i = 0; i < len * 8; i++) {
+		buf[i / 8] ^= (uint8_t)(1u << (i % 8));
+		CU_ASSERT_NOT_EQUAL(VRRP_OK, dec(buf, (size_t)len, 255, NULL));
+		buf[i / 8] ^= (uint8_t)(1u << (i % 8));
+	}
+	CU_ASSERT_EQUAL(VRRP_OK, dec(buf, (size_t)len, 255, NULL));
+}
+
+/* ---- state machine ---- */
+
+static struct vrrp_cfg cfg(uint8_t prio, bool safe)
+{
+	return (struct vrrp_cfg){.prio = prio, .adver_cs = 100, .preempt = true, .safe = safe,
+				 .sick_prio = 1, .primary = ip4("198.18.0.2")};
+}
+
+static struct vrrp_event ev(enum vrrp_ev_type t)
+{
+	return (struct vrrp_event){.type = t};
+}
+
+static struct vrrp_event adv(uint8_t prio, const char *src, uint16_t cs)
+{
+	return (struct vrrp_event){.type = VRRP_EV_ADVERT, .prio = prio, .adver_cs = cs,
+				   .src = ip4(src)};
+}
+
+/* The types of @o in order, terminated by 0, compared with @want. */
+static int types_are(const struct vrrp_out *o, const enum vrrp_act_type *want)
+{
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (want[i] != o->a[i].type)
+			return 0;
+	return want[i] == 0;
+}
+
+#define TYPES(o, ...) types_are((o), (const enum vrrp_act_type[]){__VA_ARGS__, 0})
+
+static const struct vrrp_action *find(const struct vrrp_out *o, enum vrrp_act_type t)
+{
+	for (int i = 0; i < o->n; i++)
+		if (o->a[i].type == t)
+			return &o->a[i];
+	return NULL;
+}
+
+static void to_backup(struct vrrp_fsm *f, const struct vrrp_cfg *c, struct vrrp_out *o)
+{
+	struct vrrp_event e = ev(VRRP_EV_STARTUP);
+
+	vrrp_fsm_init(f, c);
+	vrrp_fsm_step(f, c, &e, 1000, o);
+}
+
+static void to_master(struct vrrp_fsm *f, const struct vrrp_cfg *c, struct vrrp_out *o)
+{
+	struct vrrp_event e = ev(VRRP_EV_MASTER_DOWN);
+
+	to_backup(f, c, o);
+	vrrp_fsm_step(f, c, &e, 2000, o);
+}
+
+static void test_fsm_timer_formulas(void)
+{
+	/* RFC 5798 6.1 with 1 s adverts: skew (256-100)/256 s, master down 3 s + skew. */
+	CU_ASSERT_EQUAL(609375, vrrp_skew_us(100, 100));
+	CU_ASSERT_EQUAL(3609375, vrrp_master_down_us(100, 100));
+	CU_ASSERT_EQUAL(3000000 + 3906, vrrp_master_down_us(255, 100));
+	CU_ASSERT_EQUAL(300000 + 99609, vrrp_master_down_us(1, 10));
+}
+
+static void test_fsm_init_startup_to_backup(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+
+	to_backup(&f, &c, &o);
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN, VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(3609375, o.a[0].us);
+	CU_ASSERT_EQUAL(VRRP_STATE_INIT, o.a[1].from);
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, o.a[1].to);
+	CU_ASSERT_STRING_EQUAL("startup", o.a[1].reason);
+}
+
+static void test_fsm_init_owner_to_master(void)
+{
+	struct vrrp_cfg c = cfg(255, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+
+	to_backup(&f, &c, &o);
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_CANCEL_MDOWN, VRRP_ACT_VIP_ADD, VRRP_ACT_SEND_ADVERT,
+			VRRP_ACT_GARP, VRRP_ACT_ARM_ADVER, VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(255, find(&o, VRRP_ACT_SEND_ADVERT)->prio);
+	CU_ASSERT_EQUAL(1000000, find(&o, VRRP_ACT_ARM_ADVER)->us);
+}
+
+static void test_fsm_backup_shutdown(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = ev(VRRP_EV_SHUTDOWN);
+
+	to_backup(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT_EQUAL(VRRP_STATE_INIT, f.state);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_CANCEL_MDOWN, VRRP_ACT_STATE));
+	vrrp_fsm_step(&f, &c, &e, 6000, &o); /* again: nothing */
+	CU_ASSERT_EQUAL(0, o.n);
+}
+
+static void test_fsm_backup_master_down(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+
+	to_master(&f, &c, &o);
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_CANCEL_MDOWN, VRRP_ACT_VIP_ADD, VRRP_ACT_SEND_ADVERT,
+			VRRP_ACT_GARP, VRRP_ACT_ARM_ADVER, VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(100, find(&o, VRRP_ACT_SEND_ADVERT)->prio);
+	CU_ASSERT_STRING_EQUAL("master-down", find(&o, VRRP_ACT_STATE)->reason);
+}
+
+static void test_fsm_backup_prio0_arms_skew(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(0, "198.18.0.9", 100);
+
+	to_backup(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+	CU_ASSERT_EQUAL(609375, o.a[0].us);
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
+}
+
+static void test_fsm_backup_accepts_higher_and_learns_interval(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(200, "198.18.0.9", 10);
+
+	to_backup(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+	CU_ASSERT_EQUAL(10, f.master_adver_cs);
+	CU_ASSERT_EQUAL(vrrp_master_down_us(100, 10), o.a[0].us);
+	e = adv(100, "198.18.0.9", 10); /* equal priority: accepted too */
+	vrrp_fsm_step(&f, &c, &e, 6000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+}
+
+static void test_fsm_backup_preempt_discards_lower(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(50, "198.18.0.9", 100);
+
+	to_backup(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT_EQUAL(0, o.n);
+	c.preempt = false;
+	vrrp_fsm_step(&f, &c, &e, 6000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+}
+
+static void test_fsm_master_adver_timer(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = ev(VRRP_EV_ADVER_TIMER);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_SEND_ADVERT, VRRP_ACT_ARM_ADVER));
+	CU_ASSERT_EQUAL(100, o.a[0].prio);
+}
+
+static void test_fsm_master_shutdown_sends_prio0(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = ev(VRRP_EV_SHUTDOWN);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_VIP_DEL, VRRP_ACT_CANCEL_ADVER, VRRP_ACT_SEND_ADVERT,
+			VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(0, o.a[2].prio);
+	CU_ASSERT_EQUAL(VRRP_STATE_INIT, f.state);
+}
+
+static void test_fsm_master_prio0_resends(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(0, "198.18.0.9", 100);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_SEND_ADVERT, VRRP_ACT_ARM_ADVER));
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+}
+
+static void test_fsm_master_steps_down_to_higher(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(101, "198.18.0.1", 50);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_VIP_DEL, VRRP_ACT_CANCEL_ADVER, VRRP_ACT_ARM_MDOWN,
+			VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(vrrp_master_down_us(100, 50), o.a[2].us);
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
+}
+
+static void test_fsm_master_tie_break_by_address(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event lo = adv(100, "198.18.0.1", 100), hi = adv(100, "198.18.0.3", 100);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &lo, 5000, &o); /* lower address: discarded */
+	CU_ASSERT_EQUAL(0, o.n);
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+	vrrp_fsm_step(&f, &c, &hi, 6000, &o); /* higher address wins */
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
+	CU_ASSERT_EQUAL(VRRP_ACT_VIP_DEL, o.a[0].type);
+}
+
+static void test_fsm_master_discards_lower_plain(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(50, "198.18.0.9", 100);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT_EQUAL(0, o.n);
+}
+
+static void test_fsm_stale_events_ignored(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event a = adv(200, "198.18.0.9", 100), md = ev(VRRP_EV_MASTER_DOWN),
+			  at = ev(VRRP_EV_ADVER_TIMER);
+
+	vrrp_fsm_init(&f, &c);
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &a, 1, &o));
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &md, 1, &o));
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &at, 1, &o));
+	to_backup(&f, &c, &o);
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &at, 2, &o));
+	to_master(&f, &c, &o);
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &md, 3, &o));
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+}
+
+/* ---- ha safe ---- */
+
+static void test_safe_master_reannounces_on_dual_master(void)
+{
+	struct vrrp_cfg c = cfg(100, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(100, "198.18.0.1", 100);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_SEND_ADVERT, VRRP_ACT_GARP, VRRP_ACT_ARM_ADVER));
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+}
+
+static void test_safe_master_steps_down_with_prio0(void)
+{
+	struct vrrp_cfg c = cfg(100, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event e = adv(200, "198.18.0.1", 100);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &e, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_VIP_DEL, VRRP_ACT_CANCEL_ADVER, VRRP_ACT_SEND_ADVERT,
+			VRRP_ACT_ARM_MDOWN, VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(0, o.a[2].prio);
+}
+
+static void test_safe_unhealthy_master_hands_over(void)
+{
+	struct vrrp_cfg c = cfg(200, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event h = {.type = VRRP_EV_HEALTH, .healthy = false};
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &h, 5000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_VIP_DEL, VRRP_ACT_CANCEL_ADVER, VRRP_ACT_SEND_ADVERT,
+			VRRP_ACT_ARM_MDOWN, VRRP_ACT_STATE));
+	CU_ASSERT_EQUAL(0, o.a[2].prio);
+	CU_ASSERT_EQUAL(vrrp_master_down_us(1, 100), o.a[3].us);
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, o.a[4].from);
+	CU_ASSERT_STRING_EQUAL("unhealthy", o.a[4].reason);
+	CU_ASSERT_EQUAL(1, vrrp_fsm_prio(&f, &c));
+	/* The same news again changes nothing; recovery restores the priority. */
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &h, 5001, &o));
+	h.healthy = true;
+	vrrp_fsm_step(&f, &c, &h, 5002, &o);
+	CU_ASSERT_EQUAL(200, vrrp_fsm_prio(&f, &c));
+}
+
+static void test_plain_unhealthy_lowers_priority_only(void)
+{
+	struct vrrp_cfg c = cfg(200, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event h = {.type = VRRP_EV_HEALTH, .healthy = false};
+	struct vrrp_event t = ev(VRRP_EV_ADVER_TIMER);
+
+	to_master(&f, &c, &o);
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &h, 5000, &o));
+	vrrp_fsm_step(&f, &c, &t, 6000, &o);
+	CU_ASSERT_EQUAL(1, o.a[0].prio);
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+}
+
+static void test_safe_backup_unhealthy_yields_to_lower(void)
+{
+	struct vrrp_cfg c = cfg(200, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event h = {.type = VRRP_EV_HEALTH, .healthy = false};
+	struct vrrp_event a = adv(100, "198.18.0.9", 100);
+
+	to_backup(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &h, 5000, &o);
+	CU_ASSERT_EQUAL(0, o.n);
+	vrrp_fsm_step(&f, &c, &a, 6000, &o); /* healthy peer at 100 > our 1: accepted */
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+}
+
+static void test_safe_stall_demotes_before_sending(void)
+{
+	struct vrrp_cfg c = cfg(100, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event w = ev(VRRP_EV_WAKE);
+	uint64_t md_ns = vrrp_master_down_us(100, 100) * 1000;
+
+	to_master(&f, &c, &o);
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &w, 10000000000ull, &o));
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &w, 10000000000ull + md_ns, &o));
+	vrrp_fsm_step(&f, &c, &w, 10000000000ull + md_ns * 2 + 1000, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_VIP_DEL, VRRP_ACT_CANCEL_ADVER, VRRP_ACT_ARM_MDOWN,
+			VRRP_ACT_STATE));
+	CU_ASSERT_PTR_NULL(find(&o, VRRP_ACT_SEND_ADVERT));
+	CU_ASSERT_PTR_NULL(find(&o, VRRP_ACT_GARP));
+	CU_ASSERT_STRING_EQUAL("stall", o.a[3].reason);
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
+}
+
+static void test_plain_stall_not_detected(void)
+{
+	struct vrrp_cfg c = cfg(100, false);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event w = ev(VRRP_EV_WAKE);
+
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &w, 1000000000ull, &o);
+	CU_ASSERT_EQUAL(0, vrrp_fsm_step(&f, &c, &w, 60000000000ull, &o));
+	CU_ASSERT_EQUAL(VRRP_STATE_MASTER, f.state);
+}
+
+static void test_safe_preempt_delay(void)
+{
+	struct vrrp_cfg c = cfg(200, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event lo = adv(100, "198.18.0.9", 100), hi = adv(250, "198.18.0.8", 100);
+	uint64_t t = 1000000000ull;
+
+	c.preempt_delay_ms = 3000;
+	to_backup(&f, &c, &o);
+	for (int i = 0; i < 30; i++, t += 100000000ull) { /* 3 s of lower adverts: accepted */
+		vrrp_fsm_step(&f, &c, &lo, t, &o);
+		CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+	}
+	vrrp_fsm_step(&f, &c, &lo, t, &o); /* delay over: ask the master to yield */
+	CU_ASSERT(TYPES(&o, VRRP_ACT_SEND_ADVERT, VRRP_ACT_ARM_MDOWN));
+	CU_ASSERT_EQUAL(200, o.a[0].prio);
+	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
+	vrrp_fsm_step(&f, &c, &hi, t, &o); /* a higher master restarts the count */
+	vrrp_fsm_step(&f, &c, &lo, t + 1, &o);
+	CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+}
+
+static void test_safe_mdown_floor(void)
+{
+	struct vrrp_cfg c = cfg(100, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+
+	c.adver_cs = 10;
+	c.mdown_floor_us = 1500000;
+	to_backup(&f, &c, &o);
+	CU_ASSERT_EQUAL(1500000, o.a[0].us);
+	c.safe = false;
+	to_backup(&f, &c, &o);
+	CU_ASSERT_EQUAL(vrrp_master_down_us(100, 10), o.a[0].us);
+}
+
+/* Adverts arriving alternately from two heartbeat networks each keep the backup. */
+static void test_safe_any_network_resets_master_down(void)
+{
+	struct vrrp_cfg c = cfg(100, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event a = adv(200, "198.18.0.9", 100), b = adv(200, "198.18.2.9", 100);
+
+	to_backup(&f, &c, &o);
+	for (int i = 0; i < 10; i++) {
+		vrrp_fsm_step(&f, &c, i & 1 ? &a : &b, 1000 + (uint64_t)i, &o);
+		CU_ASSERT(TYPES(&o, VRRP_ACT_ARM_MDOWN));
+	}
+}
+
+/* ---- model-based ---- */
+
+/* Random events (timers only when armed, as the real loop fires them); after every
+ * step the VIP and the timers must match the state. */
+static void test_model_invariants_random(void)
+{
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	uint64_t now = 1;
+
+	srand(7);
+	for (int run = 0; run < 200; run++) {
+		struct vrrp_cfg c = cfg((uint8_t)(1 + rand() % 255), run & 1);
+		bool vip = false, adver = false, mdown = false;
+
+		c.preempt = rand() & 1;
+		c.preempt_delay_ms = (uint32_t)(rand() % 2) * 500;
+		vrrp_fsm_init(&f, &c);
+		for (int i = 0; i < 300; i++) {
+			struct vrrp_event e = {.type = (enum vrrp_ev_type)(1 + rand() % 7)};
+
+			now += (uint64_t)(rand() % 2000) * 1000000ull;
+			if ((e.type == VRRP_EV_MASTER_DOWN && !mdown) ||
+			    (e.type == VRRP_EV_ADVER_TIMER && !adver))
+				continue;
+			if (e.type == VRRP_EV_MASTER_DOWN)
+				mdown = false;
+			if (e.type == VRRP_EV_ADVER_TIMER)
+				adver = false;
+			e.prio = (uint8_t)(rand() % 256);
+			e.adver_cs = (uint16_t)(1 + rand() % 300);
+			e.src.s_addr = htonl(0xc6120000u + (uint32_t)(rand() % 4));
+			e.healthy = rand() & 1;
+			vrrp_fsm_step(&f, &c, &e, now, &o);
+			for (int k = 0; k < o.n; k++) {
+				switch (o.a[k].type) {
+				case VRRP_ACT_VIP_ADD: CU_ASSERT_FALSE(vip); vip = true; break;
+				case VRRP_ACT_VIP_DEL: CU_ASSERT_TRUE(vip); vip = false; break;
+				case VRRP_ACT_SEND_ADVERT: /* backups only release or ask (safe) */
+					CU_ASSERT(o.a[k].prio == 0 || vip || c.safe);
+					break;
+				case VRRP_ACT_GARP: CU_ASSERT(vip); break;
+				case VRRP_ACT_ARM_ADVER: adver = true; break;
+				case VRRP_ACT_CANCEL_ADVER: adver = false; break;
+				case VRRP_ACT_ARM_MDOWN: mdown = true; CU_ASSERT(o.a[k].us > 0); break;
+				case VRRP_ACT_CANCEL_MDOWN: mdown = false; break;
+				case VRRP_ACT_STATE: CU_ASSERT_EQUAL(o.a[k].to, f.state); break;
+				}
+			}
+			CU_ASSERT_EQUAL(f.state == VRRP_STATE_MASTER, vip);
+			CU_ASSERT_EQUAL(f.state == VRRP_STATE_MASTER, adver);
+			CU_ASSERT_EQUAL(f.state == VRRP_STATE_BACKUP, mdown);
+		}
+	}
+}
+
+/* A two-member simulation in 1 ms steps. Each member holds the VIP as a kernel lease
+ * (renewed with every advert it sends, expiring by itself); adverts are lost while every
+ * heartbeat network they use is cut (`ha safe` sends on two, plain VRRP on one); a
+ * stalled member processes nothing (adverts to it are lost), but its lease expires. */
+struct sim_node {
+	struct vrrp_cfg c;
+	struct vrrp_fsm f;
+	int64_t adver_at, mdown_at, lease_until; /* ms; -1 = not armed / not held */
+	int64_t stalled_until;
+	int64_t tick_at;
+};
+
+#define LEASE_MS 1000
+
+static void sim_apply(struct sim_node *n, struct sim_node *peer, const struct vrrp_out *o,
+		      int64_t t, bool link)
+{
+	for (int k = 0; k < o->n; k++) {
+		const struct vrrp_action *a = &o->a[k];
+		struct vrrp_event e;
+		struct vrrp_out po;
+
+		switch (a->type) {
+		case VRRP_ACT_VIP_ADD: n->lease_until = t + LEASE_MS; break;
+		case VRRP_ACT_VIP_DEL: n->lease_until = -1; break;
+		case VRRP_ACT_ARM_ADVER: n->adver_at = t + (int64_t)a->us / 1000; break;
+		case VRRP_ACT_CANCEL_ADVER: n->adver_at = -1; break;
+		case VRRP_ACT_ARM_MDOWN: n->mdown_at = t + (int64_t)a->us / 1000; break;
+		case VRRP_ACT_CANCEL_MDOWN: n->mdown_at = -1; break;
+		case VRRP_ACT_SEND_ADVERT:
+			if (n->lease_until >= 0 && a->prio)
+				n->lease_until = t + LEASE_MS;
+			if (!link || peer->stalled_until > t)
+				break;
+			e = (struct vrrp_event){.type = VRRP_EV_ADVERT, .prio = a->prio,
+						.adver_cs = n->c.adver_cs, .src = n->c.primary};
+			vrrp_fsm_step(&peer->f, &peer->c, &e, (uint64_t)t * 1000000u, &po);
+			sim_apply(peer, n, &po, t, link);
+			break;
+		default: break;
+		}
+	}
+}
+
+static void sim_fire(struct sim_node *n, struct sim_node *peer, int64_t t, bool link)
+{
+	struct vrrp_event e = ev(VRRP_EV_WAKE);
+	struct vrrp_out o;
+
+	if (n->lease_until >= 0 && n->lease_until <= t)
+		n->lease_until = -1; /* the kernel drops an expired address, frozen or not */
+	if (n->stalled_until > t)
+		return;
+	if ((n->adver_at < 0 || n->adver_at > t) && (n->mdown_at < 0 || n->mdown_at > t) &&
+	    t - n->tick_at < n->c.adver_cs * 10)
+		return; /* the loop wakes for a timer or its periodic tick (one advert interval) */
+	n->tick_at = t;
+	vrrp_fsm_step(&n->f, &n->c, &e, (uint64_t)t * 1000000u, &o);
+	sim_apply(n, peer, &o, t, link);
+	if (n->lease_until < 0 && n->f.state == VRRP_STATE_MASTER)
+		n->lease_until = -1;
+	if (n->adver_at >= 0 && n->adver_at <= t) {
+		n->adver_at = -1;
+		e = ev(VRRP_EV_ADVER_TIMER);
+		vrrp_fsm_step(&n->f, &n->c, &e, (uint64_t)t * 1000000u, &o);
+		sim_apply(n, peer, &o, t, link);
+	}
+	if (n->mdown_at >= 0 && n->mdown_at <= t) {
+		n->mdown_at = -1;
+		e = ev(VRRP_EV_MASTER_DOWN);
+		vrrp_fsm_step(&n->f, &n->c, &e, (uint64_t)t * 1000000u, &o);
+		sim_apply(n, peer, &o, t, link);
+	}
+}
+
+/* Returns the milliseconds both held the VIP; *masters_end: masters at the end. */
+static int sim_run(bool safe, uint64_t seed, int *masters_end)
+{
+	struct sim_node n[2];
+	struct vrrp_out o;
+	struct vrrp_event st = ev(VRRP_EV_STARTUP);
+	int both = 0;
+	int64_t cut_until[2] = {-1, -1}; /* two heartbeat networks; plain VRRP uses only [0] */
+
+	srand((unsigned)seed);
+	for (int i = 0; i < 2; i++) {
+		n[i] = (struct sim_node){.c = cfg(i ? 100 : 200, safe), .adver_at = -1,
+					 .mdown_at = -1, .lease_until = -1};
+		n[i].c.adver_cs = 10;
+		n[i].c.primary.s_addr = htonl(0xc6120001u + (uint32_t)i);
+		n[i].c.mdown_floor_us = (LEASE_MS + 100) * 1000u;
+		n[i].c.preempt_delay_ms = safe ? 3000 : 0;
+		vrrp_fsm_init(&n[i].f, &n[i].c);
+		vrrp_fsm_step(&n[i].f, &n[i].c, &st, 1000000, &o);
+		sim_apply(&n[i], &n[1 - i], &o, 1, false);
+	}
+	for (int64_t t = 1; t < 60000; t++) {
+		int r = rand() % 4000;
+
+		bool link;
+
+		if (t < 50000 && r == 0 && t >= cut_until[0] && t >= cut_until[1])
+			cut_until[rand() & 1] = t + 50 + rand() % 2000; /* one heartbeat link flaps */
+		if (t < 50000 && r == 1)
+			n[rand() & 1].stalled_until = t + 200 + rand() % 3000; /* a freeze */
+		link = t >= cut_until[0] || (safe && t >= cut_until[1]);
+		for (int i = 0; i < 2; i++)
+			sim_fire(&n[i], &n[1 - i], t, link);
+		if (n[0].lease_until > t && n[1].lease_until > t)
+			both++;
+	}
+	*masters_end = (n[0].f.state == VRRP_STATE_MASTER) + (n[1].f.state == VRRP_STATE_MASTER);
+	return both;
+}
+
+static void test_model_two_members_safe_never_split(void)
+{
+	int split_plain = 0;
+
+	for (uint64_t seed = 1; seed <= 60; seed++) {
+		int m;
+
+		CU_ASSERT_EQUAL(0, sim_run(true, seed, &m));
+		CU_ASSERT_EQUAL(1, m);
+		split_plain += sim_run(false, seed, &m);
+		CU_ASSERT_EQUAL(1, m);
+	}
+	/* The same faults do split plain VRRP (the test would be vacuous otherwise). */
+	CU_ASSERT(split_plain > 0);
+}
+
+void register_vrrp_suite(void)
+{
+	CU_pSuite s = CU_add_suite("vrrp", NULL, NULL);
+
+	CU_add_test(s, "pkt_round_trip", test_pkt_round_trip);
+	CU_add_test(s, "pkt_wire_layout", test_pkt_wire_layout);
+	CU_add_test(s, "pkt_encode_rejects_bad_fields", test_pkt_encode_rejects_bad_fields);
+	CU_add_test(s, "pkt_each_rejection", test_pkt_each_rejection);
+	CU_add_test(s, "pkt_decode_ip", test_pkt_decode_ip);
+	CU_add_test(s, "pkt_bit_flips_rejected", test_pkt_bit_flips_rejected);
+	CU_add_test(s, "fsm_timer_formulas", test_fsm_timer_formulas);
+	CU_add_test(s, "fsm_init_startup_to_backup", test_fsm_init_startup_to_backup);
+	CU_add_test(s, "fsm_init_owner_to_master", test_fsm_init_owner_to_master);
+	CU_add_test(s, "fsm_backup_shutdown", test_fsm_backup_shutdown);
+	CU_add_test(s, "fsm_backup_master_down", test_fsm_backup_master_down);
+	CU_add_test(s, "fsm_backup_prio0_arms_skew", test_fsm_backup_prio0_arms_skew);
+	CU_add_test(s, "fsm_backup_accepts_higher", test_fsm_backup_accepts_higher_and_learns_interval);
+	CU_add_test(s, "fsm_backup_preempt_discards_lower", test_fsm_backup_preempt_discards_lower);
+	CU_add_test(s, "fsm_master_adver_timer", test_fsm_master_adver_timer);
+	CU_add_test(s, "fsm_master_shutdown_sends_prio0", test_fsm_master_shutdown_sends_prio0);
+	CU_add_test(s, "fsm_master_prio0_resends", test_fsm_master_prio0_resends);
+	CU_add_test(s, "fsm_master_steps_down_to_higher", test_fsm_master_steps_down_to_higher);
+	CU_add_test(s, "fsm_master_tie_break_by_address", test_fsm_master_tie_break_by_address);
+	CU_add_test(s, "fsm_master_discards_lower_plain", test_fsm_master_discards_lower_plain);
+	CU_add_test(s, "fsm_stale_events_ignored", test_fsm_stale_events_ignored);
+	CU_add_test(s, "safe_reannounce_dual_master", test_safe_master_reannounces_on_dual_master);
+	CU_add_test(s, "safe_master_steps_down_with_prio0", test_safe_master_steps_down_with_prio0);
+	CU_add_test(s, "safe_unhealthy_master_hands_over", test_safe_unhealthy_master_hands_over);
+	CU_add_test(s, "plain_unhealthy_lowers_priority", test_plain_unhealthy_lowers_priority_only);
+	CU_add_test(s, "safe_backup_unhealthy_yields", test_safe_backup_unhealthy_yields_to_lower);
+	CU_add_test(s, "safe_stall_demotes_before_sending", test_safe_stall_demotes_before_sending);
+	CU_add_test(s, "plain_stall_not_detected", test_plain_stall_not_detected);
+	CU_add_test(s, "safe_preempt_delay", test_safe_preempt_delay);
+	CU_add_test(s, "safe_mdown_floor", test_safe_mdown_floor);
+	CU_add_test(s, "safe_any_network_resets_master_down", test_safe_any_network_resets_master_down);
+	CU_add_test(s, "model_invariants_random", test_model_invariants_random);
+	CU_add_test(s, "model_two_members_safe_never_split", test_model_two_members_safe_never_split);
+}
