@@ -1,0 +1,125 @@
+/*
+ * qmp.h - a client of the QEMU Machine Protocol on a unix socket.
+ *
+ * Three layers, the lower two pure and unit-tested:
+ *   qmp_json_*  a small JSON tokenizer (one flat token array per message, no allocation)
+ *   qmp_msg_*   what one received line is: greeting, reply (return / error, with its id)
+ *               or asynchronous event (STOP, RESUME, SHUTDOWN, ...)
+ *   qmp_*       the connection: greeting and qmp_capabilities at open, commands with
+ *               numeric ids, replies matched by id, events delivered in between.
+ *
+ * QEMU writes one JSON object per line ("\r\n" terminated); that is the framing used.
+ */
+#ifndef FL_QMP_H
+#define FL_QMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- JSON tokens ---- */
+
+enum qmp_json_type {
+	QMP_JSON_OBJECT = 1,
+	QMP_JSON_ARRAY = 2,
+	QMP_JSON_STRING = 3, /* start/end exclude the quotes; escapes kept */
+	QMP_JSON_PRIM = 4,   /* number, true, false, null */
+};
+
+struct qmp_json_tok {
+	enum qmp_json_type type;
+	int start, end; /* byte offsets into the text */
+	int size;       /* object: members; array: elements */
+	int next;       /* index of the token after this one and all it contains */
+};
+
+/*
+ * qmp_json_parse - tokenize one JSON value in @js[0, len) into @toks (pre-order).
+ * Returns the number of tokens, or -1 with errno EINVAL (bad JSON) or ENOSPC.
+ */
+int qmp_json_parse(const char *js, size_t len, struct qmp_json_tok *toks, int n_toks);
+
+/* Token index of member @key of object token @obj, or -1. */
+int qmp_json_get(const char *js, const struct qmp_json_tok *toks, int obj, const char *key);
+
+/* Does string/primitive token @t equal @s (string tokens compared unescaped)? */
+bool qmp_json_eq(const char *js, const struct qmp_json_tok *t, const char *s);
+
+/* Unescaped text of token @t into @buf (always NUL-terminated); returns its length or
+ * -1 with errno ERANGE when truncated. */
+int qmp_json_str(const char *js, const struct qmp_json_tok *t, char *buf, size_t len);
+
+/* Escape @in as the inside of a JSON string into @out (NUL-terminated); -1/ERANGE. */
+int qmp_json_escape(const char *in, char *out, size_t len);
+
+/* ---- messages ---- */
+
+enum qmp_msg_kind {
+	QMP_MSG_GREETING = 1,
+	QMP_MSG_RETURN = 2,
+	QMP_MSG_ERROR = 3,
+	QMP_MSG_EVENT = 4,
+};
+
+struct qmp_msg {
+	enum qmp_msg_kind kind;
+	int64_t id;          /* RETURN/ERROR: the numeric id, -1 when absent */
+	char event[48];      /* EVENT: its name */
+	int64_t ev_sec, ev_usec; /* EVENT: QEMU's wall-clock timestamp */
+	char err_class[48];  /* ERROR */
+	char err_desc[256];  /* ERROR */
+	const char *body;    /* RETURN: "return" value; EVENT: "data" (NULL: none) */
+	int body_len;
+};
+
+/*
+ * qmp_msg_parse - classify one line from QEMU into @m (@m->body points into @line).
+ * Returns 0, or -1 with errno EINVAL when it is no QMP message.
+ */
+int qmp_msg_parse(const char *line, size_t len, struct qmp_msg *m);
+
+/*
+ * qmp_cmd_format - {"execute":"@cmd","arguments":@args_json,"id":@id}\r\n into @buf;
+ * @args_json is a JSON object text or NULL. Returns the length or -1/ERANGE.
+ */
+int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json, int64_t id);
+
+/* ---- connection ---- */
+
+struct qmp;
+
+/* Called for each asynchronous event; @data is the event's "data" text or NULL. */
+typedef void qmp_event_fn(void *arg, const char *event, const char *data, int data_len);
+
+/*
+ * qmp_open - connect to QEMU's QMP socket at @path, read the greeting and negotiate
+ * capabilities, waiting at most @timeout_ms in all (the socket may not exist yet: QEMU
+ * creates it shortly after start). Returns the connection, or NULL with errno.
+ */
+struct qmp *qmp_open(const char *path, int timeout_ms);
+void qmp_close(struct qmp *q); /* NULL is a no-op */
+
+/* The socket, for an event loop: call qmp_pump() when it is readable. */
+int qmp_fd(const struct qmp *q);
+
+void qmp_set_event_fn(struct qmp *q, qmp_event_fn *fn, void *arg);
+
+/*
+ * qmp_pump - read what is available without blocking and deliver the events in it.
+ * Returns 0, or -1 with errno (EPIPE: QEMU closed the connection).
+ */
+int qmp_pump(struct qmp *q);
+
+/*
+ * qmp_cmd - execute @cmd with @args_json (or NULL) and wait at most @timeout_ms for its
+ * reply; events arriving meanwhile are delivered. The "return" value goes into @ret
+ * (may be NULL). Returns 0; -1 with errno EREMOTEIO when QEMU answered with an error
+ * (qmp_error() has its class and text), ETIMEDOUT, or the errno of the socket.
+ */
+int qmp_cmd(struct qmp *q, const char *cmd, const char *args_json, char *ret, size_t ret_len,
+	    int timeout_ms);
+
+/* "Class: description" of the last error reply. */
+const char *qmp_error(const struct qmp *q);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * test_agent.c - the fl-agent codec: word encoding round trips (every byte value),
+ * message parsing and formatting, and the line assembler fed in awkward pieces.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_proto.h"
+
+void register_agent_suite(void);
+
+static void test_word_roundtrip_all_bytes(void)
+{
+	char in[256], enc[800];
+	int n;
+
+	for (int i = 0; i < 256; i++)
+		in[i] = (char)i;
+	n = agent_word_encode(in, sizeof(in), enc, sizeof(enc));
+	CU_ASSERT_TRUE_FATAL(n > 0);
+	CU_ASSERT_PTR_NULL(strchr(enc, ' '));
+	CU_ASSERT_PTR_NULL(strchr(enc, '\n'));
+	CU_ASSERT_EQUAL(256, agent_word_decode(enc));
+	CU_ASSERT_EQUAL(0, memcmp(in, enc, 256));
+}
+
+static void test_word_empty_and_limits(void)
+{
+	char enc[8];
+
+	CU_ASSERT_EQUAL(1, agent_word_encode("", 0, enc, sizeof(enc)));
+	CU_ASSERT_STRING_EQUAL("%", enc);
+	CU_ASSERT_EQUAL(0, agent_word_decode(enc));
+	CU_ASSERT_EQUAL(-1, agent_word_encode("a b c", 5, enc, 6)); /* needs "a%20b%20c" */
+	CU_ASSERT_EQUAL(ERANGE, errno);
+	strcpy(enc, "ab%4");
+	CU_ASSERT_EQUAL(-1, agent_word_decode(enc));
+	strcpy(enc, "%zz");
+	CU_ASSERT_EQUAL(-1, agent_word_decode(enc));
+}
+
+static void test_msg_format_parse(void)
+{
+	const char *argv[] = { "ip", "addr", "add", "198.18.0.2/24", "" };
+	char line[256];
+	struct agent_msg m;
+	int n = agent_msg_format(line, sizeof(line), 42, "run", 5, argv, NULL);
+
+	CU_ASSERT_STRING_EQUAL("42 run ip addr add 198.18.0.2/24 %\n", line);
+	CU_ASSERT_EQUAL((int)strlen(line), n);
+	line[n - 1] = '\0';
+	CU_ASSERT_EQUAL(0, agent_msg_parse(line, &m));
+	CU_ASSERT_EQUAL(42, m.id);
+	CU_ASSERT_STRING_EQUAL("run", m.verb);
+	CU_ASSERT_EQUAL(5, m.argc);
+	CU_ASSERT_STRING_EQUAL("198.18.0.2/24", m.argv[3]);
+	CU_ASSERT_STRING_EQUAL("", m.argv[4]);
+	CU_ASSERT_PTR_NULL(m.argv[5]);
+}
+
+static void test_msg_binary_arg(void)
+{
+	const char data[] = { 'a', '\0', '\n', 'b' };
+	const char *argv[] = { data };
+	size_t lens[] = { sizeof(data) };
+	char line[64];
+	struct agent_msg m;
+	int n = agent_msg_format(line, sizeof(line), 7, "ok", 1, argv, lens);
+
+	line[n - 1] = '\0';
+	CU_ASSERT_EQUAL(0, agent_msg_parse(line, &m));
+	CU_ASSERT_EQUAL(4, m.arglen[0]);
+	CU_ASSERT_EQUAL(0, memcmp(data, m.argv[0], 4));
+}
+
+static void test_msg_rejects(void)
+{
+	const char *bad[] = { "", "12", "x ping", "-1 ping", "99999999999 ping", "3 %", "3 a%g" };
+	struct agent_msg m;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[64];
+
+		strcpy(line, bad[i]);
+		errno = 0;
+		CU_ASSERT_EQUAL(-1, agent_msg_parse(line, &m));
+		CU_ASSERT_EQUAL(EINVAL, errno);
+	}
+}
+
+static void feed(struct agent_rbuf *rb, const char *s, size_t len)
+{
+	size_t room;
+	char *p = agent_rbuf_space(rb, &room);
+
+	CU_ASSERT_TRUE_FATAL(room >= len);
+	memcpy(p, s, len);
+	agent_rbuf_commit(rb, len);
+}
+
+static void test_rbuf_pieces(void)
+{
+	struct agent_rbuf *rb = malloc(sizeof(*rb));
+	char *l;
+
+	agent_rbuf_init(rb);
+	feed(rb, "1 pi", 4);
+	CU_ASSERT_PTR_NULL(agent_rbuf_line(rb));
+	CU_ASSERT_EQUAL(EAGAIN, errno);
+	feed(rb, "ng\r\n2 ok 5\n0 re", 15);
+	l = agent_rbuf_line(rb);
+	CU_ASSERT_STRING_EQUAL("1 ping", l);
+	l = agent_rbuf_line(rb);
+	CU_ASSERT_STRING_EQUAL("2 ok 5", l);
+	CU_ASSERT_PTR_NULL(agent_rbuf_line(rb));
+	feed(rb, "ady 9\n", 6);
+	l = agent_rbuf_line(rb);
+	CU_ASSERT_STRING_EQUAL("0 ready 9", l);
+	free(rb);
+}
+
+static void test_rbuf_overlong_dropped(void)
+{
+	struct agent_rbuf *rb = malloc(sizeof(*rb));
+	size_t room, total = 0;
+	char *p, *l;
+
+	agent_rbuf_init(rb);
+	/* Fill beyond capacity without a newline, then end the line and send another. */
+	while (total < AGENT_LINE_MAX + 100) {
+		p = agent_rbuf_space(rb, &room);
+		room = room > 4096 ? 4096 : room;
+		memset(p, 'x', room);
+		agent_rbuf_commit(rb, room);
+		total += room;
+		CU_ASSERT_PTR_NULL(agent_rbuf_line(rb));
+	}
+	feed(rb, "x\n5 ping\n", 9);
+	l = agent_rbuf_line(rb);
+	CU_ASSERT_PTR_NULL(l);
+	CU_ASSERT_EQUAL(E2BIG, errno);
+	l = agent_rbuf_line(rb);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_STRING_EQUAL("5 ping", l);
+	free(rb);
+}
+
+void register_agent_suite(void)
+{
+	CU_pSuite s = CU_add_suite("agent", NULL, NULL);
+
+	CU_add_test(s, "word_roundtrip_all_bytes", test_word_roundtrip_all_bytes);
+	CU_add_test(s, "word_empty_and_limits", test_word_empty_and_limits);
+	CU_add_test(s, "msg_format_parse", test_msg_format_parse);
+	CU_add_test(s, "msg_binary_arg", test_msg_binary_arg);
+	CU_add_test(s, "msg_rejects", test_msg_rejects);
+	CU_add_test(s, "rbuf_pieces", test_rbuf_pieces);
+	CU_add_test(s, "rbuf_overlong_dropped", test_rbuf_overlong_dropped);
+}

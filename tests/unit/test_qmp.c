@@ -1,0 +1,241 @@
+/*
+ * test_qmp.c - the pure layers of the QMP client (JSON tokens, message classification,
+ * command text) and the connection itself against a scripted peer on a socketpair:
+ * greeting, capabilities, replies matched by id with events interleaved, errors and
+ * lines split across reads.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "qmp.h"
+
+void register_qmp_suite(void);
+
+static const char greeting[] =
+	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "
+	"\"package\": \"Debian\"}, \"capabilities\": [\"oob\"]}}";
+
+static void test_json_nested(void)
+{
+	const char js[] = "{\"a\": [1, {\"b\": \"x\\\"y\"}], \"c\": true, \"d\": {}}";
+	struct qmp_json_tok t[32];
+	char buf[32];
+	int n = qmp_json_parse(js, strlen(js), t, 32);
+	int a, c, d;
+
+	CU_ASSERT_EQUAL(11, n);
+	a = qmp_json_get(js, t, 0, "a");
+	c = qmp_json_get(js, t, 0, "c");
+	d = qmp_json_get(js, t, 0, "d");
+	CU_ASSERT_EQUAL(QMP_JSON_ARRAY, t[a].type);
+	CU_ASSERT_EQUAL(2, t[a].size);
+	CU_ASSERT_TRUE(qmp_json_eq(js, &t[c], "true"));
+	CU_ASSERT_EQUAL(QMP_JSON_OBJECT, t[d].type);
+	CU_ASSERT_EQUAL(0, t[d].size);
+	CU_ASSERT_EQUAL(-1, qmp_json_get(js, t, 0, "b")); /* not a member of the top */
+	CU_ASSERT_EQUAL(3, qmp_json_str(js, &t[a + 4], buf, sizeof(buf)));
+	CU_ASSERT_STRING_EQUAL("x\"y", buf);
+}
+
+static void test_json_rejects(void)
+{
+	const char *bad[] = { "{", "{\"a\" 1}", "{\"a\":1,}", "[1 2]", "\"abc", "{} x", "",
+			      "{\"a\":\"\x01\"}" };
+	struct qmp_json_tok t[16];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		CU_ASSERT_EQUAL(-1, qmp_json_parse(bad[i], strlen(bad[i]), t, 16));
+		CU_ASSERT_EQUAL(EINVAL, errno);
+	}
+	CU_ASSERT_EQUAL(-1, qmp_json_parse("[1,2,3,4]", 9, t, 3));
+	CU_ASSERT_EQUAL(ENOSPC, errno);
+}
+
+static void test_json_escape(void)
+{
+	char out[32];
+
+	CU_ASSERT_EQUAL(13, qmp_json_escape("a\"b\\c\n", out, sizeof(out)));
+	CU_ASSERT_STRING_EQUAL("a\\\"b\\\\c\\u000a", out);
+	CU_ASSERT_EQUAL(-1, qmp_json_escape("0123456789", out, 5));
+}
+
+static void test_msg_kinds(void)
+{
+	const char ret[] = "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": 7}";
+	const char err[] = "{\"id\": 3, \"error\": {\"class\": \"DeviceNotFound\", "
+			   "\"desc\": \"Device 'nic9' not found\"}}";
+	const char ev[] = "{\"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 250}, "
+			  "\"event\": \"STOP\"}";
+	struct qmp_msg m;
+
+	CU_ASSERT_EQUAL(0, qmp_msg_parse(greeting, strlen(greeting), &m));
+	CU_ASSERT_EQUAL(QMP_MSG_GREETING, m.kind);
+	CU_ASSERT_EQUAL(0, qmp_msg_parse(ret, strlen(ret), &m));
+	CU_ASSERT_EQUAL(QMP_MSG_RETURN, m.kind);
+	CU_ASSERT_EQUAL(7, m.id);
+	CU_ASSERT_EQUAL(0, strncmp("{\"status\": \"running\"", m.body, 20));
+	CU_ASSERT_EQUAL(0, qmp_msg_parse(err, strlen(err), &m));
+	CU_ASSERT_EQUAL(QMP_MSG_ERROR, m.kind);
+	CU_ASSERT_EQUAL(3, m.id);
+	CU_ASSERT_STRING_EQUAL("DeviceNotFound", m.err_class);
+	CU_ASSERT_STRING_EQUAL("Device 'nic9' not found", m.err_desc);
+	CU_ASSERT_EQUAL(0, qmp_msg_parse(ev, strlen(ev), &m));
+	CU_ASSERT_EQUAL(QMP_MSG_EVENT, m.kind);
+	CU_ASSERT_STRING_EQUAL("STOP", m.event);
+	CU_ASSERT_EQUAL(1700000000, m.ev_sec);
+	CU_ASSERT_EQUAL(250, m.ev_usec);
+	CU_ASSERT_PTR_NULL(m.body);
+	CU_ASSERT_EQUAL(-1, qmp_msg_parse("{\"foo\": 1}", 10, &m));
+	CU_ASSERT_EQUAL(-1, qmp_msg_parse("[1]", 3, &m));
+}
+
+static void test_cmd_format(void)
+{
+	char buf[128];
+
+	CU_ASSERT_EQUAL(28, qmp_cmd_format(buf, sizeof(buf), "stop", NULL, 12));
+	CU_ASSERT_STRING_EQUAL("{\"execute\":\"stop\",\"id\":12}\r\n", buf);
+	qmp_cmd_format(buf, sizeof(buf), "set_link", "{\"name\":\"nic0\",\"up\":false}", 2);
+	CU_ASSERT_STRING_EQUAL("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"nic0\","
+			       "\"up\":false},\"id\":2}\r\n",
+			       buf);
+	CU_ASSERT_EQUAL(-1, qmp_cmd_format(buf, 10, "stop", NULL, 1));
+	CU_ASSERT_EQUAL(ERANGE, errno);
+}
+
+/* A scripted QEMU: reads commands, answers with @script lines, some split in pieces. */
+struct peer {
+	int fd;
+	int events_seen;
+};
+
+static int read_line(int fd, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	while (o + 1 < len && read(fd, buf + o, 1) == 1)
+		if (buf[o++] == '\n')
+			break;
+	buf[o] = '\0';
+	return (int)o;
+}
+
+static void write_str(int fd, const char *s)
+{
+	if (write(fd, s, strlen(s)) < 0)
+		return;
+}
+
+static void *peer_main(void *arg)
+{
+	struct peer *p = arg;
+	char line[512], out[512];
+	const char *half;
+
+	/* Greeting in two pieces. */
+	write_str(p->fd, "{\"QMP\": {\"version\": {}, ");
+	usleep(20000);
+	write_str(p->fd, "\"capabilities\": []}}\r\n");
+	read_line(p->fd, line, sizeof(line));
+	if (!strstr(line, "qmp_capabilities"))
+		return NULL;
+	write_str(p->fd, "{\"return\": {}, \"id\": 1}\r\n");
+	/* query-status: an event before the reply, a stale reply, then the real one split. */
+	read_line(p->fd, line, sizeof(line));
+	write_str(p->fd, "{\"event\": \"STOP\", \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n"
+			 "{\"return\": {}, \"id\": 99}\r\n");
+	snprintf(out, sizeof(out), "{\"return\": {\"status\": \"paused\"}, \"id\": %d}\r\n",
+		 strstr(line, "\"id\":2") ? 2 : -5);
+	half = out + 10;
+	if (write(p->fd, out, 10) < 0)
+		return NULL;
+	usleep(20000);
+	write_str(p->fd, half);
+	/* set_link on a device that does not exist. */
+	read_line(p->fd, line, sizeof(line));
+	write_str(p->fd, "{\"id\": 3, \"error\": {\"class\": \"DeviceNotFound\", \"desc\": \"no nic9\"}}\r\n"
+			 "{\"event\": \"RESUME\"}\r\n");
+	/* The last command gets no answer at all: a timeout. */
+	read_line(p->fd, line, sizeof(line));
+	return NULL;
+}
+
+static void count_event(void *arg, const char *event, const char *data, int len)
+{
+	struct peer *p = arg;
+
+	(void)data;
+	(void)len;
+	if (!strcmp(event, "STOP") || !strcmp(event, "RESUME"))
+		p->events_seen++;
+}
+
+static void *peer_thread(void *arg)
+{
+	struct peer *p = arg;
+	int lfd = p->fd;
+
+	p->fd = accept(lfd, NULL, NULL);
+	if (p->fd >= 0)
+		peer_main(p);
+	return NULL;
+}
+
+static void test_conn_session(void)
+{
+	char dir[] = "/tmp/fl-qmp-test.XXXXXX", path[128], ret[128];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct peer p = { 0 };
+	struct qmp *q;
+	pthread_t th;
+	int lfd;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/qmp.sock", dir);
+	strcpy(sa.sun_path, path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	CU_ASSERT_EQUAL_FATAL(0, bind(lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	listen(lfd, 1);
+	p.fd = lfd;
+	pthread_create(&th, NULL, peer_thread, &p);
+	q = qmp_open(path, 2000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	qmp_set_event_fn(q, count_event, &p);
+	CU_ASSERT_EQUAL(0, qmp_cmd(q, "query-status", NULL, ret, sizeof(ret), 2000));
+	CU_ASSERT_STRING_EQUAL("{\"status\": \"paused\"}", ret);
+	CU_ASSERT_EQUAL(1, p.events_seen);
+	CU_ASSERT_EQUAL(-1, qmp_cmd(q, "set_link", "{\"name\":\"nic9\",\"up\":false}", NULL, 0,
+				    2000));
+	CU_ASSERT_EQUAL(EREMOTEIO, errno);
+	CU_ASSERT_STRING_EQUAL("DeviceNotFound: no nic9", qmp_error(q));
+	CU_ASSERT_EQUAL(-1, qmp_cmd(q, "cont", NULL, NULL, 0, 100));
+	CU_ASSERT_EQUAL(ETIMEDOUT, errno);
+	CU_ASSERT_EQUAL(2, p.events_seen); /* RESUME came with the error reply */
+	pthread_join(th, NULL);
+	qmp_close(q);
+	close(p.fd);
+	close(lfd);
+	unlink(path);
+	rmdir(dir);
+}
+
+void register_qmp_suite(void)
+{
+	CU_pSuite s = CU_add_suite("qmp", NULL, NULL);
+
+	CU_add_test(s, "json_nested", test_json_nested);
+	CU_add_test(s, "json_rejects", test_json_rejects);
+	CU_add_test(s, "json_escape", test_json_escape);
+	CU_add_test(s, "msg_kinds", test_msg_kinds);
+	CU_add_test(s, "cmd_format", test_cmd_format);
+	CU_add_test(s, "conn_session", test_conn_session);
+}
