@@ -32,13 +32,19 @@ int scn_addr_owner(const struct scn *s, struct in_addr a, bool vips, char *who, 
 	return 0;
 }
 
-/* "30s" or "1500ms": for messages. */
+/* "1m", "30s" or "1500ms": the largest unit that writes @ms whole, for messages. */
 static const char *scn_ms_str(int64_t ms, char *buf, size_t len)
 {
-	if (ms % 1000)
-		snprintf(buf, len, "%lldms", (long long)ms);
-	else
-		snprintf(buf, len, "%llds", (long long)(ms / 1000));
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"h", 3600000}, {"m", 60000}, {"s", 1000}};
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ms > 0 && ms % units[i].ms == 0) {
+			snprintf(buf, len, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
+			return buf;
+		}
+	snprintf(buf, len, ms ? "%lldms" : "%llds", (long long)ms);
 	return buf;
 }
 

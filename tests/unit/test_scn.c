@@ -5,6 +5,8 @@
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <glob.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 
@@ -417,6 +419,71 @@ static void test_fault_kinds_parse(void)
 	scn_free(s);
 }
 
+static void test_data_good_features(void)
+{
+	struct scn *s = load_example("../../tests/data/scn/good-features.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL("every \"feature\" \\ once", s->description);
+	CU_ASSERT_EQUAL(UINT64_MAX, s->seed);
+	const struct scn_node *lb1 = &s->nodes[scn_node_find(s, "lb1")];
+	CU_ASSERT_STRING_EQUAL("noapic nolapic_timer", lb1->append);
+	CU_ASSERT_STRING_EQUAL("/tmp/my initrd.img", lb1->initrd);
+	CU_ASSERT_EQUAL(256u << 20, lb1->memory);
+	CU_ASSERT_EQUAL(2, lb1->cpus);
+	CU_ASSERT_TRUE(s->nodes[0].forward);
+	CU_ASSERT(addr_is(iface_of(s, "router", "storage")->addr, "198.18.2.1"));
+	CU_ASSERT(addr_is(iface_of(s, "web2", "storage")->addr, "198.18.2.2"));
+	CU_ASSERT(addr_is(s->nodes[scn_node_find(s, "web1")].gateway, "198.18.1.254"));
+	const struct scn_service *lb = &s->services[3];
+	CU_ASSERT_EQUAL(SCN_SVC_LB, lb->kind);
+	CU_ASSERT_EQUAL(2, lb->n_heartbeat);
+	CU_ASSERT_EQUAL(SCN_CHECK_TCP, lb->check);
+	CU_ASSERT_EQUAL(SCN_BALANCE_LEASTCONN, lb->balance);
+	CU_ASSERT_EQUAL(1360, lb->mss);
+	CU_ASSERT_EQUAL(5000, lb->preempt_delay_ms);
+	CU_ASSERT_EQUAL(SCN_HA_VRRP, s->services[4].ha); /* not written: shares the VIP */
+	const struct scn_service *ld = &s->services[5];
+	CU_ASSERT_STRING_EQUAL("/index.html", ld->url_path);
+	CU_ASSERT_EQUAL(65536, ld->size);
+	CU_ASSERT_TRUE(ld->keepalive);
+	CU_ASSERT_DOUBLE_EQUAL(0.5, ld->rate, 1e-12);
+	CU_ASSERT_EQUAL(1000, s->events[5].for_min_ms);
+	CU_ASSERT_EQUAL(1500, s->events[5].for_max_ms);
+	CU_ASSERT_EQUAL(2, s->events[9].fault.n_a);
+	CU_ASSERT_EQUAL(15, s->events[10].fault.signal);
+	CU_ASSERT_EQUAL(12, s->n_events);
+	scn_free(s);
+}
+
+/* Each tests/data/scn/bad-*.scn starts with "# error: LINE:COL: MESSAGE". */
+static void check_bad_file(const char *path)
+{
+	char first[600], want[700], got[700];
+	struct scn_err err;
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_PTR_NOT_NULL(fgets(first, sizeof(first), f));
+	fclose(f);
+	first[strcspn(first, "\n")] = '\0';
+	CU_ASSERT_EQUAL_FATAL(0, strncmp(first, "# error: ", 9));
+	snprintf(want, sizeof(want), "%s:%s", path, first + 9);
+	struct scn *s = scn_load(path, NULL, 0, &err);
+	CU_ASSERT_PTR_NULL(s);
+	scn_free(s);
+	scn_err_format(&err, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(want, got);
+}
+
+static void test_data_bad_files(void)
+{
+	glob_t g;
+	CU_ASSERT_EQUAL_FATAL(0, glob("tests/data/scn/bad-*.scn", 0, NULL, &g));
+	CU_ASSERT(g.gl_pathc >= 3);
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		check_bad_file(g.gl_pathv[i]);
+	globfree(&g);
+}
+
 void register_scn_suite(void);
 void register_scn_suite(void)
 {
@@ -441,4 +508,6 @@ void register_scn_suite(void)
 	CU_add_test(s, "--set and escapes", test_param_set_overrides_and_escapes);
 	CU_add_test(s, "continuation and comments", test_lexer_continuation_and_comments);
 	CU_add_test(s, "fault kinds", test_fault_kinds_parse);
+	CU_add_test(s, "data: good-features.scn", test_data_good_features);
+	CU_add_test(s, "data: bad-*.scn", test_data_bad_files);
 }
