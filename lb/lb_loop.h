@@ -1,0 +1,115 @@
+/*
+ * lb_loop.h - the small event loop shared by the lb/ programs (fl-web, fl-load, fl-lb).
+ *
+ * One epoll instance with:
+ *  - fd watchers: one callback per fd, level-triggered unless the caller adds EPOLLET;
+ *  - timers: caller-owned struct lb_timer (no allocation per timer), absolute deadlines
+ *    on CLOCK_MONOTONIC in nanoseconds, kept in a min-heap; one timerfd armed for the
+ *    earliest deadline gives nanosecond resolution (epoll_wait's own timeout is in ms);
+ *  - signals: signalfd for the signals the program asks for (they are blocked).
+ *
+ * Single-threaded. Callbacks may add, change and remove watchers and timers, including
+ * their own. An event reported for an fd that was removed (or removed and reused) earlier
+ * in the same batch is dropped: each registration carries a generation number.
+ *
+ * Timer invariants: a timer is either idle or in the heap exactly once; it is disarmed
+ * before its callback runs, so the callback may re-arm it. A timer armed from a callback
+ * with a deadline already past runs on the next iteration, never in the same pass, so a
+ * callback cannot starve I/O by re-arming in the past.
+ */
+#ifndef FL_LB_LOOP_H
+#define FL_LB_LOOP_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lb_loop;
+
+/* Called with the fd and the epoll event bits (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP...). */
+typedef void (*lb_fd_cb)(struct lb_loop *loop, int fd, uint32_t events, void *arg);
+/* Called when the timer's deadline has passed; the timer is already idle. */
+struct lb_timer;
+typedef void (*lb_timer_cb)(struct lb_loop *loop, struct lb_timer *t, void *arg);
+/* Called once per delivered signal. */
+typedef void (*lb_signal_cb)(struct lb_loop *loop, int signo, void *arg);
+
+/* Caller-owned timer. Initialise with lb_timer_init(); the fields are the loop's. */
+struct lb_timer {
+	uint64_t deadline_ns;
+	uint64_t seq;	 /* arming order: ties and "armed during this pass" */
+	size_t heap_idx; /* position in the heap, LB_TIMER_IDLE when not armed */
+	lb_timer_cb cb;
+	void *arg;
+};
+
+#define LB_TIMER_IDLE ((size_t)-1)
+
+/* CLOCK_MONOTONIC now, in nanoseconds (the project's one time base). */
+uint64_t lb_now_ns(void);
+
+/*
+ * lb_loop_new - create a loop (epoll instance and its timerfd).
+ * Returns the loop, or NULL with errno set.
+ */
+struct lb_loop *lb_loop_new(void);
+
+/* lb_loop_free - close the loop's own fds and free it; watched fds are not closed. NULL ok. */
+void lb_loop_free(struct lb_loop *loop);
+
+/*
+ * lb_loop_fd_add - watch fd for events (EPOLLIN, EPOLLOUT, optionally EPOLLET...).
+ * One watcher per fd. Returns 0, or -1 with errno (EEXIST when fd is already watched).
+ */
+int lb_loop_fd_add(struct lb_loop *loop, int fd, uint32_t events, lb_fd_cb cb, void *arg);
+
+/* lb_loop_fd_mod - change the event mask of a watched fd. Returns 0 or -1 with errno. */
+int lb_loop_fd_mod(struct lb_loop *loop, int fd, uint32_t events);
+
+/*
+ * lb_loop_fd_del - stop watching fd. Call it before close(fd). Pending events for fd in
+ * the current batch are dropped. Returns 0, or -1 with errno (ENOENT: not watched).
+ */
+int lb_loop_fd_del(struct lb_loop *loop, int fd);
+
+/* lb_timer_init - make t an idle timer that will call cb(loop, t, arg). */
+void lb_timer_init(struct lb_timer *t, lb_timer_cb cb, void *arg);
+
+/*
+ * lb_timer_arm - (re)arm t to fire at the absolute CLOCK_MONOTONIC time deadline_ns.
+ * An armed timer is moved. Returns 0, or -1 with errno ENOMEM.
+ */
+int lb_timer_arm(struct lb_loop *loop, struct lb_timer *t, uint64_t deadline_ns);
+
+/* lb_timer_cancel - disarm t; a no-op on an idle timer. */
+void lb_timer_cancel(struct lb_loop *loop, struct lb_timer *t);
+
+/* lb_timer_is_armed - whether t is waiting to fire. */
+bool lb_timer_is_armed(const struct lb_timer *t);
+
+/*
+ * lb_loop_signals - block the signals in set and deliver them through cb from the loop
+ * (signalfd). Typical set: SIGTERM, SIGINT. Call once, before starting threads or
+ * children (children inherit the blocked mask: unblock it after fork()).
+ * Returns 0 or -1 with errno.
+ */
+int lb_loop_signals(struct lb_loop *loop, const sigset_t *set, lb_signal_cb cb, void *arg);
+
+/*
+ * lb_loop_run_once - run expired timers, then wait for events at most until
+ * max_wait_ns (absolute, 0 = do not wait, UINT64_MAX = no limit besides timers) and
+ * dispatch them. Returns 0, or -1 with errno (EINTR is not an error).
+ */
+int lb_loop_run_once(struct lb_loop *loop, uint64_t max_wait_ns);
+
+/* lb_loop_run - iterate until lb_loop_stop(). Returns 0, or -1 with errno. */
+int lb_loop_run(struct lb_loop *loop);
+
+/* lb_loop_stop - make lb_loop_run() return after the current callback; sticky. */
+void lb_loop_stop(struct lb_loop *loop);
+
+/* lb_loop_timers_armed - how many timers are armed (for tests and shutdown logic). */
+size_t lb_loop_timers_armed(const struct lb_loop *loop);
+
+#endif
