@@ -170,9 +170,10 @@ static bool flt_probe_nft_bridge(void)
 		return false;
 	nft_ctx_buffer_output(n);
 	nft_ctx_buffer_error(n);
-	bool ok = nft_run_cmd_from_buffer(n, "table bridge probe { chain c { type filter hook "
-					     "forward priority 0; iifname \"x\" numgen random "
-					     "mod 100 < 1 drop; } }\n") == 0;
+	bool ok = nft_run_cmd_from_buffer(n, "table bridge probe {\n chain c {\n"
+					     "  type filter hook forward priority 0;\n"
+					     "  iifname \"x\" numgen random mod 100 < 1 drop\n"
+					     " }\n}\n") == 0;
 	nft_ctx_free(n);
 	return ok;
 }

@@ -1,0 +1,214 @@
+/*
+ * tl_run.c - firing a schedule on a run: one timer on the run's loop walks a sorted
+ * list of actions (each firing's apply and, when it has one, its scheduled revert), at
+ * absolute CLOCK_MONOTONIC deadlines run_t0 + t. Every apply and revert goes through
+ * the fault kind table and is written to events.jsonl with its scheduled and actual
+ * time:
+ *   {"t_ns":..,"src":"timeline","ev":"apply","id":3,"fault":"link down",
+ *    "target":"lb1.private","sched_ns":..,"took_ns":..,<parameters>}
+ * t_ns is when the fault took effect (the kernel acked it), took_ns how long applying
+ * it took; a failure is written as "apply-failed"/"revert-failed" with "error".
+ *
+ * Invariants: actions run in list order, each once; at equal times a revert runs before
+ * an apply (the old fault ends, then the new one starts). The state is freed from the
+ * run's teardown list, below every instance's revert, so it outlives them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev.h"
+#include "flt.h"
+#include "run.h"
+#include "tl.h"
+
+struct tl_action {
+	int64_t t_ms;
+	int firing; /* index into sch->v */
+	bool revert;
+};
+
+struct tl_state {
+	struct run *run;
+	const struct tl_schedule *sch;
+	struct flt_ctx *flt;
+	struct flt_inst *inst; /* one per firing */
+	struct tl_action *act;
+	int n_act, next;
+	int64_t timer;
+	int applied, reverted, errors;
+	char last_err[512];
+	bool stopped;
+};
+
+static int tl_action_cmp(const void *a, const void *b)
+{
+	const struct tl_action *x = a, *y = b;
+	if (x->t_ms != y->t_ms)
+		return x->t_ms < y->t_ms ? -1 : 1;
+	if (x->revert != y->revert)
+		return x->revert ? -1 : 1;
+	return (x->firing > y->firing) - (x->firing < y->firing);
+}
+
+static int tl_actions_build(struct tl_state *st)
+{
+	const struct tl_schedule *sch = st->sch;
+	st->act = calloc((size_t)sch->n * 2 + 1, sizeof(*st->act));
+	if (!st->act)
+		return -1;
+	for (int i = 0; i < sch->n; i++) {
+		st->act[st->n_act++] = (struct tl_action){sch->v[i].t_ms, i, false};
+		if (sch->v[i].revert_ms != TL_NONE)
+			st->act[st->n_act++] = (struct tl_action){sch->v[i].revert_ms, i, true};
+	}
+	qsort(st->act, (size_t)st->n_act, sizeof(*st->act), tl_action_cmp);
+	return 0;
+}
+
+/* One line of events.jsonl for firing @i. */
+static void tl_record(struct tl_state *st, int i, const char *ev, int64_t sched_ns,
+		      int64_t start_ns, int64_t end_ns, const char *error)
+{
+	const struct scn *s = run_scn(st->run);
+	const struct tl_firing *f = &st->sch->v[i];
+	char target[512], tj[1024], params[512], err[1024];
+	tl_target_format(s, f, target, sizeof(target));
+	run_json_escape(target, tj, sizeof(tj));
+	tl_params_json(s, f, params, sizeof(params));
+	err[0] = '\0';
+	if (error) {
+		char ej[900];
+		run_json_escape(error, ej, sizeof(ej));
+		snprintf(err, sizeof(err), ",\"error\":\"%s\"", ej);
+	}
+	run_event(st->run, end_ns, "timeline", ev,
+		  "\"id\":%d,\"fault\":\"%s\",\"target\":\"%s\",\"sched_ns\":%lld,"
+		  "\"took_ns\":%lld%s%s%s",
+		  f->id, tl_kind_name(f->kind), tj, (long long)sched_ns,
+		  (long long)(end_ns - start_ns), params[0] ? "," : "", params, err);
+}
+
+static void tl_do(struct tl_state *st, int i, bool revert, int64_t sched_ns)
+{
+	struct flt_inst *in = &st->inst[i];
+	if (revert && (!in->applied || in->reverted))
+		return; /* its apply failed, or a `link up`/the end took care of it */
+	int64_t t = ev_now_ns();
+	int rc = revert ? flt_revert(st->flt, in) : flt_apply(st->flt, in);
+	int64_t done = ev_now_ns();
+	if (rc < 0) {
+		st->errors++;
+		snprintf(st->last_err, sizeof(st->last_err), "#%d %s: %s", st->sch->v[i].id,
+			 tl_kind_name(st->sch->v[i].kind), flt_ctx_error(st->flt));
+		tl_record(st, i, revert ? "revert-failed" : "apply-failed", sched_ns, t, done,
+			  flt_ctx_error(st->flt));
+		return;
+	}
+	revert ? st->reverted++ : st->applied++;
+	tl_record(st, i, revert ? "revert" : "apply", sched_ns, t, done, NULL);
+}
+
+static int64_t tl_tick(struct ev_loop *loop, int64_t now_ns, void *arg)
+{
+	struct tl_state *st = arg;
+	int64_t t0 = run_t0(st->run);
+	(void)loop;
+	(void)now_ns;
+	while (st->next < st->n_act) {
+		const struct tl_action *a = &st->act[st->next];
+		int64_t due = t0 + a->t_ms * 1000000;
+		if (due > ev_now_ns())
+			return due;
+		st->next++;
+		tl_do(st, a->firing, a->revert, due);
+	}
+	st->timer = 0;
+	return -1;
+}
+
+static void tl_free(void *arg)
+{
+	struct tl_state *st = arg;
+	tl_stop(st);
+	flt_ctx_free(st->flt);
+	free(st->inst);
+	free(st->act);
+	free(st);
+}
+
+struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
+			  const struct flt_svc_ops *ops)
+{
+	if (run_t0(r) <= 0)
+		return errno = EINVAL, NULL;
+	struct tl_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->run = r;
+	st->sch = sch;
+	st->inst = calloc((size_t)sch->n + 1, sizeof(*st->inst));
+	st->flt = flt_ctx_new(r, ops);
+	if (!st->inst || !st->flt || tl_actions_build(st) < 0)
+		goto err;
+	const struct scn *s = run_scn(r);
+	for (int i = 0; i < sch->n; i++) {
+		const struct tl_firing *f = &sch->v[i];
+		st->inst[i] = (struct flt_inst){.id = f->id,
+						.fault = &s->events[f->event].fault,
+						.kind = f->kind,
+						.node = f->node,
+						.service = f->service};
+	}
+	/* Registered before any apply: popped after every instance's revert. */
+	if (run_defer(r, tl_free, st, "timeline") < 0)
+		goto err;
+	if (st->n_act > 0) {
+		st->timer = ev_timer_add(run_loop(r), run_t0(r) + st->act[0].t_ms * 1000000,
+					 tl_tick, st);
+		if (st->timer < 0)
+			return NULL; /* freed by the teardown list */
+	}
+	return st;
+err:
+	flt_ctx_free(st->flt);
+	free(st->inst);
+	free(st->act);
+	free(st);
+	return NULL;
+}
+
+void tl_stop(struct tl_state *st)
+{
+	if (!st || st->stopped)
+		return;
+	st->stopped = true;
+	if (st->timer > 0)
+		ev_timer_del(run_loop(st->run), st->timer);
+	st->timer = 0;
+	/* newest first, as the teardown would */
+	int64_t end = ev_now_ns();
+	for (int i = st->sch->n - 1; i >= 0; i--) {
+		const struct flt_kind *k = flt_kind_find(st->inst[i].kind);
+		if (k && !k->timed_revert_only)
+			tl_do(st, i, true, end);
+	}
+}
+
+int tl_applied(const struct tl_state *st)
+{
+	return st ? st->applied : 0;
+}
+
+int tl_reverted(const struct tl_state *st)
+{
+	return st ? st->reverted : 0;
+}
+
+int tl_errors(const struct tl_state *st, char *last, size_t len)
+{
+	if (last && len)
+		snprintf(last, len, "%s", st ? st->last_err : "");
+	return st ? st->errors : 0;
+}
