@@ -68,6 +68,16 @@ static int scn_expect_op(struct scn_p *p, struct scn_expect *e)
 	return scn_fail(p, t->loc, "expected a comparison (<, <=, ==, >= or >), got '%s'", t->text);
 }
 
+/* A plain whole number: digits only. */
+static int scn_count_parse(const char *s, uint64_t *n)
+{
+	size_t len = strlen(s);
+	if (len == 0 || len > 15 || strspn(s, "0123456789") != len)
+		return -1;
+	*n = strtoull(s, NULL, 10);
+	return 0;
+}
+
 static int scn_expect_value(struct scn_p *p, struct scn_expect *e)
 {
 	static const char *const ex[] = {
@@ -85,9 +95,8 @@ static int scn_expect_value(struct scn_p *p, struct scn_expect *e)
 		e->value = (double)ms;
 	else if (e->unit == SCN_UNIT_PERCENT)
 		rc = scn_percent_parse(t->text, &e->value);
-	else if (e->unit == SCN_UNIT_COUNT && strspn(t->text, "0123456789") == strlen(t->text) &&
-		 (rc = scn_size_parse(t->text, &n)) == 0) /* plain digits: no suffix */
-		e->value = (double)n;
+	else if (e->unit == SCN_UNIT_COUNT && scn_count_parse(t->text, &n) == 0)
+		e->value = (double)n, rc = 0;
 	if (rc < 0 || t->quoted)
 		return scn_fail(p, t->loc, "expected %s for '%s', got '%s'", ex[e->unit], e->metric,
 				t->text);

@@ -99,6 +99,12 @@ bool scn_name_ok(const char *s, size_t max);
 int scn_ipv4_parse(const char *s, struct in_addr *a);
 int scn_cidr_parse(const char *s, struct in_addr *a, int *plen);
 bool scn_addr_in(struct in_addr a, struct in_addr net, int plen);
+
+/* The netmask of a /@plen in host byte order (a shift by 32 is undefined in C). */
+static inline uint32_t scn_mask(int plen)
+{
+	return plen > 0 ? ~0u << (32 - plen) : 0;
+}
 int scn_signal_parse(const char *s, int *sig);
 
 /* scn_node.c, scn_svc.c, scn_fault.c: one statement each, the keyword consumed */

@@ -43,10 +43,10 @@ static int scn_lb_vip(struct scn_p *p, struct scn_service *sv, struct scn_svc_lo
 	inet_ntop(AF_INET, &sv->vip, buf, sizeof(buf));
 	for (int i = 0; i < nd->n_ifaces; i++) {
 		const struct scn_network *n = &p->s->networks[nd->ifaces[i].net];
-		uint32_t host = ntohl(sv->vip.s_addr) & ~(~0u << (32 - n->plen));
+		uint32_t host = ntohl(sv->vip.s_addr) & ~scn_mask(n->plen);
 		if (!scn_addr_in(sv->vip, n->addr, n->plen))
 			continue;
-		if (host == 0 || host == ~(~0u << (32 - n->plen)))
+		if (host == 0 || host == ~scn_mask(n->plen))
 			return scn_fail(p, x->vip, "VIP %s is the %s address of network '%s'", buf,
 					host ? "broadcast" : "network", n->name);
 		if (scn_addr_owner(p->s, sv->vip, false, who, sizeof(who)))

@@ -41,7 +41,7 @@ static int scn_net_cidr(struct scn_p *p, struct scn_network *n)
 			return scn_fail(p, t->loc, "expected a network such as 198.18.0.0/24, got '%s'",
 					t->text);
 		char buf[INET_ADDRSTRLEN];
-		struct in_addr a = {htonl(ntohl(n->addr.s_addr) & (~0u << (32 - n->plen)))};
+		struct in_addr a = {htonl(ntohl(n->addr.s_addr) & scn_mask(n->plen))};
 		inet_ntop(AF_INET, &a, buf, sizeof(buf));
 		return scn_fail(p, t->loc, "network %s has host bits set (did you mean %s/%d?)",
 				t->text, buf, n->plen);
@@ -89,14 +89,14 @@ static int scn_iface_addr_check(struct scn_p *p, const struct scn_network *n,
 				struct in_addr a, struct scn_loc loc)
 {
 	char buf[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN], who[96];
-	uint32_t host = ntohl(a.s_addr) & ~(~0u << (32 - n->plen));
+	uint32_t host = ntohl(a.s_addr) & ~scn_mask(n->plen);
 
 	inet_ntop(AF_INET, &a, buf, sizeof(buf));
 	inet_ntop(AF_INET, &n->addr, net, sizeof(net));
 	if (!scn_addr_in(a, n->addr, n->plen))
 		return scn_fail(p, loc, "address %s is not in network '%s' (%s/%d)", buf, n->name,
 				net, n->plen);
-	if (host == 0 || host == ~(~0u << (32 - n->plen)))
+	if (host == 0 || host == ~scn_mask(n->plen))
 		return scn_fail(p, loc, "address %s is the %s address of network '%s' (%s/%d)", buf,
 				host ? "broadcast" : "network", n->name, net, n->plen);
 	if (scn_addr_owner(p->s, a, true, who, sizeof(who)))

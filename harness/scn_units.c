@@ -197,7 +197,7 @@ int scn_cidr_parse(const char *s, struct in_addr *a, int *plen)
 		errno = EINVAL;
 		return -1;
 	}
-	if (ntohl(a->s_addr) & ~(*plen ? ~0u << (32 - *plen) : 0u)) {
+	if (ntohl(a->s_addr) & ~scn_mask(*plen)) {
 		errno = ERANGE;
 		return -1;
 	}
@@ -206,7 +206,7 @@ int scn_cidr_parse(const char *s, struct in_addr *a, int *plen)
 
 bool scn_addr_in(struct in_addr a, struct in_addr net, int plen)
 {
-	uint32_t mask = plen ? ~0u << (32 - plen) : 0;
+	uint32_t mask = scn_mask(plen);
 	return (ntohl(a.s_addr) & mask) == (ntohl(net.s_addr) & mask);
 }
 

@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "scn_int.h"
@@ -92,7 +93,7 @@ static int scn_handout(struct scn_p *p, int net, uint32_t *host, struct scn_ifac
 		       const char *node)
 {
 	const struct scn_network *n = &p->s->networks[net];
-	uint32_t last = ~(~0u << (32 - n->plen)) - 1; /* below the broadcast address */
+	uint32_t last = ~scn_mask(n->plen) - 1; /* below the broadcast address */
 	char who[96], buf[INET_ADDRSTRLEN];
 	for (; *host <= last; (*host)++) {
 		struct in_addr a = {htonl(ntohl(n->addr.s_addr) | *host)};
@@ -110,17 +111,20 @@ static int scn_handout(struct scn_p *p, int net, uint32_t *host, struct scn_ifac
 static int scn_addr_handout(struct scn_p *p)
 {
 	struct scn *s = p->s;
-	uint32_t next[s->n_networks > 0 ? s->n_networks : 1];
+	uint32_t *next = calloc((size_t)s->n_networks + 1, sizeof(*next));
+	int rc = 0;
+	if (!next)
+		return scn_oom(p);
 	for (int i = 0; i < s->n_networks; i++)
-		next[i] = 1;
-	for (int i = 0; i < s->n_nodes; i++)
-		for (int j = 0; j < s->nodes[i].n_ifaces; j++) {
+		next[i] = 1; /* host part: .1 is the first address handed out */
+	for (int i = 0; rc == 0 && i < s->n_nodes; i++)
+		for (int j = 0; rc == 0 && j < s->nodes[i].n_ifaces; j++) {
 			struct scn_iface *ifc = &s->nodes[i].ifaces[j];
-			if (!ifc->addr_given &&
-			    scn_handout(p, ifc->net, &next[ifc->net], ifc, s->nodes[i].name) < 0)
-				return -1;
+			if (!ifc->addr_given)
+				rc = scn_handout(p, ifc->net, &next[ifc->net], ifc, s->nodes[i].name);
 		}
-	return 0;
+	free(next);
+	return rc;
 }
 
 int scn_validate(struct scn_p *p)
