@@ -1,14 +1,353 @@
 /*
- * cmd_run.c - 'faultline run'. Placeholder until its issue lands: says so and fails.
+ * cmd_run.c - 'faultline run': load every file (all must be valid before anything is
+ * built), then run each in its own lab, one after another.
+ *
+ * One run goes through these phases, in this order; the ones in [brackets] are hook
+ * points marked HOOK(owner) below, where the timeline/faults (tl_, flt_), observers,
+ * SLA and reports (obs_, sla_, rep_) and built-in services (svc_builtin) plug in:
+ *
+ *   load -> run_new -> lab_build -> services -> [observers] -> t0 -> [timeline] -> wait
+ *   -> [revert faults] -> stop services -> [evaluate] -> [reports] -> teardown
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked from the start and read through the run's
+ * event loop (signalfd), so an interrupted run always goes through teardown.
  */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "ev.h"
+#include "lab.h"
+#include "run.h"
+#include "scn.h"
+#include "svc.h"
+
+#define RUN_MAX_SETS 64
+#define RUN_STOP_GRACE_MS 1000
+
+struct run_opts {
+	const char *run_dir;
+	struct scn_set sets[RUN_MAX_SETS];
+	int n_sets;
+	bool has_seed;
+	uint64_t seed;
+	bool dry_run;
+	const char *json, *junit, *svg;
+	bool quiet;
+	bool time_lab; /* hidden: timings of lab up/down on stderr (scripts/bench) */
+};
+
+/* What one run came to, for the summary line and the exit status. */
+struct run_result {
+	int status;
+	int signo; /* the signal that interrupted it, 0 when none */
+	int64_t up_ns, down_ns, ran_ns;
+	int n_svc, n_svc_failed;
+};
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: faultline run [OPTIONS] FILE...\n"
+		"\n"
+		"Build each scenario's lab, start its services, run its timeline, judge its\n"
+		"expectations and tear everything down. Files run one after another.\n"
+		"\n"
+		"  --run-dir DIR       keep run directories in DIR (default: runs)\n"
+		"  --set NAME=VALUE    give a value to a 'param' (repeatable)\n"
+		"  --seed N            override the scenario's seed\n"
+		"  --dry-run           print the plan, build nothing\n"
+		"  --json FILE         write the whole result as JSON\n"
+		"  --junit FILE        write a JUnit XML report\n"
+		"  --svg FILE          draw the timeline\n"
+		"  -q                  no summary line\n"
+		"\n"
+		"Needs root. Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
+		"3 the host cannot run it.\n");
+}
+
+static int set_parse(char *arg, struct scn_set *set)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		return -1;
+	*eq = '\0';
+	set->name = arg;
+	set->value = eq + 1;
+	return 0;
+}
+
+/* An option's value: "--opt VALUE" or "--opt=VALUE"; NULL when @arg is not @opt. */
+static char *opt_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+/* Options first; returns the index of the first file, or -1 after saying why. */
+static int run_opts_parse(int argc, char **argv, struct run_opts *o)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		char *a = argv[i], *v;
+		if (!strcmp(a, "--"))
+			return i + 1;
+		if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			o->quiet = true;
+		else if (!strcmp(a, "--dry-run"))
+			o->dry_run = true;
+		else if (!strcmp(a, "--time-lab"))
+			o->time_lab = true;
+		else if ((v = opt_value(argc, argv, &i, "--run-dir")))
+			o->run_dir = v;
+		else if ((v = opt_value(argc, argv, &i, "--json")))
+			o->json = v;
+		else if ((v = opt_value(argc, argv, &i, "--junit")))
+			o->junit = v;
+		else if ((v = opt_value(argc, argv, &i, "--svg")))
+			o->svg = v;
+		else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+			char *end;
+			errno = 0;
+			o->seed = strtoull(v, &end, 0);
+			if (errno || *end || !*v || *v == '-') {
+				fprintf(stderr, "faultline run: --seed wants a number, got '%s'\n", v);
+				return -1;
+			}
+			o->has_seed = true;
+		} else if ((v = opt_value(argc, argv, &i, "--set"))) {
+			if (o->n_sets == RUN_MAX_SETS || set_parse(v, &o->sets[o->n_sets++]) == -1) {
+				fprintf(stderr, "faultline run: --set wants NAME=VALUE, got '%s'\n", v);
+				return -1;
+			}
+		} else {
+			fprintf(stderr, "faultline run: unknown option or missing value '%s' "
+					"(try --help)\n", a);
+			return -1;
+		}
+	}
+	if (i == argc) {
+		fprintf(stderr, "faultline run: no scenario file (try --help)\n");
+		return -1;
+	}
+	return i;
+}
+
+static bool interrupted(int *signo)
+{
+	sigset_t pend;
+
+	sigpending(&pend);
+	for (int s = 1; s < NSIG; s++)
+		if ((s == SIGINT || s == SIGTERM || s == SIGHUP) && sigismember(&pend, s)) {
+			*signo = s;
+			return true;
+		}
+	return false;
+}
+
+static void on_signal(struct ev_loop *loop, int signo, void *arg)
+{
+	struct run_result *res = arg;
+
+	res->signo = signo;
+	ev_loop_stop(loop);
+}
+
+/* Phase "services": every exec service; the built-in ones are HOOK(svc_builtin). */
+static int run_services_start(struct run *r, struct svc_set *set, struct run_result *res)
+{
+	const struct scn *s = run_scn(r);
+
+	for (int i = 0; i < s->n_services; i++) {
+		if (s->services[i].kind != SCN_SVC_EXEC) {
+			/* HOOK(svc_builtin): start fl-web / fl-lb / fl-load with the argv of
+			 * svc_cmd_build() through svc_set_start(), then wait for "ready". */
+			fprintf(stderr, "faultline run: %s: service %s on %s: built-in services "
+					"are not started yet\n", s->name, s->services[i].name,
+				s->nodes[s->services[i].node].name);
+			continue;
+		}
+		res->n_svc++;
+		if (svc_exec_start(set, i) == -1) {
+			fprintf(stderr, "faultline run: %s: %s\n", s->name, svc_set_error(set));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Everything between a built lab and teardown. */
+static void run_body(struct run *r, const struct run_opts *o, struct run_result *res)
+{
+	const struct scn *s = run_scn(r);
+	struct svc_set *set = svc_set_new(r);
+
+	(void)o;
+	if (!set || run_services_start(r, set, res) == -1) {
+		if (!set)
+			fprintf(stderr, "faultline run: %s: services: %s\n", s->name,
+				strerror(errno));
+		res->status = FL_EXIT_HOST;
+		return;
+	}
+	/* HOOK(obs): start the observers (wire, client log, service events) here. */
+
+	int64_t t0 = ev_now_ns();
+	run_set_t0(r, t0);
+	run_event(r, t0, "run", "t0", "\"scenario\":\"%s\"", s->name);
+
+	/* HOOK(tl/flt): expand the timeline (tl_) and arm its firings on run_loop(r). */
+
+	if (!interrupted(&res->signo))
+		ev_loop_run(run_loop(r), t0 + s->duration_ms * 1000000);
+	res->ran_ns = ev_now_ns() - t0;
+
+	/* HOOK(tl/flt): revert every fault still applied (revert_at_end). */
+
+	svc_set_stop(set, RUN_STOP_GRACE_MS);
+	for (int i = 0; i < s->n_services; i++)
+		if (svc_set_exited(set, i, NULL))
+			res->n_svc_failed++;
+	run_event(r, ev_now_ns(), "run", "end", "\"interrupted\":%s",
+		  res->signo ? "true" : "false");
+
+	/* HOOK(sla): evaluate the expectations; FL_EXIT_FAIL when one fails. */
+	/* HOOK(rep): --json o->json, --junit o->junit, --svg o->svg. */
+}
+
+static int run_one(struct scn *s, const struct run_opts *o)
+{
+	struct run_result res = {.status = FL_EXIT_OK};
+	struct run *r = run_new(s, o->run_dir);
+
+	if (!r) {
+		fprintf(stderr, "faultline run: %s: run directory under %s: %s\n", s->name,
+			o->run_dir ? o->run_dir : "runs", strerror(errno));
+		return FL_EXIT_HOST;
+	}
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", run_dir(r));
+	if (ev_signal_add(run_loop(r), SIGINT, on_signal, &res) == -1 ||
+	    ev_signal_add(run_loop(r), SIGTERM, on_signal, &res) == -1 ||
+	    ev_signal_add(run_loop(r), SIGHUP, on_signal, &res) == -1) {
+		fprintf(stderr, "faultline run: signals: %s\n", strerror(errno));
+		run_free(r);
+		return FL_EXIT_HOST;
+	}
+	int64_t start = ev_now_ns();
+	struct lab *lab = lab_build(r);
+	res.up_ns = ev_now_ns() - start;
+	if (!lab) {
+		fprintf(stderr, "faultline run: %s: lab: %s\n", s->name,
+			run_lab(r) ? lab_error(run_lab(r)) : strerror(errno));
+		res.status = FL_EXIT_HOST;
+	} else if (!interrupted(&res.signo)) {
+		run_event(r, ev_now_ns(), "run", "lab", "\"nodes\":%d,\"networks\":%d,\"up_ns\":%lld",
+			  s->n_nodes, s->n_networks, (long long)res.up_ns);
+		run_body(r, o, &res);
+	}
+	int64_t down = ev_now_ns();
+	run_free(r);
+	res.down_ns = ev_now_ns() - down;
+	if (o->time_lab)
+		fprintf(stderr, "lab-timing: nodes=%d up_ms=%.1f down_ms=%.1f\n", s->n_nodes,
+			res.up_ns / 1e6, res.down_ns / 1e6);
+	if (res.signo) {
+		fprintf(stderr, "faultline run: %s: interrupted by %s; torn down\n", s->name,
+			strsignal(res.signo));
+		return 128 + res.signo;
+	}
+	if (!o->quiet && lab)
+		printf("%s: %d nodes, %d networks: up %.0f ms, ran %.1f s, down %.0f ms; "
+		       "%d services, %d exited early; %s\n",
+		       s->name, s->n_nodes, s->n_networks, res.up_ns / 1e6, res.ran_ns / 1e9,
+		       res.down_ns / 1e6, res.n_svc, res.n_svc_failed, dir);
+	return res.status;
+}
+
+/* Room for a lab of thousands of namespaces: each node holds an fd while building. */
+static void nofile_raise(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 int cmd_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "faultline run: not implemented yet\n");
-	return FL_EXIT_HOST;
+	struct run_opts o = {0};
+	struct scn_err err;
+	char msg[1024];
+	int rc = FL_EXIT_OK;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			run_usage(stdout);
+			return FL_EXIT_OK;
+		}
+	int first = run_opts_parse(argc, argv, &o);
+	if (first < 0)
+		return FL_EXIT_INPUT;
+	int n = argc - first;
+	if (n <= 0)
+		return FL_EXIT_INPUT;
+	struct scn **scns = calloc((size_t)n + 1, sizeof(*scns));
+	if (!scns)
+		return FL_EXIT_HOST;
+	for (int i = 0; i < n; i++) {
+		scns[i] = scn_load(argv[first + i], o.sets, o.n_sets, &err);
+		if (!scns[i]) {
+			scn_err_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "%s\n", msg);
+			rc = FL_EXIT_INPUT;
+			goto out;
+		}
+		if (o.has_seed)
+			scns[i]->seed = o.seed;
+	}
+	if (o.dry_run || o.json || o.junit || o.svg)
+		fprintf(stderr, "faultline run: %s%s%s%s: not available yet\n",
+			o.dry_run ? "--dry-run " : "", o.json ? "--json " : "",
+			o.junit ? "--junit " : "", o.svg ? "--svg" : "");
+	if (o.dry_run)
+		goto out;
+	if (geteuid() != 0) {
+		fprintf(stderr, "faultline run: needs root (network namespaces, netlink, "
+				"cgroups); try again as root\n");
+		rc = FL_EXIT_HOST;
+		goto out;
+	}
+	nofile_raise();
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < n; i++) {
+		int one = run_one(scns[i], &o);
+		if (one > rc)
+			rc = one;
+		if (one >= 128)
+			break;
+	}
+out:
+	for (int i = 0; i < n; i++)
+		scn_free(scns[i]);
+	free(scns);
+	return rc;
 }

@@ -16,8 +16,12 @@
 struct run;
 struct lab;
 
-/* lab_build - build the whole topology of run_scn(@r); 0, or -1 with errno and
- * lab_error() saying what failed (with the kernel's extended-ack text). */
+/*
+ * lab_build - build the whole topology of run_scn(@r). Returns the lab (also set as
+ * run_lab(@r)), or NULL with errno; then run_lab(@r) is the half-built lab (NULL when
+ * even that could not be allocated) and lab_error() says what failed, with the
+ * kernel's extended-ack text. Either way the run's teardown list owns everything.
+ */
 struct lab *lab_build(struct run *r);
 const char *lab_error(const struct lab *lab);
 
@@ -25,6 +29,10 @@ const char *lab_error(const struct lab *lab);
 int lab_netns_fd(const struct lab *lab);
 /* File descriptor of @node's network namespace (qemu nodes: -1). */
 int lab_node_netns_fd(const struct lab *lab, int node);
+
+/* Register the port (e.g. a qemu node's tap) joining @node to @net in the lab namespace;
+ * 0, or -1 with errno. */
+int lab_port_set(struct lab *lab, int node, int net, const char *name, int ifindex);
 
 /* Name and ifindex, in the lab namespace, of the port joining @node to network @net
  * (a veth for netns nodes, a tap for qemu nodes); NULL / -1 when not on it. */
@@ -51,5 +59,13 @@ pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_p
 
 /* The freezer cgroup directory of @node ("" when none could be made). */
 const char *lab_node_cgroup(const struct lab *lab, int node);
+
+/*
+ * lab_cleanup_stale - remove what runs that died left behind and the kernel cannot
+ * free: the freezer cgroups of runs whose faultline process is gone (their tasks are
+ * thawed and killed first). @fn(@what, @arg) is told each thing removed. Returns how
+ * many were removed, or -1 with errno.
+ */
+int lab_cleanup_stale(void (*fn)(const char *what, void *arg), void *arg);
 
 #endif

@@ -1,0 +1,58 @@
+/*
+ * net.h - netlink and namespace helpers for the lab.
+ *
+ * struct net_nl is one rtnetlink socket (NETLINK_EXT_ACK, NETLINK_CAP_ACK) bound to the
+ * network namespace the calling thread was in when it was opened, with a batch buffer:
+ * requests are queued with net_nl_msg(), sent together by net_nl_send() (one sendmsg
+ * per batch) and their acks collected by net_nl_wait(). Sending to many sockets first
+ * and collecting afterwards keeps the kernel busy in every namespace at once.
+ *
+ * Errors: the first failed request of a batch sets errno and the text of
+ * net_nl_error(): "<what>: <strerror> (<kernel's extended ack>)".
+ */
+#ifndef FL_NET_H
+#define FL_NET_H
+
+#include <linux/netlink.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct net_nl;
+
+/* Open a socket in the calling thread's current network namespace. */
+struct net_nl *net_nl_open(void);
+void net_nl_close(struct net_nl *nl); /* NULL is a no-op */
+
+/*
+ * Start a request of @type with NLM_F_REQUEST|NLM_F_ACK|@flags in the batch; @what
+ * names it in errors (copied). Sends and collects the batch first when it is nearly
+ * full. Returns the header (payload filled by the caller with mnl_*), or NULL.
+ */
+struct nlmsghdr *net_nl_msg(struct net_nl *nl, uint16_t type, uint16_t flags,
+			    const char *what);
+/* Send the queued requests. */
+int net_nl_send(struct net_nl *nl);
+/* Collect the acks of everything sent; 0, or -1 with errno of the first failure. */
+int net_nl_wait(struct net_nl *nl);
+/* Send, then wait. */
+int net_nl_flush(struct net_nl *nl);
+const char *net_nl_error(const struct net_nl *nl);
+
+/* Requests (queued; see net_nl_msg). Names are copied. */
+int net_bridge_add(struct net_nl *nl, const char *name, int ifindex, int mtu);
+/*
+ * A veth pair: @name here, up, enslaved to @master (0: none), ifindex @ifindex (0: any);
+ * its peer @peer_name in the namespace @peer_ns_fd, down, ifindex @peer_ifindex.
+ */
+int net_veth_add(struct net_nl *nl, const char *name, int ifindex, int master, int mtu,
+		 const char *peer_name, int peer_ns_fd, int peer_ifindex);
+int net_link_set_up(struct net_nl *nl, int ifindex, bool up);
+int net_link_set_mtu(struct net_nl *nl, int ifindex, int mtu);
+int net_addr4_add(struct net_nl *nl, int ifindex, struct in_addr addr, int plen);
+int net_route4_default(struct net_nl *nl, struct in_addr gateway);
+
+/* Write @value to /proc/sys/@key in the calling thread's network namespace. */
+int net_sysctl_set(const char *key, const char *value);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * svc.h - the run's service processes: started in their node with lab_spawn(), stdout
+ * and stderr to <node>.<service>.out/.err in the run directory, "start" and "exit"
+ * events in events.jsonl (src: the node; fields svc, pid, and status or signal),
+ * stopped at the end with SIGTERM to the process group and SIGKILL after a grace.
+ *
+ * One struct svc_set per run holds every service slot (one per scn.services entry).
+ * Built-in services (svc_builtin.h gives their argv) start with svc_set_start();
+ * exec services with svc_exec_start(). The set watches each process through a pidfd
+ * on the run's event loop, so an exit is recorded when it happens.
+ *
+ * The kill/restart faults plug in as struct flt_svc_ops { .signal = svc_set_signal,
+ * .restart = svc_set_restart, .ctx = set } (the functions take the set as void *).
+ */
+#ifndef FL_SVC_H
+#define FL_SVC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct run;
+struct scn;
+struct svc_set;
+
+/* The service set of run @r (its lab built); freed by the run's teardown list, which
+ * stops every service first. NULL with errno. */
+struct svc_set *svc_set_new(struct run *r);
+const char *svc_set_error(const struct svc_set *set);
+const struct scn *svc_set_scn(const struct svc_set *set);
+
+/* Start service @svc with @argv (copied, kept for restarts); 0 or -1 with errno. */
+int svc_set_start(struct svc_set *set, int svc, char *const argv[]);
+/* Start exec service @svc: /bin/sh -c COMMAND in its node. */
+int svc_exec_start(struct svc_set *set, int svc);
+
+/* pid of @svc's process (its process group id), -1 when it is not running. */
+pid_t svc_set_pid(const struct svc_set *set, int svc);
+/* Did @svc exit by itself (not stopped by us)? Then its wait status in @status. */
+bool svc_set_exited(const struct svc_set *set, int svc, int *status);
+
+/* Signal @svc's process group (@set is a struct svc_set *). */
+int svc_set_signal(void *set, int svc, int signo);
+/* Start @svc again with the argv it last started with. */
+int svc_set_restart(void *set, int svc);
+
+/* SIGTERM to every running service, SIGKILL to what is left after @grace_ms. */
+void svc_set_stop(struct svc_set *set, int64_t grace_ms);
+
+#endif
