@@ -1,0 +1,739 @@
+/*
+ * node_qemu.c - booting a qemu node: taps in the lab namespace, the QEMU command line,
+ * the QEMU process, boot detection, the guest's interfaces, and the faults on guests.
+ *
+ * Safety invariants (DESIGN.md section 2):
+ * - Taps are made with TUNSETIFF by a thread inside the lab namespace, so they exist
+ *   only there; they are not persistent, so they vanish with the last fd (ours and
+ *   QEMU's), kill -9 included.
+ * - QEMU gets its NICs only as "-netdev tap,fd=N" and is started with -nodefaults, so
+ *   there is no user-mode network and no default NIC. It runs in the lab namespace,
+ *   its own process group, with PR_SET_PDEATHSIG(SIGKILL).
+ * - It is stopped by pid: QMP quit, then SIGKILL.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_tun.h>
+#include <linux/kvm.h>
+#include <linux/rtnetlink.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "lab_int.h"
+#include "net.h"
+#include "node.h"
+#include "node_qemu_int.h"
+#include "qmp.h"
+#include "run.h"
+#include "scn.h"
+
+#define GUESTS_MAX 64
+#define BOOT_TIMEOUT_MS 60000
+#define QMP_TIMEOUT_MS 5000
+#define DEFAULT_MEMORY (256ull << 20)
+#define ARGS_MAX 96
+
+static struct guest *guests[GUESTS_MAX];
+
+struct guest *guest_find(struct run *r, int node)
+{
+	for (int i = 0; i < GUESTS_MAX; i++)
+		if (guests[i] && guests[i]->r == r && guests[i]->node == node)
+			return guests[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+static struct guest *guest_ready(struct run *r, int node)
+{
+	struct guest *g = guest_find(r, node);
+
+	if (g && !g->ready) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	return g;
+}
+
+int node_qemu_image_dir(char *buf, size_t len)
+{
+	const char *env = getenv("FL_VM_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		return snprintf(buf, len, "%s", env) < (int)len ? 0 : -1;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	return snprintf(buf, len, "%s/../vm", exe) < (int)len ? 0 : -1;
+}
+
+/*
+ * KVM is used only when it really runs guests: /dev/kvm opening is not enough (a nested
+ * host may hand out VMs whose vCPUs never run). We ask for the CPUID leaf 1 ECX bit 0
+ * (SSE3) that QEMU's default CPU model needs; a host without it cannot run the guest.
+ */
+static bool kvm_usable(void)
+{
+	const char *env = getenv("FL_QEMU_ACCEL");
+	struct kvm_cpuid2 *c;
+	bool ok = false;
+	int kvm, vm;
+
+	if (env && *env)
+		return !strcmp(env, "kvm");
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0)
+		return false;
+	vm = ioctl(kvm, KVM_GET_API_VERSION, 0) == KVM_API_VERSION ? ioctl(kvm, KVM_CREATE_VM, 0)
+								  : -1;
+	c = calloc(1, sizeof(*c) + 128 * sizeof(c->entries[0]));
+	if (vm >= 0 && c) {
+		c->nent = 128;
+		if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			for (unsigned i = 0; i < c->nent; i++)
+				if (c->entries[i].function == 1 && (c->entries[i].ecx & 1))
+					ok = true;
+	}
+	free(c);
+	if (vm >= 0)
+		close(vm);
+	close(kvm);
+	return ok;
+}
+
+/* ---- taps ---- */
+
+struct tap_req {
+	char name[IFNAMSIZ];
+	int master; /* bridge ifindex */
+	int mtu;
+	int fd;      /* out */
+	int ifindex; /* out */
+	char err[256];
+};
+
+/* Enslave @ifindex to @master and bring it up, in the current namespace. */
+static int tap_attach(struct tap_req *t)
+{
+	struct net_nl *nl = net_nl_open();
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int rc = -1;
+
+	if (!nl)
+		return -1;
+	nlh = net_nl_msg(nl, RTM_NEWLINK, 0, t->name);
+	if (nlh) {
+		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = t->ifindex;
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)t->master);
+		if (t->mtu)
+			mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)t->mtu);
+		rc = net_nl_flush(nl);
+		if (rc < 0)
+			snprintf(t->err, sizeof(t->err), "%s", net_nl_error(nl));
+	}
+	net_nl_close(nl);
+	return rc;
+}
+
+/* Runs inside the lab namespace (lab_in_netns): the tap is born there. */
+static int tap_make(void *arg)
+{
+	struct tap_req *t = arg;
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	int e;
+
+	t->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (t->fd < 0) {
+		snprintf(t->err, sizeof(t->err), "/dev/net/tun: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+		snprintf(t->err, sizeof(t->err), "TUNSETIFF %s: %s", t->name, strerror(errno));
+		goto err_close;
+	}
+	t->ifindex = (int)if_nametoindex(t->name);
+	if (t->ifindex <= 0 || tap_attach(t) < 0) {
+		if (!t->err[0])
+			snprintf(t->err, sizeof(t->err), "tap %s: %s", t->name, strerror(errno));
+		goto err_close;
+	}
+	return 0;
+err_close:
+	e = errno;
+	close(t->fd);
+	t->fd = -1;
+	errno = e;
+	return -1;
+}
+
+static int guest_taps(struct lab *lab, struct guest *g)
+{
+	const struct scn *s = run_scn(g->r);
+	const struct scn_node *nd = &s->nodes[g->node];
+
+	if (nd->n_ifaces > GUEST_NICS_MAX)
+		return lab_fail(lab, "node %s: more than %d networks", nd->name, GUEST_NICS_MAX);
+	for (int i = 0; i < nd->n_ifaces; i++) {
+		int net = nd->ifaces[i].net;
+		struct tap_req t = { .master = lab_bridge_ifindex(lab, net),
+				     .mtu = s->networks[net].mtu, .fd = -1 };
+
+		snprintf(t.name, sizeof(t.name), "t%d.%d", g->node, net);
+		if (lab_in_netns(lab_netns_fd(lab), tap_make, &t) < 0)
+			return lab_fail(lab, "node %s: %s", nd->name, t.err[0] ? t.err : strerror(errno));
+		g->tap_fd[i] = t.fd;
+		g->nic_net[i] = net;
+		g->n_nics = i + 1;
+		if (lab_port_set(lab, g->node, net, t.name, t.ifindex) < 0)
+			return lab_fail(lab, "node %s: port %s: %s", nd->name, t.name, strerror(errno));
+	}
+	return 0;
+}
+
+/* ---- the QEMU command line ---- */
+
+struct qargv {
+	char *argv[ARGS_MAX + 1];
+	int argc;
+	char store[16384];
+	size_t used;
+};
+
+static int qa(struct qargv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int qa(struct qargv *a, const char *fmt, ...)
+{
+	size_t room = sizeof(a->store) - a->used;
+	va_list ap;
+	int n;
+
+	if (a->argc >= ARGS_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(a->store + a->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		errno = E2BIG;
+		return -1;
+	}
+	a->argv[a->argc++] = a->store + a->used;
+	a->argv[a->argc] = NULL;
+	a->used += (size_t)n + 1;
+	return 0;
+}
+
+/* Deterministic MAC of node @node on network @net: locally administered 02:66:... */
+static void guest_mac(int node, int net, char *buf, size_t len)
+{
+	snprintf(buf, len, "02:66:%02x:%02x:%02x:01", (node >> 8) & 0xff, node & 0xff, net & 0xff);
+}
+
+static int qemu_argv_nics(struct qargv *a, const struct guest *g)
+{
+	int rc = 0;
+
+	for (int i = 0; i < g->n_nics; i++) {
+		char mac[20];
+
+		guest_mac(g->node, g->nic_net[i], mac, sizeof(mac));
+		/* fds 3.. in the child are the taps, in this order */
+		rc |= qa(a, "-netdev") | qa(a, "tap,id=n%d,fd=%d", g->nic_net[i], 3 + i);
+		rc |= qa(a, "-device") |
+		      qa(a, "virtio-net-pci,netdev=n%d,id=nic%d,mac=%s", g->nic_net[i],
+			 g->nic_net[i], mac);
+	}
+	return rc;
+}
+
+static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, bool kvm)
+{
+	const struct scn_node *nd = &run_scn(g->r)->nodes[g->node];
+	unsigned long long mem = nd->memory ? nd->memory : DEFAULT_MEMORY;
+	int rc = 0;
+
+	rc |= qa(a, "qemu-system-x86_64") | qa(a, "-accel") | qa(a, kvm ? "kvm" : "tcg");
+	if (kvm)
+		rc |= qa(a, "-cpu") | qa(a, "host");
+	rc |= qa(a, "-nodefaults") | qa(a, "-no-user-config") | qa(a, "-display") | qa(a, "none");
+	rc |= qa(a, "-no-reboot") | qa(a, "-m") | qa(a, "%lluM", mem >> 20);
+	rc |= qa(a, "-smp") | qa(a, "%d", nd->cpus ? nd->cpus : 1);
+	rc |= qa(a, "-kernel");
+	rc |= nd->kernel ? qa(a, "%s", nd->kernel) : qa(a, "%s/vmlinuz", vm);
+	rc |= qa(a, "-initrd");
+	rc |= nd->initrd ? qa(a, "%s", nd->initrd) : qa(a, "%s/initrd.img", vm);
+	rc |= qa(a, "-append") |
+	      qa(a, "console=ttyS0 panic=-1 quiet fl.name=%s%s%s", nd->name,
+		 nd->append && *nd->append ? " " : "", nd->append ? nd->append : "");
+	rc |= qa(a, "-serial") | qa(a, "file:%s", g->console_path);
+	rc |= qa(a, "-qmp") | qa(a, "unix:%s,server=on,wait=off", g->qmp_path);
+	rc |= qa(a, "-chardev") | qa(a, "socket,id=agent,path=%s,server=on,wait=off", g->agent_path);
+	rc |= qa(a, "-device") | qa(a, "virtio-serial-pci,id=vser");
+	rc |= qa(a, "-device") | qa(a, "virtserialport,bus=vser.0,chardev=agent,name=fl.agent");
+	rc |= qemu_argv_nics(a, g);
+	return rc ? -1 : 0;
+}
+
+/* ---- the process ---- */
+
+static void qemu_child(const struct guest *g, struct qargv *a, int lab_fd)
+{
+	pid_t parent = getppid();
+	int log = open(g->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sigset_t none;
+
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(126);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* QEMU needs no network of its own; keep it away from the host's anyway. */
+	if (setns(lab_fd, CLONE_NEWNET) < 0 || log < 0 || null < 0)
+		_exit(126);
+	/* Taps to fds 3..: first out of the way (above any target), then into place. */
+	int hi[GUEST_NICS_MAX];
+	for (int i = 0; i < g->n_nics; i++)
+		hi[i] = fcntl(g->tap_fd[i], F_DUPFD_CLOEXEC, 100);
+	for (int i = 0; i < g->n_nics; i++)
+		if (hi[i] < 0 || dup2(hi[i], 3 + i) < 0)
+			_exit(126);
+	dup2(null, 0);
+	dup2(log, 1);
+	dup2(log, 2);
+	execvp(a->argv[0], a->argv);
+	_exit(127);
+}
+
+static void guest_stop(void *arg);
+
+static int guest_spawn(struct lab *lab, struct guest *g, const char *vm)
+{
+	const char *name = run_scn(g->r)->nodes[g->node].name;
+	static struct qargv a;
+	bool kvm = kvm_usable();
+
+	memset(&a, 0, sizeof(a));
+	if (qemu_argv(&a, g, vm, kvm) < 0)
+		return lab_fail(lab, "node %s: QEMU command line too long", name);
+	snprintf(g->facts.accel, sizeof(g->facts.accel), "%s", kvm ? "kvm" : "tcg");
+	g->t_start_ns = ev_now_ns();
+	g->pid = fork();
+	if (g->pid == 0)
+		qemu_child(g, &a, lab_netns_fd(lab));
+	if (g->pid < 0)
+		return lab_fail(lab, "node %s: fork: %s", name, strerror(errno));
+	run_event(g->r, g->t_start_ns, name, "guest-start", "\"pid\":%d,\"accel\":\"%s\"",
+		  (int)g->pid, g->facts.accel);
+	return 0;
+}
+
+static int guest_paths(struct lab *lab, struct guest *g)
+{
+	const char *name = run_scn(g->r)->nodes[g->node].name;
+	char f[64];
+	int rc = 0;
+
+	snprintf(f, sizeof(f), "%s.qmp", name);
+	rc |= run_path(g->r, f, g->qmp_path, sizeof(g->qmp_path));
+	snprintf(f, sizeof(f), "%s.agent", name);
+	rc |= run_path(g->r, f, g->agent_path, sizeof(g->agent_path));
+	snprintf(f, sizeof(f), "%s.console", name);
+	rc |= run_path(g->r, f, g->console_path, sizeof(g->console_path));
+	snprintf(f, sizeof(f), "%s.qemu.log", name);
+	rc |= run_path(g->r, f, g->log_path, sizeof(g->log_path));
+	if (rc)
+		return lab_fail(lab, "node %s: run directory path too long for a unix socket "
+				     "(use a shorter --run-dir)", name);
+	return 0;
+}
+
+static struct guest *guest_new(struct run *r, int node)
+{
+	struct guest *g = calloc(1, sizeof(*g));
+	int slot = -1;
+
+	for (int i = 0; i < GUESTS_MAX && slot < 0; i++)
+		if (!guests[i])
+			slot = i;
+	if (!g || slot < 0 || !(g->rb = malloc(sizeof(*g->rb)))) {
+		free(g);
+		errno = ENOMEM;
+		return NULL;
+	}
+	agent_rbuf_init(g->rb);
+	g->r = r;
+	g->node = node;
+	g->pid = -1;
+	g->agent_fd = -1;
+	g->next_id = 1;
+	for (int i = 0; i < GUEST_NICS_MAX; i++)
+		g->tap_fd[i] = -1;
+	guests[slot] = g;
+	return g;
+}
+
+static void guest_forget(struct guest *g)
+{
+	for (int i = 0; i < GUESTS_MAX; i++)
+		if (guests[i] == g)
+			guests[i] = NULL;
+	free(g->rb);
+	free(g);
+}
+
+/* Teardown: QMP quit, then SIGKILL by pid; close our tap fds (the taps go with them). */
+static void guest_stop(void *arg)
+{
+	struct guest *g = arg;
+
+	if (g->pid > 0) {
+		int ws;
+
+		if (g->qmp)
+			qmp_cmd(g->qmp, "quit", NULL, NULL, 0, 300);
+		for (int i = 0; i < 50 && waitpid(g->pid, &ws, WNOHANG) == 0; i++)
+			usleep(10000);
+		if (kill(g->pid, SIGKILL) == 0 || errno != ESRCH)
+			waitpid(g->pid, &ws, 0);
+		g->pid = -1;
+	}
+	qmp_close(g->qmp);
+	if (g->agent_fd >= 0)
+		close(g->agent_fd);
+	for (int i = 0; i < g->n_nics; i++)
+		if (g->tap_fd[i] >= 0)
+			close(g->tap_fd[i]);
+	guest_forget(g);
+}
+
+static int guest_start(struct lab *lab, struct run *r, int node, const char *vm)
+{
+	struct guest *g = guest_new(r, node);
+
+	if (!g)
+		return lab_fail(lab, "node %s: %s", run_scn(r)->nodes[node].name, strerror(errno));
+	if (run_defer(r, guest_stop, g, "qemu guest") < 0) {
+		guest_forget(g);
+		return lab_fail(lab, "node %s: teardown: %s", run_scn(r)->nodes[node].name,
+				strerror(errno));
+	}
+	if (guest_paths(lab, g) < 0 || guest_taps(lab, g) < 0)
+		return -1;
+	return guest_spawn(lab, g, vm);
+}
+
+/* The last lines of @path into @buf, on one line each separated by " | ". */
+static void file_tail(const char *path, char *buf, size_t len, int lines)
+{
+	char tmp[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t end;
+	ssize_t n;
+	int seen = 0;
+	char *p;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	end = lseek(fd, 0, SEEK_END);
+	n = pread(fd, tmp, sizeof(tmp) - 1, end > (off_t)sizeof(tmp) - 1 ? end - (off_t)sizeof(tmp) + 1 : 0);
+	close(fd);
+	if (n <= 0)
+		return;
+	tmp[n] = '\0';
+	while (n > 0 && (tmp[n - 1] == '\n' || tmp[n - 1] == '\r'))
+		tmp[--n] = '\0';
+	for (p = tmp + n; p > tmp; p--)
+		if (p[-1] == '\n' && ++seen == lines)
+			break;
+	for (char *q = p; *q; q++)
+		if (*q == '\n')
+			*q = '|';
+		else if (*q == '\r')
+			*q = ' ';
+	n = (ssize_t)strlen(p);
+	if ((size_t)n >= len)
+		n = (ssize_t)len - 1;
+	memcpy(buf, p, (size_t)n);
+	buf[n] = '\0';
+}
+
+static int boot_failed(struct lab *lab, struct guest *g)
+{
+	const char *name = run_scn(g->r)->nodes[g->node].name;
+	char con[1200], log[400];
+
+	file_tail(g->console_path, con, sizeof(con), 8);
+	file_tail(g->log_path, log, sizeof(log), 3);
+	return lab_fail(lab, "node %s: guest did not boot: %s; qemu: %s; console: %s", name,
+			g->err[0] ? g->err : strerror(errno), log[0] ? log : "-",
+			con[0] ? con : "(empty)");
+}
+
+static int guest_ifaces(struct lab *lab, struct guest *g)
+{
+	const struct scn *s = run_scn(g->r);
+	const struct scn_node *nd = &s->nodes[g->node];
+
+	for (int i = 0; i < nd->n_ifaces; i++) {
+		const struct scn_iface *f = &nd->ifaces[i];
+		const struct scn_network *net = &s->networks[f->net];
+		char mac[20], addr[40], mtu[16], gw[INET_ADDRSTRLEN] = "-", ip[INET_ADDRSTRLEN];
+		struct agent_msg rep;
+		uint32_t mask = net->plen ? htonl(~0u << (32 - net->plen)) : 0;
+
+		guest_mac(g->node, f->net, mac, sizeof(mac));
+		inet_ntop(AF_INET, &f->addr, ip, sizeof(ip));
+		snprintf(addr, sizeof(addr), "%s/%d", ip, net->plen);
+		snprintf(mtu, sizeof(mtu), "%d", net->mtu);
+		if (nd->has_gateway &&
+		    (nd->gateway.s_addr & mask) == (net->addr.s_addr & mask))
+			inet_ntop(AF_INET, &nd->gateway, gw, sizeof(gw));
+		const char *argv[] = { mac, net->name, addr, mtu, gw };
+		if (guest_agent_call(g, "ifconf", 5, argv, NULL, &rep, 10000) < 0)
+			return lab_fail(lab, "node %s: interface %s: %s", nd->name, net->name,
+					g->err[0] ? g->err : strerror(errno));
+	}
+	return 0;
+}
+
+/* The offset from the quickest of a few pings: host midpoint minus guest reading. */
+static void guest_clock(struct guest *g)
+{
+	int64_t best_rtt = INT64_MAX;
+
+	for (int i = 0; i < 5; i++) {
+		struct agent_msg rep;
+		int64_t t1 = ev_now_ns(), t2;
+
+		if (guest_agent_call(g, "ping", 0, NULL, NULL, &rep, 1000) < 0 || rep.argc < 1)
+			continue;
+		t2 = ev_now_ns();
+		if (t2 - t1 < best_rtt) {
+			best_rtt = t2 - t1;
+			g->facts.clock_offset_ns = t1 + (t2 - t1) / 2 - strtoll(rep.argv[0], NULL, 10);
+		}
+	}
+}
+
+static int guest_finish(struct lab *lab, struct guest *g)
+{
+	const char *name = run_scn(g->r)->nodes[g->node].name;
+	int64_t deadline = g->t_start_ns + (int64_t)BOOT_TIMEOUT_MS * 1000000;
+
+	g->qmp = qmp_open(g->qmp_path, QMP_TIMEOUT_MS);
+	if (!g->qmp) {
+		snprintf(g->err, sizeof(g->err), "QMP %s: %s", g->qmp_path, strerror(errno));
+		return boot_failed(lab, g);
+	}
+	if (guest_agent_connect(g, deadline) < 0 || guest_agent_wait_ready(g, deadline) < 0)
+		return boot_failed(lab, g);
+	g->facts.boot_ms = (ev_now_ns() - g->t_start_ns) / 1000000;
+	guest_clock(g);
+	if (guest_ifaces(lab, g) < 0)
+		return -1;
+	if (guest_facts_collect(g) < 0)
+		return lab_fail(lab, "node %s: guest facts: %s", name, g->err);
+	run_event(g->r, ev_now_ns(), name, "guest-ready",
+		  "\"boot_ms\":%lld,\"accel\":\"%s\",\"clocksource\":\"%s\"",
+		  (long long)g->facts.boot_ms, g->facts.accel, g->facts.clocksource);
+	return 0;
+}
+
+int node_qemu_build(struct lab *lab, struct run *r, int node)
+{
+	const struct scn *s = run_scn(r);
+	struct guest *g = guest_find(r, node);
+	char vm[PATH_MAX];
+
+	if (!g) {
+		/* First call of this run: start every guest now, so they boot side by side. */
+		if (node_qemu_image_dir(vm, sizeof(vm)) < 0)
+			return lab_fail(lab, "guest image directory: %s", strerror(errno));
+		for (int i = 0; i < s->n_nodes; i++) {
+			const struct scn_node *nd = &s->nodes[i];
+			char k[PATH_MAX + 16];
+
+			if (nd->kind != SCN_NODE_QEMU || guest_find(r, i))
+				continue;
+			snprintf(k, sizeof(k), "%s/vmlinuz", vm);
+			if (!nd->kernel && access(k, R_OK) < 0)
+				return lab_fail(lab, "node %s: no guest kernel at %s (make vm-image)",
+						nd->name, k);
+			if (guest_start(lab, r, i, vm) < 0)
+				return -1;
+		}
+		g = guest_find(r, node);
+		if (!g)
+			return lab_fail(lab, "node %d is no qemu node", node);
+	}
+	return guest_finish(lab, g);
+}
+
+/* ---- acting on a booted guest ---- */
+
+bool node_qemu_is_guest(struct run *r, int node)
+{
+	return guest_ready(r, node) != NULL;
+}
+
+const struct node_qemu_facts *node_qemu_facts(struct run *r, int node)
+{
+	struct guest *g = guest_ready(r, node);
+
+	return g ? &g->facts : NULL;
+}
+
+pid_t node_qemu_pid(struct run *r, int node)
+{
+	struct guest *g = guest_find(r, node);
+
+	return g ? g->pid : -1;
+}
+
+int node_qemu_stall(struct run *r, int node, bool stop)
+{
+	struct guest *g = guest_ready(r, node);
+
+	if (!g)
+		return -1;
+	return qmp_cmd(g->qmp, stop ? "stop" : "cont", NULL, NULL, 0, QMP_TIMEOUT_MS);
+}
+
+int node_qemu_set_link(struct run *r, int node, int net, bool up)
+{
+	struct guest *g = guest_ready(r, node);
+	char args[64];
+
+	if (!g)
+		return -1;
+	snprintf(args, sizeof(args), "{\"name\":\"nic%d\",\"up\":%s}", net, up ? "true" : "false");
+	return qmp_cmd(g->qmp, "set_link", args, NULL, 0, QMP_TIMEOUT_MS);
+}
+
+pid_t node_qemu_spawn(struct run *r, int node, char *const argv[], const char *out_path,
+		      const char *err_path)
+{
+	struct guest *g = guest_ready(r, node);
+	const char *words[AGENT_ARGS_MAX];
+	struct agent_msg rep;
+	int n = 0;
+
+	if (!g)
+		return -1;
+	words[n++] = out_path ? out_path : "/dev/null";
+	words[n++] = err_path ? err_path : "/dev/null";
+	while (argv[n - 2] && n < AGENT_ARGS_MAX) {
+		words[n] = argv[n - 2];
+		n++;
+	}
+	if (guest_agent_call(g, "spawn", n, words, NULL, &rep, 5000) < 0 || rep.argc < 1)
+		return -1;
+	return (pid_t)atoi(rep.argv[0]);
+}
+
+int node_qemu_signal(struct run *r, int node, pid_t pid, int signo)
+{
+	struct guest *g = guest_ready(r, node);
+	char p[16], s[16];
+	const char *words[] = { p, s };
+	struct agent_msg rep;
+
+	if (!g)
+		return -1;
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	snprintf(s, sizeof(s), "%d", signo);
+	return guest_agent_call(g, "kill", 2, words, NULL, &rep, 5000);
+}
+
+int node_qemu_exit_status(struct run *r, int node, pid_t pid)
+{
+	struct guest *g = guest_ready(r, node);
+
+	if (!g)
+		return -1;
+	guest_agent_pump(g);
+	for (int i = 0; i < g->n_exits; i++)
+		if (g->exits[i].pid == pid)
+			return g->exits[i].status;
+	errno = EAGAIN;
+	return -1;
+}
+
+static int copy_word(const struct agent_msg *rep, int i, char *buf, size_t len)
+{
+	size_t n = rep->argc > i ? rep->arglen[i] : 0;
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, rep->argc > i ? rep->argv[i] : "", n);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t len)
+{
+	struct guest *g = guest_ready(r, node);
+	const char *words[AGENT_ARGS_MAX];
+	struct agent_msg rep;
+	int n = 0;
+
+	if (!g)
+		return -1;
+	while (argv[n] && n < AGENT_ARGS_MAX) {
+		words[n] = argv[n];
+		n++;
+	}
+	if (guest_agent_call(g, "run", n, words, NULL, &rep, 15000) < 0 || rep.argc < 2)
+		return -1;
+	if (out && len)
+		copy_word(&rep, 1, out, len);
+	return atoi(rep.argv[0]);
+}
+
+int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len)
+{
+	struct guest *g = guest_find(r, node);
+	const char *words[] = { path };
+	struct agent_msg rep;
+
+	if (!g)
+		return -1;
+	if (guest_agent_call(g, "read", 1, words, NULL, &rep, 5000) < 0)
+		return -1;
+	return copy_word(&rep, 0, buf, len);
+}
+
+int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)
+{
+	struct guest *g = guest_find(r, node);
+
+	return g ? guest_ns + g->facts.clock_offset_ns : guest_ns;
+}

@@ -1,0 +1,66 @@
+/*
+ * node_qemu_int.h - what the files of the qemu node kind share: one struct guest per
+ * booted qemu node, found by (run, node) in a small registry.
+ */
+#ifndef FL_NODE_QEMU_INT_H
+#define FL_NODE_QEMU_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include "agent_proto.h"
+#include "node_qemu.h"
+
+struct run;
+struct qmp;
+
+#define GUEST_NICS_MAX 16
+#define GUEST_EXITS_MAX 128
+
+struct guest {
+	struct run *r;
+	int node;
+	pid_t pid;                      /* QEMU; -1 once reaped */
+	int n_nics;
+	int tap_fd[GUEST_NICS_MAX];     /* harness copies; -1 when closed */
+	int nic_net[GUEST_NICS_MAX];    /* scenario network of each NIC */
+	struct qmp *qmp;
+	int agent_fd;
+	struct agent_rbuf *rb;
+	uint32_t next_id;
+	int64_t t_start_ns;
+	bool ready;
+	char err[512];
+	struct node_qemu_facts facts;
+	struct {
+		pid_t pid;
+		int status;
+	} exits[GUEST_EXITS_MAX];
+	int n_exits;
+	char qmp_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char agent_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char console_path[PATH_MAX];
+	char log_path[PATH_MAX];
+};
+
+struct guest *guest_find(struct run *r, int node);
+
+/* node_qemu_agent.c */
+int guest_agent_connect(struct guest *g, int64_t deadline_ns);
+/* Send VERB ARGV... and wait for its reply into @rep (words point into g->rb, valid
+ * until the next call). 0 on "ok"; -1 with errno: the guest's errno on "err" (its text
+ * in g->err), ETIMEDOUT, EPIPE. */
+int guest_agent_call(struct guest *g, const char *verb, int argc, const char *const argv[],
+		     const size_t lens[], struct agent_msg *rep, int timeout_ms);
+/* Ping until the agent answers or @deadline_ns; also fails as soon as QEMU exits. */
+int guest_agent_wait_ready(struct guest *g, int64_t deadline_ns);
+/* Deliver what the agent sent unasked (exit events), without blocking. */
+void guest_agent_pump(struct guest *g);
+
+/* node_qemu_facts.c */
+int guest_facts_collect(struct guest *g);
+
+#endif
