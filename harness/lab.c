@@ -272,11 +272,9 @@ struct lab *lab_build(struct run *r)
 	for (int i = 0; i < s->n_nodes; i++) {
 		if (s->nodes[i].kind != SCN_NODE_QEMU)
 			continue;
-		/* TODO(node_qemu): call node_qemu_build(lab, r, i) here once
-		 * harness/node_qemu.c exists; it registers its taps with lab_port_set(). */
-		errno = ENOTSUP;
-		lab_fail(lab, "node %s: qemu nodes: not built yet", s->nodes[i].name);
-		return NULL;
+		/* node_qemu.c: taps registered with lab_port_set(), guest booted */
+		if (node_qemu_build(lab, r, i) == -1)
+			return NULL;
 	}
 	return lab;
 }
