@@ -1,0 +1,447 @@
+/*
+ * lb_proxy.c - the TCP proxy (see lb_proxy.h).
+ *
+ * Each connection has one buffer per direction. Interest is derived from the buffers
+ * after every event: read a side only while the buffer towards the other has room
+ * (back-pressure), write a side only while its buffer holds data. A side's EOF is passed
+ * on with shutdown(SHUT_WR) once its buffer is drained; the connection ends when both
+ * directions are finished or on any error (then resets are passed on, SO_LINGER 0).
+ * A backend connect that fails is retried on another backend: nothing has been written
+ * to any backend before the connect completes, so the retry is invisible to the client.
+ */
+#include "lb_proxy.h"
+
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BUF_SIZE 16384
+#define ACCEPT_BATCH 64
+
+struct lb_buf {
+	size_t start, end;
+	char data[BUF_SIZE];
+};
+
+struct lb_conn {
+	struct lb_proxy *px;
+	struct lb_conn *prev, *next;
+	int cfd, sfd;
+	int backend;	 /* index in the pool, -1 before a connect */
+	uint64_t tried;	 /* backends attempted for this connection */
+	bool connected;	 /* the backend connect completed */
+	bool c_eof, s_eof;	 /* read side reached EOF */
+	bool c_shut, s_shut;	 /* we shut down our write side towards it */
+	uint32_t c_mask, s_mask; /* current epoll interest */
+	uint64_t last_io_ns;
+	struct lb_timer timer; /* connect timeout, then idle timeout */
+	struct lb_buf c2s, s2c;
+};
+
+struct lb_proxy {
+	struct lb_loop *loop;
+	struct lb_pool *pool;
+	struct lb_proxy_cfg cfg;
+	int lfd;
+	bool listening;
+	struct lb_conn *conns;
+	struct lb_proxy_stats st;
+};
+
+static void conn_update(struct lb_conn *c);
+static void conn_connect(struct lb_conn *c);
+
+static uint64_t ms_ns(unsigned ms)
+{
+	return (uint64_t)ms * 1000000u;
+}
+
+static void listen_resume(struct lb_proxy *px, bool on)
+{
+	if (px->listening == on)
+		return;
+	if (lb_loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0) == 0)
+		px->listening = on;
+}
+
+static void fd_drop(struct lb_loop *loop, int *fd, bool reset)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	if (*fd < 0)
+		return;
+	if (reset)
+		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	lb_loop_fd_del(loop, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+static void backend_release(struct lb_conn *c)
+{
+	if (c->backend >= 0 && c->px->pool->b[c->backend].conns)
+		c->px->pool->b[c->backend].conns--;
+	c->backend = -1;
+}
+
+static void conn_free(struct lb_conn *c, bool reset)
+{
+	struct lb_proxy *px = c->px;
+
+	fd_drop(px->loop, &c->cfd, reset);
+	fd_drop(px->loop, &c->sfd, reset);
+	backend_release(c);
+	lb_timer_cancel(px->loop, &c->timer);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		px->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	px->st.active--;
+	px->st.closed++;
+	free(c);
+	if (px->st.active < px->cfg.maxconn)
+		listen_resume(px, true);
+}
+
+/* Read @fd into @b. Returns 1 progress, 0 nothing now, -1 error; sets *eof. */
+static int buf_fill(int fd, struct lb_buf *b, bool *eof)
+{
+	ssize_t n;
+
+	if (b->start == b->end)
+		b->start = b->end = 0;
+	if (b->end == BUF_SIZE)
+		return 0;
+	n = read(fd, b->data + b->end, BUF_SIZE - b->end);
+	if (n > 0) {
+		b->end += (size_t)n;
+		return 1;
+	}
+	if (n == 0) {
+		*eof = true;
+		return 1;
+	}
+	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
+/* Write @b to @fd. Returns 1 progress, 0 nothing now, -1 error. */
+static int buf_flush(int fd, struct lb_buf *b)
+{
+	ssize_t n;
+
+	if (b->start == b->end)
+		return 0;
+	n = send(fd, b->data + b->start, b->end - b->start, MSG_NOSIGNAL);
+	if (n > 0) {
+		b->start += (size_t)n;
+		if (b->start == b->end)
+			b->start = b->end = 0;
+		return 1;
+	}
+	return errno == EAGAIN || errno == EINTR ? 0 : -1;
+}
+
+static bool buf_empty(const struct lb_buf *b)
+{
+	return b->start == b->end;
+}
+
+/* Move what can move in one direction: src -> buf -> dst, then pass the EOF on. */
+static int pump(int src, int dst, struct lb_buf *b, bool *eof, bool *shut)
+{
+	int r1 = 0, r2;
+
+	if (!*eof)
+		r1 = buf_fill(src, b, eof);
+	if (r1 < 0)
+		return -1;
+	r2 = buf_flush(dst, b);
+	if (r2 < 0)
+		return -1;
+	if (*eof && buf_empty(b) && !*shut) {
+		shutdown(dst, SHUT_WR);
+		*shut = true;
+	}
+	return r1 | r2;
+}
+
+static void conn_pump(struct lb_conn *c)
+{
+	int a = pump(c->cfd, c->sfd, &c->c2s, &c->c_eof, &c->s_shut);
+	int b = a < 0 ? -1 : pump(c->sfd, c->cfd, &c->s2c, &c->s_eof, &c->c_shut);
+
+	if (a < 0 || b < 0) {
+		conn_free(c, true);
+		return;
+	}
+	if (a | b)
+		c->last_io_ns = lb_now_ns();
+	if (c->c_shut && c->s_shut) {
+		conn_free(c, false);
+		return;
+	}
+	/* A side finished both ways is closed now: epoll reports EPOLLHUP on it whatever
+	 * the interest, which would spin while the other direction drains. */
+	if (c->s_eof && c->s_shut && c->sfd >= 0) {
+		fd_drop(c->px->loop, &c->sfd, false);
+		backend_release(c);
+	}
+	if (c->c_eof && c->c_shut && c->cfd >= 0)
+		fd_drop(c->px->loop, &c->cfd, false);
+	conn_update(c);
+}
+
+static void set_mask(struct lb_loop *loop, int fd, uint32_t *cur, uint32_t want)
+{
+	if (fd >= 0 && *cur != want && lb_loop_fd_mod(loop, fd, want) == 0)
+		*cur = want;
+}
+
+static void conn_update(struct lb_conn *c)
+{
+	uint32_t cm = 0, sm = 0;
+
+	if (!c->c_eof && c->c2s.end < BUF_SIZE)
+		cm |= EPOLLIN;
+	if (!buf_empty(&c->s2c))
+		cm |= EPOLLOUT;
+	if (!c->s_eof && c->s2c.end < BUF_SIZE)
+		sm |= EPOLLIN;
+	if (!buf_empty(&c->c2s))
+		sm |= EPOLLOUT;
+	if (!c->connected) {
+		sm = EPOLLOUT;
+		cm &= ~(uint32_t)EPOLLOUT;
+	}
+	set_mask(c->px->loop, c->cfd, &c->c_mask, cm);
+	set_mask(c->px->loop, c->sfd, &c->s_mask, sm);
+}
+
+/* The backend attempt failed: try the next backend, or give up on the client. */
+static void conn_retry(struct lb_conn *c)
+{
+	fd_drop(c->px->loop, &c->sfd, true);
+	backend_release(c);
+	c->s_mask = 0;
+	c->px->st.retries++;
+	conn_connect(c);
+}
+
+static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lb_conn *c = arg;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	(void)fd;
+	if (!c->connected) {
+		if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err ||
+		    events & EPOLLERR) {
+			conn_retry(c);
+			return;
+		}
+		c->connected = true;
+		c->last_io_ns = lb_now_ns();
+		lb_timer_arm(loop, &c->timer, c->last_io_ns + ms_ns(c->px->cfg.idle_timeout_ms));
+	} else if (events & EPOLLERR) {
+		conn_free(c, true);
+		return;
+	}
+	conn_pump(c);
+}
+
+static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lb_conn *c = arg;
+
+	(void)loop;
+	(void)fd;
+	if (events & EPOLLERR) {
+		conn_free(c, true);
+		return;
+	}
+	if (!c->connected) { /* hold the client's bytes until a backend answers */
+		bool eof = c->c_eof;
+
+		if (buf_fill(c->cfd, &c->c2s, &c->c_eof) < 0 || (events & EPOLLHUP && eof)) {
+			conn_free(c, true);
+			return;
+		}
+		conn_update(c);
+		return;
+	}
+	conn_pump(c);
+}
+
+static void on_timer(struct lb_loop *loop, struct lb_timer *t, void *arg)
+{
+	struct lb_conn *c = arg;
+	uint64_t now = lb_now_ns(), idle = ms_ns(c->px->cfg.idle_timeout_ms);
+
+	if (!c->connected) {
+		conn_retry(c);
+		return;
+	}
+	if (now - c->last_io_ns >= idle) {
+		conn_free(c, true);
+		return;
+	}
+	lb_timer_arm(loop, t, c->last_io_ns + idle);
+}
+
+static void conn_connect(struct lb_conn *c)
+{
+	struct lb_proxy *px = c->px;
+	int i;
+
+	c->connected = false;
+	while ((i = lb_pool_pick(px->pool, c->tried)) >= 0) {
+		c->tried |= 1ull << i;
+		c->sfd = lb_backend_connect(&px->pool->b[i], px->cfg.mss);
+		if (c->sfd >= 0 && lb_loop_fd_add(px->loop, c->sfd, EPOLLOUT, on_server, c) == 0)
+			break;
+		fd_drop(px->loop, &c->sfd, true);
+		px->st.retries++;
+	}
+	if (i < 0) {
+		px->st.no_backend++;
+		conn_free(c, true);
+		return;
+	}
+	c->backend = i;
+	px->pool->b[i].conns++;
+	c->s_mask = EPOLLOUT;
+	lb_timer_arm(px->loop, &c->timer, lb_now_ns() + ms_ns(px->cfg.connect_timeout_ms));
+	conn_update(c);
+}
+
+static void conn_new(struct lb_proxy *px, int cfd)
+{
+	struct lb_conn *c = calloc(1, sizeof(*c));
+	int one = 1;
+
+	if (!c) {
+		close(cfd);
+		return;
+	}
+	c->px = px;
+	c->cfd = cfd;
+	c->sfd = -1;
+	c->backend = -1;
+	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	lb_timer_init(&c->timer, on_timer, c);
+	if (lb_loop_fd_add(px->loop, cfd, 0, on_client, c) < 0) {
+		close(cfd);
+		free(c);
+		return;
+	}
+	c->next = px->conns;
+	if (c->next)
+		c->next->prev = c;
+	px->conns = c;
+	px->st.active++;
+	px->st.accepted++;
+	conn_connect(c);
+}
+
+static void on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lb_proxy *px = arg;
+
+	(void)loop;
+	(void)events;
+	for (int k = 0; k < ACCEPT_BATCH; k++) {
+		int cfd;
+
+		if (px->st.active >= px->cfg.maxconn) {
+			listen_resume(px, false); /* back-pressure: the kernel's backlog waits */
+			return;
+		}
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1)
+			return;
+		conn_new(px, cfd);
+	}
+}
+
+static int listen_open(const struct lb_proxy_cfg *cfg)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, e;
+
+	if (fd == -1)
+		return -1;
+	/* IP_FREEBIND: bind to the VIP before (and whether or not) we hold it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) == -1)
+		goto err;
+	if (cfg->mss > 0 &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &cfg->mss, sizeof(cfg->mss)) == -1)
+		goto err;
+	if (bind(fd, (const struct sockaddr *)&cfg->listen, sizeof(cfg->listen)) == -1 ||
+	    listen(fd, 1024) == -1)
+		goto err;
+	return fd;
+err:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
+			      const struct lb_proxy_cfg *cfg)
+{
+	struct lb_proxy *px = calloc(1, sizeof(*px));
+	int e;
+
+	if (!px)
+		return NULL;
+	px->loop = loop;
+	px->pool = pool;
+	px->cfg = *cfg;
+	if (!px->cfg.maxconn)
+		px->cfg.maxconn = LB_MAXCONN;
+	if (!px->cfg.connect_timeout_ms)
+		px->cfg.connect_timeout_ms = LB_CONNECT_TIMEOUT_MS;
+	if (!px->cfg.idle_timeout_ms)
+		px->cfg.idle_timeout_ms = LB_IDLE_TIMEOUT_MS;
+	px->lfd = listen_open(&px->cfg);
+	if (px->lfd < 0)
+		goto err;
+	if (lb_loop_fd_add(loop, px->lfd, EPOLLIN, on_listen, px) < 0)
+		goto err_close;
+	px->listening = true;
+	return px;
+err_close:
+	e = errno;
+	close(px->lfd);
+	errno = e;
+err:
+	e = errno;
+	free(px);
+	errno = e;
+	return NULL;
+}
+
+void lb_proxy_free(struct lb_proxy *px)
+{
+	if (!px)
+		return;
+	while (px->conns)
+		conn_free(px->conns, false);
+	lb_loop_fd_del(px->loop, px->lfd);
+	close(px->lfd);
+	free(px);
+}
+
+void lb_proxy_stats(const struct lb_proxy *px, struct lb_proxy_stats *st)
+{
+	*st = px->st;
+}
