@@ -1,0 +1,136 @@
+/*
+ * test_svc.c - command lines of the built-in services, generated from a scenario.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <string.h>
+
+#include "scn.h"
+#include "svc_builtin.h"
+
+static const char pair_text[] =
+	"scenario pair\n"
+	"duration 10s\n"
+	"network public 198.18.0.0/24\n"
+	"network private 198.18.1.0/24\n"
+	"network spare 198.18.2.0/24\n"
+	"node lb1 on public private spare\n"
+	"node lb2 on public private\n"
+	"node web1 on private\n"
+	"node web2 on private\n"
+	"node client on public\n"
+	"service web1 web\n"
+	"service web2 web port 8080 latency 20ms\n"
+	"service lb1 lb vip 198.18.0.100 backends web1 web2 priority 150 advert 100ms "
+	"heartbeat private ha safe mss 1200\n"
+	"service lb2 lb vip 198.18.0.100 backends web1 web2 priority 100 advert 100ms "
+	"heartbeat private ha vrrp\n"
+	"service client load http://198.18.0.100/ rate 100/s timeout 1s\n";
+
+static struct scn *pair(void)
+{
+	struct scn_err err;
+	struct scn *s = scn_parse("pair.scn", pair_text, strlen(pair_text), NULL, 0, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	return s;
+}
+
+/* Joins argv[1..] with spaces, for whole-line comparisons. */
+static const char *joined(const struct svc_cmd *c)
+{
+	static char line[4096];
+
+	line[0] = '\0';
+	for (int i = 1; i < c->argc; i++) {
+		strcat(line, c->argv[i]);
+		if (i + 1 < c->argc)
+			strcat(line, " ");
+	}
+	return line;
+}
+
+static int svc_of(const struct scn *s, const char *node, const char *name)
+{
+	return scn_service_find(s, scn_node_find(s, node), name);
+}
+
+static void test_cmd_web_listens_and_names_itself(void)
+{
+	struct scn *s = pair();
+	struct svc_cmd c;
+
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, svc_of(s, "web2", "web"), "ev", "out"));
+	CU_ASSERT_STRING_EQUAL("fl-web", c.argv[0]);
+	CU_ASSERT_STRING_EQUAL("--listen 0.0.0.0:8080 --name web2 --latency 20 --events ev",
+			       joined(&c));
+	scn_free(s);
+}
+
+static void test_cmd_lb_safe_adverts_on_every_shared_network(void)
+{
+	struct scn *s = pair();
+	struct svc_cmd c;
+
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, svc_of(s, "lb1", "lb"), "ev", NULL));
+	CU_ASSERT_STRING_EQUAL("fl-lb", c.argv[0]);
+	/* web1 and web2 are the 3rd and 4th hosts handed out on private. */
+	CU_ASSERT_STRING_EQUAL("--listen 198.18.0.100:80 --name lb1 "
+			       "--backend web1=198.18.1.3:80 --backend web2=198.18.1.4:80 "
+			       "--mss 1200 --ha safe --vip 198.18.0.100/24 --vip-dev public "
+			       "--vrid 51 --priority 150 --advert 100 "
+			       "--heartbeat private,public --events ev",
+			       joined(&c));
+	scn_free(s);
+}
+
+static void test_cmd_lb_vrrp_keeps_to_its_heartbeat(void)
+{
+	struct scn *s = pair();
+	int nets[8];
+	int n = svc_lb_heartbeat_nets(s, svc_of(s, "lb2", "lb"), nets, 8);
+
+	CU_ASSERT_EQUAL(1, n);
+	CU_ASSERT_EQUAL(scn_net_find(s, "private"), nets[0]);
+	scn_free(s);
+}
+
+static void test_cmd_load_writes_its_log(void)
+{
+	struct scn *s = pair();
+	struct svc_cmd c;
+
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, svc_of(s, "client", "load"), NULL, "r.csv"));
+	CU_ASSERT_STRING_EQUAL("--url http://198.18.0.100/ --rate 100 --timeout 1000 "
+			       "--name client --out r.csv",
+			       joined(&c));
+	scn_free(s);
+}
+
+static void test_cmd_exec_is_refused(void)
+{
+	static const char text[] = "scenario x\nduration 1s\nnetwork n 198.18.0.0/24\n"
+				   "node a on n\nservice a exec \"true\"\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("x.scn", text, strlen(text), NULL, 0, &err);
+	struct svc_cmd c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, svc_cmd_build(&c, s, 0, NULL, NULL));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+	CU_ASSERT_PTR_NULL(svc_builtin_program(s, 0));
+	scn_free(s);
+}
+
+void register_svc_suite(void);
+void register_svc_suite(void)
+{
+	CU_pSuite suite = CU_add_suite("svc", NULL, NULL);
+
+	CU_add_test(suite, "web command line", test_cmd_web_listens_and_names_itself);
+	CU_add_test(suite, "lb safe heartbeat", test_cmd_lb_safe_adverts_on_every_shared_network);
+	CU_add_test(suite, "lb vrrp heartbeat", test_cmd_lb_vrrp_keeps_to_its_heartbeat);
+	CU_add_test(suite, "load command line", test_cmd_load_writes_its_log);
+	CU_add_test(suite, "exec refused", test_cmd_exec_is_refused);
+}
