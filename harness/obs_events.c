@@ -1,0 +1,224 @@
+/*
+ * obs_events.c - events.jsonl lines into the observation store, and a whole run
+ * directory read back offline (events.jsonl + requests*.csv), so that metrics and
+ * reports can be recomputed from what a run left on disk.
+ *
+ * Lines recognised (docs/architecture.md; wire lines are written by obs_wire.c):
+ *   timeline apply / revert           -> obs_fault
+ *   timeline start, or any ev "t0"    -> the timeline's zero
+ *   wire arp / vrrp                   -> obs_vip (one per VIP listed by a VRRP advert)
+ *   wire retransmit / icmp            -> obs_mark
+ *   <lb> state / backend              -> obs_lb
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs.h"
+
+static void obs_copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+static int obs_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned b[6];
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+static int obs_ev_arp(struct obs_store *st, const struct obs_json_obj *o, int64_t t)
+{
+	struct obs_vip v = {.t_ns = t};
+	const char *op = obs_json_str(o, "op");
+	v.kind = !strcmp(op, "garp") ? OBS_VIP_GARP : OBS_VIP_ARP_REPLY;
+	if (strcmp(op, "garp") && strcmp(op, "reply"))
+		return 0;
+	if (inet_pton(AF_INET, obs_json_str(o, "ip"), &v.vip) != 1)
+		goto bad;
+	obs_mac_parse(obs_json_str(o, "mac"), v.mac);
+	obs_copy(v.net, sizeof(v.net), obs_json_str(o, "net"));
+	obs_copy(v.node, sizeof(v.node), obs_json_str(o, "node"));
+	return obs_vip_add(st, &v) < 0 ? -1 : 1;
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+static int obs_ev_vrrp(struct obs_store *st, const struct obs_json_obj *o, int64_t t)
+{
+	struct obs_vip v = {.t_ns = t, .kind = OBS_VIP_VRRP};
+	obs_copy(v.net, sizeof(v.net), obs_json_str(o, "net"));
+	obs_copy(v.node, sizeof(v.node), obs_json_str(o, "node"));
+	obs_mac_parse(obs_json_str(o, "mac"), v.mac);
+	v.vrid = (int)obs_json_int(o, "vrid", 0);
+	v.prio = (int)obs_json_int(o, "prio", 0);
+	v.adver_ms = (int)obs_json_int(o, "adver_ms", 0);
+	char vips[128];
+	obs_copy(vips, sizeof(vips), obs_json_str(o, "vips"));
+	int added = 0;
+	for (char *save, *a = strtok_r(vips, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (inet_pton(AF_INET, a, &v.vip) != 1)
+			continue;
+		if (obs_vip_add(st, &v) < 0)
+			return -1;
+		added = 1;
+	}
+	return added;
+}
+
+static int obs_ev_mark(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
+		       enum obs_mark_kind kind)
+{
+	struct obs_mark m = {.t_ns = t, .kind = kind};
+	obs_copy(m.net, sizeof(m.net), obs_json_str(o, "net"));
+	obs_copy(m.node, sizeof(m.node), obs_json_str(o, "node"));
+	return obs_mark_add(st, &m) < 0 ? -1 : 1;
+}
+
+static int obs_ev_wire(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
+		       const char *ev)
+{
+	if (!strcmp(ev, "arp"))
+		return obs_ev_arp(st, o, t);
+	if (!strcmp(ev, "vrrp"))
+		return obs_ev_vrrp(st, o, t);
+	if (!strcmp(ev, "retransmit"))
+		return obs_ev_mark(st, o, t, OBS_MARK_RETRANS);
+	if (!strcmp(ev, "icmp"))
+		return obs_ev_mark(st, o, t,
+				   !strcmp(obs_json_str(o, "kind"), "frag-needed")
+					   ? OBS_MARK_FRAG_NEEDED
+					   : OBS_MARK_UNREACH);
+	return 0;
+}
+
+static int obs_ev_timeline(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
+			   const char *ev)
+{
+	int id = (int)obs_json_int(o, "id", -1);
+	if (!strcmp(ev, "start")) {
+		st->t0_ns = t;
+		return 1;
+	}
+	if (!strcmp(ev, "apply"))
+		return obs_fault_apply(st, id, obs_json_str(o, "fault"), obs_json_str(o, "target"),
+				       t) < 0 ? -1 : 1;
+	if (!strcmp(ev, "revert"))
+		return obs_fault_revert(st, id, t) < 0 ? 0 : 1;
+	return 0;
+}
+
+static int obs_ev_lb(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
+		     const char *src, const char *ev)
+{
+	struct obs_lb l = {.t_ns = t};
+	obs_copy(l.lb, sizeof(l.lb), src);
+	if (!strcmp(ev, "state")) {
+		l.kind = OBS_LB_STATE;
+		obs_copy(l.from, sizeof(l.from), obs_json_str(o, "from"));
+		obs_copy(l.to, sizeof(l.to), obs_json_str(o, "to"));
+	} else if (!strcmp(ev, "backend")) {
+		const char *state = obs_json_str(o, "state");
+		if (strcmp(state, "up") && strcmp(state, "down"))
+			return 0;
+		l.kind = OBS_LB_BACKEND;
+		l.up = !strcmp(state, "up");
+		obs_copy(l.backend, sizeof(l.backend), obs_json_str(o, "backend"));
+	} else {
+		return 0;
+	}
+	return obs_lb_add(st, &l) < 0 ? -1 : 1;
+}
+
+int obs_event_ingest(struct obs_store *st, const char *line)
+{
+	struct obs_json_obj o;
+	if (obs_json_parse(line, &o) < 0)
+		return -1;
+	const struct obs_json_member *tm = obs_json_get(&o, "t_ns");
+	const char *src = obs_json_str(&o, "src"), *ev = obs_json_str(&o, "ev");
+	if (!tm || tm->type != OBS_JSON_NUMBER || !*src || !*ev) {
+		errno = EINVAL;
+		return -1;
+	}
+	int64_t t = tm->inum;
+	if (!strcmp(ev, "t0")) {
+		st->t0_ns = t;
+		return 1;
+	}
+	if (!strcmp(src, "timeline"))
+		return obs_ev_timeline(st, &o, t, ev);
+	if (!strcmp(src, "wire"))
+		return obs_ev_wire(st, &o, t, ev);
+	return obs_ev_lb(st, &o, t, src, ev);
+}
+
+/* Feed every line of @path to @fn; bad lines counted in *@bad. */
+static int obs_load_lines(const char *path, struct obs_store *st, size_t *bad,
+			  int (*fn)(struct obs_store *, const char *))
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+	while (getline(&line, &cap, f) != -1) {
+		if (line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		if (fn(st, line) < 0) {
+			if (errno == ENOMEM) {
+				rc = -1;
+				break;
+			}
+			(*bad)++;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int obs_req_line(struct obs_store *st, const char *line)
+{
+	struct obs_req r;
+	int rc = obs_req_parse(line, &r);
+	if (rc != 0)
+		return rc;
+	return obs_req_add(st, &r);
+}
+
+int obs_store_load_run(struct obs_store *st, const char *dir, size_t *bad)
+{
+	char path[4096];
+	size_t nbad = 0;
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	if (obs_load_lines(path, st, &nbad, obs_event_ingest) < 0)
+		return -1;
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	struct dirent *de;
+	int rc = 0;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (strncmp(de->d_name, "requests", 8) || n < 12 ||
+		    strcmp(de->d_name + n - 4, ".csv"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((rc = obs_load_lines(path, st, &nbad, obs_req_line)) < 0)
+			break;
+	}
+	closedir(d);
+	if (bad)
+		*bad = nbad;
+	return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * sla_eval.c - the verdict on each `expect`, and the result every report writer reads.
+ *
+ * Rules (docs/metrics.md, "Verdicts"):
+ *  - the measured value is compared exactly with the expected one, in the metric's unit;
+ *  - a metric without a value in this run (no VIP move, no request ...) is
+ *    SLA_UNMEASURED and fails whatever the operator: an expectation nobody could check
+ *    must not turn a CI run green;
+ *  - an unknown metric, an unknown scope or a value in the wrong unit is SLA_INVALID
+ *    (also failed; the CLI may treat it as bad input).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sla.h"
+
+#define SLA_SCOPE_FAULTS "during faults"
+
+const char *sla_status_name(enum sla_status s)
+{
+	switch (s) {
+	case SLA_PASS: return "pass";
+	case SLA_FAIL: return "FAIL";
+	case SLA_UNMEASURED: return "not measured";
+	case SLA_INVALID: return "invalid";
+	}
+	return "?";
+}
+
+enum sla_status sla_judge(const struct sla_value *got, enum scn_op op, double want)
+{
+	if (!got->measured)
+		return SLA_UNMEASURED;
+	bool ok;
+	switch (op) {
+	case SCN_OP_LT: ok = got->v < want; break;
+	case SCN_OP_LE: ok = got->v <= want; break;
+	case SCN_OP_EQ: ok = got->v == want; break;
+	case SCN_OP_GE: ok = got->v >= want; break;
+	case SCN_OP_GT: ok = got->v > want; break;
+	default: return SLA_INVALID;
+	}
+	return ok ? SLA_PASS : SLA_FAIL;
+}
+
+static const char *sla_op_text(enum scn_op op)
+{
+	static const char *const t[] = {[SCN_OP_LT] = "<", [SCN_OP_LE] = "<=",
+					[SCN_OP_EQ] = "==", [SCN_OP_GE] = ">=",
+					[SCN_OP_GT] = ">"};
+	return op >= SCN_OP_LT && op <= SCN_OP_GT ? t[op] : "?";
+}
+
+static const char *sla_unit_text(enum scn_unit u)
+{
+	return u == SCN_UNIT_MS ? "ms" : u == SCN_UNIT_PERCENT ? "%" : "";
+}
+
+static void sla_verdict_judge(struct sla_verdict *v, const struct sla_result *r)
+{
+	enum sla_metric m = sla_metric_find(v->metric);
+	if (!m) {
+		v->status = SLA_INVALID;
+		snprintf(v->msg, sizeof(v->msg), "unknown metric '%s'", v->metric);
+		return;
+	}
+	if (sla_metric_unit(m) != v->unit) {
+		v->status = SLA_INVALID;
+		snprintf(v->msg, sizeof(v->msg), "'%s' is not measured in that unit", v->metric);
+		return;
+	}
+	if (v->scope && strcmp(v->scope, SLA_SCOPE_FAULTS)) {
+		v->status = SLA_INVALID;
+		snprintf(v->msg, sizeof(v->msg), "unknown scope '%.100s'", v->scope);
+		return;
+	}
+	v->got = (v->scope ? &r->during : &r->all)->v[m];
+	v->status = sla_judge(&v->got, v->op, v->want);
+	const char *u = sla_unit_text(v->unit);
+	if (v->status == SLA_UNMEASURED)
+		snprintf(v->msg, sizeof(v->msg), "not measured: %s",
+			 v->got.why ? v->got.why : "no data");
+	else
+		snprintf(v->msg, sizeof(v->msg), "measured %.6g%s, wanted %s %.6g%s", v->got.v, u,
+			 sla_op_text(v->op), v->want, u);
+}
+
+static char *sla_dup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int sla_copy_scn(struct sla_result *r, const struct scn *s)
+{
+	if (!(r->scenario = strdup(s->name ? s->name : "")) ||
+	    (s->description && !(r->description = strdup(s->description))))
+		return -1;
+	r->params = calloc((size_t)s->n_params + 1, sizeof(*r->params));
+	r->v = calloc((size_t)s->n_expects + 1, sizeof(*r->v));
+	if (!r->params || !r->v)
+		return -1;
+	while (r->n_params < s->n_params) {
+		struct sla_param *p = &r->params[r->n_params];
+		const struct scn_param *sp = &s->params[r->n_params++];
+		if (!(p->name = strdup(sp->name)) || !(p->value = strdup(sp->value ? sp->value : "")))
+			return -1;
+	}
+	while (r->n_v < s->n_expects) {
+		const struct scn_expect *e = &s->expects[r->n_v];
+		struct sla_verdict *v = &r->v[r->n_v++];
+		snprintf(v->metric, sizeof(v->metric), "%s", e->metric);
+		v->op = e->op;
+		v->want = e->value;
+		v->unit = e->unit;
+		if (!(v->text = strdup(e->text ? e->text : e->metric)) ||
+		    (e->scope && !(v->scope = strdup(e->scope))))
+			return -1;
+	}
+	return 0;
+}
+
+static int sla_compute_all(struct sla_result *r)
+{
+	struct sla_mask faults;
+	if (sla_metrics_compute(r->st, &r->cfg, NULL, &r->all) < 0 ||
+	    sla_mask_faults(r->st, &r->cfg, &faults) < 0)
+		return -1;
+	int rc = 0;
+	if (faults.n) {
+		rc = sla_metrics_compute(r->st, &r->cfg, &faults, &r->during);
+	} else {
+		for (int m = 1; m < SLA_METRIC__MAX; m++)
+			r->during.v[m] = (struct sla_value){.why = "no fault was applied"};
+	}
+	sla_mask_release(&faults);
+	return rc;
+}
+
+struct sla_result *sla_evaluate(const struct scn *s, const struct obs_store *st,
+				const struct sla_cfg *cfg, uint64_t seed, const char *run_dir)
+{
+	struct sla_result *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->cfg = *cfg;
+	r->st = st;
+	r->seed = seed;
+	if ((run_dir && !(r->run_dir = strdup(run_dir))) || sla_copy_scn(r, s) < 0 ||
+	    sla_compute_all(r) < 0) {
+		sla_result_free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (int i = 0; i < r->n_v; i++) {
+		sla_verdict_judge(&r->v[i], r);
+		r->n_failed += r->v[i].status != SLA_PASS;
+		r->n_invalid += r->v[i].status == SLA_INVALID;
+	}
+	r->passed = r->n_failed == 0;
+	return r;
+}
+
+int sla_result_add_guest(struct sla_result *r, const char *node, const char *cmdline,
+			 const char *clocksource, const char *interrupts)
+{
+	struct sla_guest *g = realloc(r->guests, (size_t)(r->n_guests + 1) * sizeof(*g));
+	if (!g)
+		return -1;
+	r->guests = g;
+	g += r->n_guests;
+	*g = (struct sla_guest){sla_dup(node), sla_dup(cmdline), sla_dup(clocksource),
+				sla_dup(interrupts)};
+	if ((node && !g->node) || (cmdline && !g->cmdline) || (clocksource && !g->clocksource) ||
+	    (interrupts && !g->interrupts)) {
+		free(g->node);
+		free(g->cmdline);
+		free(g->clocksource);
+		free(g->interrupts);
+		errno = ENOMEM;
+		return -1;
+	}
+	r->n_guests++;
+	return 0;
+}
+
+void sla_result_free(struct sla_result *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->n_params; i++) {
+		free(r->params[i].name);
+		free(r->params[i].value);
+	}
+	for (int i = 0; i < r->n_v; i++) {
+		free(r->v[i].text);
+		free(r->v[i].scope);
+	}
+	for (int i = 0; i < r->n_guests; i++) {
+		free(r->guests[i].node);
+		free(r->guests[i].cmdline);
+		free(r->guests[i].clocksource);
+		free(r->guests[i].interrupts);
+	}
+	free(r->params);
+	free(r->v);
+	free(r->guests);
+	free(r->scenario);
+	free(r->description);
+	free(r->run_dir);
+	free(r);
+}

@@ -1,0 +1,386 @@
+/*
+ * test_sla.c - every metric on small synthetic streams whose answers are worked out by
+ * hand in the comments, and the verdict rules.
+ *
+ * Times below are written in ms from t0 = 1000 s (MS()); the window is 1 s long.
+ */
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <math.h>
+#include <string.h>
+
+#include "sla.h"
+
+#define T0 1000000000000LL
+#define MS(x) (T0 + (int64_t)(x) * 1000000LL)
+
+static void t_cfg(struct sla_cfg *cfg)
+{
+	sla_cfg_init(cfg, NULL, T0);
+	cfg->duration_ns = 1000000000LL;
+	cfg->advert_ns = 100000000LL; /* 100 ms: hold 300 ms */
+	cfg->uptime_min_ns = 150000000LL;
+}
+
+static void t_req(struct obs_store *st, int sched_ms, enum obs_outcome o, int lat_ms)
+{
+	struct obs_req r = {.sched_ns = MS(sched_ms), .start_ns = MS(sched_ms), .outcome = o};
+	r.latency_us = (o == OBS_OK ? lat_ms : 1000) * 1000LL;
+	r.end_ns = r.sched_ns + r.latency_us * 1000;
+	CU_ASSERT_EQUAL_FATAL(0, obs_req_add(st, &r));
+}
+
+/*
+ * k    0  1  2   3   4  5  6  7  8  9        (sched = k * 100 ms)
+ *      ok ok tmo ref ok ok ok rst ok tmo     ok latencies 10 20 30 40 50 60 ms
+ * plus one timeout before the window and one request at its end (both outside).
+ */
+static struct obs_store *t_stream(void)
+{
+	static const enum obs_outcome o[10] = {OBS_OK, OBS_OK, OBS_TIMEOUT, OBS_REFUSED, OBS_OK,
+					       OBS_OK, OBS_OK, OBS_RESET, OBS_OK, OBS_TIMEOUT};
+	struct obs_store *st = obs_store_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	int lat = 10;
+	/* added newest first: the log is in end order, metrics must not rely on order */
+	for (int k = 9; k >= 0; k--)
+		t_req(st, k * 100, o[k], o[k] == OBS_OK ? 0 : 0);
+	for (size_t i = st->n_req; i-- > 0;) {
+		if (st->req[i].outcome != OBS_OK)
+			continue;
+		st->req[i].latency_us = lat * 1000LL;
+		st->req[i].end_ns = st->req[i].sched_ns + lat * 1000000LL;
+		lat += 10;
+	}
+	t_req(st, -100, OBS_TIMEOUT, 0);
+	t_req(st, 1000, OBS_OK, 5);
+	return st;
+}
+
+#define T_VAL(out, m, want)                                                                \
+	do {                                                                               \
+		CU_ASSERT_TRUE((out).v[m].measured);                                       \
+		CU_ASSERT_DOUBLE_EQUAL((want), (out).v[m].v, 1e-9);                        \
+	} while (0)
+
+static void test_req_counts_and_latency(void)
+{
+	struct obs_store *st = t_stream();
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	CU_ASSERT_EQUAL_FATAL(0, sla_req_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_REQUESTS, 10);
+	T_VAL(m, SLA_ERRORS, 4);
+	T_VAL(m, SLA_SUCCESS, 60);
+	T_VAL(m, SLA_TIMEOUT, 2);
+	T_VAL(m, SLA_REFUSED, 1);
+	T_VAL(m, SLA_RESET, 1);
+	T_VAL(m, SLA_BAD_BODY, 0);
+	/* nearest rank of 6 values: p50 -> 3rd, p99 -> 6th */
+	T_VAL(m, SLA_P50, 30);
+	T_VAL(m, SLA_P99, 60);
+	T_VAL(m, SLA_MAX, 60);
+	obs_store_free(st);
+}
+
+static void test_req_outage_spans_end(void)
+{
+	struct obs_store *st = t_stream();
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	CU_ASSERT_EQUAL_FATAL(0, sla_req_metrics(st, &cfg, NULL, &m));
+	/* runs [200,400) [700,800) [900,1000 = window end): longest 200 ms */
+	T_VAL(m, SLA_OUTAGE, 200);
+	/* only the 200 ms run reaches the 150 ms threshold: 80% of the second */
+	T_VAL(m, SLA_UPTIME, 80);
+	/* ok completions at 10 120 430 540 650 860; gaps from 0 to 1000: longest 120->430 */
+	T_VAL(m, SLA_LONGEST_OUTAGE, 310);
+	obs_store_free(st);
+
+	/* every request fails: the outage runs from the first one to the window's end */
+	st = obs_store_new();
+	for (int k = 2; k < 10; k++)
+		t_req(st, k * 100, OBS_TIMEOUT, 0);
+	CU_ASSERT_EQUAL_FATAL(0, sla_req_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_OUTAGE, 800);
+	T_VAL(m, SLA_LONGEST_OUTAGE, 1000);
+	T_VAL(m, SLA_UPTIME, 20);
+	T_VAL(m, SLA_SUCCESS, 0);
+	CU_ASSERT_FALSE(m.v[SLA_P50].measured);
+	obs_store_free(st);
+}
+
+static void test_req_zero_requests(void)
+{
+	struct obs_store *st = obs_store_new();
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	t_req(st, 1500, OBS_OK, 1); /* after the window */
+	CU_ASSERT_EQUAL_FATAL(0, sla_req_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_REQUESTS, 0);
+	T_VAL(m, SLA_ERRORS, 0);
+	CU_ASSERT_FALSE(m.v[SLA_SUCCESS].measured);
+	CU_ASSERT_PTR_NOT_NULL(m.v[SLA_SUCCESS].why);
+	CU_ASSERT_FALSE(m.v[SLA_OUTAGE].measured);
+	CU_ASSERT_FALSE(m.v[SLA_UPTIME].measured);
+	obs_store_free(st);
+}
+
+static void test_scope_overlapping_faults(void)
+{
+	struct obs_store *st = t_stream();
+	struct sla_cfg cfg;
+	struct sla_mask mask;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	/* two overlapping faults: [150,450) and [350,750) make one mask [150,750) */
+	obs_fault_apply(st, 1, "link down", "lb1.private", MS(150));
+	obs_fault_apply(st, 2, "stall", "lb2", MS(350));
+	obs_fault_revert(st, 1, MS(450));
+	obs_fault_revert(st, 2, MS(750));
+	CU_ASSERT_EQUAL_FATAL(0, sla_mask_faults(st, &cfg, &mask));
+	CU_ASSERT_EQUAL_FATAL(1, mask.n);
+	CU_ASSERT_EQUAL(MS(150), mask.v[0].a);
+	CU_ASSERT_EQUAL(MS(750), mask.v[0].b);
+	struct obs_mark mk[4] = {{MS(100), OBS_MARK_RETRANS, "", ""},
+				 {MS(200), OBS_MARK_RETRANS, "", ""},
+				 {MS(740), OBS_MARK_RETRANS, "", ""},
+				 {MS(750), OBS_MARK_RETRANS, "", ""}};
+	for (int i = 0; i < 4; i++)
+		obs_mark_add(st, &mk[i]);
+	CU_ASSERT_EQUAL_FATAL(0, sla_metrics_compute(st, &cfg, &mask, &m));
+	/* k = 2..7 scheduled inside: tmo ref ok ok ok rst */
+	T_VAL(m, SLA_REQUESTS, 6);
+	T_VAL(m, SLA_SUCCESS, 50);
+	T_VAL(m, SLA_P50, 40); /* ok latencies inside: 30 40 50 */
+	/* runs clipped: [200,400) whole, [700,800) -> [700,750) */
+	T_VAL(m, SLA_OUTAGE, 200);
+	/* completion gaps clipped: [120,430) -> [150,430) = 280 */
+	T_VAL(m, SLA_LONGEST_OUTAGE, 280);
+	/* the 200 ms run is downtime: 1 - 200/600 */
+	T_VAL(m, SLA_UPTIME, 100.0 * (1.0 - 200.0 / 600.0));
+	T_VAL(m, SLA_RETRANSMITS, 2);
+	CU_ASSERT_EQUAL_FATAL(0, sla_metrics_compute(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_RETRANSMITS, 4); /* the whole window holds all four */
+	sla_mask_release(&mask);
+	obs_store_free(st);
+}
+
+/* ---- VIP ---- */
+
+static void t_vip(struct obs_store *st, const char *node, int t_ms, enum obs_vip_kind k,
+		  int prio)
+{
+	struct obs_vip v = {.t_ns = MS(t_ms), .kind = k, .prio = prio};
+	inet_pton(AF_INET, "198.18.0.100", &v.vip);
+	snprintf(v.node, sizeof(v.node), "%s", node);
+	if (k == OBS_VIP_VRRP)
+		v.adver_ms = 100;
+	CU_ASSERT_EQUAL_FATAL(0, obs_vip_add(st, &v));
+}
+
+static void test_split_touching_vs_overlap(void)
+{
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	/* lb1: 0, 200, 400 with hold 300 -> [0,700); lb2 at 700 -> [700,1000): touching */
+	struct obs_store *st = obs_store_new();
+	t_vip(st, "lb1", 0, OBS_VIP_GARP, 0);
+	t_vip(st, "lb1", 200, OBS_VIP_ARP_REPLY, 0);
+	t_vip(st, "lb1", 400, OBS_VIP_ARP_REPLY, 0);
+	t_vip(st, "lb2", 700, OBS_VIP_GARP, 0);
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_SPLIT_BRAIN, 0);
+	T_VAL(m, SLA_VIP_MOVES, 1);
+	struct sla_claims c;
+	CU_ASSERT_EQUAL_FATAL(0, sla_claims_build(st, &cfg, &c));
+	CU_ASSERT_EQUAL_FATAL(2, c.n);
+	CU_ASSERT_STRING_EQUAL("lb1", c.v[0].node);
+	CU_ASSERT_EQUAL(MS(700), c.v[0].b);
+	CU_ASSERT_EQUAL(MS(700), c.v[1].a);
+	sla_claims_release(&c);
+	obs_store_free(st);
+
+	/* lb2 at 600 instead: [600,700) has two claimants */
+	st = obs_store_new();
+	t_vip(st, "lb1", 0, OBS_VIP_GARP, 0);
+	t_vip(st, "lb1", 200, OBS_VIP_ARP_REPLY, 0);
+	t_vip(st, "lb1", 400, OBS_VIP_ARP_REPLY, 0);
+	t_vip(st, "lb2", 600, OBS_VIP_GARP, 0);
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_SPLIT_BRAIN, 100);
+	obs_store_free(st);
+}
+
+static void test_split_vrrp_release_and_hold(void)
+{
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	cfg.advert_ns = 1000000000LL; /* the adverts' own 100 ms must win: hold 300 ms */
+	struct obs_store *st = obs_store_new();
+	for (int t = 0; t <= 500; t += 100)
+		t_vip(st, "lb1", t, OBS_VIP_VRRP, 150);
+	t_vip(st, "lb1", 550, OBS_VIP_VRRP, 0); /* shutdown: claim [0,550) */
+	t_vip(st, "lb2", 500, OBS_VIP_VRRP, 100);
+	t_vip(st, "lb2", 600, OBS_VIP_VRRP, 100); /* [500,900) */
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_SPLIT_BRAIN, 50);
+	/* a claim running past the window's end is counted only inside it */
+	t_vip(st, "lb1", 900, OBS_VIP_GARP, 0); /* [900,1200) vs lb2's end at 900: touching */
+	t_vip(st, "lb2", 950, OBS_VIP_GARP, 0); /* [950,1250): overlap 950..1000 in window */
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_SPLIT_BRAIN, 100);
+	T_VAL(m, SLA_VIP_MOVES, 3); /* lb1 -> lb2 (500) -> lb1 (900) -> lb2 (950) */
+	obs_store_free(st);
+}
+
+static void test_failover_with_and_without_move(void)
+{
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	struct obs_store *st = obs_store_new();
+	for (int t = 0; t <= 300; t += 100)
+		t_vip(st, "lb1", t, OBS_VIP_VRRP, 150);
+	obs_fault_apply(st, 1, "kill", "lb1 lb", MS(300));
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	CU_ASSERT_FALSE(m.v[SLA_FAILOVER].measured); /* nobody took over */
+	CU_ASSERT_PTR_NOT_NULL(m.v[SLA_FAILOVER].why);
+	t_vip(st, "lb2", 750, OBS_VIP_GARP, 0);
+	t_vip(st, "lb2", 760, OBS_VIP_VRRP, 100);
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_FAILOVER, 450);
+	T_VAL(m, SLA_SPLIT_BRAIN, 0); /* lb1's claim ended at 600 */
+	/* a later fault that moved nothing does not change the maximum ... */
+	obs_fault_apply(st, 2, "blackhole", "web1.private", MS(900));
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_FAILOVER, 450);
+	/* ... but a fault applied in between takes the move: 750 - 400 */
+	obs_fault_apply(st, 3, "blackhole", "web2.private", MS(400));
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_FAILOVER, 350);
+	obs_store_free(st);
+
+	st = obs_store_new();
+	obs_fault_apply(st, 1, "kill", "lb1 lb", MS(300));
+	CU_ASSERT_EQUAL_FATAL(0, sla_vip_metrics(st, &cfg, NULL, &m));
+	CU_ASSERT_FALSE(m.v[SLA_SPLIT_BRAIN].measured); /* no VIP seen at all */
+	obs_store_free(st);
+}
+
+static void t_mark_down(struct obs_store *st, const char *lb, const char *be, int t_ms, bool up)
+{
+	struct obs_lb l = {.t_ns = MS(t_ms), .kind = OBS_LB_BACKEND, .up = up};
+	snprintf(l.lb, sizeof(l.lb), "%s", lb);
+	snprintf(l.backend, sizeof(l.backend), "%s", be);
+	CU_ASSERT_EQUAL_FATAL(0, obs_lb_add(st, &l));
+}
+
+static void test_detect(void)
+{
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	struct obs_store *st = obs_store_new();
+	obs_fault_apply(st, 1, "stall", "lb1", MS(50)); /* not a backend */
+	sla_detect_metric(st, &cfg, &m);
+	CU_ASSERT_FALSE(m.v[SLA_DETECT].measured);
+	t_mark_down(st, "lb1", "web2", 10, true);
+	obs_fault_apply(st, 2, "blackhole", "web1.private", MS(100));
+	t_mark_down(st, "lb2", "web1", 400, false);
+	t_mark_down(st, "lb1", "web1", 300, false); /* the first mark counts: 200 ms */
+	obs_fault_apply(st, 3, "kill", "web2 web", MS(500)); /* never marked */
+	sla_detect_metric(st, &cfg, &m);
+	T_VAL(m, SLA_DETECT, 200);
+	/* a second fault on web1 at 600 marked at 950 -> 350 ms, the maximum */
+	obs_fault_apply(st, 4, "blackhole", "web1.private", MS(600));
+	t_mark_down(st, "lb1", "web1", 950, false);
+	sla_detect_metric(st, &cfg, &m);
+	T_VAL(m, SLA_DETECT, 350);
+	obs_store_free(st);
+}
+
+/* ---- verdicts ---- */
+
+static void test_judge(void)
+{
+	struct sla_value v = {.measured = true, .v = 200};
+	CU_ASSERT_EQUAL(SLA_FAIL, sla_judge(&v, SCN_OP_LT, 200));
+	CU_ASSERT_EQUAL(SLA_PASS, sla_judge(&v, SCN_OP_LE, 200));
+	CU_ASSERT_EQUAL(SLA_PASS, sla_judge(&v, SCN_OP_EQ, 200));
+	CU_ASSERT_EQUAL(SLA_FAIL, sla_judge(&v, SCN_OP_GT, 200));
+	CU_ASSERT_EQUAL(SLA_PASS, sla_judge(&v, SCN_OP_GE, 200));
+	v.measured = false;
+	CU_ASSERT_EQUAL(SLA_UNMEASURED, sla_judge(&v, SCN_OP_LT, 1e9));
+	CU_ASSERT_EQUAL(SLA_UNMEASURED, sla_judge(&v, SCN_OP_GE, 0));
+}
+
+static void test_evaluate(void)
+{
+	struct scn_expect ex[] = {
+		{.metric = "success", .op = SCN_OP_GE, .value = 50, .unit = SCN_UNIT_PERCENT,
+		 .text = "success >= 50%"},
+		{.metric = "outage", .op = SCN_OP_LT, .value = 200, .unit = SCN_UNIT_MS,
+		 .text = "outage < 200ms"},
+		{.metric = "outage", .op = SCN_OP_LE, .value = 200, .unit = SCN_UNIT_MS,
+		 .text = "outage <= 200ms"},
+		{.metric = "failover", .op = SCN_OP_LT, .value = 1000, .unit = SCN_UNIT_MS,
+		 .text = "failover < 1s"},
+		{.metric = "success", .op = SCN_OP_GE, .value = 50, .unit = SCN_UNIT_PERCENT,
+		 .text = "success >= 50% during faults", .scope = "during faults"},
+		{.metric = "success", .op = SCN_OP_GE, .value = 50, .unit = SCN_UNIT_PERCENT,
+		 .text = "success >= 50% sometimes", .scope = "sometimes"},
+		{.metric = "bogus", .op = SCN_OP_GE, .value = 1, .unit = SCN_UNIT_COUNT,
+		 .text = "bogus >= 1"},
+	};
+	struct scn_param par = {.name = "ha", .value = "safe"};
+	struct scn s = {.name = "t", .duration_ms = 1000, .seed = 9, .expects = ex,
+			.n_expects = 7, .params = &par, .n_params = 1};
+	struct obs_store *st = t_stream();
+	obs_fault_apply(st, 1, "link down", "lb1.private", MS(150));
+	obs_fault_revert(st, 1, MS(750));
+	struct sla_cfg cfg;
+	t_cfg(&cfg);
+	struct sla_result *r = sla_evaluate(&s, st, &cfg, 9, "runs/t-1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(SLA_PASS, r->v[0].status);
+	CU_ASSERT_EQUAL(SLA_FAIL, r->v[1].status);
+	CU_ASSERT_STRING_EQUAL("measured 200ms, wanted < 200ms", r->v[1].msg);
+	CU_ASSERT_EQUAL(SLA_PASS, r->v[2].status);
+	CU_ASSERT_EQUAL(SLA_UNMEASURED, r->v[3].status);
+	CU_ASSERT_STRING_EQUAL("not measured: no VIP announced on the wire", r->v[3].msg);
+	CU_ASSERT_EQUAL(SLA_PASS, r->v[4].status);
+	CU_ASSERT_DOUBLE_EQUAL(50, r->v[4].got.v, 1e-9);
+	CU_ASSERT_EQUAL(SLA_INVALID, r->v[5].status);
+	CU_ASSERT_EQUAL(SLA_INVALID, r->v[6].status);
+	CU_ASSERT_EQUAL(4, r->n_failed); /* outage <, failover, two invalid */
+	CU_ASSERT_EQUAL(2, r->n_invalid);
+	CU_ASSERT_FALSE(r->passed);
+	CU_ASSERT_STRING_EQUAL("safe", r->params[0].value);
+	CU_ASSERT_EQUAL(0, sla_result_add_guest(r, "lb1", "console=ttyS0 noapic", "tsc", NULL));
+	CU_ASSERT_EQUAL(1, r->n_guests);
+	sla_result_free(r);
+	sla_result_free(NULL);
+	obs_store_free(st);
+}
+
+void register_sla_suite(void);
+void register_sla_suite(void)
+{
+	CU_pSuite s = CU_add_suite("sla", NULL, NULL);
+	CU_add_test(s, "req_counts_and_latency", test_req_counts_and_latency);
+	CU_add_test(s, "req_outage_spans_end", test_req_outage_spans_end);
+	CU_add_test(s, "req_zero_requests", test_req_zero_requests);
+	CU_add_test(s, "scope_overlapping_faults", test_scope_overlapping_faults);
+	CU_add_test(s, "split_touching_vs_overlap", test_split_touching_vs_overlap);
+	CU_add_test(s, "split_vrrp_release_and_hold", test_split_vrrp_release_and_hold);
+	CU_add_test(s, "failover_with_and_without_move", test_failover_with_and_without_move);
+	CU_add_test(s, "detect", test_detect);
+	CU_add_test(s, "judge", test_judge);
+	CU_add_test(s, "evaluate", test_evaluate);
+}
