@@ -543,6 +543,23 @@ static void guest_clock(struct guest *g)
 	}
 }
 
+/* One "guest-ready" event with the facts, so a run's record shows what was in effect. */
+static void guest_facts_event(struct guest *g)
+{
+	const struct node_qemu_facts *f = &g->facts;
+	char cmdline[2100], kernel[140], cs[80];
+
+	run_json_escape(f->cmdline, cmdline, sizeof(cmdline));
+	run_json_escape(f->kernel, kernel, sizeof(kernel));
+	run_json_escape(f->clocksource, cs, sizeof(cs));
+	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-ready",
+		  "\"boot_ms\":%lld,\"accel\":\"%s\",\"kernel\":\"%s\",\"cmdline\":\"%s\","
+		  "\"clocksource\":\"%s\",\"irq_ioapic\":%d,\"irq_xtpic\":%d,\"irq_loc\":%lld,"
+		  "\"clock_offset_ns\":%lld",
+		  (long long)f->boot_ms, f->accel, kernel, cmdline, cs, f->irq_ioapic,
+		  f->irq_xtpic, f->irq_loc, (long long)f->clock_offset_ns);
+}
+
 static int guest_finish(struct lab *lab, struct guest *g)
 {
 	const char *name = run_scn(g->r)->nodes[g->node].name;
@@ -561,9 +578,7 @@ static int guest_finish(struct lab *lab, struct guest *g)
 		return -1;
 	if (guest_facts_collect(g) < 0)
 		return lab_fail(lab, "node %s: guest facts: %s", name, g->err);
-	run_event(g->r, ev_now_ns(), name, "guest-ready",
-		  "\"boot_ms\":%lld,\"accel\":\"%s\",\"clocksource\":\"%s\"",
-		  (long long)g->facts.boot_ms, g->facts.accel, g->facts.clocksource);
+	guest_facts_event(g);
 	return 0;
 }
 
