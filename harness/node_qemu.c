@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -333,6 +334,71 @@ static void qemu_child(const struct guest *g, struct qargv *a, int lab_fd)
 
 static void guest_stop(void *arg);
 
+static void guest_unwatch(struct guest *g)
+{
+	if (!g->watched)
+		return;
+	g->watched = false;
+	if (g->agent_fd >= 0)
+		ev_fd_del(run_loop(g->r), g->agent_fd);
+	if (g->qmp)
+		ev_fd_del(run_loop(g->r), qmp_fd(g->qmp));
+}
+
+static void guest_gone(struct guest *g, const char *why)
+{
+	guest_unwatch(g);
+	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-gone",
+		  "\"why\":\"%s\"", why);
+}
+
+static void on_agent(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	if (guest_agent_pump(arg) < 0 && errno != EAGAIN)
+		guest_gone(arg, "agent channel closed");
+}
+
+static void on_qmp(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct guest *g = arg;
+
+	(void)loop;
+	(void)fd;
+	(void)events;
+	if (qmp_pump(g->qmp) < 0)
+		guest_gone(g, "QMP closed");
+}
+
+static void on_qmp_event(void *arg, const char *event, const char *data, int len)
+{
+	struct guest *g = arg;
+	char ev[64];
+
+	(void)data;
+	(void)len;
+	run_json_escape(event, ev, sizeof(ev));
+	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "qmp",
+		  "\"event\":\"%s\"", ev);
+}
+
+static int guest_watch(struct guest *g)
+{
+	struct ev_loop *loop = run_loop(g->r);
+
+	qmp_set_event_fn(g->qmp, on_qmp_event, g);
+	if (ev_fd_add(loop, g->agent_fd, EPOLLIN, on_agent, g) < 0)
+		return -1;
+	if (ev_fd_add(loop, qmp_fd(g->qmp), EPOLLIN, on_qmp, g) < 0) {
+		ev_fd_del(loop, g->agent_fd);
+		return -1;
+	}
+	g->watched = true;
+	return 0;
+}
+
 static int guest_spawn(struct lab *lab, struct guest *g, const char *vm)
 {
 	const char *name = run_scn(g->r)->nodes[g->node].name;
@@ -413,6 +479,7 @@ static void guest_stop(void *arg)
 {
 	struct guest *g = arg;
 
+	guest_unwatch(g);
 	if (g->pid > 0) {
 		int ws;
 
@@ -579,6 +646,8 @@ static int guest_finish(struct lab *lab, struct guest *g)
 	if (guest_facts_collect(g) < 0)
 		return lab_fail(lab, "node %s: guest facts: %s", name, g->err);
 	guest_facts_event(g);
+	if (guest_watch(g) < 0)
+		return lab_fail(lab, "node %s: watch the guest: %s", name, strerror(errno));
 	return 0;
 }
 
@@ -672,6 +741,17 @@ pid_t node_qemu_spawn(struct run *r, int node, char *const argv[], const char *o
 	if (guest_agent_call(g, "spawn", n, words, NULL, &rep, 5000) < 0 || rep.argc < 1)
 		return -1;
 	return (pid_t)atoi(rep.argv[0]);
+}
+
+int node_qemu_set_exit_fn(struct run *r, int node, node_qemu_exit_fn *fn, void *arg)
+{
+	struct guest *g = guest_find(r, node);
+
+	if (!g)
+		return -1;
+	g->exit_fn = fn;
+	g->exit_arg = arg;
+	return 0;
 }
 
 int node_qemu_signal(struct run *r, int node, pid_t pid, int signo)

@@ -11,6 +11,11 @@
  *
  * Everything else here acts on a built guest and returns 0 / -1 with errno; the guest
  * is found by (run, node). Guest processes, files and pids are the guest's own.
+ *
+ * Once booted, a guest's agent and QMP sockets are watched on the run's event loop:
+ * exits of spawned processes go to the exit function and to events.jsonl
+ * ("guest-exit"), QMP events (STOP, RESUME, SHUTDOWN, ...) to events.jsonl ("qmp"),
+ * and QEMU going away mid-run to events.jsonl ("guest-gone").
  */
 #ifndef FL_NODE_QEMU_H
 #define FL_NODE_QEMU_H
@@ -65,6 +70,13 @@ int node_qemu_set_link(struct run *r, int node, int net, bool up);
  */
 pid_t node_qemu_spawn(struct run *r, int node, char *const argv[], const char *out_path,
 		      const char *err_path);
+/*
+ * Called from the run's event loop when a process node_qemu_spawn() started exits
+ * (@status: exit code, or 128 + signal). One function per guest; NULL to stop.
+ */
+typedef void node_qemu_exit_fn(void *arg, int node, pid_t pid, int status);
+int node_qemu_set_exit_fn(struct run *r, int node, node_qemu_exit_fn *fn, void *arg);
+
 /* Signal the process group of guest pid @pid. */
 int node_qemu_signal(struct run *r, int node, pid_t pid, int signo);
 /* Exit status of guest pid @pid once it exited (code, or 128 + signal); -1 before. */

@@ -57,6 +57,8 @@ static void record_exit(struct guest *g, const struct agent_msg *m)
 	}
 	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-exit",
 		  "\"pid\":%d,\"status\":%d", (int)pid, status);
+	if (g->exit_fn)
+		g->exit_fn(g->exit_arg, g->node, pid, status);
 }
 
 /* Next whole line as a message; 1 when one was taken, 0 when none is buffered. */
@@ -92,15 +94,19 @@ static int fill(struct guest *g)
 	return 1;
 }
 
-void guest_agent_pump(struct guest *g)
+int guest_agent_pump(struct guest *g)
 {
 	struct agent_msg m;
+	int rc;
 
-	if (g->agent_fd < 0)
-		return;
-	while (fill(g) > 0)
+	if (g->agent_fd < 0) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	while ((rc = fill(g)) > 0)
 		while (take_msg(g, &m))
 			;
+	return rc;
 }
 
 static int send_line(struct guest *g, const char *buf, size_t len, int64_t deadline)

@@ -34,6 +34,9 @@ struct guest {
 	int64_t t_start_ns;
 	bool ready;
 	char err[512];
+	bool watched;                   /* agent and QMP fds are on the run's loop */
+	node_qemu_exit_fn *exit_fn;
+	void *exit_arg;
 	struct node_qemu_facts facts;
 	struct {
 		pid_t pid;
@@ -57,8 +60,9 @@ int guest_agent_call(struct guest *g, const char *verb, int argc, const char *co
 		     const size_t lens[], struct agent_msg *rep, int timeout_ms);
 /* Ping until the agent answers or @deadline_ns; also fails as soon as QEMU exits. */
 int guest_agent_wait_ready(struct guest *g, int64_t deadline_ns);
-/* Deliver what the agent sent unasked (exit events), without blocking. */
-void guest_agent_pump(struct guest *g);
+/* Deliver what the agent sent unasked (exit events), without blocking; -1 with errno
+ * EPIPE when the channel closed. */
+int guest_agent_pump(struct guest *g);
 
 /* node_qemu_facts.c */
 int guest_facts_collect(struct guest *g);

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "node_qemu.h"
 #include "qmp.h"
 
 void register_qmp_suite(void);
@@ -228,6 +229,48 @@ static void test_conn_session(void)
 	rmdir(dir);
 }
 
+/* /proc/interrupts as two guests printed it: IO-APIC routing, then with noapic. */
+static void test_facts_interrupts(void)
+{
+	const char apic[] = "           CPU0       CPU1\n"
+			    "  0:         39          0   IO-APIC   2-edge      timer\n"
+			    "  4:        210          0   IO-APIC   4-edge      ttyS0\n"
+			    " 11:          0         52   IO-APIC  11-fasteoi   virtio0\n"
+			    "NMI:          0          0   Non-maskable interrupts\n"
+			    "LOC:        364         20   Local timer interrupts\n";
+	const char pic[] = "           CPU0\n"
+			   "  0:         44    XT-PIC      timer\n"
+			   "  4:        190    XT-PIC      ttyS0\n"
+			   "LOC:        337   Local timer interrupts\n"
+			   "ERR:          0\n";
+	struct node_qemu_facts f;
+
+	node_qemu_facts_parse_interrupts(apic, &f);
+	CU_ASSERT_EQUAL(3, f.irq_ioapic);
+	CU_ASSERT_EQUAL(0, f.irq_xtpic);
+	CU_ASSERT_EQUAL(384, f.irq_loc);
+	node_qemu_facts_parse_interrupts(pic, &f);
+	CU_ASSERT_EQUAL(0, f.irq_ioapic);
+	CU_ASSERT_EQUAL(2, f.irq_xtpic);
+	CU_ASSERT_EQUAL(337, f.irq_loc);
+}
+
+static void test_facts_dmesg(void)
+{
+	const char log[] = "[    0.000000] Linux version 6.1.0\n"
+			   "[    0.010000] ACPI: Using IOAPIC for interrupt routing\n"
+			   "[    0.020000] clocksource: Switched to clocksource tsc-early\n"
+			   "[    0.030000] virtio_net virtio0 eth0: renamed\n"
+			   "[   22.000000] watchdog: BUG: soft lockup - CPU#0 stuck for 22s!\n";
+	struct node_qemu_facts f;
+
+	node_qemu_facts_pick_dmesg(log, &f);
+	CU_ASSERT_EQUAL(3, f.n_dmesg); /* not the version line, not the virtio one */
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.dmesg[0], "IOAPIC"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.dmesg[1], "clocksource"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.dmesg[2], "soft lockup"));
+}
+
 void register_qmp_suite(void)
 {
 	CU_pSuite s = CU_add_suite("qmp", NULL, NULL);
@@ -238,4 +281,6 @@ void register_qmp_suite(void)
 	CU_add_test(s, "msg_kinds", test_msg_kinds);
 	CU_add_test(s, "cmd_format", test_cmd_format);
 	CU_add_test(s, "conn_session", test_conn_session);
+	CU_add_test(s, "facts_interrupts", test_facts_interrupts);
+	CU_add_test(s, "facts_dmesg", test_facts_dmesg);
 }
