@@ -1,0 +1,388 @@
+/*
+ * fl_lb.c - fl-lb: the L4 load balancer with health checks and VRRPv3 / `ha safe`
+ * failover. The command line, the JSON events, signals; the work is in lb_proxy.c,
+ * lb_probe.c and vrrp_node.c. Flags: docs/architecture.md, docs/programs.md.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lb_backend.h"
+#include "lb_loop.h"
+#include "lb_proxy.h"
+#include "vrrp_node.h"
+#include "web_events.h"
+
+enum ha_mode { HA_NONE = 0, HA_VRRP, HA_SAFE };
+
+struct opts {
+	const char *name, *events, *vip_dev, *heartbeat;
+	struct lb_proxy_cfg px;
+	enum ha_mode ha;
+	struct in_addr vip;
+	int vip_plen, vrid, priority, advert_ms, preempt_delay_ms, vip_lease_s;
+	bool have_vip, preempt;
+};
+
+struct app {
+	struct opts o;
+	struct lb_loop *loop;
+	struct lb_pool pool;
+	struct lb_proxy *proxy;
+	struct vrrp_net net;
+	struct vrrp_node node;
+	struct lb_timer health_t;
+	int ev_fd;
+	bool ha_on, none_vip;
+};
+
+static const char usage[] =
+	"usage: fl-lb --listen VIP:PORT --backend NAME=ADDR:PORT ... --name NAME\n"
+	"             [--balance rr|leastconn] [--check http|tcp] [--check-interval MS]\n"
+	"             [--check-timeout MS] [--rise N] [--fall N] [--mss N]\n"
+	"             [--connect-timeout MS] [--idle-timeout MS] [--maxconn N]\n"
+	"             [--ha none|vrrp|safe --vip ADDR/PLEN --vip-dev IFNAME --vrid N\n"
+	"              --priority N --advert MS --heartbeat IFNAME[,IFNAME]\n"
+	"              [--preempt-delay MS] [--vip-lease S] [--no-preempt]]\n"
+	"             [--events FILE]\n"
+	"Defaults: rr, http checks every 200 ms, timeout 200 ms, rise 2, fall 2;\n"
+	"connect timeout 1000 ms, idle timeout 30000 ms, maxconn 1000; vrid 51,\n"
+	"priority 100, advert 1000 ms; ha safe: preempt delay 3000 ms, VIP lease 1 s.\n";
+
+static _Noreturn void die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "fl-lb: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage);
+	exit(2);
+}
+
+static long num(const char *s, long lo, long hi, const char *opt)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < lo || v > hi)
+		die_usage("bad value for %s", opt);
+	return v;
+}
+
+static void parse_vip(struct opts *o, const char *s)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	char *slash;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		die_usage("--vip wants ADDR/PLEN, got %s", s);
+	*slash = 0;
+	if (inet_pton(AF_INET, buf, &o->vip) != 1)
+		die_usage("bad --vip address %s", s);
+	o->vip_plen = (int)num(slash + 1, 1, 32, "--vip");
+	o->have_vip = true;
+}
+
+enum { O_LISTEN = 256, O_BACKEND, O_BALANCE, O_CHECK, O_CINT, O_CTMO, O_RISE, O_FALL,
+       O_MSS, O_CONNTMO, O_IDLE, O_MAXCONN, O_HA, O_VIP, O_VIPDEV, O_VRID, O_PRIO,
+       O_ADVERT, O_HB, O_PDELAY, O_LEASE, O_NOPREEMPT, O_NAME, O_EVENTS, O_HELP };
+
+static const struct option longopts[] = {
+	{"listen", 1, 0, O_LISTEN}, {"backend", 1, 0, O_BACKEND}, {"balance", 1, 0, O_BALANCE},
+	{"check", 1, 0, O_CHECK}, {"check-interval", 1, 0, O_CINT},
+	{"check-timeout", 1, 0, O_CTMO}, {"rise", 1, 0, O_RISE}, {"fall", 1, 0, O_FALL},
+	{"mss", 1, 0, O_MSS}, {"connect-timeout", 1, 0, O_CONNTMO},
+	{"idle-timeout", 1, 0, O_IDLE}, {"maxconn", 1, 0, O_MAXCONN}, {"ha", 1, 0, O_HA},
+	{"vip", 1, 0, O_VIP}, {"vip-dev", 1, 0, O_VIPDEV}, {"vrid", 1, 0, O_VRID},
+	{"priority", 1, 0, O_PRIO}, {"advert", 1, 0, O_ADVERT}, {"heartbeat", 1, 0, O_HB},
+	{"preempt-delay", 1, 0, O_PDELAY}, {"vip-lease", 1, 0, O_LEASE},
+	{"no-preempt", 0, 0, O_NOPREEMPT}, {"name", 1, 0, O_NAME}, {"events", 1, 0, O_EVENTS},
+	{"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
+
+static void parse_check_opt(struct app *a, int c, const char *v)
+{
+	struct lb_health_cfg *hc = &a->pool.hc;
+
+	switch (c) {
+	case O_CHECK:
+		if (strcmp(v, "http") && strcmp(v, "tcp"))
+			die_usage("--check is http or tcp, not %s", v);
+		a->pool.check = strcmp(v, "tcp") ? LB_CHECK_HTTP : LB_CHECK_TCP;
+		break;
+	case O_CINT:
+		hc->interval_ms = (unsigned)num(v, 10, 3600000, "--check-interval");
+		hc->fast_ms = hc->interval_ms / 2;
+		break;
+	case O_CTMO: hc->timeout_ms = (unsigned)num(v, 1, 3600000, "--check-timeout"); break;
+	case O_RISE: hc->rise = (unsigned)num(v, 1, 100, "--rise"); break;
+	case O_FALL: hc->fall = (unsigned)num(v, 1, 100, "--fall"); break;
+	}
+}
+
+static void parse_ha_opt(struct opts *o, int c, const char *v)
+{
+	switch (c) {
+	case O_HA:
+		if (!strcmp(v, "none"))
+			o->ha = HA_NONE;
+		else if (!strcmp(v, "vrrp"))
+			o->ha = HA_VRRP;
+		else if (!strcmp(v, "safe"))
+			o->ha = HA_SAFE;
+		else
+			die_usage("--ha is none, vrrp or safe, not %s", v);
+		break;
+	case O_VIP: parse_vip(o, v); break;
+	case O_VIPDEV: o->vip_dev = v; break;
+	case O_VRID: o->vrid = (int)num(v, 1, 255, "--vrid"); break;
+	case O_PRIO: o->priority = (int)num(v, 1, 255, "--priority"); break;
+	case O_ADVERT: o->advert_ms = (int)num(v, 10, VRRP_ADVER_MAX_CS * 10, "--advert"); break;
+	case O_HB: o->heartbeat = v; break;
+	case O_PDELAY: o->preempt_delay_ms = (int)num(v, 0, 3600000, "--preempt-delay"); break;
+	case O_LEASE: o->vip_lease_s = (int)num(v, 0, 3600, "--vip-lease"); break;
+	case O_NOPREEMPT: o->preempt = false; break;
+	}
+}
+
+static void parse(struct app *a, int argc, char **argv)
+{
+	struct opts *o = &a->o;
+	int c;
+
+	o->vrid = 51;
+	o->priority = 100;
+	o->advert_ms = 1000;
+	o->preempt_delay_ms = -1;
+	o->vip_lease_s = -1;
+	o->preempt = true;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_LISTEN:
+			if (lb_parse_addr(optarg, &o->px.listen) < 0)
+				die_usage("--listen wants ADDR:PORT, got %s", optarg);
+			break;
+		case O_BACKEND:
+			if (lb_pool_add(&a->pool, optarg) < 0)
+				die_usage("bad --backend %s (NAME=ADDR:PORT, at most 64)", optarg);
+			break;
+		case O_BALANCE:
+			if (strcmp(optarg, "rr") && strcmp(optarg, "leastconn"))
+				die_usage("--balance is rr or leastconn, not %s", optarg);
+			a->pool.sched.mode = strcmp(optarg, "rr") ? LB_BALANCE_LEASTCONN
+								  : LB_BALANCE_RR;
+			break;
+		case O_MSS: o->px.mss = (int)num(optarg, 88, 65535, "--mss"); break;
+		case O_CONNTMO:
+			o->px.connect_timeout_ms = (unsigned)num(optarg, 1, 3600000, "--connect-timeout");
+			break;
+		case O_IDLE:
+			o->px.idle_timeout_ms = (unsigned)num(optarg, 1, 86400000, "--idle-timeout");
+			break;
+		case O_MAXCONN: o->px.maxconn = (unsigned)num(optarg, 1, 1000000, "--maxconn"); break;
+		case O_NAME: o->name = optarg; break;
+		case O_EVENTS: o->events = optarg; break;
+		case O_HELP:
+		case 'h': fputs(usage, stdout); exit(0);
+		case O_CHECK: case O_CINT: case O_CTMO: case O_RISE: case O_FALL:
+			parse_check_opt(a, c, optarg);
+			break;
+		case '?': die_usage("%s", "unknown option");
+		default: parse_ha_opt(o, c, optarg); break;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument %s", argv[optind]);
+	if (!o->px.listen.sin_port || !a->pool.n || !o->name)
+		die_usage("%s", "--listen, --backend and --name are required");
+	if (o->ha != HA_NONE && (!o->have_vip || !o->vip_dev))
+		die_usage("%s", "--ha vrrp|safe needs --vip and --vip-dev");
+	if (o->have_vip && !o->vip_dev)
+		die_usage("%s", "--vip needs --vip-dev");
+	if (a->pool.hc.timeout_ms > a->pool.hc.interval_ms * 4)
+		die_usage("%s", "--check-timeout longer than 4 check intervals");
+}
+
+static void event(struct app *a, const char *ev, const char *more)
+{
+	web_events_write(a->ev_fd, a->o.name, ev, more);
+}
+
+static void on_backend(void *arg, const struct lb_backend *b, const char *reason)
+{
+	struct app *a = arg;
+	char more[256], ip[INET_ADDRSTRLEN], name[128];
+
+	inet_ntop(AF_INET, &b->addr.sin_addr, ip, sizeof(ip));
+	web_json_escape(name, sizeof(name), b->name);
+	snprintf(more, sizeof(more),
+		 ",\"backend\":\"%s\",\"addr\":\"%s:%u\",\"state\":\"%s\",\"reason\":\"%s\"", name,
+		 ip, ntohs(b->addr.sin_port), b->health.state == LB_HEALTH_UP ? "up" : "down",
+		 reason);
+	event(a, "backend", more);
+}
+
+static void on_vrrp(void *arg, const struct vrrp_node_event *e)
+{
+	struct app *a = arg;
+	char more[256], ip[INET_ADDRSTRLEN];
+
+	switch (e->type) {
+	case VRRP_NODE_STATE:
+		snprintf(more, sizeof(more), ",\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\"",
+			 vrrp_state_name(e->from), vrrp_state_name(e->to), e->reason);
+		event(a, "state", more);
+		break;
+	case VRRP_NODE_VIP:
+		inet_ntop(AF_INET, &a->o.vip, ip, sizeof(ip));
+		snprintf(more, sizeof(more), ",\"op\":\"%s\",\"vip\":\"%s\",\"dev\":\"%s\"",
+			 e->added ? "add" : "remove", ip, a->o.vip_dev);
+		event(a, "vip", more);
+		break;
+	case VRRP_NODE_MALFORMED:
+		snprintf(more, sizeof(more), ",\"reason\":\"%s\",\"iface\":\"%s\"", e->reason,
+			 e->iface);
+		event(a, "malformed", more);
+		break;
+	case VRRP_NODE_ERROR:
+		snprintf(more, sizeof(more), ",\"what\":\"%s\",\"error\":\"%s\"", e->reason,
+			 strerror(e->err));
+		event(a, "error", more);
+		break;
+	}
+}
+
+/* Own health for `ha safe` (and priority tracking in vrrp): the VIP's interface has
+ * carrier and at least one backend is up. Sampled every 50 ms. */
+static void on_health(struct lb_loop *loop, struct lb_timer *t, void *arg)
+{
+	struct app *a = arg;
+	bool ok = vrrp_if_running(&a->net, a->o.vip_dev) && lb_pool_any_up(&a->pool);
+
+	vrrp_node_health(&a->node, ok);
+	lb_timer_arm(loop, t, lb_now_ns() + 50000000u);
+}
+
+static void on_signal(struct lb_loop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	lb_loop_stop(loop);
+}
+
+static int split_heartbeat(char *list, char **names, int max)
+{
+	int n = 0;
+
+	for (char *tok = strtok(list, ","); tok && n < max; tok = strtok(NULL, ","))
+		names[n++] = tok;
+	return n;
+}
+
+static int ha_start(struct app *a)
+{
+	struct opts *o = &a->o;
+	struct vrrp_cfg c = {.prio = (uint8_t)o->priority,
+			     .adver_cs = (uint16_t)(o->advert_ms / 10),
+			     .preempt = o->preempt, .safe = o->ha == HA_SAFE, .sick_prio = 1};
+	char hb[256], *names[VRRP_NET_MAX_IFS];
+	int n;
+	unsigned lease;
+
+	snprintf(hb, sizeof(hb), "%s", o->heartbeat ? o->heartbeat : o->vip_dev);
+	n = split_heartbeat(hb, names, VRRP_NET_MAX_IFS);
+	lease = o->vip_lease_s >= 0 ? (unsigned)o->vip_lease_s : (c.safe ? 1 : 0);
+	c.preempt_delay_ms = o->preempt_delay_ms >= 0 ? (uint32_t)o->preempt_delay_ms
+			     : c.safe		      ? 3000
+						      : 0;
+	/* The kernel drops an expired address within [lease, lease + 1 s) (it rounds its
+	 * check up to a whole second; we measured 1.02-1.20 s for a 1 s lease); a peer of a
+	 * frozen master waits longer than that before claiming the VIP. */
+	c.mdown_floor_us = lease ? (uint64_t)lease * 1000000u + 1200000u : 0;
+	if (vrrp_net_open(&a->net, names, n, o->vip_dev, o->vip, o->vip_plen, lease) < 0)
+		return -1;
+	c.primary = a->net.ifs[0].addr;
+	a->ha_on = true;
+	return vrrp_node_start(&a->node, a->loop, &a->net, &c, o->vrid, c.safe, on_vrrp, a);
+}
+
+static int start(struct app *a)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	a->loop = lb_loop_new();
+	if (!a->loop || lb_loop_signals(a->loop, &set, on_signal, a) < 0)
+		return -1;
+	a->pool.loop = a->loop;
+	a->pool.on_change = on_backend;
+	a->pool.arg = a;
+	a->pool.mss = a->o.px.mss;
+	a->proxy = lb_proxy_new(a->loop, &a->pool, &a->o.px);
+	if (!a->proxy || lb_probe_start(&a->pool) < 0)
+		return -1;
+	if (a->o.ha != HA_NONE) {
+		if (ha_start(a) < 0)
+			return -1;
+		lb_timer_init(&a->health_t, on_health, a);
+		lb_timer_arm(a->loop, &a->health_t, lb_now_ns());
+	} else if (a->o.have_vip) {
+		char *dev[1] = {(char *)a->o.vip_dev};
+
+		/* No partner: this member holds the VIP for as long as it runs. */
+		if (vrrp_net_open(&a->net, dev, 1, a->o.vip_dev, a->o.vip, a->o.vip_plen, 0) < 0 ||
+		    vrrp_vip_add(&a->net) < 0)
+			return -1;
+		a->none_vip = true;
+		vrrp_garp_send(&a->net);
+	}
+	return 0;
+}
+
+static void stop(struct app *a)
+{
+	if (a->ha_on) {
+		vrrp_node_stop(&a->node); /* priority 0 and the VIP removed */
+		lb_timer_cancel(a->loop, &a->health_t);
+	}
+	if (a->none_vip)
+		vrrp_vip_del(&a->net);
+	if (a->ha_on || a->none_vip)
+		vrrp_net_close(&a->net);
+	lb_probe_stop(&a->pool);
+	lb_proxy_free(a->proxy);
+	lb_loop_free(a->loop);
+}
+
+int main(int argc, char **argv)
+{
+	static struct app a;
+
+	a.ev_fd = -1;
+	lb_pool_init(&a.pool, NULL);
+	parse(&a, argc, argv);
+	signal(SIGPIPE, SIG_IGN);
+	if (a.o.events && (a.ev_fd = web_events_open(a.o.events)) < 0) {
+		fprintf(stderr, "fl-lb: %s: %s\n", a.o.events, strerror(errno));
+		return 1;
+	}
+	if (start(&a) < 0) {
+		fprintf(stderr, "fl-lb: %s: start: %s\n", a.o.name, strerror(errno));
+		return 1;
+	}
+	event(&a, "ready", NULL);
+	if (lb_loop_run(a.loop) < 0)
+		fprintf(stderr, "fl-lb: loop: %s\n", strerror(errno));
+	stop(&a);
+	event(&a, "exit", NULL);
+	return 0;
+}

@@ -1,0 +1,316 @@
+/*
+ * vrrp_net.c - sockets for VRRP (see vrrp_net.h). Plain sockets only (no libmnl): the
+ * program must link statically into the guest initramfs.
+ */
+#include "vrrp_net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if_arp.h>
+#include <netinet/if_ether.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Index and primary IPv4 address of @name; @fd: an AF_INET socket (for SIOCGIFADDR). */
+static int if_resolve(int fd, const char *name, struct vrrp_if *vi)
+{
+	struct ifreq ifr = {0};
+
+	if (strlen(name) >= IF_NAMESIZE) {
+		errno = ENODEV;
+		return -1;
+	}
+	snprintf(vi->name, sizeof(vi->name), "%s", name);
+	vi->ifindex = (int)if_nametoindex(name);
+	if (!vi->ifindex) {
+		errno = ENODEV;
+		return -1;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFADDR, &ifr) == -1) {
+		errno = ENODEV;
+		return -1;
+	}
+	vi->addr = ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr;
+	return 0;
+}
+
+static int raw_open_socket(struct vrrp_net *n)
+{
+	n->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_IPPROTO);
+	return n->fd == -1 ? -1 : 0;
+}
+
+static int raw_open(struct vrrp_net *n)
+{
+	int one = 1, zero = 0, ttl = VRRP_TTL;
+
+	if (setsockopt(n->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) == -1 ||
+	    setsockopt(n->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero)) == -1 ||
+	    setsockopt(n->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == -1 ||
+	    setsockopt(n->fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one)) == -1)
+		return -1;
+	for (int i = 0; i < n->nifs; i++) {
+		struct ip_mreqn mr = {.imr_multiaddr.s_addr = htonl(VRRP_GROUP_ADDR),
+				      .imr_ifindex = n->ifs[i].ifindex};
+
+		if (setsockopt(n->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int packet_open(struct vrrp_net *n)
+{
+	struct ifreq ifr = {0};
+
+	/* Protocol 0: a send-only packet socket, it receives nothing. */
+	n->pk_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (n->pk_fd == -1)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->vip_if.name);
+	if (ioctl(n->pk_fd, SIOCGIFHWADDR, &ifr) == -1)
+		return -1;
+	memcpy(n->mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+int vrrp_net_open(struct vrrp_net *n, char *const *ifnames, int nifs, const char *vip_dev,
+		  struct in_addr vip, int plen, unsigned lease_s)
+{
+	int e;
+
+	memset(n, 0, sizeof(*n));
+	n->fd = n->nl_fd = n->pk_fd = -1;
+	if (nifs < 1 || nifs > VRRP_NET_MAX_IFS) {
+		errno = EINVAL;
+		return -1;
+	}
+	n->vip = vip;
+	n->vip_plen = plen;
+	n->lease_s = lease_s;
+	n->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (n->nl_fd == -1)
+		goto err;
+	if (raw_open_socket(n) < 0)
+		goto err;
+	for (n->nifs = 0; n->nifs < nifs; n->nifs++)
+		if (if_resolve(n->fd, ifnames[n->nifs], &n->ifs[n->nifs]) < 0)
+			goto err;
+	if (if_resolve(n->fd, vip_dev, &n->vip_if) < 0)
+		goto err;
+	if (raw_open(n) < 0 || packet_open(n) < 0)
+		goto err;
+	{
+		int one = 1;
+
+		setsockopt(n->nl_fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	}
+	return 0;
+err:
+	e = errno;
+	vrrp_net_close(n);
+	errno = e;
+	return -1;
+}
+
+void vrrp_net_close(struct vrrp_net *n)
+{
+	int *fds[] = {&n->fd, &n->nl_fd, &n->pk_fd};
+
+	for (unsigned i = 0; i < 3; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int vrrp_net_send(struct vrrp_net *n, int i, const struct vrrp_pkt *p)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(VRRP_GROUP_ADDR)};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cm = {0};
+	uint8_t buf[VRRP_PKT_MAX];
+	struct iovec iov = {.iov_base = buf};
+	struct msghdr mh = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = cm.buf,
+			    .msg_controllen = sizeof(cm.buf)};
+	struct in_pktinfo *pi;
+	ssize_t len = vrrp_pkt_encode(p, n->ifs[i].addr, to.sin_addr, buf, sizeof(buf));
+
+	if (len < 0)
+		return -1;
+	iov.iov_len = (size_t)len;
+	/* IP_PKTINFO pins both the interface and the source the checksum was made with. */
+	cm.h.cmsg_level = IPPROTO_IP;
+	cm.h.cmsg_type = IP_PKTINFO;
+	cm.h.cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+	pi = (struct in_pktinfo *)CMSG_DATA(&cm.h);
+	pi->ipi_ifindex = n->ifs[i].ifindex;
+	pi->ipi_spec_dst = n->ifs[i].addr;
+	return sendmsg(n->fd, &mh, 0) == len ? 0 : -1;
+}
+
+static int if_slot(const struct vrrp_net *n, int ifindex)
+{
+	for (int i = 0; i < n->nifs; i++)
+		if (n->ifs[i].ifindex == ifindex)
+			return i;
+	return -1;
+}
+
+static bool is_ours(const struct vrrp_net *n, struct in_addr a)
+{
+	for (int i = 0; i < n->nifs; i++)
+		if (n->ifs[i].addr.s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+int vrrp_net_recv(struct vrrp_net *n, int vrid, struct vrrp_pkt *p, struct in_addr *src,
+		  int *iface, enum vrrp_reject *why, struct vrrp_stats *st)
+{
+	uint8_t buf[2048];
+	char cbuf[256];
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	ssize_t len = recvmsg(n->fd, &mh, 0);
+	int ifindex = 0;
+
+	if (len == -1)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+			ifindex = ((struct in_pktinfo *)CMSG_DATA(c))->ipi_ifindex;
+	*iface = if_slot(n, ifindex);
+	if (*iface < 0)
+		return 0; /* another network: not a heartbeat of ours */
+	/* TTL comes from the IP header the raw socket hands over (IP_RECVTTL says the
+	 * same); vrrp_pkt_decode_ip() checks it is 255. */
+	*why = vrrp_pkt_decode_ip(buf, (size_t)len, vrid, p, src, NULL);
+	if (*why == VRRP_OK && is_ours(n, *src))
+		return 0;
+	if (st)
+		*why == VRRP_OK ? st->ok++ : st->rejected[*why]++;
+	return 1;
+}
+
+/* One rtnetlink request, waiting for its ack. Returns 0 or -1 with errno. */
+static int nl_request(struct vrrp_net *n, struct nlmsghdr *h)
+{
+	static uint32_t seq;
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+	char buf[4096];
+	ssize_t len;
+
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++seq;
+	if (sendto(n->nl_fd, h, h->nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) == -1)
+		return -1;
+	for (;;) {
+		len = recv(n->nl_fd, buf, sizeof(buf), 0);
+		if (len == -1)
+			return -1;
+		for (struct nlmsghdr *r = (struct nlmsghdr *)buf; NLMSG_OK(r, (size_t)len);
+		     r = NLMSG_NEXT(r, len)) {
+			struct nlmsgerr *e = NLMSG_DATA(r);
+
+			if (r->nlmsg_seq != h->nlmsg_seq || r->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (!e->error)
+				return 0;
+			errno = -e->error;
+			return -1;
+		}
+	}
+}
+
+static void nl_attr(struct nlmsghdr *h, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+static int vip_msg(struct vrrp_net *n, int type, int flags)
+{
+	union {
+		struct nlmsghdr h;
+		char buf[256];
+	} m = {0};
+	struct ifaddrmsg *ifa = NLMSG_DATA(&m.h);
+
+	m.h.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
+	m.h.nlmsg_type = (unsigned short)type;
+	m.h.nlmsg_flags = (unsigned short)flags;
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)n->vip_plen;
+	ifa->ifa_index = (unsigned)n->vip_if.ifindex;
+	nl_attr(&m.h, IFA_LOCAL, &n->vip, 4);
+	nl_attr(&m.h, IFA_ADDRESS, &n->vip, 4);
+	if (type == RTM_NEWADDR && n->lease_s) {
+		struct ifa_cacheinfo ci = {.ifa_prefered = n->lease_s, .ifa_valid = n->lease_s};
+
+		nl_attr(&m.h, IFA_CACHEINFO, &ci, sizeof(ci));
+	}
+	return nl_request(n, &m.h);
+}
+
+int vrrp_vip_add(struct vrrp_net *n)
+{
+	return vip_msg(n, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
+}
+
+int vrrp_vip_del(struct vrrp_net *n)
+{
+	if (vip_msg(n, RTM_DELADDR, 0) == 0 || errno == EADDRNOTAVAIL || errno == ENODEV)
+		return 0;
+	return -1;
+}
+
+int vrrp_garp_send(struct vrrp_net *n)
+{
+	struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+				 .sll_ifindex = n->vip_if.ifindex, .sll_halen = 6};
+	struct ether_arp a = {0};
+
+	memset(to.sll_addr, 0xff, 6);
+	a.arp_hrd = htons(ARPHRD_ETHER);
+	a.arp_pro = htons(ETH_P_IP);
+	a.arp_hln = 6;
+	a.arp_pln = 4;
+	a.arp_op = htons(ARPOP_REQUEST); /* gratuitous: sender and target are the VIP */
+	memcpy(a.arp_sha, n->mac, 6);
+	memcpy(a.arp_spa, &n->vip, 4);
+	memcpy(a.arp_tpa, &n->vip, 4);
+	if (sendto(n->pk_fd, &a, sizeof(a), 0, (struct sockaddr *)&to, sizeof(to)) == -1)
+		return -1;
+	a.arp_op = htons(ARPOP_REPLY); /* some switches learn only from replies */
+	memset(a.arp_tha, 0xff, 6);
+	return sendto(n->pk_fd, &a, sizeof(a), 0, (struct sockaddr *)&to, sizeof(to)) == -1
+		       ? -1
+		       : 0;
+}
+
+bool vrrp_if_running(struct vrrp_net *n, const char *ifname)
+{
+	struct ifreq ifr = {0};
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(n->fd, SIOCGIFFLAGS, &ifr) == -1)
+		return false;
+	return (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING);
+}

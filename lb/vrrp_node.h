@@ -1,0 +1,64 @@
+/*
+ * vrrp_node.h - one VRRP router of fl-lb: the pure state machine (vrrp_fsm.c) wired to
+ * the loop's timers and to the wire (vrrp_net.c). It executes the machine's actions in
+ * order, feeds it a wake-up event at the start of every callback (stall detection sees
+ * a frozen process before it sends anything), and reports what happens through a
+ * callback: the program turns those into JSON events.
+ */
+#ifndef FL_VRRP_NODE_H
+#define FL_VRRP_NODE_H
+
+#include <stdbool.h>
+
+#include "lb_loop.h"
+#include "vrrp_fsm.h"
+#include "vrrp_net.h"
+
+enum vrrp_node_ev_type {
+	VRRP_NODE_STATE = 1, /* from, to, reason */
+	VRRP_NODE_VIP,	     /* added (true) or removed */
+	VRRP_NODE_MALFORMED, /* reason: a vrrp_reject_name(); iface */
+	VRRP_NODE_ERROR,     /* what, err: an action that failed */
+};
+
+struct vrrp_node_event {
+	enum vrrp_node_ev_type type;
+	enum vrrp_state from, to;
+	const char *reason;
+	bool added;
+	const char *iface;
+	int err;
+};
+
+typedef void (*vrrp_node_cb)(void *arg, const struct vrrp_node_event *ev);
+
+struct vrrp_node {
+	struct lb_loop *loop;
+	struct vrrp_net *net;
+	struct vrrp_cfg cfg;
+	struct vrrp_fsm fsm;
+	int vrid;
+	bool all_ifs; /* adverts on every heartbeat interface (ha safe), else the first */
+	bool vip_held;
+	struct lb_timer adver_t, mdown_t, tick_t;
+	struct vrrp_stats stats;
+	vrrp_node_cb cb;
+	void *arg;
+};
+
+/*
+ * vrrp_node_start - register the socket and timers on @loop and send the Startup event.
+ * @net must be open; @cfg is copied. Returns 0 or -1 with errno.
+ */
+int vrrp_node_start(struct vrrp_node *v, struct lb_loop *loop, struct vrrp_net *net,
+		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, vrrp_node_cb cb,
+		    void *arg);
+
+/* vrrp_node_health - tell the machine whether this member can serve. */
+void vrrp_node_health(struct vrrp_node *v, bool healthy);
+
+/* vrrp_node_stop - Shutdown event (a master sends priority 0 and drops the VIP), then
+ * unregister from the loop. */
+void vrrp_node_stop(struct vrrp_node *v);
+
+#endif
