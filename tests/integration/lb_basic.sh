@@ -2,7 +2,7 @@
 # fl-lb pair (ha vrrp, 100 ms adverts) in front of two fl-web backends: exactly one
 # master holds the VIP, requests through the VIP are spread over both backends, and a
 # SIGKILL of the master moves the VIP to the backup within the master-down interval.
-. "$FL_TOP/tests/integration/lb/lib.sh"
+. "${FL_TOP:?run me through tests/integration/run}/tests/integration/lb/lib.sh" || exit 1
 need_bins fl-lb fl-web
 lab_init
 VIP=198.18.0.100
