@@ -8,9 +8,11 @@
 LAB=fltest-lb-$$
 LAB_NS=()
 LAB_PIDS=()
+LAB_EXTRA_PIDFILES=() # pid files of processes our children forked (keepalived's)
 
 lab_cleanup() {
 	local p n
+	for p in "${LAB_EXTRA_PIDFILES[@]}"; do [ -s "$p" ] && kill -KILL "$(cat "$p")" 2>/dev/null; done
 	for p in "${LAB_PIDS[@]}"; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
 	for p in "${LAB_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	for n in "${LAB_NS[@]}"; do ip netns del "$n" 2>/dev/null; done
