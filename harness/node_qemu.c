@@ -480,6 +480,11 @@ static void guest_stop(void *arg)
 	struct guest *g = arg;
 
 	guest_unwatch(g);
+	if (g->pid > 0 && g->ready && g->qmp) {
+		/* A stalled guest cannot hand its files over: resume it first. */
+		qmp_cmd(g->qmp, "cont", NULL, NULL, 0, 300);
+		guest_fetch_all(g);
+	}
 	if (g->pid > 0) {
 		int ws;
 

@@ -86,6 +86,17 @@ int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t
 /* Read guest file @path into @buf (NUL-terminated); returns its length. */
 int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len);
 
+/*
+ * Files a guest service writes (stdout, stderr, --events, requests.csv) live in the
+ * guest; the guest has no view of the host's run directory. node_qemu_guest_path() maps
+ * a run-directory path to its guest twin (/run/fl/<basename>); when the guest stops,
+ * every file in its /run/fl is copied back into the run directory under the same name
+ * (guest resumed first if stalled; 5 s and 16 MiB at most). node_qemu_fetch() copies
+ * one file at any time. Both return 0 / -1 with errno.
+ */
+int node_qemu_guest_path(const char *host_path, char *buf, size_t len);
+int node_qemu_fetch(struct run *r, int node, const char *guest_path, const char *host_path);
+
 /* A guest CLOCK_MONOTONIC time on the host's time base. */
 int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns);
 

@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ev.h"
 #include "node_qemu_int.h"
+#include "run.h"
 
 /* Sum of the per-CPU counts that follow "LOC:" on @line. */
 static long long loc_sum(const char *line)
@@ -125,4 +128,80 @@ int guest_facts_collect(struct guest *g)
 			node_qemu_facts_pick_dmesg(rep.argv[0], f);
 	}
 	return 0;
+}
+
+int node_qemu_guest_path(const char *host_path, char *buf, size_t len)
+{
+	const char *base = strrchr(host_path, '/');
+
+	base = base ? base + 1 : host_path;
+	if (!*base || snprintf(buf, len, "/run/fl/%s", base) >= (int)len) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Copy @guest_path to @host_path in AGENT_DATA_MAX chunks; at most @max bytes. */
+static int fetch_file(struct guest *g, const char *guest_path, const char *host_path,
+		      long long max, int64_t deadline_ns)
+{
+	FILE *f = fopen(host_path, "we");
+	long long off = 0;
+	int rc = 0;
+
+	if (!f)
+		return -1;
+	while (off < max && ev_now_ns() < deadline_ns) {
+		char num[24];
+		const char *w[] = { guest_path, num };
+		struct agent_msg rep;
+
+		snprintf(num, sizeof(num), "%lld", off);
+		rc = guest_agent_call(g, "read", 2, w, NULL, &rep, 2000);
+		if (rc < 0 || rep.argc < 1 || rep.arglen[0] == 0)
+			break;
+		fwrite(rep.argv[0], 1, rep.arglen[0], f);
+		off += (long long)rep.arglen[0];
+		if (rep.arglen[0] < AGENT_DATA_MAX)
+			break;
+	}
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
+int node_qemu_fetch(struct run *r, int node, const char *guest_path, const char *host_path)
+{
+	struct guest *g = guest_find(r, node);
+
+	if (!g)
+		return -1;
+	return fetch_file(g, guest_path, host_path, 1ll << 40, ev_now_ns() + 60000000000LL);
+}
+
+/* Every file of the guest's /run/fl into the run directory (teardown). */
+void guest_fetch_all(struct guest *g)
+{
+	int64_t deadline = ev_now_ns() + 5000000000LL;
+	long long budget = 16ll << 20;
+	char list[4096], *save = NULL;
+	struct agent_msg rep;
+	const char *w[] = { "ls", "-1", "/run/fl" };
+
+	if (guest_agent_call(g, "run", 3, w, NULL, &rep, 2000) < 0 || rep.argc < 2)
+		return;
+	snprintf(list, sizeof(list), "%.*s", (int)rep.arglen[1], rep.argv[1]);
+	for (char *n = strtok_r(list, "\n", &save); n; n = strtok_r(NULL, "\n", &save)) {
+		char gp[300], hp[PATH_MAX];
+
+		if (!*n || strchr(n, '/') || run_path(g->r, n, hp, sizeof(hp)) < 0)
+			continue;
+		/* Never overwrite what the host wrote itself (events.jsonl, ...). */
+		if (access(hp, F_OK) == 0 && strlen(hp) + 7 < sizeof(hp))
+			strcat(hp, ".guest");
+		snprintf(gp, sizeof(gp), "/run/fl/%s", n);
+		if (fetch_file(g, gp, hp, budget, deadline) < 0 || ev_now_ns() >= deadline)
+			break;
+	}
 }

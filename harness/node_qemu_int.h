@@ -66,5 +66,6 @@ int guest_agent_pump(struct guest *g);
 
 /* node_qemu_facts.c */
 int guest_facts_collect(struct guest *g);
+void guest_fetch_all(struct guest *g);
 
 #endif

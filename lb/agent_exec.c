@@ -203,13 +203,23 @@ static int verb_read(const struct agent_msg *m, struct agent_reply *rep)
 	size_t got = 0;
 	ssize_t n;
 
-	if (m->argc != 1) {
-		reply_err(rep, EINVAL, "read: PATH");
+	off_t off = 0;
+
+	if (m->argc != 1 && m->argc != 2) {
+		reply_err(rep, EINVAL, "read: PATH [OFFSET]");
 		return 0;
 	}
+	if (m->argc == 2)
+		off = (off_t)strtoll(m->argv[1], NULL, 10);
 	fd = open(m->argv[0], O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		reply_err(rep, errno, m->argv[0]);
+		return 0;
+	}
+	/* /proc files ignore offsets given to read(): skip by reading when not seekable. */
+	if (off > 0 && lseek(fd, off, SEEK_SET) != off) {
+		close(fd);
+		reply_err(rep, ESPIPE, "read: cannot seek");
 		return 0;
 	}
 	while (got < sizeof(rep->data) &&

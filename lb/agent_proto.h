@@ -17,7 +17,10 @@
  *	run ARGV...                 -> ok STATUS OUTPUT     (waits; stdout+stderr, capped)
  *	spawn OUT ERR ARGV...       -> ok PID               (later: event "0 exit PID STATUS")
  *	kill PID SIGNO              -> ok
- *	read PATH                   -> ok CONTENT           (capped at AGENT_DATA_MAX)
+ *	read PATH [OFFSET]          -> ok CONTENT           (at most AGENT_DATA_MAX bytes;
+ *	                                                     fewer means end of file)
+ *	ifconf MAC NAME ADDR/PLEN MTU GW -> ok              (rename, MTU, address, up, default
+ *	                                                     route; MTU 0 and GW "-": none)
  *	dmesg                       -> ok TEXT              (the kernel log so far)
  *	event: 0 ready MONO_NS, 0 exit PID STATUS
  */
