@@ -23,10 +23,12 @@
 
 #include "cmd.h"
 #include "ev.h"
+#include "flt.h"
 #include "lab.h"
 #include "run.h"
 #include "scn.h"
 #include "svc.h"
+#include "tl.h"
 
 #define RUN_MAX_SETS 64
 #define RUN_STOP_GRACE_MS 1000
@@ -192,6 +194,26 @@ static int run_services_start(struct run *r, struct svc_set *set, struct run_res
 	return 0;
 }
 
+static void run_schedule_free(void *arg)
+{
+	tl_schedule_free(arg);
+}
+
+/* HOOK(tl/flt): the schedule, freed by the teardown list after the timeline state. */
+static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
+					   struct flt_svc_ops *ops)
+{
+	const struct scn *s = run_scn(r);
+	struct tl_schedule *sch = tl_schedule_build(s, s->seed);
+	if (!sch || run_defer(r, run_schedule_free, sch, "schedule") == -1) {
+		tl_schedule_free(sch);
+		return NULL;
+	}
+	*ops = (struct flt_svc_ops){.signal = svc_set_signal, .restart = svc_set_restart,
+				    .ctx = set};
+	return tl_start(r, sch, ops);
+}
+
 /* Everything between a built lab and teardown. */
 static void run_body(struct run *r, const struct run_opts *o, struct run_result *res)
 {
@@ -213,12 +235,25 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 	run_event(r, t0, "run", "t0", "\"scenario\":\"%s\"", s->name);
 
 	/* HOOK(tl/flt): expand the timeline (tl_) and arm its firings on run_loop(r). */
+	struct flt_svc_ops ops;
+	struct tl_state *tl = run_timeline_start(r, set, &ops);
+	if (!tl) {
+		fprintf(stderr, "faultline run: %s: timeline: %s\n", s->name, strerror(errno));
+		res->status = FL_EXIT_HOST;
+		return;
+	}
 
 	if (!interrupted(&res->signo))
 		ev_loop_run(run_loop(r), t0 + s->duration_ms * 1000000);
 	res->ran_ns = ev_now_ns() - t0;
 
 	/* HOOK(tl/flt): revert every fault still applied (revert_at_end). */
+	tl_stop(tl);
+	char tl_err[512];
+	int n_tl_err = tl_errors(tl, tl_err, sizeof(tl_err));
+	if (n_tl_err)
+		fprintf(stderr, "faultline run: %s: %d fault apply/revert failures, last: %s\n",
+			s->name, n_tl_err, tl_err);
 
 	svc_set_stop(set, RUN_STOP_GRACE_MS);
 	for (int i = 0; i < s->n_services; i++)
@@ -281,6 +316,47 @@ static int run_one(struct scn *s, const struct run_opts *o)
 	return res.status;
 }
 
+/* --dry-run: every scenario's schedule, one firing a line; nothing is built. */
+static int run_dry(struct scn **scns, int n)
+{
+	char line[1024];
+
+	for (int i = 0; i < n; i++) {
+		struct tl_schedule *sch = tl_schedule_build(scns[i], scns[i]->seed);
+		if (!sch) {
+			fprintf(stderr, "faultline run: %s: timeline: %s\n", scns[i]->name,
+				strerror(errno));
+			return FL_EXIT_INPUT;
+		}
+		printf("%s: seed %llu, %d firings\n", scns[i]->name,
+		       (unsigned long long)scns[i]->seed, sch->n);
+		for (int k = 0; k < sch->n; k++) {
+			tl_firing_format(scns[i], &sch->v[k], line, sizeof(line));
+			printf("%s\n", line);
+		}
+		tl_schedule_free(sch);
+	}
+	return FL_EXIT_OK;
+}
+
+/* Faults the host cannot run (delay without sch_netem): one line, then exit 3. */
+static int run_host_check(struct scn **scns, int n)
+{
+	struct flt_caps caps;
+	char msg[1024];
+
+	if (flt_caps_probe(&caps) == -1) {
+		fprintf(stderr, "faultline run: probing the kernel: %s\n", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (flt_scn_check(&caps, scns[i], msg, sizeof(msg)) == -1) {
+			fprintf(stderr, "%s\n", msg);
+			return -1;
+		}
+	return 0;
+}
+
 /* Room for a lab of thousands of namespaces: each node holds an fd while building. */
 static void nofile_raise(void)
 {
@@ -324,15 +400,20 @@ int cmd_run(int argc, char **argv)
 		if (o.has_seed)
 			scns[i]->seed = o.seed;
 	}
-	if (o.dry_run || o.json || o.junit || o.svg)
-		fprintf(stderr, "faultline run: %s%s%s%s: not available yet\n",
-			o.dry_run ? "--dry-run " : "", o.json ? "--json " : "",
-			o.junit ? "--junit " : "", o.svg ? "--svg" : "");
-	if (o.dry_run)
+	if (o.json || o.junit || o.svg)
+		fprintf(stderr, "faultline run: %s%s%s: not available yet\n",
+			o.json ? "--json " : "", o.junit ? "--junit " : "", o.svg ? "--svg" : "");
+	if (o.dry_run) {
+		rc = run_dry(scns, n);
 		goto out;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "faultline run: needs root (network namespaces, netlink, "
 				"cgroups); try again as root\n");
+		rc = FL_EXIT_HOST;
+		goto out;
+	}
+	if (run_host_check(scns, n) == -1) {
 		rc = FL_EXIT_HOST;
 		goto out;
 	}
