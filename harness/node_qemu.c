@@ -557,15 +557,39 @@ static void file_tail(const char *path, char *buf, size_t len, int lines)
 	buf[n] = '\0';
 }
 
+/* The console's "Kernel panic - ..." line into @buf ("" when none). */
+static void console_panic(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "Kernel panic");
+
+		if (p) {
+			p[strcspn(p, "\r\n")] = '\0';
+			snprintf(buf, len, "%.*s; ", (int)(len > 3 ? len - 3 : 0), p);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 static int boot_failed(struct lab *lab, struct guest *g)
 {
 	const char *name = run_scn(g->r)->nodes[g->node].name;
-	char con[1200], log[400];
+	char con[1200], log[400], panic[300];
+	int e = errno;
 
+	console_panic(g->console_path, panic, sizeof(panic));
 	file_tail(g->console_path, con, sizeof(con), 8);
 	file_tail(g->log_path, log, sizeof(log), 3);
-	return lab_fail(lab, "node %s: guest did not boot: %s; qemu: %s; console: %s", name,
-			g->err[0] ? g->err : strerror(errno), log[0] ? log : "-",
+	errno = e;
+	return lab_fail(lab, "node %s: guest did not boot: %s%s; qemu: %s; console: %s", name,
+			panic, g->err[0] ? g->err : strerror(errno), log[0] ? log : "-",
 			con[0] ? con : "(empty)");
 }
 
