@@ -1,0 +1,48 @@
+/*
+ * rep.h - the reports of a run: the text summary and live progress line (rep_text.c),
+ * JSON (rep_json.c), JUnit XML (rep_junit.c) and the SVG timeline (rep_svg.c).
+ *
+ * Writers take a finished struct sla_result (sla.h) and a FILE* the caller opened;
+ * they write the report the user asked for and nothing else, never close the stream,
+ * and return 0, or -1 with errno when writing failed (ferror). Formats: docs/reports.md.
+ */
+#ifndef FL_REP_H
+#define FL_REP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sla.h"
+
+/* "340.2ms", "1.250s", "99.50%", "12", "not measured" for @v in @unit, into @buf. */
+int rep_value_format(const struct sla_value *v, enum scn_unit unit, char *buf, size_t len);
+
+/* One scenario: a table of expectation, measured value, result, then a totals line. */
+int rep_text_summary(FILE *f, const struct sla_result *r);
+/* All scenarios of a run or a matrix: one line each, then the overall verdict. */
+int rep_text_final(FILE *f, struct sla_result *const *r, int n);
+
+struct rep_progress {
+	int64_t elapsed_ns, duration_ns;
+	int faults_active;
+	size_t ok, failed;
+};
+
+/* What the progress line shows, counted from @st at @now_ns (requests that ended). */
+void rep_progress_count(const struct obs_store *st, int64_t t0_ns, int64_t duration_ns,
+			int64_t now_ns, struct rep_progress *p);
+/* "[  5.2s/15.0s] faults 1  requests 512 ok 3 failed" (no newline); snprintf's return. */
+int rep_progress_format(const struct rep_progress *p, char *buf, size_t len);
+
+/* One result as a JSON object / several as a JSON array. */
+int rep_json_write(FILE *f, const struct sla_result *r);
+int rep_json_write_many(FILE *f, struct sla_result *const *r, int n);
+
+/* <testsuites> with one <testsuite> per result, one <testcase> per expectation. */
+int rep_junit_write(FILE *f, struct sla_result *const *r, int n);
+
+/* The timeline picture of one run (needs r->st). */
+int rep_svg_write(FILE *f, const struct sla_result *r);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * rep_text.c - what a person reads on stdout: the per-scenario summary table, the final
+ * table across scenarios, and the one-line live progress.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rep.h"
+
+int rep_value_format(const struct sla_value *v, enum scn_unit unit, char *buf, size_t len)
+{
+	if (!v->measured)
+		return snprintf(buf, len, "not measured");
+	switch (unit) {
+	case SCN_UNIT_MS:
+		if (v->v >= 10000)
+			return snprintf(buf, len, "%.2fs", v->v / 1000);
+		if (v->v >= 1000)
+			return snprintf(buf, len, "%.3fs", v->v / 1000);
+		return snprintf(buf, len, "%.1fms", v->v);
+	case SCN_UNIT_PERCENT:
+		return snprintf(buf, len, "%.2f%%", v->v);
+	default:
+		return snprintf(buf, len, "%.0f", v->v);
+	}
+}
+
+static int rep_width(const struct sla_result *r)
+{
+	int w = (int)strlen("expectation");
+	for (int i = 0; i < r->n_v; i++)
+		if ((int)strlen(r->v[i].text) > w)
+			w = (int)strlen(r->v[i].text);
+	return w > 60 ? 60 : w;
+}
+
+int rep_text_summary(FILE *f, const struct sla_result *r)
+{
+	int w = rep_width(r);
+	fprintf(f, "scenario %s (seed %llu)%s%s\n", r->scenario, (unsigned long long)r->seed,
+		r->run_dir ? "  run " : "", r->run_dir ? r->run_dir : "");
+	fprintf(f, "  %-*s  %-14s %s\n", w, "expectation", "measured", "result");
+	for (int i = 0; i < r->n_v; i++) {
+		const struct sla_verdict *v = &r->v[i];
+		char val[32];
+		if (v->status == SLA_INVALID)
+			snprintf(val, sizeof(val), "-");
+		else
+			rep_value_format(&v->got, v->unit, val, sizeof(val));
+		fprintf(f, "  %-*s  %-14s %s", w, v->text, val,
+			v->status == SLA_PASS ? "pass" : "FAIL");
+		if (v->status == SLA_UNMEASURED || v->status == SLA_INVALID)
+			fprintf(f, " (%s)", v->msg);
+		fputc('\n', f);
+	}
+	fprintf(f, "  %d expectation%s, %d passed, %d failed: %s\n", r->n_v, r->n_v == 1 ? "" : "s",
+		r->n_v - r->n_failed, r->n_failed, r->passed ? "PASS" : "FAIL");
+	return ferror(f) ? -1 : 0;
+}
+
+int rep_text_final(FILE *f, struct sla_result *const *r, int n)
+{
+	int w = (int)strlen("scenario"), failed = 0;
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(r[i]->scenario) > w)
+			w = (int)strlen(r[i]->scenario);
+	fprintf(f, "%-*s  %-6s %-6s %-6s %s\n", w, "scenario", "expect", "passed", "failed",
+		"result");
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "%-*s  %-6d %-6d %-6d %s\n", w, r[i]->scenario, r[i]->n_v,
+			r[i]->n_v - r[i]->n_failed, r[i]->n_failed, r[i]->passed ? "PASS" : "FAIL");
+		failed += !r[i]->passed;
+	}
+	fprintf(f, "%d scenario%s, %d passed, %d failed\n", n, n == 1 ? "" : "s", n - failed,
+		failed);
+	return ferror(f) ? -1 : 0;
+}
+
+void rep_progress_count(const struct obs_store *st, int64_t t0_ns, int64_t duration_ns,
+			int64_t now_ns, struct rep_progress *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->elapsed_ns = now_ns > t0_ns ? now_ns - t0_ns : 0;
+	p->duration_ns = duration_ns;
+	for (size_t i = 0; i < st->n_flt; i++)
+		p->faults_active += st->flt[i].apply_ns <= now_ns &&
+				    (st->flt[i].revert_ns == OBS_OPEN || st->flt[i].revert_ns > now_ns);
+	for (size_t i = 0; i < st->n_req; i++) {
+		if (st->req[i].end_ns > now_ns)
+			continue;
+		if (st->req[i].outcome == OBS_OK)
+			p->ok++;
+		else
+			p->failed++;
+	}
+}
+
+int rep_progress_format(const struct rep_progress *p, char *buf, size_t len)
+{
+	return snprintf(buf, len, "[%6.1fs/%.1fs] faults %d  requests %zu ok %zu failed",
+			(double)p->elapsed_ns / 1e9, (double)p->duration_ns / 1e9, p->faults_active,
+			p->ok, p->failed);
+}

@@ -1,0 +1,317 @@
+/*
+ * test_rep.c - the report writers on a synthetic run: the text table and progress line
+ * compared with exact strings, JSON read back (with jq when present, and by string for
+ * a small known case), JUnit validated against tests/data/junit/junit.xsd with xmllint,
+ * and the SVG checked to be well-formed XML that shows what it must.
+ *
+ * The synthetic run (15 s, like quickstart): lb1 advertises every 100 ms until it is
+ * killed at 5 s; lb2 announces at 5.35 s; requests every 10 ms fail from 5.0 to 5.4 s;
+ * web1 is blackholed 8.5..11 s and marked down by lb1 at 9 s, up at 11.5 s.
+ */
+#include <CUnit/CUnit.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rep.h"
+
+#define T0 5000000000000LL
+#define MS(x) (T0 + (int64_t)(x) * 1000000LL)
+#define XSD "tests/data/junit/junit.xsd"
+
+static void t_vip(struct obs_store *st, const char *node, int t_ms, enum obs_vip_kind k)
+{
+	struct obs_vip v = {.t_ns = MS(t_ms), .kind = k, .prio = 100, .adver_ms = 100};
+	inet_pton(AF_INET, "198.18.0.100", &v.vip);
+	snprintf(v.node, sizeof(v.node), "%s", node);
+	obs_vip_add(st, &v);
+}
+
+static void t_lb(struct obs_store *st, const char *lb, int t_ms, const char *to,
+		 const char *backend, bool up)
+{
+	struct obs_lb l = {.t_ns = MS(t_ms), .kind = to ? OBS_LB_STATE : OBS_LB_BACKEND, .up = up};
+	snprintf(l.lb, sizeof(l.lb), "%s", lb);
+	snprintf(l.to, sizeof(l.to), "%s", to ? to : "");
+	snprintf(l.backend, sizeof(l.backend), "%s", backend ? backend : "");
+	obs_lb_add(st, &l);
+}
+
+static struct obs_store *t_run(void)
+{
+	struct obs_store *st = obs_store_new();
+	for (int t = 0; t < 15000; t += 10) {
+		bool fail = t >= 5000 && t < 5400;
+		int lat = 2 + (t >= 8500 && t < 9000 ? 40 : 0) + t % 7;
+		struct obs_req r = {.sched_ns = MS(t), .start_ns = MS(t),
+				    .outcome = fail ? OBS_TIMEOUT : OBS_OK};
+		r.latency_us = (fail ? 1000 : lat) * 1000LL;
+		r.end_ns = r.sched_ns + r.latency_us * 1000;
+		obs_req_add(st, &r);
+	}
+	t_vip(st, "lb1", -50, OBS_VIP_GARP);
+	for (int t = 0; t < 5000; t += 100)
+		t_vip(st, "lb1", t, OBS_VIP_VRRP);
+	t_vip(st, "lb2", 5350, OBS_VIP_GARP);
+	for (int t = 5350; t < 15500; t += 100)
+		t_vip(st, "lb2", t, OBS_VIP_VRRP);
+	t_lb(st, "lb1", -100, "master", NULL, false);
+	t_lb(st, "lb2", -100, "backup", NULL, false);
+	t_lb(st, "lb2", 5340, "master", NULL, false);
+	for (int i = 0; i < 2; i++) {
+		t_lb(st, i ? "lb2" : "lb1", -100, NULL, "web1", true);
+		t_lb(st, i ? "lb2" : "lb1", -100, NULL, "web2", true);
+	}
+	t_lb(st, "lb1", 4990, "stopped", NULL, false);
+	t_lb(st, "lb2", 9000, NULL, "web1", false);
+	t_lb(st, "lb2", 11500, NULL, "web1", true);
+	obs_fault_apply(st, 1, "kill", "lb1 lb", MS(5000));
+	obs_fault_apply(st, 2, "blackhole", "web1.private", MS(8500));
+	obs_fault_revert(st, 2, MS(11000));
+	return st;
+}
+
+static struct scn_expect t_ex[] = {
+	{.metric = "failover", .op = SCN_OP_LT, .value = 1000, .unit = SCN_UNIT_MS,
+	 .text = "failover < 1s"},
+	{.metric = "split-brain", .op = SCN_OP_EQ, .value = 0, .unit = SCN_UNIT_MS,
+	 .text = "split-brain == 0s"},
+	{.metric = "outage", .op = SCN_OP_LT, .value = 300, .unit = SCN_UNIT_MS,
+	 .text = "outage < 300ms"},
+	{.metric = "success", .op = SCN_OP_GE, .value = 95, .unit = SCN_UNIT_PERCENT,
+	 .text = "success >= 95%"},
+	{.metric = "detect", .op = SCN_OP_LT, .value = 1000, .unit = SCN_UNIT_MS,
+	 .text = "detect < 1s"},
+	{.metric = "p99", .op = SCN_OP_LT, .value = 100, .unit = SCN_UNIT_MS,
+	 .text = "p99 < 100ms during faults", .scope = "during faults"},
+};
+
+static struct scn_param t_par = {.name = "ha", .value = "vrrp \"plain\" <&>"};
+
+static struct sla_result *t_result(struct obs_store *st)
+{
+	static struct scn s = {.name = "quick", .description = "master killed", .duration_ms = 15000,
+			       .seed = 7, .expects = t_ex, .n_expects = 6, .params = &t_par,
+			       .n_params = 1};
+	struct sla_cfg cfg;
+	sla_cfg_init(&cfg, &s, T0);
+	cfg.advert_ns = 100000000LL;
+	return sla_evaluate(&s, st, &cfg, 7, "runs/quick-20240101-000000");
+}
+
+static char *t_slurp(FILE *f)
+{
+	long n = ftell(f);
+	char *b = calloc(1, (size_t)n + 1);
+	rewind(f);
+	if (fread(b, 1, (size_t)n, f) != (size_t)n) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void test_text_summary(void)
+{
+	struct obs_store *st = t_run();
+	struct sla_result *r = t_result(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	FILE *f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_text_summary(f, r));
+	char *out = t_slurp(f);
+	const char *want =
+		"scenario quick (seed 7)  run runs/quick-20240101-000000\n"
+		"  expectation                measured       result\n"
+		"  failover < 1s              350.0ms        pass\n"
+		"  split-brain == 0s          0.0ms          pass\n"
+		"  outage < 300ms             400.0ms        FAIL\n"
+		"  success >= 95%             97.33%         pass\n"
+		"  detect < 1s                500.0ms        pass\n"
+		"  p99 < 100ms during faults  47.0ms         pass\n"
+		"  6 expectations, 5 passed, 1 failed: FAIL\n";
+	CU_ASSERT_STRING_EQUAL(want, out);
+	free(out);
+	fclose(f);
+	f = tmpfile();
+	struct sla_result *two[2] = {r, r};
+	CU_ASSERT_EQUAL(0, rep_text_final(f, two, 2));
+	out = t_slurp(f);
+	CU_ASSERT_STRING_EQUAL("scenario  expect passed failed result\n"
+			       "quick     6      5      1      FAIL\n"
+			       "quick     6      5      1      FAIL\n"
+			       "2 scenarios, 0 passed, 2 failed\n", out);
+	free(out);
+	fclose(f);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
+static void test_progress(void)
+{
+	struct obs_store *st = t_run();
+	struct rep_progress p;
+	char buf[128];
+	/* at 5.2 s: requests 0..5190 ended except the failures still waiting on timeouts */
+	rep_progress_count(st, T0, 15000000000LL, MS(5200), &p);
+	CU_ASSERT_EQUAL(1, p.faults_active);
+	CU_ASSERT_EQUAL(0, p.failed);
+	rep_progress_format(&p, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("[   5.2s/15.0s] faults 1  requests 500 ok 0 failed", buf);
+	rep_progress_count(st, T0, 15000000000LL, MS(9000), &p);
+	CU_ASSERT_EQUAL(2, p.faults_active);
+	CU_ASSERT_EQUAL(40, p.failed);
+	obs_store_free(st);
+}
+
+static bool t_have(const char *tool)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+	return system(cmd) == 0;
+}
+
+static void test_json(void)
+{
+	struct obs_store *st = t_run();
+	struct sla_result *r = t_result(st);
+	char path[] = "/tmp/fl-test-rep-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w+");
+	CU_ASSERT_EQUAL(0, rep_json_write(f, r));
+	fflush(f);
+	char *out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"params\": {\"ha\": \"vrrp \\\"plain\\\" <&>\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"failover\": 350,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"id\": 2, \"fault\": \"blackhole\", \"target\": "
+					   "\"web1.private\", \"applied_ns\": 5008500000000, "
+					   "\"applied_ms\": 8500, \"reverted_ns\": 5011000000000, "
+					   "\"reverted_ms\": 11000}"));
+	if (t_have("jq")) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd),
+			 "jq -e '.scenario == \"quick\" and .seed == 7 and .passed == false and "
+			 ".metrics.success > 97.33 and .metrics.success < 97.34 and "
+			 ".expectations[2].passed == false and .expectations[2].value == 400 and "
+			 ".faults[0].reverted_ns == null and .guests == [] and "
+			 ".metrics_during_faults.p99 == 47' %s >/dev/null", path);
+		CU_ASSERT_EQUAL(0, system(cmd));
+	} else {
+		fprintf(stderr, "skipped: jq not installed (JSON read back by string only)\n");
+	}
+	fclose(f);
+	unlink(path);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
+static void test_json_small(void)
+{
+	struct obs_store *st = obs_store_new();
+	struct scn s = {.name = "empty", .duration_ms = 1000, .seed = 1};
+	struct sla_cfg cfg;
+	sla_cfg_init(&cfg, &s, 10);
+	struct sla_result *r = sla_evaluate(&s, st, &cfg, 1, NULL);
+	sla_result_add_guest(r, "lb1", "console=ttyS0 noapic", "tsc", "LOC: 12");
+	FILE *f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_json_write(f, r));
+	char *out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\n  \"scenario\": \"empty\",\n  \"description\": "
+					   "null,\n  \"seed\": 1,\n  \"params\": {},\n  \"passed\": "
+					   "true,\n  \"run_dir\": null,\n  \"t0_ns\": 10,\n  "
+					   "\"duration_ms\": 1000,\n  \"metrics\": {\"success\": null, "
+					   "\"errors\": 0, \"requests\": 0,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
+					   "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
+					   "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
+					   "12\"}]\n}\n"));
+	free(out);
+	fclose(f);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
+static void test_junit_schema(void)
+{
+	struct obs_store *st = t_run();
+	struct sla_result *r = t_result(st);
+	char path[] = "/tmp/fl-test-junit-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w+");
+	struct sla_result *two[2] = {r, r};
+	CU_ASSERT_EQUAL(0, rep_junit_write(f, two, 2));
+	fflush(f);
+	char *out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<testsuites name=\"faultline\" tests=\"12\" "
+					   "failures=\"2\" errors=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<failure message=\"measured 400ms, wanted &lt; 300ms\" "
+					   "type=\"sla\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<system-out>run directory: runs/quick-20240101-000000"));
+	if (t_have("xmllint") && access(XSD, R_OK) == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "xmllint --noout --schema %s %s 2>/dev/null", XSD, path);
+		CU_ASSERT_EQUAL(0, system(cmd));
+		/* the schema must be able to say no: a testcase without a name */
+		FILE *bad = fopen(path, "w");
+		fputs("<testsuites><testsuite name=\"x\" tests=\"1\"><testcase/></testsuite>"
+		      "</testsuites>\n", bad);
+		fclose(bad);
+		CU_ASSERT_NOT_EQUAL(0, system(cmd));
+	} else {
+		fprintf(stderr, "skipped: xmllint or " XSD " missing (run from the source tree)\n");
+	}
+	free(out);
+	fclose(f);
+	unlink(path);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
+static void test_svg(void)
+{
+	struct obs_store *st = t_run();
+	/* a split-brain moment to draw: lb1 answers ARP once more at 5.4 s */
+	t_vip(st, "lb1", 5400, OBS_VIP_ARP_REPLY);
+	struct sla_result *r = t_result(st);
+	const char *keep = getenv("FL_SVG_OUT");
+	char path[] = "/tmp/fl-test-svg-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w+");
+	CU_ASSERT_EQUAL(0, rep_svg_write(f, r));
+	fflush(f);
+	char *out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "VIP 198.18.0.100 owner"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "split-brain</title>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">lb2: web1</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">web1.private</text>"));
+	if (t_have("xmllint")) {
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "xmllint --noout %s 2>/dev/null", path);
+		CU_ASSERT_EQUAL(0, system(cmd));
+	}
+	if (keep) {
+		FILE *k = fopen(keep, "w");
+		if (k) {
+			fputs(out, k);
+			fclose(k);
+		}
+	}
+	free(out);
+	fclose(f);
+	unlink(path);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
+void register_rep_suite(void);
+void register_rep_suite(void)
+{
+	CU_pSuite s = CU_add_suite("rep", NULL, NULL);
+	CU_add_test(s, "text_summary", test_text_summary);
+	CU_add_test(s, "progress", test_progress);
+	CU_add_test(s, "json", test_json);
+	CU_add_test(s, "json_small", test_json_small);
+	CU_add_test(s, "junit_schema", test_junit_schema);
+	CU_add_test(s, "svg", test_svg);
+}
