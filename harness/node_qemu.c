@@ -740,6 +740,16 @@ int node_qemu_stall(struct run *r, int node, bool stop)
 	return qmp_cmd(g->qmp, stop ? "stop" : "cont", NULL, NULL, 0, QMP_TIMEOUT_MS);
 }
 
+int node_qemu_stall_hook(void *ctx, int node, bool stop)
+{
+	(void)ctx;
+	for (int i = 0; i < GUESTS_MAX; i++)
+		if (guests[i] && guests[i]->node == node)
+			return node_qemu_stall(guests[i]->r, node, stop);
+	errno = ENOENT;
+	return -1;
+}
+
 int node_qemu_set_link(struct run *r, int node, int net, bool up)
 {
 	struct guest *g = guest_ready(r, node);

@@ -60,6 +60,11 @@ bool node_qemu_is_guest(struct run *r, int node);
 
 /* stall: QMP stop (@stop) or cont. */
 int node_qemu_stall(struct run *r, int node, bool stop);
+/*
+ * The same as a struct flt_svc_ops guest_stall hook: @ctx is ignored and @node is
+ * looked up among the guests of the run in progress (a process runs one at a time).
+ */
+int node_qemu_stall_hook(void *ctx, int node, bool stop);
 /* carrier: QMP set_link on the NIC of network @net (the guest sees the carrier go). */
 int node_qemu_set_link(struct run *r, int node, int net, bool up);
 
