@@ -25,7 +25,7 @@
 #include "web_events.h"
 
 #define FLUSH_NS 100000000ull /* the harness tails requests.csv for live progress */
-#define OUTBUF 65536
+#define OUTBUF	 65536
 
 struct fl_load {
 	struct lb_loop *loop;
@@ -88,35 +88,66 @@ static int opt_one(struct opts *o, int c, const char *v)
 	uint64_t x;
 
 	switch (c) {
-	case 'u': return load_url_parse(v, &o->cfg.url) == -1 ? bad("url", v) : 0;
-	case 'r': return load_rate_parse(v, &o->cfg.rate_milli) == -1 ? bad("rate", v) : 0;
-	case 'd': if (parse_u64(v, 1ull << 40, &x) == -1 || !x) return bad("duration", v);
-		o->cfg.duration_ns = x * 1000000; return 0;
-	case 't': if (parse_u64(v, 1ull << 32, &x) == -1 || !x) return bad("timeout", v);
-		o->cfg.timeout_ns = x * 1000000; return 0;
-	case 'T': if (parse_u64(v, 1ull << 32, &x) == -1 || !x) return bad("connect-timeout", v);
-		o->cfg.connect_timeout_ns = x * 1000000; o->have_ct = true; return 0;
-	case 'k': o->cfg.keepalive = true; return 0;
-	case 'c': if (parse_u64(v, 100000, &x) == -1 || !x) return bad("concurrency", v);
-		o->cfg.concurrency = (unsigned)x; return 0;
-	case 'o': o->out = v; return 0;
-	case 'n': o->name = v; return 0;
-	case 'e': o->events = v; return 0;
-	case 'h': usage(stdout); exit(0);
-	default: return -1;
+	case 'u':
+		return load_url_parse(v, &o->cfg.url) == -1 ? bad("url", v) : 0;
+	case 'r':
+		return load_rate_parse(v, &o->cfg.rate_milli) == -1 ? bad("rate", v) : 0;
+	case 'd':
+		if (parse_u64(v, 1ull << 40, &x) == -1 || !x)
+			return bad("duration", v);
+		o->cfg.duration_ns = x * 1000000;
+		return 0;
+	case 't':
+		if (parse_u64(v, 1ull << 32, &x) == -1 || !x)
+			return bad("timeout", v);
+		o->cfg.timeout_ns = x * 1000000;
+		return 0;
+	case 'T':
+		if (parse_u64(v, 1ull << 32, &x) == -1 || !x)
+			return bad("connect-timeout", v);
+		o->cfg.connect_timeout_ns = x * 1000000;
+		o->have_ct = true;
+		return 0;
+	case 'k':
+		o->cfg.keepalive = true;
+		return 0;
+	case 'c':
+		if (parse_u64(v, 100000, &x) == -1 || !x)
+			return bad("concurrency", v);
+		o->cfg.concurrency = (unsigned)x;
+		return 0;
+	case 'o':
+		o->out = v;
+		return 0;
+	case 'n':
+		o->name = v;
+		return 0;
+	case 'e':
+		o->events = v;
+		return 0;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	default:
+		return -1;
 	}
 }
 
 static int opts_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"url", required_argument, NULL, 'u'},	    {"rate", required_argument, NULL, 'r'},
-		{"duration", required_argument, NULL, 'd'}, {"timeout", required_argument, NULL, 't'},
-		{"connect-timeout", required_argument, NULL, 'T'},
-		{"keepalive", no_argument, NULL, 'k'},	    {"concurrency", required_argument, NULL, 'c'},
-		{"out", required_argument, NULL, 'o'},	    {"name", required_argument, NULL, 'n'},
-		{"events", required_argument, NULL, 'e'},   {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"url", required_argument, NULL, 'u'},
+	    {"rate", required_argument, NULL, 'r'},
+	    {"duration", required_argument, NULL, 'd'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"connect-timeout", required_argument, NULL, 'T'},
+	    {"keepalive", no_argument, NULL, 'k'},
+	    {"concurrency", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"events", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -129,7 +160,8 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 		o->cfg.connect_timeout_ns = o->cfg.timeout_ns;
 	if (optind < argc || !o->cfg.url.addr.sin_family || !o->out ||
 	    (!o->cfg.rate_milli && !o->cfg.concurrency)) {
-		fprintf(stderr, "fl-load: --url, --out and --rate (or --concurrency) are required\n");
+		fprintf(stderr,
+			"fl-load: --url, --out and --rate (or --concurrency) are required\n");
 		return -1;
 	}
 	return 0;

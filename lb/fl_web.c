@@ -59,9 +59,9 @@ static int bad_value(const char *opt, const char *val)
 static int opts_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{"listen", required_argument, NULL, 'l'}, {"name", required_argument, NULL, 'n'},
-		{"latency", required_argument, NULL, 'L'}, {"events", required_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	    {"listen", required_argument, NULL, 'l'},  {"name", required_argument, NULL, 'n'},
+	    {"latency", required_argument, NULL, 'L'}, {"events", required_argument, NULL, 'e'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	bool have_listen = false;
 	int c;

@@ -107,11 +107,11 @@ static void check_done(struct load_client *cl)
 		cl->hooks.done(cl->arg);
 }
 
-static void emit(struct load_client *cl, uint64_t sched_ns, uint64_t start_ns,
-		 enum load_outcome o, const struct web_http *rsp)
+static void emit(struct load_client *cl, uint64_t sched_ns, uint64_t start_ns, enum load_outcome o,
+		 const struct web_http *rsp)
 {
 	struct load_record r = {
-		.sched_ns = sched_ns, .start_ns = start_ns, .end_ns = lb_now_ns(), .outcome = o};
+	    .sched_ns = sched_ns, .start_ns = start_ns, .end_ns = lb_now_ns(), .outcome = o};
 
 	if (rsp) {
 		r.bytes = rsp->body_seen;
@@ -409,8 +409,7 @@ int load_client_start(struct load_client *cl)
 	cl->end_ns = cl->cfg.duration_ns ? cl->start_ns + cl->cfg.duration_ns : UINT64_MAX;
 	if (!cl->cfg.concurrency)
 		return lb_timer_arm(cl->loop, &cl->sched_timer, cl->start_ns);
-	if (cl->cfg.duration_ns &&
-	    lb_timer_arm(cl->loop, &cl->end_timer, cl->end_ns) == -1)
+	if (cl->cfg.duration_ns && lb_timer_arm(cl->loop, &cl->end_timer, cl->end_ns) == -1)
 		return -1;
 	for (unsigned i = 0; i < cl->cfg.concurrency && !cl->stopping; i++)
 		req_begin(cl, cl->start_ns, lb_now_ns());

@@ -35,8 +35,8 @@ struct load_config {
 
 struct load_hooks {
 	void (*record)(const struct load_record *r, void *arg); /* a request ended */
-	void (*ready)(void *arg);				 /* first request sent */
-	void (*done)(void *arg); /* stopped and nothing in flight */
+	void (*ready)(void *arg);				/* first request sent */
+	void (*done)(void *arg);				/* stopped and nothing in flight */
 };
 
 struct load_client;

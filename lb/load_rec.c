@@ -12,14 +12,14 @@
 const char load_csv_header[] = "sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes\n";
 
 static const char *const outcome_names[LOAD_OUTCOME_MAX] = {
-	[LOAD_OK] = "ok",
-	[LOAD_REFUSED] = "refused",
-	[LOAD_RESET] = "reset",
-	[LOAD_CONNECT_TIMEOUT] = "connect-timeout",
-	[LOAD_TIMEOUT] = "timeout",
-	[LOAD_BAD_STATUS] = "bad-status",
-	[LOAD_BAD_BODY] = "bad-body",
-	[LOAD_ERROR] = "error",
+    [LOAD_OK] = "ok",
+    [LOAD_REFUSED] = "refused",
+    [LOAD_RESET] = "reset",
+    [LOAD_CONNECT_TIMEOUT] = "connect-timeout",
+    [LOAD_TIMEOUT] = "timeout",
+    [LOAD_BAD_STATUS] = "bad-status",
+    [LOAD_BAD_BODY] = "bad-body",
+    [LOAD_ERROR] = "error",
 };
 
 const char *load_outcome_name(enum load_outcome o)
@@ -78,32 +78,17 @@ err:
 
 int load_rate_parse(const char *s, uint64_t *rate_milli)
 {
-	uint64_t v = 0;
-	int frac = -1; /* digits after the point, -1 before it */
-	const char *p = s;
+	char *end;
 
-	for (; *p; p++) {
-		if (*p == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (*p < '0' || *p > '9' || frac == 3 || v > LOAD_RATE_MAX * 1000)
-			goto err;
-		v = v * 10 + (uint64_t)(*p - '0');
-		if (frac >= 0)
-			frac++;
+	/* strtod: the harness writes the rate with %g, which may use an exponent */
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0.0005) || v > (double)LOAD_RATE_MAX) {
+		errno = EINVAL;
+		return -1;
 	}
-	if (p == s || (frac == 0 && p[-1] == '.'))
-		goto err;
-	for (int i = frac < 0 ? 0 : frac; i < 3; i++)
-		v *= 10;
-	if (v == 0 || v > LOAD_RATE_MAX * 1000)
-		goto err;
-	*rate_milli = v;
+	*rate_milli = (uint64_t)(v * 1000.0 + 0.5);
 	return 0;
-err:
-	errno = EINVAL;
-	return -1;
 }
 
 uint64_t load_sched_ns(uint64_t start_ns, uint64_t rate_milli, uint64_t i)

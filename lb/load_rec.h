@@ -16,7 +16,7 @@
 
 #include "web_http.h"
 
-#define LOAD_LATE_NS 1000000ull /* a request that starts this late counts as late */
+#define LOAD_LATE_NS  1000000ull  /* a request that starts this late counts as late */
 #define LOAD_RATE_MAX 10000000ull /* requests per second */
 
 enum load_outcome {
@@ -33,8 +33,8 @@ enum load_outcome {
 
 struct load_url {
 	struct sockaddr_in addr;
-	char host[64];	 /* Host header: the authority as written */
-	char path[256];	 /* "/..." */
+	char host[64];	/* Host header: the authority as written */
+	char path[256]; /* "/..." */
 };
 
 /* One request, as written to requests.csv. */
@@ -50,8 +50,8 @@ struct load_record {
 struct load_stats {
 	uint64_t count[LOAD_OUTCOME_MAX];
 	uint64_t requests;
-	uint64_t late;	   /* started more than LOAD_LATE_NS after sched_ns */
-	uint32_t *lat_us;  /* latencies of ok requests, microseconds */
+	uint64_t late;	  /* started more than LOAD_LATE_NS after sched_ns */
+	uint32_t *lat_us; /* latencies of ok requests, microseconds */
 	size_t nlat, caplat;
 	uint32_t max_us;
 };
@@ -59,8 +59,8 @@ struct load_stats {
 /* load_url_parse - "http://A.B.C.D[:PORT][/PATH]" into u. Returns 0 or -1 (EINVAL). */
 int load_url_parse(const char *s, struct load_url *u);
 
-/* load_rate_parse - "200" or "2.5" (up to 3 decimals) requests/s into milli-requests/s.
- * Returns 0, or -1 with errno EINVAL (also for 0 and for more than LOAD_RATE_MAX). */
+/* load_rate_parse - "200", "2.5", "1e+06" requests/s into milli-requests/s (rounded).
+ * Returns 0, or -1 with errno EINVAL (also below 0.001 and above LOAD_RATE_MAX). */
 int load_rate_parse(const char *s, uint64_t *rate_milli);
 
 /* load_sched_ns - when request i is due (see above). */

@@ -68,8 +68,8 @@ static int sums_extend(struct web_bytes_sums *s, size_t want)
 	if (s->n == 0)
 		st[s->n++] = WEB_FNV1A64_INIT;
 	for (; s->n < want; s->n++)
-		st[s->n] = hash_range(st[s->n - 1], (uint64_t)(s->n - 1) * WEB_BYTES_STEP,
-				      WEB_BYTES_STEP);
+		st[s->n] =
+		    hash_range(st[s->n - 1], (uint64_t)(s->n - 1) * WEB_BYTES_STEP, WEB_BYTES_STEP);
 	return 0;
 }
 

@@ -21,7 +21,7 @@
 
 #define WEB_BYTES_LINE 16
 #define WEB_BYTES_STEP (64u * 1024) /* checkpoint spacing, a multiple of WEB_BYTES_LINE */
-#define WEB_BYTES_MAX (1024ull * 1024 * 1024) /* largest N fl-web serves */
+#define WEB_BYTES_MAX  (1024ull * 1024 * 1024) /* largest N fl-web serves */
 
 struct web_bytes_sums {
 	uint64_t *state; /* state[k] = FNV-1a 64 of the first k * WEB_BYTES_STEP bytes */

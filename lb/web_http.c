@@ -169,8 +169,8 @@ static int parse_header(struct web_http *p, const char *s, size_t n)
 /* The blank line: decide how the body is delimited. */
 static void head_end(struct web_http *p)
 {
-	bool no_body = !p->want_body || (p->status >= 100 && p->status < 200) ||
-		       p->status == 204 || p->status == 304;
+	bool no_body = !p->want_body || (p->status >= 100 && p->status < 200) || p->status == 204 ||
+		       p->status == 304;
 
 	if (p->kind == WEB_HTTP_RESPONSE && !no_body && !p->has_length) {
 		p->body_to_eof = true;
@@ -260,20 +260,29 @@ int web_http_eof(struct web_http *p)
 const char *web_http_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Content Too Large";
-	case 431: return "Request Header Fields Too Large";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 400:
+		return "Bad Request";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 413:
+		return "Content Too Large";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
-int web_http_response_head(char *buf, size_t size, int status, const char *backend,
-			   uint64_t length, uint64_t checksum, bool keep_alive)
+int web_http_response_head(char *buf, size_t size, int status, const char *backend, uint64_t length,
+			   uint64_t checksum, bool keep_alive)
 {
 	int n = snprintf(buf, size,
 			 "HTTP/1.1 %03d %s\r\n"
@@ -288,8 +297,8 @@ int web_http_response_head(char *buf, size_t size, int status, const char *backe
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
-int web_http_request(char *buf, size_t size, const char *method, const char *host,
-		     const char *path, bool keep_alive)
+int web_http_request(char *buf, size_t size, const char *method, const char *host, const char *path,
+		     bool keep_alive)
 {
 	int n = snprintf(buf, size,
 			 "%s %s HTTP/1.1\r\n"

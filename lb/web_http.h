@@ -22,13 +22,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WEB_FNV1A64_INIT 0xcbf29ce484222325ull /* FNV-1a 64 offset basis */
-#define WEB_FNV1A64_PRIME 0x100000001b3ull     /* FNV 64-bit prime */
+#define WEB_FNV1A64_INIT  0xcbf29ce484222325ull /* FNV-1a 64 offset basis */
+#define WEB_FNV1A64_PRIME 0x100000001b3ull	/* FNV 64-bit prime */
 
-#define WEB_HTTP_LINE_MAX 2048 /* longest request/status/header line accepted */
-#define WEB_HTTP_HEAD_MAX 16384 /* longest head (all lines) accepted */
+#define WEB_HTTP_LINE_MAX   2048  /* longest request/status/header line accepted */
+#define WEB_HTTP_HEAD_MAX   16384 /* longest head (all lines) accepted */
 #define WEB_HTTP_TARGET_MAX 256
-#define WEB_HTTP_NAME_MAX 64
+#define WEB_HTTP_NAME_MAX   64
 
 enum web_http_kind {
 	WEB_HTTP_REQUEST = 1,
@@ -47,26 +47,26 @@ struct web_http {
 	enum web_http_state state;
 	const char *err; /* static text when state is WEB_HTTP_ERROR */
 	/* the start line */
-	char method[16];		    /* request */
-	char target[WEB_HTTP_TARGET_MAX];   /* request */
-	int status;			    /* response */
-	int minor;			    /* HTTP/1.<minor> */
+	char method[16];		  /* request */
+	char target[WEB_HTTP_TARGET_MAX]; /* request */
+	int status;			  /* response */
+	int minor;			  /* HTTP/1.<minor> */
 	/* headers */
-	bool keep_alive;		    /* after version default and Connection */
+	bool keep_alive; /* after version default and Connection */
 	bool has_length;
-	uint64_t length;		    /* Content-Length */
+	uint64_t length; /* Content-Length */
 	bool has_checksum;
-	uint64_t checksum;		    /* X-Checksum */
-	char backend[WEB_HTTP_NAME_MAX];    /* X-Backend, "" when absent */
+	uint64_t checksum;		 /* X-Checksum */
+	char backend[WEB_HTTP_NAME_MAX]; /* X-Backend, "" when absent */
 	/* body */
-	bool body_to_eof;		    /* response without Content-Length */
+	bool body_to_eof; /* response without Content-Length */
 	uint64_t body_seen;
-	uint64_t body_hash;		    /* FNV-1a 64 of the body so far */
+	uint64_t body_hash; /* FNV-1a 64 of the body so far */
 	/* line assembly */
 	size_t head_len;
 	size_t line_len;
 	bool seen_start;
-	bool want_body;			    /* false for a response to HEAD */
+	bool want_body; /* false for a response to HEAD */
 	char line[WEB_HTTP_LINE_MAX];
 };
 
@@ -101,15 +101,15 @@ bool web_http_is_done(const struct web_http *p);
  * X-Checksum (16 lowercase hex digits) and Connection into buf.
  * Returns its length, or -1 when it does not fit in size.
  */
-int web_http_response_head(char *buf, size_t size, int status, const char *backend,
-			   uint64_t length, uint64_t checksum, bool keep_alive);
+int web_http_response_head(char *buf, size_t size, int status, const char *backend, uint64_t length,
+			   uint64_t checksum, bool keep_alive);
 
 /*
  * web_http_request - format "GET <path> HTTP/1.1" with Host and Connection into buf.
  * Returns its length, or -1 when it does not fit in size.
  */
-int web_http_request(char *buf, size_t size, const char *method, const char *host,
-		     const char *path, bool keep_alive);
+int web_http_request(char *buf, size_t size, const char *method, const char *host, const char *path,
+		     bool keep_alive);
 
 /* web_http_reason - the reason phrase for a status code ("OK", "Not Found"...). */
 const char *web_http_reason(int status);

@@ -26,9 +26,9 @@
 #include "web_bytes.h"
 #include "web_http.h"
 
-#define WEB_IN_SIZE 4096
-#define WEB_SCRATCH (128u * 1024) /* body chunk generated per write() */
-#define WEB_ACCEPT_BATCH 64
+#define WEB_IN_SIZE	    4096
+#define WEB_SCRATCH	    (128u * 1024) /* body chunk generated per write() */
+#define WEB_ACCEPT_BATCH    64
 #define WEB_ACCEPT_PAUSE_NS 100000000ull /* retry accept() after hitting the fd limit */
 
 enum web_phase { WEB_READ = 1, WEB_DELAY, WEB_WRITE, WEB_LINGER };
@@ -173,8 +173,8 @@ static void conn_respond(struct web_conn *c, bool bad)
 		sum = web_fnv1a64(WEB_FNV1A64_INIT, c->body_text, c->body_len);
 	}
 	c->keep_alive = !bad && c->req.keep_alive;
-	int n = web_http_response_head(c->head, sizeof(c->head), status, c->srv->name,
-				       c->body_len, sum, c->keep_alive);
+	int n = web_http_response_head(c->head, sizeof(c->head), status, c->srv->name, c->body_len,
+				       sum, c->keep_alive);
 	c->head_len = n > 0 ? (size_t)n : 0;
 	c->head_off = 0;
 	c->body_off = 0;

@@ -35,8 +35,9 @@ static void test_sched_model(void)
 		}
 		/* far into a run: still exact, no accumulated drift */
 		uint64_t i = 3600ull * 24 * 10000;
-		CU_ASSERT_EQUAL((uint64_t)((__extension__(unsigned __int128)i * 1000000000000ull) / rm),
-				load_sched_ns(0, rm, i));
+		CU_ASSERT_EQUAL(
+		    (uint64_t)((__extension__(unsigned __int128) i * 1000000000000ull) / rm),
+		    load_sched_ns(0, rm, i));
 	}
 }
 
@@ -67,8 +68,21 @@ static void test_rate_parse(void)
 	CU_ASSERT_EQUAL(0, load_rate_parse("0.001", &rm));
 	CU_ASSERT_EQUAL(1, rm);
 	CU_ASSERT_EQUAL(0, load_rate_parse("10000000", &rm));
-	static const char *const bad[] = {"", "0", "0.0", "-1", "1.", ".", "1.0001", "1e3",
-					  "10000001", "2x", "99999999999999999999"};
+	CU_ASSERT_EQUAL(0, load_rate_parse("1e+06", &rm)); /* %g */
+	CU_ASSERT_EQUAL(1000000000ull, rm);
+	CU_ASSERT_EQUAL(0, load_rate_parse("0.33333", &rm));
+	CU_ASSERT_EQUAL(333, rm);
+	static const char *const bad[] = {"",
+					  "0",
+					  "0.0",
+					  "-1",
+					  ".",
+					  "10000001",
+					  "2x",
+					  "nan",
+					  "inf",
+					  "0.0001",
+					  "99999999999999999999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CU_ASSERT_EQUAL(-1, load_rate_parse(bad[i], &rm));
 		if (load_rate_parse(bad[i], &rm) == 0)
@@ -88,9 +102,10 @@ static void test_url_parse(void)
 	CU_ASSERT_EQUAL_FATAL(0, load_url_parse("http://198.18.0.1", &u));
 	CU_ASSERT_EQUAL(htons(80), u.addr.sin_port);
 	CU_ASSERT_STRING_EQUAL("/", u.path);
-	static const char *const bad[] = {"https://1.2.3.4/", "http://host.example/", "http://1.2.3.4:0/",
-					  "http://1.2.3.4:65536/", "http://:80/", "1.2.3.4/",
-					  "http://1.2.3.4:/", "http://1.2.3.4:8a/"};
+	static const char *const bad[] = {"https://1.2.3.4/",  "http://host.example/",
+					  "http://1.2.3.4:0/", "http://1.2.3.4:65536/",
+					  "http://:80/",       "1.2.3.4/",
+					  "http://1.2.3.4:/",  "http://1.2.3.4:8a/"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CU_ASSERT_EQUAL(-1, load_url_parse(bad[i], &u));
 }
@@ -110,14 +125,14 @@ static void test_outcome_classification(void)
 		const char *msg;
 		enum load_outcome want;
 	} cases[] = {
-		{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Checksum: 1a19f91921d9561f\r\n\r\nok\n",
-		 LOAD_OK},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Checksum: 1a19f91921d9561e\r\n\r\nok\n",
-		 LOAD_BAD_BODY},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Checksum: 1a19f91921d9561f\r\n\r\nOK\n",
-		 LOAD_BAD_BODY},
-		{"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", LOAD_BAD_STATUS},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", LOAD_OK}, /* not verifiable */
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Checksum: 1a19f91921d9561f\r\n\r\nok\n",
+	     LOAD_OK},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Checksum: 1a19f91921d9561e\r\n\r\nok\n",
+	     LOAD_BAD_BODY},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nX-Checksum: 1a19f91921d9561f\r\n\r\nOK\n",
+	     LOAD_BAD_BODY},
+	    {"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", LOAD_BAD_STATUS},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", LOAD_OK}, /* not verifiable */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct web_http p;
@@ -134,8 +149,11 @@ static void test_outcome_classification(void)
 
 static void test_record_csv(void)
 {
-	struct load_record r = {.sched_ns = 1000000, .start_ns = 1000100, .end_ns = 3500999,
-				.outcome = LOAD_CONNECT_TIMEOUT, .bytes = 42};
+	struct load_record r = {.sched_ns = 1000000,
+				.start_ns = 1000100,
+				.end_ns = 3500999,
+				.outcome = LOAD_CONNECT_TIMEOUT,
+				.bytes = 42};
 	char buf[256];
 
 	strcpy(r.backend, "we,b\"1\n");
@@ -188,7 +206,8 @@ static void test_stats_summary(void)
 	char buf[512];
 
 	for (int i = 1; i <= 100; i++) {
-		struct load_record r = {.sched_ns = 0, .start_ns = i == 7 ? 2000000 : 0,
+		struct load_record r = {.sched_ns = 0,
+					.start_ns = i == 7 ? 2000000 : 0,
 					.end_ns = (uint64_t)(101 - i) * 1000,
 					.outcome = i % 10 == 0 ? LOAD_REFUSED : LOAD_OK};
 		CU_ASSERT_EQUAL(0, load_stats_add(&s, &r));

@@ -77,9 +77,9 @@ static void test_http_request_pipelined_any_split(void)
 static void test_http_connection_close(void)
 {
 	static const char *const reqs[] = {
-		"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
-		"GET / HTTP/1.1\r\nconnection: Keep-Alive, CLOSE\r\n\r\n",
-		"GET / HTTP/1.0\r\n\r\n",
+	    "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+	    "GET / HTTP/1.1\r\nconnection: Keep-Alive, CLOSE\r\n\r\n",
+	    "GET / HTTP/1.0\r\n\r\n",
 	};
 	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
 		struct web_http p;
@@ -94,8 +94,8 @@ static void test_http_response_body_byte_by_byte(void)
 {
 	char msg[512];
 	const char *body = "hello, world\n";
-	int n = web_http_response_head(msg, sizeof(msg), 200, "web1", strlen(body), fnv(body),
-				       true);
+	int n =
+	    web_http_response_head(msg, sizeof(msg), 200, "web1", strlen(body), fnv(body), true);
 	CU_ASSERT_FATAL(n > 0);
 	strcpy(msg + n, body);
 	strcat(msg, "HTTP/1.1 404"); /* the next response must be left alone */
@@ -151,19 +151,19 @@ static void test_http_response_delimiters(void)
 static void test_http_rejections(void)
 {
 	static const char *const bad[][2] = {
-		{"req", "GET\r\n\r\n"},
-		{"req", "GET / HTTP/2.0\r\n\r\n"},
-		{"req", "GET  HTTP/1.1\r\n\r\n"},
-		{"req", "GET / HTTP/1.1\r\nno colon here\r\n\r\n"},
-		{"req", "GET / HTTP/1.1\r\nA: b\r\n continued\r\n\r\n"},
-		{"req", "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"},
-		{"req", "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n"},
-		{"rsp", "HTTP/1.1 20 OK\r\n\r\n"},
-		{"rsp", "HTTP/1.1 200OK\r\n\r\n"},
-		{"rsp", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"},
-		{"rsp", "HTTP/1.1 200 OK\r\nX-Checksum: 123\r\n\r\n"},
-		{"rsp", "HTTP/1.1 200 OK\r\nX-Checksum: 0123456789abcdeg\r\n\r\n"},
-		{"rsp", "SSH-2.0-OpenSSH\r\n"},
+	    {"req", "GET\r\n\r\n"},
+	    {"req", "GET / HTTP/2.0\r\n\r\n"},
+	    {"req", "GET  HTTP/1.1\r\n\r\n"},
+	    {"req", "GET / HTTP/1.1\r\nno colon here\r\n\r\n"},
+	    {"req", "GET / HTTP/1.1\r\nA: b\r\n continued\r\n\r\n"},
+	    {"req", "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"},
+	    {"req", "GET / HTTP/1.1\r\nContent-Length: -1\r\n\r\n"},
+	    {"rsp", "HTTP/1.1 20 OK\r\n\r\n"},
+	    {"rsp", "HTTP/1.1 200OK\r\n\r\n"},
+	    {"rsp", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"},
+	    {"rsp", "HTTP/1.1 200 OK\r\nX-Checksum: 123\r\n\r\n"},
+	    {"rsp", "HTTP/1.1 200 OK\r\nX-Checksum: 0123456789abcdeg\r\n\r\n"},
+	    {"rsp", "SSH-2.0-OpenSSH\r\n"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct web_http p;
@@ -248,8 +248,17 @@ static void test_bytes_checksum_model(void)
 	size_t max = 3 * WEB_BYTES_STEP + 100;
 	char *body = model_body(max);
 	struct web_bytes_sums s = {0};
-	size_t ns[] = {0, 1, 15, 16, 17, WEB_BYTES_STEP - 1, WEB_BYTES_STEP,
-		       WEB_BYTES_STEP + 1, 2 * WEB_BYTES_STEP + 7, max, 100};
+	size_t ns[] = {0,
+		       1,
+		       15,
+		       16,
+		       17,
+		       WEB_BYTES_STEP - 1,
+		       WEB_BYTES_STEP,
+		       WEB_BYTES_STEP + 1,
+		       2 * WEB_BYTES_STEP + 7,
+		       max,
+		       100};
 	uint64_t sum;
 
 	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
