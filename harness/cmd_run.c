@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "rep.h"
 #include "ev.h"
 #include "flt.h"
 #include "lab.h"
@@ -215,6 +216,33 @@ static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
 	return tl_start(r, sch, ops);
 }
 
+/* HOOK(sla, rep): judge the run from its directory, print the summary, write reports. */
+static void run_report(struct run *r, const struct run_opts *o, int64_t t0,
+		       struct run_result *res)
+{
+	const struct scn *s = run_scn(r);
+	char err[512] = "";
+	struct rep_run *rr = rep_run_evaluate(s, run_dir(r), t0, s->seed, err, sizeof(err));
+
+	if (!rr) {
+		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
+		res->status = FL_EXIT_HOST;
+		return;
+	}
+	if (*err)
+		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
+	const struct sla_result *v = rep_run_result(rr);
+	if (!o->quiet)
+		rep_text_summary(stdout, v);
+	if (!v->passed && res->status == FL_EXIT_OK)
+		res->status = FL_EXIT_FAIL;
+	if (rep_run_write(rr, o->json, o->junit, o->svg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "faultline run: %s: report %s\n", s->name, err);
+		res->status = FL_EXIT_HOST;
+	}
+	rep_run_free(rr);
+}
+
 /* Everything between a built lab and teardown. */
 static void run_body(struct run *r, const struct run_opts *o, struct run_result *res)
 {
@@ -230,6 +258,9 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 		return;
 	}
 	/* HOOK(obs): start the observers (wire, client log, service events) here. */
+	char obs_err[512];
+	if (!rep_run_observe(r, obs_err, sizeof(obs_err)))
+		fprintf(stderr, "faultline run: %s: %s; no wire observations\n", s->name, obs_err);
 
 	int64_t t0 = ev_now_ns();
 	run_set_t0(r, t0);
@@ -265,6 +296,7 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 
 	/* HOOK(sla): evaluate the expectations; FL_EXIT_FAIL when one fails. */
 	/* HOOK(rep): --json o->json, --junit o->junit, --svg o->svg. */
+	run_report(r, o, t0, res);
 }
 
 static int run_one(struct scn *s, const struct run_opts *o)
@@ -401,9 +433,6 @@ int cmd_run(int argc, char **argv)
 		if (o.has_seed)
 			scns[i]->seed = o.seed;
 	}
-	if (o.json || o.junit || o.svg)
-		fprintf(stderr, "faultline run: %s%s%s: not available yet\n",
-			o.json ? "--json " : "", o.junit ? "--junit " : "", o.svg ? "--svg" : "");
 	if (o.dry_run) {
 		rc = run_dry(scns, n);
 		goto out;

@@ -45,4 +45,23 @@ int rep_junit_write(FILE *f, struct sla_result *const *r, int n);
 /* The timeline picture of one run (needs r->st). */
 int rep_svg_write(FILE *f, const struct sla_result *r);
 
+/* ---- rep_run.c: the hook points of `faultline run` ---- */
+
+struct run;
+struct rep_run;
+
+/* [observers] start the wire observer on @r; the store lives until teardown.
+ * NULL with a message in @err when it could not start (the run may go on). */
+struct obs_store *rep_run_observe(struct run *r, char *err, size_t len);
+/* [evaluate] read run directory @dir back and judge @s's expectations; @t0_ns 0 takes
+ * the run's "t0" event. NULL with @err on failure; on success @err may hold a warning
+ * (unreadable lines) or be left as it was. */
+struct rep_run *rep_run_evaluate(const struct scn *s, const char *dir, int64_t t0_ns,
+				 uint64_t seed, char *err, size_t len);
+const struct sla_result *rep_run_result(const struct rep_run *rr);
+/* [reports] each non-NULL path gets its report; -1 with @err when one failed. */
+int rep_run_write(const struct rep_run *rr, const char *json, const char *junit,
+		  const char *svg, char *err, size_t len);
+void rep_run_free(struct rep_run *rr); /* NULL is a no-op */
+
 #endif

@@ -1,0 +1,121 @@
+/*
+ * rep_run.c - the glue between a live run and the observers, verdicts and reports, so
+ * that cmd_run.c needs one call at each of its hook points:
+ *
+ *   [observers]  rep_run_observe()  the wire observer in the lab namespace, writing to
+ *                                    events.jsonl (and a live store for progress)
+ *   [evaluate]   rep_run_evaluate() reads the run directory back (events.jsonl,
+ *                                    requests*.csv) and judges every expectation
+ *   [reports]    rep_run_write()    --json, --junit and --svg files
+ *
+ * Evaluating from the files, not from memory, makes `faultline run` and a later
+ * `faultline report RUN_DIR` give the same numbers by construction.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rep.h"
+#include "run.h"
+
+struct rep_run {
+	struct obs_store *st;
+	struct sla_result *res;
+};
+
+static void rep_store_free(void *arg)
+{
+	obs_store_free(arg);
+}
+
+struct obs_store *rep_run_observe(struct run *r, char *err, size_t len)
+{
+	struct obs_store *st = obs_store_new();
+	if (!st || run_defer(r, rep_store_free, st, "observation store") == -1) {
+		obs_store_free(st);
+		snprintf(err, len, "observers: %s", strerror(errno));
+		return NULL;
+	}
+	if (!obs_wire_start(r, st)) {
+		snprintf(err, len, "wire observer: %s", strerror(errno));
+		return NULL;
+	}
+	return st;
+}
+
+struct rep_run *rep_run_evaluate(const struct scn *s, const char *dir, int64_t t0_ns,
+				 uint64_t seed, char *err, size_t len)
+{
+	struct rep_run *rr = calloc(1, sizeof(*rr));
+	size_t bad = 0;
+	if (!rr || !(rr->st = obs_store_new()))
+		goto err;
+	if (obs_store_load_run(rr->st, dir, &bad) == -1) {
+		snprintf(err, len, "reading %s: %s", dir, strerror(errno));
+		goto err_quiet;
+	}
+	struct sla_cfg cfg;
+	sla_cfg_init(&cfg, s, t0_ns ? t0_ns : rr->st->t0_ns);
+	if (!(rr->res = sla_evaluate(s, rr->st, &cfg, seed, dir)))
+		goto err;
+	if (bad)
+		snprintf(err, len, "%zu unreadable lines in the run directory", bad);
+	return rr;
+err:
+	snprintf(err, len, "evaluate: %s", strerror(errno));
+err_quiet:
+	if (rr)
+		obs_store_free(rr->st);
+	free(rr);
+	return NULL;
+}
+
+const struct sla_result *rep_run_result(const struct rep_run *rr)
+{
+	return rr->res;
+}
+
+void rep_run_free(struct rep_run *rr)
+{
+	if (!rr)
+		return;
+	sla_result_free(rr->res);
+	obs_store_free(rr->st);
+	free(rr);
+}
+
+static int rep_file(const char *path, const struct sla_result *res,
+		    int (*fn)(FILE *, const struct sla_result *), char *err, size_t len)
+{
+	FILE *f = fopen(path, "we");
+	if (!f) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = fn(f, res);
+	if (fclose(f) == EOF)
+		rc = -1;
+	if (rc == -1)
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+	return rc;
+}
+
+static int rep_junit_one(FILE *f, const struct sla_result *res)
+{
+	struct sla_result *one = (struct sla_result *)res;
+	return rep_junit_write(f, &one, 1);
+}
+
+int rep_run_write(const struct rep_run *rr, const char *json, const char *junit,
+		  const char *svg, char *err, size_t len)
+{
+	int rc = 0;
+	if (json && rep_file(json, rr->res, rep_json_write, err, len) == -1)
+		rc = -1;
+	if (junit && rep_file(junit, rr->res, rep_junit_one, err, len) == -1)
+		rc = -1;
+	if (svg && rep_file(svg, rr->res, rep_svg_write, err, len) == -1)
+		rc = -1;
+	return rc;
+}
