@@ -412,7 +412,7 @@ int load_client_start(struct load_client *cl)
 	if (cl->cfg.duration_ns && lb_timer_arm(cl->loop, &cl->end_timer, cl->end_ns) == -1)
 		return -1;
 	for (unsigned i = 0; i < cl->cfg.concurrency && !cl->stopping; i++)
-		req_begin(cl, cl->start_ns, lb_now_ns());
+		closed_loop_next(cl);
 	return 0;
 }
 
