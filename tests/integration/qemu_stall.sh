@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# stall on a guest: QMP stop at 2 s, cont 3 s later. The guest stops answering pings for
+# that long (replies are lost or come late) and answers again after; events.jsonl has
+# QEMU's STOP and RESUME next to the timeline's apply and revert.
+. "$FL_TOP/tests/integration/lib.sh"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+"$FL_TOP/vm-images/build" >"$FL_WORK/vm-image.log" 2>&1 ||
+	skip "guest image cannot be built: $(tail -1 "$FL_WORK/vm-image.log")"
+
+f=$(scn guest-stall <<'S'
+scenario guest-stall
+duration 8s
+network lan 198.18.0.0/24
+node g1 qemu on lan
+node h1 on lan
+service h1 exec "busybox ping -i 0.2 -c 35 -W 1 198.18.0.1"
+at 2s stall g1 for 3s
+S
+)
+check "faultline run" faultline run --run-dir "$FL_WORK/runs" "$f"
+run="$FL_WORK/runs/latest"
+ev="$run/events.jsonl"
+tail -4 "$run/h1.exec.out"
+stop=$(grep -m1 '"ev":"qmp","event":"STOP"' "$ev" | sed 's/.*"t_ns":\([0-9]*\).*/\1/')
+resume=$(grep -m1 '"ev":"qmp","event":"RESUME"' "$ev" | sed 's/.*"t_ns":\([0-9]*\).*/\1/')
+[ -n "$stop" ] && [ -n "$resume" ] || fail "no STOP/RESUME from QEMU"
+ms=$(((resume - stop) / 1000000))
+echo "guest stopped for $ms ms"
+[ $ms -ge 2900 ] && [ $ms -le 3200 ] || fail "stall lasted $ms ms, wanted 3000"
+grep -q '"fault":"stall","target":"g1"' "$ev" || fail "no timeline stall event"
+# Replies to pings sent during the stall are late by up to 3 s: seq numbers with a
+# time above 1000 ms, or lost ones. Pings after the stall are answered promptly.
+late=$(awk -F'time=' '/bytes from/ { split($2, a, " "); if (a[1] + 0 > 1000) n++ } END { print n + 0 }' \
+	"$run/h1.exec.out")
+recv=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$run/h1.exec.out")
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$run/h1.exec.out")
+echo "sent $sent, received $recv, late (> 1 s) $late"
+[ -n "$recv" ] && [ "$recv" -gt 0 ] || fail "the guest never answered"
+[ $((sent - recv + late)) -ge 5 ] || fail "the stall did not show in the pings"
+tail -3 "$run/h1.exec.out" | grep -q 'round-trip' || true
+grep 'bytes from' "$run/h1.exec.out" | tail -3 | awk -F'time=' '{ split($2, a, " "); if (a[1] + 0 > 500) bad = 1 } END { exit bad }' ||
+	fail "the guest did not answer promptly after the stall"
+echo "ok"
