@@ -617,6 +617,15 @@ static int guest_ifaces(struct lab *lab, struct guest *g)
 			return lab_fail(lab, "node %s: interface %s: %s", nd->name, net->name,
 					g->err[0] ? g->err : strerror(errno));
 	}
+	if (nd->forward) {
+		const char *argv[] = { "sysctl", "-w", "net.ipv4.ip_forward=1" };
+		struct agent_msg rep;
+
+		if (guest_agent_call(g, "run", 3, argv, NULL, &rep, 10000) < 0 || rep.argc < 1 ||
+		    strcmp(rep.argv[0], "0"))
+			return lab_fail(lab, "node %s: forwarding: %s", nd->name,
+					g->err[0] ? g->err : "sysctl failed");
+	}
 	return 0;
 }
 

@@ -154,7 +154,7 @@ static void spawn_child(const struct agent_msg *m)
 	if (o < 0 || e < 0 || n < 0)
 		_exit(126);
 	child_unblock();
-	setsid();
+	setpgid(0, 0);
 	dup2(n, 0);
 	dup2(o, 1);
 	dup2(e, 2);
@@ -177,6 +177,8 @@ static int verb_spawn(const struct agent_msg *m, struct agent_reply *rep)
 		reply_err(rep, errno, "spawn: fork");
 		return 0;
 	}
+	/* Also here: a "kill" may come before the child has run at all. */
+	setpgid(pid, pid);
 	reply_num(rep, pid);
 	return 0;
 }
@@ -191,7 +193,7 @@ static int verb_kill(const struct agent_msg *m, struct agent_reply *rep)
 	}
 	pid = strtol(m->argv[0], NULL, 10);
 	sig = strtol(m->argv[1], NULL, 10);
-	/* A spawned process leads its own session: signal the whole group. */
+	/* A spawned process leads its own process group: signal the whole group. */
 	if (pid <= 1 || kill((pid_t)-pid, (int)sig) < 0)
 		reply_err(rep, pid <= 1 ? EINVAL : errno, "kill");
 	return 0;

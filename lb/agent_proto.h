@@ -15,7 +15,8 @@
  * Verbs (guest side in lb/fl_agent.c, docs/guests.md for the details):
  *	ping                        -> ok MONO_NS
  *	run ARGV...                 -> ok STATUS OUTPUT     (waits; stdout+stderr, capped)
- *	spawn OUT ERR ARGV...       -> ok PID               (later: event "0 exit PID STATUS")
+ *	spawn OUT ERR ARGV...       -> ok PID               (own process group; later the
+ *	                                                     event "0 exit PID STATUS")
  *	kill PID SIGNO              -> ok
  *	read PATH [OFFSET]          -> ok CONTENT           (at most AGENT_DATA_MAX bytes;
  *	                                                     fewer means end of file)

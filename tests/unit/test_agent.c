@@ -5,8 +5,13 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "agent_exec.h"
 #include "agent_proto.h"
 
 void register_agent_suite(void);
@@ -147,6 +152,79 @@ static void test_rbuf_overlong_dropped(void)
 	free(rb);
 }
 
+/* Build a request from words and carry it out. */
+static struct agent_reply *dispatch(const char *verb, int argc, char **argv)
+{
+	static struct agent_reply rep;
+	struct agent_msg m = { .id = 1, .argc = argc };
+
+	snprintf(m.verb, sizeof(m.verb), "%s", verb);
+	for (int i = 0; i < argc; i++) {
+		m.argv[i] = argv[i];
+		m.arglen[i] = strlen(argv[i]);
+	}
+	m.argv[argc] = NULL;
+	CU_ASSERT_EQUAL(0, agent_exec_dispatch(&m, &rep));
+	return &rep;
+}
+
+static void test_exec_run_status_output(void)
+{
+	struct agent_reply *rep = dispatch("run", 3, (char *[]){ "sh", "-c", "echo out; echo err >&2; exit 3" });
+
+	CU_ASSERT_EQUAL(0, rep->err);
+	CU_ASSERT_EQUAL_FATAL(2, rep->n);
+	CU_ASSERT_STRING_EQUAL("3", rep->words[0]);
+	CU_ASSERT_EQUAL(8, rep->lens[1]);
+	CU_ASSERT_EQUAL(0, memcmp("out\nerr\n", rep->words[1], 8));
+	rep = dispatch("run", 1, (char *[]){ "/no/such/program" });
+	CU_ASSERT_STRING_EQUAL("127", rep->words[0]);
+}
+
+static void test_exec_read_offset(void)
+{
+	char path[] = "/tmp/fl-agent-test.XXXXXX";
+	int fd = mkstemp(path);
+	struct agent_reply *rep;
+
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(10, write(fd, "0123456789", 10));
+	close(fd);
+	rep = dispatch("read", 1, (char *[]){ path });
+	CU_ASSERT_EQUAL(10, rep->lens[0]);
+	rep = dispatch("read", 2, (char *[]){ path, "7" });
+	CU_ASSERT_EQUAL_FATAL(3, rep->lens[0]);
+	CU_ASSERT_EQUAL(0, memcmp("789", rep->words[0], 3));
+	unlink(path);
+	rep = dispatch("read", 1, (char *[]){ path });
+	CU_ASSERT_EQUAL(ENOENT, rep->err);
+}
+
+static void test_exec_spawn_kill(void)
+{
+	struct agent_reply *rep = dispatch("spawn", 4, (char *[]){ "/dev/null", "/dev/null", "sleep", "30" });
+	char pid[32];
+	int ws = 0;
+	pid_t p;
+
+	CU_ASSERT_EQUAL_FATAL(0, rep->err);
+	snprintf(pid, sizeof(pid), "%s", rep->words[0]);
+	p = (pid_t)atoi(pid);
+	CU_ASSERT_TRUE_FATAL(p > 0);
+	rep = dispatch("kill", 2, (char *[]){ pid, "15" });
+	CU_ASSERT_EQUAL(0, rep->err);
+	CU_ASSERT_EQUAL(p, waitpid(p, &ws, 0));
+	CU_ASSERT_EQUAL(128 + SIGTERM, agent_exec_status(ws));
+	rep = dispatch("kill", 2, (char *[]){ "1", "9" }); /* never PID 1 */
+	CU_ASSERT_EQUAL(EINVAL, rep->err);
+}
+
+static void test_exec_unknown_verb(void)
+{
+	CU_ASSERT_EQUAL(ENOSYS, dispatch("format-disk", 0, (char *[]){ NULL })->err);
+	CU_ASSERT_EQUAL(EINVAL, dispatch("ifconf", 1, (char *[]){ "x" })->err);
+}
+
 void register_agent_suite(void)
 {
 	CU_pSuite s = CU_add_suite("agent", NULL, NULL);
@@ -158,4 +236,8 @@ void register_agent_suite(void)
 	CU_add_test(s, "msg_rejects", test_msg_rejects);
 	CU_add_test(s, "rbuf_pieces", test_rbuf_pieces);
 	CU_add_test(s, "rbuf_overlong_dropped", test_rbuf_overlong_dropped);
+	CU_add_test(s, "exec_run_status_output", test_exec_run_status_output);
+	CU_add_test(s, "exec_read_offset", test_exec_read_offset);
+	CU_add_test(s, "exec_spawn_kill", test_exec_spawn_kill);
+	CU_add_test(s, "exec_unknown_verb", test_exec_unknown_verb);
 }
