@@ -16,7 +16,7 @@ S
 )
 start=$(date +%s)
 rc=0
-faultline run --run-dir "$FL_WORK/runs" "$f" >"$FL_WORK/out" 2>&1 || rc=$?
+faultline run --run-dir "$FL_WORK/runs-bootfail" "$f" >"$FL_WORK/out" 2>&1 || rc=$?
 secs=$(($(date +%s) - start))
 cat "$FL_WORK/out"
 [ $rc = 3 ] || fail "exit status $rc, wanted 3 (the host cannot run it)"

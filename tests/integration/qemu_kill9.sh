@@ -15,9 +15,9 @@ node g1 qemu on lan
 node h1 on lan
 S
 )
-faultline run --run-dir "$FL_WORK/runs" "$f" >"$FL_WORK/run.log" 2>&1 &
+faultline run --run-dir "$FL_WORK/runs-kill9" "$f" >"$FL_WORK/run.log" 2>&1 &
 fl=$!
-ev="$FL_WORK/runs/latest/events.jsonl"
+ev="$FL_WORK/runs-kill9/latest/events.jsonl"
 for _ in $(seq 600); do
 	grep -q '"ev":"guest-ready"' "$ev" 2>/dev/null && break
 	kill -0 $fl 2>/dev/null || { cat "$FL_WORK/run.log"; fail "faultline ended early"; }

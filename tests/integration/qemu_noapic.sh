@@ -22,10 +22,10 @@ num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" <<<"$2"; }
 for a in default noapic; do
 	set_arg=()
 	[ $a = noapic ] && set_arg=(--set append=noapic)
-	check "faultline run ($a)" faultline run --run-dir "$FL_WORK/runs-$a" "${set_arg[@]}" "$f"
-	r=$(grep '"ev":"guest-ready"' "$FL_WORK/runs-$a/latest/events.jsonl") ||
+	check "faultline run ($a)" faultline run --run-dir "$FL_WORK/runs-noapic-$a" "${set_arg[@]}" "$f"
+	r=$(grep '"ev":"guest-ready"' "$FL_WORK/runs-noapic-$a/latest/events.jsonl") ||
 		fail "$a: no guest-ready"
-	grep -q '2 packets received' "$FL_WORK/runs-$a/latest/h1.exec.out" ||
+	grep -q '2 packets received' "$FL_WORK/runs-noapic-$a/latest/h1.exec.out" ||
 		fail "$a: guest not reachable"
 	io=$(num irq_ioapic "$r") xt=$(num irq_xtpic "$r") loc=$(num irq_loc "$r")
 	echo "$a: IO-APIC lines $io, XT-PIC lines $xt, LOC $loc; $(grep -o '"cmdline":"[^"]*"' <<<"$r")"

@@ -17,8 +17,8 @@ node h1 on lan
 service h1 exec "busybox ping -c 3 -W 2 198.18.0.1"
 S
 )
-check "faultline run" faultline run --run-dir "$FL_WORK/runs" "$f"
-run="$FL_WORK/runs/latest"
+check "faultline run" faultline run --run-dir "$FL_WORK/runs-ping" "$f"
+run="$FL_WORK/runs-ping/latest"
 ready=$(grep '"ev":"guest-ready"' "$run/events.jsonl") || fail "no guest-ready event"
 echo "$ready"
 echo "$ready" | grep -q '"src":"g1"' || fail "guest-ready not from g1"

@@ -17,8 +17,8 @@ service h1 exec "busybox ping -i 0.2 -c 35 -W 1 198.18.0.1"
 at 2s stall g1 for 3s
 S
 )
-check "faultline run" faultline run --run-dir "$FL_WORK/runs" "$f"
-run="$FL_WORK/runs/latest"
+check "faultline run" faultline run --run-dir "$FL_WORK/runs-stall" "$f"
+run="$FL_WORK/runs-stall/latest"
 ev="$run/events.jsonl"
 tail -4 "$run/h1.exec.out"
 stop=$(grep -m1 '"ev":"qmp","event":"STOP"' "$ev" | sed 's/.*"t_ns":\([0-9]*\).*/\1/')
