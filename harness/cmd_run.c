@@ -34,6 +34,7 @@
 
 #define RUN_MAX_SETS 64
 #define RUN_STOP_GRACE_MS 1000
+#define RUN_READY_TIMEOUT_MS 20000 /* per group of services: guests boot under TCG */
 
 struct run_opts {
 	const char *run_dir;
@@ -173,25 +174,27 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	ev_loop_stop(loop);
 }
 
-/* Phase "services": every exec service; the built-in ones are HOOK(svc_builtin). */
+/* Phase "services": every exec service, then the built-in ones in order, ready. */
 static int run_services_start(struct run *r, struct svc_set *set, struct run_result *res)
 {
 	const struct scn *s = run_scn(r);
 
+	char err[1024];
+
 	for (int i = 0; i < s->n_services; i++) {
-		if (s->services[i].kind != SCN_SVC_EXEC) {
-			/* HOOK(svc_builtin): start fl-web / fl-lb / fl-load with the argv of
-			 * svc_cmd_build() through svc_set_start(), then wait for "ready". */
-			fprintf(stderr, "faultline run: %s: service %s on %s: built-in services "
-					"are not started yet\n", s->name, s->services[i].name,
-				s->nodes[s->services[i].node].name);
+		if (s->services[i].kind != SCN_SVC_EXEC)
 			continue;
-		}
 		res->n_svc++;
 		if (svc_exec_start(set, i) == -1) {
 			fprintf(stderr, "faultline run: %s: %s\n", s->name, svc_set_error(set));
 			return -1;
 		}
+	}
+	for (int i = 0; i < s->n_services; i++)
+		res->n_svc += s->services[i].kind != SCN_SVC_EXEC;
+	if (svc_builtin_start(r, set, RUN_READY_TIMEOUT_MS, err, sizeof(err)) == -1) {
+		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
+		return -1;
 	}
 	return 0;
 }

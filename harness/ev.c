@@ -365,3 +365,8 @@ void ev_loop_stop(struct ev_loop *loop)
 {
 	loop->stop = true;
 }
+
+bool ev_loop_stopped(const struct ev_loop *loop)
+{
+	return loop->stop;
+}

@@ -6,6 +6,7 @@
 #ifndef FL_EV_H
 #define FL_EV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ev_loop;
@@ -37,5 +38,7 @@ int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_fn *fn, void *arg);
  * Returns 0, or -1 with errno when epoll fails. */
 int ev_loop_run(struct ev_loop *loop, int64_t deadline_ns);
 void ev_loop_stop(struct ev_loop *loop);
+/* Did the last ev_loop_run() end by ev_loop_stop() (rather than its deadline)? */
+bool ev_loop_stopped(const struct ev_loop *loop);
 
 #endif

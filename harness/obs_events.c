@@ -210,11 +210,14 @@ int obs_store_load_run(struct obs_store *st, const char *dir, size_t *bad)
 	int rc = 0;
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		if (strncmp(de->d_name, "requests", 8) || n < 12 ||
-		    strcmp(de->d_name + n - 4, ".csv"))
+		bool events = n > 7 && !strcmp(de->d_name + n - 7, ".events");
+		/* <node>.<service>.events: what fl-lb, fl-web and fl-load said */
+		if (!events && (strncmp(de->d_name, "requests", 8) || n < 12 ||
+				strcmp(de->d_name + n - 4, ".csv")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if ((rc = obs_load_lines(path, st, &nbad, obs_req_line)) < 0)
+		rc = obs_load_lines(path, st, &nbad, events ? obs_event_ingest : obs_req_line);
+		if (rc < 0)
 			break;
 	}
 	closedir(d);

@@ -16,6 +16,7 @@
 #define FL_SVC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,5 +47,16 @@ int svc_set_restart(void *set, int svc);
 
 /* SIGTERM to every running service, SIGKILL to what is left after @grace_ms. */
 void svc_set_stop(struct svc_set *set, int64_t grace_ms);
+
+/*
+ * Start every built-in service (fl-web, then fl-lb, then fl-load) and wait until each
+ * group is ready — for fl-lb, until every VIP with a peer protocol has a master — giving
+ * each group @timeout_ms. Events go to <node>.<service>.events in the run directory.
+ * 0, or -1 with errno and @err saying which service and why.
+ */
+int svc_builtin_start(struct run *r, struct svc_set *set, int64_t timeout_ms, char *err,
+		      size_t len);
+/* Path of service @svc's events file in the run directory. */
+int svc_events_path(const struct run *r, int svc, char *buf, size_t len);
 
 #endif
