@@ -13,12 +13,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
-#include <linux/if_tun.h>
 #include <linux/kvm.h>
-#include <linux/rtnetlink.h>
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +29,6 @@
 
 #include "ev.h"
 #include "lab_int.h"
-#include "net.h"
 #include "node.h"
 #include "node_qemu_int.h"
 #include "qmp.h"
@@ -57,7 +52,7 @@ struct guest *guest_find(struct run *r, int node)
 	return NULL;
 }
 
-static struct guest *guest_ready(struct run *r, int node)
+struct guest *guest_ready(struct run *r, int node)
 {
 	struct guest *g = guest_find(r, node);
 
@@ -119,101 +114,6 @@ static bool kvm_usable(void)
 		close(vm);
 	close(kvm);
 	return ok;
-}
-
-/* ---- taps ---- */
-
-struct tap_req {
-	char name[IFNAMSIZ];
-	int master; /* bridge ifindex */
-	int mtu;
-	int fd;      /* out */
-	int ifindex; /* out */
-	char err[256];
-};
-
-/* Enslave @ifindex to @master and bring it up, in the current namespace. */
-static int tap_attach(struct tap_req *t)
-{
-	struct net_nl *nl = net_nl_open();
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	int rc = -1;
-
-	if (!nl)
-		return -1;
-	nlh = net_nl_msg(nl, RTM_NEWLINK, 0, t->name);
-	if (nlh) {
-		ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-		ifi->ifi_family = AF_UNSPEC;
-		ifi->ifi_index = t->ifindex;
-		ifi->ifi_flags = IFF_UP;
-		ifi->ifi_change = IFF_UP;
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)t->master);
-		if (t->mtu)
-			mnl_attr_put_u32(nlh, IFLA_MTU, (uint32_t)t->mtu);
-		rc = net_nl_flush(nl);
-		if (rc < 0)
-			snprintf(t->err, sizeof(t->err), "%s", net_nl_error(nl));
-	}
-	net_nl_close(nl);
-	return rc;
-}
-
-/* Runs inside the lab namespace (lab_in_netns): the tap is born there. */
-static int tap_make(void *arg)
-{
-	struct tap_req *t = arg;
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
-	int e;
-
-	t->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (t->fd < 0) {
-		snprintf(t->err, sizeof(t->err), "/dev/net/tun: %s", strerror(errno));
-		return -1;
-	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
-	if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
-		snprintf(t->err, sizeof(t->err), "TUNSETIFF %s: %s", t->name, strerror(errno));
-		goto err_close;
-	}
-	t->ifindex = (int)if_nametoindex(t->name);
-	if (t->ifindex <= 0 || tap_attach(t) < 0) {
-		if (!t->err[0])
-			snprintf(t->err, sizeof(t->err), "tap %s: %s", t->name, strerror(errno));
-		goto err_close;
-	}
-	return 0;
-err_close:
-	e = errno;
-	close(t->fd);
-	t->fd = -1;
-	errno = e;
-	return -1;
-}
-
-static int guest_taps(struct lab *lab, struct guest *g)
-{
-	const struct scn *s = run_scn(g->r);
-	const struct scn_node *nd = &s->nodes[g->node];
-
-	if (nd->n_ifaces > GUEST_NICS_MAX)
-		return lab_fail(lab, "node %s: more than %d networks", nd->name, GUEST_NICS_MAX);
-	for (int i = 0; i < nd->n_ifaces; i++) {
-		int net = nd->ifaces[i].net;
-		struct tap_req t = { .master = lab_bridge_ifindex(lab, net),
-				     .mtu = s->networks[net].mtu, .fd = -1 };
-
-		snprintf(t.name, sizeof(t.name), "t%d.%d", g->node, net);
-		if (lab_in_netns(lab_netns_fd(lab), tap_make, &t) < 0)
-			return lab_fail(lab, "node %s: %s", nd->name, t.err[0] ? t.err : strerror(errno));
-		g->tap_fd[i] = t.fd;
-		g->nic_net[i] = net;
-		g->n_nics = i + 1;
-		if (lab_port_set(lab, g->node, net, t.name, t.ifindex) < 0)
-			return lab_fail(lab, "node %s: port %s: %s", nd->name, t.name, strerror(errno));
-	}
-	return 0;
 }
 
 /* ---- the QEMU command line ---- */
@@ -719,36 +619,6 @@ int node_qemu_build(struct lab *lab, struct run *r, int node)
 	return guest_finish(lab, g);
 }
 
-/* ---- acting on a booted guest ---- */
-
-bool node_qemu_is_guest(struct run *r, int node)
-{
-	return guest_ready(r, node) != NULL;
-}
-
-const struct node_qemu_facts *node_qemu_facts(struct run *r, int node)
-{
-	struct guest *g = guest_ready(r, node);
-
-	return g ? &g->facts : NULL;
-}
-
-pid_t node_qemu_pid(struct run *r, int node)
-{
-	struct guest *g = guest_find(r, node);
-
-	return g ? g->pid : -1;
-}
-
-int node_qemu_stall(struct run *r, int node, bool stop)
-{
-	struct guest *g = guest_ready(r, node);
-
-	if (!g)
-		return -1;
-	return qmp_cmd(g->qmp, stop ? "stop" : "cont", NULL, NULL, 0, QMP_TIMEOUT_MS);
-}
-
 int node_qemu_stall_hook(void *ctx, int node, bool stop)
 {
 	(void)ctx;
@@ -757,126 +627,4 @@ int node_qemu_stall_hook(void *ctx, int node, bool stop)
 			return node_qemu_stall(guests[i]->r, node, stop);
 	errno = ENOENT;
 	return -1;
-}
-
-int node_qemu_set_link(struct run *r, int node, int net, bool up)
-{
-	struct guest *g = guest_ready(r, node);
-	char args[64];
-
-	if (!g)
-		return -1;
-	snprintf(args, sizeof(args), "{\"name\":\"nic%d\",\"up\":%s}", net, up ? "true" : "false");
-	return qmp_cmd(g->qmp, "set_link", args, NULL, 0, QMP_TIMEOUT_MS);
-}
-
-pid_t node_qemu_spawn(struct run *r, int node, char *const argv[], const char *out_path,
-		      const char *err_path)
-{
-	struct guest *g = guest_ready(r, node);
-	const char *words[AGENT_ARGS_MAX];
-	struct agent_msg rep;
-	int n = 0;
-
-	if (!g)
-		return -1;
-	words[n++] = out_path ? out_path : "/dev/null";
-	words[n++] = err_path ? err_path : "/dev/null";
-	while (argv[n - 2] && n < AGENT_ARGS_MAX) {
-		words[n] = argv[n - 2];
-		n++;
-	}
-	if (guest_agent_call(g, "spawn", n, words, NULL, &rep, 5000) < 0 || rep.argc < 1)
-		return -1;
-	return (pid_t)atoi(rep.argv[0]);
-}
-
-int node_qemu_set_exit_fn(struct run *r, int node, node_qemu_exit_fn *fn, void *arg)
-{
-	struct guest *g = guest_find(r, node);
-
-	if (!g)
-		return -1;
-	g->exit_fn = fn;
-	g->exit_arg = arg;
-	return 0;
-}
-
-int node_qemu_signal(struct run *r, int node, pid_t pid, int signo)
-{
-	struct guest *g = guest_ready(r, node);
-	char p[16], s[16];
-	const char *words[] = { p, s };
-	struct agent_msg rep;
-
-	if (!g)
-		return -1;
-	snprintf(p, sizeof(p), "%d", (int)pid);
-	snprintf(s, sizeof(s), "%d", signo);
-	return guest_agent_call(g, "kill", 2, words, NULL, &rep, 5000);
-}
-
-int node_qemu_exit_status(struct run *r, int node, pid_t pid)
-{
-	struct guest *g = guest_ready(r, node);
-
-	if (!g)
-		return -1;
-	guest_agent_pump(g);
-	for (int i = 0; i < g->n_exits; i++)
-		if (g->exits[i].pid == pid)
-			return g->exits[i].status;
-	errno = EAGAIN;
-	return -1;
-}
-
-static int copy_word(const struct agent_msg *rep, int i, char *buf, size_t len)
-{
-	size_t n = rep->argc > i ? rep->arglen[i] : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, rep->argc > i ? rep->argv[i] : "", n);
-	buf[n] = '\0';
-	return (int)n;
-}
-
-int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t len)
-{
-	struct guest *g = guest_ready(r, node);
-	const char *words[AGENT_ARGS_MAX];
-	struct agent_msg rep;
-	int n = 0;
-
-	if (!g)
-		return -1;
-	while (argv[n] && n < AGENT_ARGS_MAX) {
-		words[n] = argv[n];
-		n++;
-	}
-	if (guest_agent_call(g, "run", n, words, NULL, &rep, 15000) < 0 || rep.argc < 2)
-		return -1;
-	if (out && len)
-		copy_word(&rep, 1, out, len);
-	return atoi(rep.argv[0]);
-}
-
-int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len)
-{
-	struct guest *g = guest_find(r, node);
-	const char *words[] = { path };
-	struct agent_msg rep;
-
-	if (!g)
-		return -1;
-	if (guest_agent_call(g, "read", 1, words, NULL, &rep, 5000) < 0)
-		return -1;
-	return copy_word(&rep, 0, buf, len);
-}
-
-int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)
-{
-	struct guest *g = guest_find(r, node);
-
-	return g ? guest_ns + g->facts.clock_offset_ns : guest_ns;
 }

@@ -50,6 +50,12 @@ struct guest {
 };
 
 struct guest *guest_find(struct run *r, int node);
+/* As guest_find(), and NULL with errno EAGAIN before the guest booted. */
+struct guest *guest_ready(struct run *r, int node);
+
+/* node_qemu_tap.c: one tap per network of the node, registered with lab_port_set(). */
+struct lab;
+int guest_taps(struct lab *lab, struct guest *g);
 
 /* node_qemu_agent.c */
 int guest_agent_connect(struct guest *g, int64_t deadline_ns);
