@@ -2,24 +2,25 @@
 # Benchmark: guest boot to agent-ready (QEMU started -> fl-agent answered a ping, the
 # "boot_ms" of the guest-ready event) for one guest, repeated, and the time until four
 # guests booted side by side are all ready (the lab's "up" time, which includes taps,
-# interface configuration and guest facts). Appends a "## Guests" section to
-# BENCHMARKS.md (or $BENCH_OUT).
+# interface configuration and guest facts). Prints a "## Guests" section on stdout for
+# scripts/bench (which puts it into BENCHMARKS.md); exits 77 when it cannot run.
 #
-# usage: scripts/bench.d/qemu.sh [REPEAT]        (needs root; FL_BUILD as for make)
+# usage: scripts/bench qemu, or scripts/bench.d/40-qemu.sh [REPEAT]   (needs root)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export FL_BUILD=${FL_BUILD:-build}
 case "$FL_BUILD" in /*) ;; *) FL_BUILD="$top/$FL_BUILD" ;; esac
-out=${BENCH_OUT:-$top/BENCHMARKS.md}
 repeat=${1:-5}
 fl="$FL_BUILD/bin/faultline"
 work=$(mktemp -d /tmp/fl-bench-qemu.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-[ -x "$fl" ] || { echo "qemu bench: skipped: $fl not built"; exit 0; }
+[ -x "$fl" ] || { echo "qemu bench: skipped: $fl not built" >&2; exit 77; }
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "qemu bench: skipped: qemu-system-x86_64 not installed" >&2; exit 77; }
 if ! "$top/vm-images/build" >"$work/image.log" 2>&1; then
-	echo "qemu bench: skipped: guest image: $(tail -1 "$work/image.log")"
-	exit 0
+	echo "qemu bench: skipped: guest image: $(tail -1 "$work/image.log")" >&2
+	exit 77
 fi
 
 one() { # one NAME N-GUESTS: run a scenario with N guests, print "lab_up_ms boot_ms..."
@@ -59,7 +60,6 @@ done
 accel=$(grep -o '"accel":"[a-z]*"' "$work/runs/latest/events.jsonl" | head -1 | cut -d'"' -f4)
 kernel=$(cat "$FL_BUILD/vm/kernel-version")
 {
-	echo
 	echo "## Guests: boot to agent-ready ($(date -u +%Y-%m-%d), $(nproc) CPUs, accel $accel)"
 	echo
 	echo "Kernel $kernel, initramfs $(du -k "$FL_BUILD/vm/initrd.img" | cut -f1) KiB, 256 MiB,"
@@ -72,4 +72,4 @@ kernel=$(cat "$FL_BUILD/vm/kernel-version")
 	echo "| 1 guest, lab up | $repeat | $(printf '%s\n' "${ups[@]}" | stats) | |"
 	echo "| 4 guests in parallel, last ready | 3 | $(printf '%s\n' "${four_max[@]}" | stats) | |"
 	echo "| 4 guests in parallel, lab up | 3 | $(printf '%s\n' "${four_up[@]}" | stats) | |"
-} | tee -a "$out"
+}
