@@ -200,6 +200,7 @@ static void test_json(void)
 	} else {
 		fprintf(stderr, "skipped: jq not installed (JSON read back by string only)\n");
 	}
+	free(out);
 	fclose(f);
 	unlink(path);
 	sla_result_free(r);
