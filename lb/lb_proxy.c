@@ -289,7 +289,7 @@ static void on_timer(struct lb_loop *loop, struct lb_timer *t, void *arg)
 		return;
 	}
 	if (now - c->last_io_ns >= idle) {
-		conn_free(c, true);
+		conn_free(c, false); /* FIN both ways: an idle peer is not an error */
 		return;
 	}
 	lb_timer_arm(loop, t, c->last_io_ns + idle);
