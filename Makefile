@@ -144,3 +144,17 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Fuzzing (clang + libFuzzer): make fuzz [FUZZ_SECONDS=60]. The corpus lives in build/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+$(BUILD)/fuzz/fuzz_vrrp: tests/fuzz/fuzz_vrrp.c lb/vrrp_pkt.c lb/vrrp_pkt.h
+	$(call say,FUZZ,$@)
+	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus-vrrp
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Ilb \
+		-fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_vrrp.c lb/vrrp_pkt.c
+
+fuzz: $(BUILD)/fuzz/fuzz_vrrp
+	@cp tests/fuzz/seeds/* $(BUILD)/fuzz/corpus-vrrp/
+	$(BUILD)/fuzz/fuzz_vrrp -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-vrrp
