@@ -1,7 +1,9 @@
 /*
  * flt_link.c - `link down`, `link up` and `flap` (whose steps the timeline turns into
  * link downs): IFF_UP off/on on the node's lab-side port, so the node's own interface
- * loses carrier (a veth follows its peer) while its address and routes stay.
+ * loses carrier (a veth follows its peer) while its address and routes stay. For a
+ * qemu node, QMP set_link on the guest's NIC instead: the guest sees the carrier go
+ * (the tap stays up, so the lab side faults on the tap are unaffected).
  *
  * Composition: downs are counted per port; only the revert of the last one brings the
  * port up. `link up` brings it up at once and cancels the downs outstanding then: it
@@ -13,6 +15,7 @@
 
 #include "flt_int.h"
 #include "lab.h"
+#include "node_qemu.h"
 
 static int flt_link_port(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex)
 {
@@ -26,12 +29,29 @@ static int flt_link_port(struct flt_ctx *ctx, const struct flt_inst *in, int *if
 	return flt_port(ctx, in->node, net);
 }
 
+/*
+ * Carrier of the port: a guest's through QMP set_link on its NIC (the guest sees the
+ * carrier go, as a netns node sees its veth's), a netns node's through its lab-side veth.
+ */
+static int flt_link_set(struct flt_ctx *ctx, const struct flt_inst *in, int ifindex, bool up)
+{
+	int node = in->node, net = in->fault->target.net;
+
+	if (ctx->s->nodes[node].kind != SCN_NODE_QEMU)
+		return flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, up, 0);
+	if (node_qemu_set_link(ctx->run, node, net, up) == -1)
+		return flt_fail(ctx, "link %s %s.%s: QMP set_link: %s", up ? "up" : "down",
+				ctx->s->nodes[node].name, ctx->s->networks[net].name,
+				strerror(errno));
+	return 0;
+}
+
 static int flt_link_down_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	int ifindex, p = flt_link_port(ctx, in, &ifindex);
 	if (p < 0)
 		return -1;
-	if (ctx->down[p] == 0 && flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, 0, 0) < 0)
+	if (ctx->down[p] == 0 && flt_link_set(ctx, in, ifindex, false) < 0)
 		return -1;
 	ctx->down[p]++;
 	in->gen = ctx->down_gen[p];
@@ -47,7 +67,7 @@ static int flt_link_down_revert(struct flt_ctx *ctx, struct flt_inst *in)
 		return 0; /* a `link up` took it over */
 	if (--ctx->down[p] > 0)
 		return 0;
-	return flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, 1, 0);
+	return flt_link_set(ctx, in, ifindex, true);
 }
 
 static int flt_link_up_apply(struct flt_ctx *ctx, struct flt_inst *in)
@@ -55,7 +75,7 @@ static int flt_link_up_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	int ifindex, p = flt_link_port(ctx, in, &ifindex);
 	if (p < 0)
 		return -1;
-	if (flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, 1, 0) < 0)
+	if (flt_link_set(ctx, in, ifindex, true) < 0)
 		return -1;
 	ctx->down[p] = 0;
 	ctx->down_gen[p]++;

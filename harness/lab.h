@@ -52,7 +52,8 @@ int lab_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
  * Start a process in @node: a child with PR_SET_PDEATHSIG(SIGKILL), its own process
  * group, inside the node's namespace (and the node's freezer cgroup when there is one),
  * stdout/stderr to @out_path/@err_path (NULL: /dev/null), argv[0] looked up in PATH then
- * in the directory of the faultline binary. Returns the pid, or -1 with errno.
+ * in the directory of the faultline binary. Returns the pid, or -1 with errno (EINVAL
+ * for a qemu node: its processes start in the guest, through node_qemu_spawn()).
  */
 pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_path,
 		const char *err_path);

@@ -3,9 +3,9 @@
  *
  * The child, between fork and exec: its own process group, PR_SET_PDEATHSIG(SIGKILL)
  * (then a getppid() check, in case faultline died before the prctl), the node's freezer
- * cgroup, the node's network namespace (the lab namespace for a qemu node, whose
- * process needs none of its own) and a private mount namespace whose /sys is the
- * node's, stdio, a clean signal mask. Whatever fails there is
+ * cgroup, the node's network namespace and a private mount namespace whose /sys is
+ * the node's, stdio, a clean signal mask. A qemu node is refused (EINVAL): its
+ * processes run inside its guest. Whatever fails there is
  * reported to the parent through a close-on-exec pipe, so lab_spawn() returns -1 with
  * the child's errno instead of a process that exits 127 later.
  */
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "lab_int.h"
+#include "scn.h"
 
 static int exec_ok(const char *path)
 {
@@ -103,8 +104,7 @@ static void spawn_child(struct lab *lab, int node, const char *prog, char *const
 			goto fail;
 		close(fd);
 	}
-	int ns = lab->node_fd[node] >= 0 ? lab->node_fd[node] : lab->lab_fd;
-	if (setns(ns, CLONE_NEWNET) == -1)
+	if (setns(lab->node_fd[node], CLONE_NEWNET) == -1)
 		goto fail;
 	sysfs_remount();
 	int in = open("/dev/null", O_RDONLY);
@@ -132,7 +132,9 @@ pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_p
 	char prog[PATH_MAX];
 	int p[2], e = 0;
 
-	if (!argv || !argv[0]) {
+	/* A qemu node's processes run in its guest (node_qemu_spawn), never on the host. */
+	if (!argv || !argv[0] || node < 0 || node >= lab->scn->n_nodes ||
+	    lab->scn->nodes[node].kind == SCN_NODE_QEMU) {
 		errno = EINVAL;
 		return -1;
 	}

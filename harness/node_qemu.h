@@ -90,6 +90,13 @@ int node_qemu_exit_status(struct run *r, int node, pid_t pid);
 int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t len);
 /* Read guest file @path into @buf (NUL-terminated); returns its length. */
 int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len);
+/*
+ * node_qemu_read_at - read guest file @path from byte @offset into @buf (NUL-terminated;
+ * the agent sends 64 KiB at most, fewer at the end of the file). Returns the length, or
+ * -1 with errno; EAGAIN at once while the guest is stalled (nothing in it can answer).
+ */
+int node_qemu_read_at(struct run *r, int node, const char *path, int64_t offset, char *buf,
+		      size_t len);
 
 /*
  * Files a guest service writes (stdout, stderr, --events, requests.csv) live in the
@@ -102,8 +109,14 @@ int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t 
 int node_qemu_guest_path(const char *host_path, char *buf, size_t len);
 int node_qemu_fetch(struct run *r, int node, const char *guest_path, const char *host_path);
 
-/* A guest CLOCK_MONOTONIC time on the host's time base. */
+/*
+ * A guest CLOCK_MONOTONIC time on the host's time base. The offset is measured at boot,
+ * around every stall (a stopped guest's clock stops) and by node_qemu_clock_sync();
+ * a time maps with the last offset measured at or before it.
+ */
 int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns);
+/* Measure the offset again (one agent ping); 0, or -1 with errno (EAGAIN: stalled). */
+int node_qemu_clock_sync(struct run *r, int node);
 
 /* QEMU's pid (for the report and tests), or -1. */
 pid_t node_qemu_pid(struct run *r, int node);

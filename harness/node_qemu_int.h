@@ -19,6 +19,7 @@ struct qmp;
 
 #define GUEST_NICS_MAX 16
 #define GUEST_EXITS_MAX 128
+#define GUEST_SYNC_MAX 64
 
 struct guest {
 	struct run *r;
@@ -43,6 +44,11 @@ struct guest {
 		int status;
 	} exits[GUEST_EXITS_MAX];
 	int n_exits;
+	bool stalled;                   /* QMP stop in effect: the agent cannot answer */
+	struct {
+		int64_t guest_ns, offset_ns; /* from this guest time on, host = guest + offset */
+	} sync[GUEST_SYNC_MAX];
+	int n_sync;
 	char qmp_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char agent_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char console_path[PATH_MAX];
@@ -69,6 +75,9 @@ int guest_agent_wait_ready(struct guest *g, int64_t deadline_ns);
 /* Deliver what the agent sent unasked (exit events), without blocking; -1 with errno
  * EPIPE when the channel closed. */
 int guest_agent_pump(struct guest *g);
+
+/* node_qemu_clock.c: one ping, a sync point when the offset moved (or @always). */
+int guest_clock_sync(struct guest *g, bool always);
 
 /* node_qemu_facts.c */
 int guest_facts_collect(struct guest *g);

@@ -39,7 +39,20 @@ int node_qemu_stall(struct run *r, int node, bool stop)
 
 	if (!g)
 		return -1;
-	return qmp_cmd(g->qmp, stop ? "stop" : "cont", NULL, NULL, 0, QMP_TIMEOUT_MS);
+	/*
+	 * A stopped guest's clocks stop too, so its offset to the host grows by the stall:
+	 * a sync point just before the stop and one just after the resume keep the guest
+	 * times on either side mapped right (node_qemu_guest_to_host).
+	 */
+	if (stop && !g->stalled)
+		guest_clock_sync(g, true);
+	if (qmp_cmd(g->qmp, stop ? "stop" : "cont", NULL, NULL, 0, QMP_TIMEOUT_MS) < 0)
+		return -1;
+	bool was = g->stalled;
+	g->stalled = stop;
+	if (!stop && was)
+		guest_clock_sync(g, true);
+	return 0;
 }
 
 int node_qemu_set_link(struct run *r, int node, int net, bool up)
@@ -144,6 +157,26 @@ int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t
 	return atoi(rep.argv[0]);
 }
 
+int node_qemu_read_at(struct run *r, int node, const char *path, int64_t offset, char *buf,
+		      size_t len)
+{
+	struct guest *g = guest_ready(r, node);
+	char off[24];
+	const char *words[] = { path, off };
+	struct agent_msg rep;
+
+	if (!g)
+		return -1;
+	if (g->stalled) {
+		errno = EAGAIN;
+		return -1;
+	}
+	snprintf(off, sizeof(off), "%lld", (long long)offset);
+	if (guest_agent_call(g, "read", 2, words, NULL, &rep, 2000) < 0)
+		return -1;
+	return copy_word(&rep, 0, buf, len);
+}
+
 int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len)
 {
 	struct guest *g = guest_find(r, node);
@@ -157,9 +190,3 @@ int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t 
 	return copy_word(&rep, 0, buf, len);
 }
 
-int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)
-{
-	struct guest *g = guest_find(r, node);
-
-	return g ? guest_ns + g->facts.clock_offset_ns : guest_ns;
-}

@@ -9,6 +9,11 @@
  * exec services with svc_exec_start(). The set watches each process through a pidfd
  * on the run's event loop, so an exit is recorded when it happens.
  *
+ * A service on a qemu node runs in its guest (node_qemu_spawn): every run-directory
+ * path on its command line is mapped to /run/fl/<basename>, and its events file and
+ * request log are copied back into the run directory every 100 ms with guest times
+ * moved onto the host's CLOCK_MONOTONIC (svc_guest.c); signals go through the agent.
+ *
  * The kill/restart faults plug in as struct flt_svc_ops { .signal = svc_set_signal,
  * .restart = svc_set_restart, .ctx = set } (the functions take the set as void *).
  */
@@ -45,8 +50,12 @@ int svc_set_signal(void *set, int svc, int signo);
 /* Start @svc again with the argv it last started with. */
 int svc_set_restart(void *set, int svc);
 
-/* SIGTERM to every running service, SIGKILL to what is left after @grace_ms. */
+/* SIGTERM to every running service, SIGKILL to what is left after @grace_ms; then the
+ * guest services' files are copied into the run directory one last time. */
 void svc_set_stop(struct svc_set *set, int64_t grace_ms);
+/* Copy every guest service's files (events, request log, stdout, stderr) into the run
+ * directory now; a no-op without guest services. */
+void svc_set_flush(struct svc_set *set);
 
 /*
  * Start every built-in service (fl-web, then fl-lb, then fl-load) and wait until each

@@ -3,9 +3,14 @@
  * with lab_spawn), a pidfd watched on the run's loop, the argv kept for restarts, and
  * the start/exit events.
  *
- * Invariants: a slot's pid is > 0 exactly while its process has not been reaped; the
- * pidfd is open and watched exactly then. Each process is reaped once, here, with
- * waitpid on its own pid, so no other child of faultline is ever reaped by mistake.
+ * A service on a qemu node runs in its guest instead (svc_guest.c): started through
+ * the guest's agent, its exit reported by the agent (node_qemu_set_exit_fn), signals
+ * sent through the agent. Its pid is the guest's and never reaches the host's kill().
+ *
+ * Invariants: a slot's pid is > 0 exactly while its process has not been reaped (for a
+ * guest service: until the agent reported its exit); the pidfd is open and watched
+ * exactly then, and never for a guest service. Each host process is reaped once, here,
+ * with waitpid on its own pid, so no other child of faultline is reaped by mistake.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,9 +26,13 @@
 
 #include "ev.h"
 #include "lab.h"
+#include "node_qemu.h"
 #include "run.h"
 #include "scn.h"
 #include "svc.h"
+#include "svc_int.h"
+
+#define SVC_GUEST_EXIT_WAIT_NS (2000 * 1000000LL) /* restart: old process gone under TCG */
 
 struct svc_slot {
 	pid_t pid;
@@ -32,12 +41,14 @@ struct svc_slot {
 	bool stopping;
 	bool exited; /* by itself */
 	int status;
+	bool guest;  /* runs in its node's QEMU guest; pid is a guest pid */
 };
 
 struct svc_set {
 	struct run *run;
 	const struct scn *scn;
 	struct svc_slot *slot;
+	struct svc_guest *guest; /* created with the first guest service */
 	char error[512];
 };
 
@@ -71,24 +82,11 @@ static const char *svc_node(const struct svc_set *set, int svc)
 	return set->scn->nodes[set->scn->services[svc].node].name;
 }
 
-/* Reap @svc (it has exited or is about to) and record how it ended. */
-static void svc_reap(struct svc_set *set, int svc, bool block)
+/* Record how @svc's process ended (@status: a wait status) and free its slot. */
+static void svc_ended(struct svc_set *set, int svc, int status)
 {
 	struct svc_slot *sl = &set->slot[svc];
-	int status;
-	pid_t p;
 
-	if (sl->pid <= 0)
-		return;
-	while ((p = waitpid(sl->pid, &status, block ? 0 : WNOHANG)) == -1 && errno == EINTR)
-		;
-	if (p == 0)
-		return;
-	ev_fd_del(run_loop(set->run), sl->pidfd);
-	close(sl->pidfd);
-	sl->pidfd = -1;
-	if (p == -1)
-		status = 0;
 	if (!sl->stopping) {
 		sl->exited = true;
 		sl->status = status;
@@ -104,6 +102,27 @@ static void svc_reap(struct svc_set *set, int svc, bool block)
 	sl->pid = -1;
 }
 
+/* Reap @svc (it has exited or is about to) and record how it ended. */
+static void svc_reap(struct svc_set *set, int svc, bool block)
+{
+	struct svc_slot *sl = &set->slot[svc];
+	int status;
+	pid_t p;
+
+	if (sl->pid <= 0 || sl->guest)
+		return;
+	while ((p = waitpid(sl->pid, &status, block ? 0 : WNOHANG)) == -1 && errno == EINTR)
+		;
+	if (p == 0)
+		return;
+	ev_fd_del(run_loop(set->run), sl->pidfd);
+	close(sl->pidfd);
+	sl->pidfd = -1;
+	if (p == -1)
+		status = 0;
+	svc_ended(set, svc, status);
+}
+
 static void svc_pidfd_ready(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct svc_set *set = arg;
@@ -117,11 +136,49 @@ static void svc_pidfd_ready(struct ev_loop *loop, int fd, uint32_t events, void 
 		}
 }
 
+/* The agent reported guest pid @pid of @node gone (@status: code, or 128 + signal). */
+static void svc_guest_exit(void *arg, int node, pid_t pid, int status)
+{
+	struct svc_set *set = arg;
+
+	for (int i = 0; i < set->scn->n_services; i++) {
+		struct svc_slot *sl = &set->slot[i];
+
+		if (sl->guest && sl->pid == pid && set->scn->services[i].node == node) {
+			svc_ended(set, i, status > 128 ? status - 128 : (status & 0xff) << 8);
+			return;
+		}
+	}
+}
+
+/* Has guest service @svc's exit been reported? Waits up to @timeout_ns for it. */
+static bool svc_guest_gone(struct svc_set *set, int svc, int64_t timeout_ns)
+{
+	struct svc_slot *sl = &set->slot[svc];
+	int64_t deadline = ev_now_ns() + timeout_ns;
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	int node = set->scn->services[svc].node;
+
+	for (;;) {
+		pid_t pid = sl->pid;
+		/* Pumps the agent: a reported exit reaches svc_guest_exit from here. */
+		int st = pid > 0 ? node_qemu_exit_status(set->run, node, pid) : 0;
+		if (pid > 0 && st >= 0 && sl->pid == pid)
+			svc_guest_exit(set, node, pid, st);
+		if (sl->pid <= 0)
+			return true;
+		if (ev_now_ns() >= deadline)
+			return false;
+		nanosleep(&tick, NULL);
+	}
+}
+
 static void svc_set_free(void *arg)
 {
 	struct svc_set *set = arg;
 
 	svc_set_stop(set, 1000);
+	svc_guest_free(set->guest);
 	for (int i = 0; i < set->scn->n_services; i++) {
 		char **a = set->slot[i].argv;
 		for (int k = 0; a && a[k]; k++)
@@ -168,6 +225,30 @@ static char **argv_dup(char *const argv[])
 	return a;
 }
 
+/* Spawn from the slot's argv in the node's guest, through its agent. */
+static int svc_spawn_guest(struct svc_set *set, int svc, const char *out, const char *err)
+{
+	struct svc_slot *sl = &set->slot[svc];
+	const struct scn_service *sv = &set->scn->services[svc];
+
+	if (!set->guest && !(set->guest = svc_guest_new(set->run)))
+		return svc_fail(set, "%s %s: %s", svc_node(set, svc), sv->name, strerror(errno));
+	if (node_qemu_set_exit_fn(set->run, sv->node, svc_guest_exit, set) == -1)
+		return svc_fail(set, "%s %s: not a booted guest: %s", svc_node(set, svc),
+				sv->name, strerror(errno));
+	pid_t pid = svc_guest_spawn(set->guest, sv->node, sl->argv, out, err);
+	if (pid <= 0)
+		return svc_fail(set, "%s %s: %s in the guest: %s", svc_node(set, svc), sv->name,
+				sl->argv[0], strerror(errno ? errno : EIO));
+	sl->pid = pid;
+	sl->pidfd = -1;
+	sl->stopping = sl->exited = false;
+	sl->guest = true;
+	run_event(set->run, ev_now_ns(), svc_node(set, svc), "start",
+		  "\"svc\":\"%s\",\"pid\":%d,\"guest\":true", sv->name, (int)pid);
+	return 0;
+}
+
 /* Spawn from the slot's argv. */
 static int svc_spawn(struct svc_set *set, int svc)
 {
@@ -179,12 +260,15 @@ static int svc_spawn(struct svc_set *set, int svc)
 	run_path(set->run, leaf, out, sizeof(out));
 	snprintf(leaf, sizeof(leaf), "%s.%s.err", svc_node(set, svc), sv->name);
 	run_path(set->run, leaf, err, sizeof(err));
+	if (set->scn->nodes[sv->node].kind == SCN_NODE_QEMU)
+		return svc_spawn_guest(set, svc, out, err);
 	pid_t pid = lab_spawn(run_lab(set->run), sv->node, sl->argv, out, err);
 	if (pid == -1)
 		return svc_fail(set, "%s %s: %s: %s", svc_node(set, svc), sv->name, sl->argv[0],
 				strerror(errno));
 	sl->pid = pid;
 	sl->stopping = sl->exited = false;
+	sl->guest = false;
 	sl->pidfd = pidfd_open(pid, 0);
 	if (sl->pidfd == -1 || ev_fd_add(run_loop(set->run), sl->pidfd, EPOLLIN,
 					  svc_pidfd_ready, set) == -1) {
@@ -238,7 +322,15 @@ int svc_set_signal(void *ctx, int svc, int signo)
 		errno = ESRCH;
 		return -1;
 	}
+	if (set->slot[svc].guest)
+		return node_qemu_signal(set->run, set->scn->services[svc].node, pid, signo);
 	return kill(-pid, signo);
+}
+
+void svc_set_flush(struct svc_set *set)
+{
+	if (set->guest)
+		svc_guest_copy(set->guest, true);
 }
 
 int svc_set_restart(void *ctx, int svc)
@@ -250,12 +342,37 @@ int svc_set_restart(void *ctx, int svc)
 		errno = ENOENT;
 		return -1;
 	}
-	if (sl->pid > 0) {
+	if (sl->pid > 0 && sl->guest) {
+		sl->stopping = true;
+		node_qemu_signal(set->run, set->scn->services[svc].node, sl->pid, SIGKILL);
+		if (!svc_guest_gone(set, svc, SVC_GUEST_EXIT_WAIT_NS))
+			svc_ended(set, svc, SIGKILL); /* its exit report may come later: ignored */
+	} else if (sl->pid > 0) {
 		kill(-sl->pid, SIGKILL);
 		sl->stopping = true;
 		svc_reap(set, svc, true);
 	}
 	return svc_spawn(set, svc);
+}
+
+/* @signo to @svc's process group, wherever it runs. */
+static void svc_kill(struct svc_set *set, int svc, int signo)
+{
+	struct svc_slot *sl = &set->slot[svc];
+
+	if (sl->guest)
+		node_qemu_signal(set->run, set->scn->services[svc].node, sl->pid, signo);
+	else
+		kill(-sl->pid, signo);
+}
+
+/* Reap @svc if it ended, without blocking. */
+static void svc_poll(struct svc_set *set, int svc)
+{
+	if (set->slot[svc].guest)
+		svc_guest_gone(set, svc, 0);
+	else
+		svc_reap(set, svc, false);
 }
 
 void svc_set_stop(struct svc_set *set, int64_t grace_ms)
@@ -266,7 +383,7 @@ void svc_set_stop(struct svc_set *set, int64_t grace_ms)
 	for (int i = 0; i < n; i++)
 		if (set->slot[i].pid > 0) {
 			set->slot[i].stopping = true;
-			kill(-set->slot[i].pid, SIGTERM);
+			svc_kill(set, i, SIGTERM);
 			left++;
 		}
 	int64_t deadline = ev_now_ns() + grace_ms * 1000000;
@@ -274,13 +391,18 @@ void svc_set_stop(struct svc_set *set, int64_t grace_ms)
 		nanosleep(&tick, NULL);
 		left = 0;
 		for (int i = 0; i < n; i++) {
-			svc_reap(set, i, false);
+			svc_poll(set, i);
 			left += set->slot[i].pid > 0;
 		}
 	}
-	for (int i = 0; i < n; i++)
-		if (set->slot[i].pid > 0) {
-			kill(-set->slot[i].pid, SIGKILL);
+	for (int i = 0; i < n; i++) {
+		if (set->slot[i].pid <= 0)
+			continue;
+		svc_kill(set, i, SIGKILL);
+		if (!set->slot[i].guest)
 			svc_reap(set, i, true);
-		}
+		else if (!svc_guest_gone(set, i, SVC_GUEST_EXIT_WAIT_NS))
+			svc_ended(set, i, SIGKILL);
+	}
+	svc_set_flush(set); /* the last lines the guest services wrote */
 }

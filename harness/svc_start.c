@@ -7,6 +7,8 @@
  * events to <node>.<service>.events in the run directory; "ready" is read from there
  * (the metrics read the same files afterwards). A service that exits while we wait, or
  * a group that is not ready in time, fails the start with the tail of its stderr.
+ * A guest service's events file reaches the run directory through svc_guest.c's tail,
+ * which runs on the same loop as this wait.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -171,6 +173,7 @@ static int svc_group_wait(struct run *r, struct svc_set *set, enum scn_svc_kind 
 		const struct scn_service *sv = &s->services[missing];
 
 		if (svc_set_exited(set, missing, NULL) || ev_now_ns() >= deadline) {
+			svc_set_flush(set); /* a guest service's stderr, for the message */
 			svc_err_tail(r, missing, tail, sizeof(tail));
 			svc_errf(err, len, "service %s on %s %s%s%s", sv->name,
 				 s->nodes[sv->node].name,

@@ -1,0 +1,79 @@
+/*
+ * node_qemu_clock.c - a guest's CLOCK_MONOTONIC on the host's time base.
+ *
+ * The offset (host minus guest) is not constant: a guest stopped by QMP stops its
+ * clocks, so every stall adds its length to the offset, and an emulated clock may
+ * drift. The guest keeps a list of sync points (guest time, offset from then on), in
+ * increasing guest time: one at boot (facts.clock_offset_ns, from the quickest of five
+ * pings), one just before each stop and one just after each resume, and one whenever
+ * a later ping finds the offset moved by more than SYNC_MOVE_NS.
+ *
+ * Each sync is one agent ping: the host reads its clock before and after; the midpoint
+ * is taken as the instant of the guest's reading (error at most half the round trip).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ev.h"
+#include "node_qemu_int.h"
+
+#define SYNC_TIMEOUT_MS 300
+#define SYNC_RTT_MAX_NS (20 * 1000000LL) /* slower pings say little about the offset */
+#define SYNC_MOVE_NS (3 * 1000000LL)
+
+static void sync_push(struct guest *g, int64_t guest_ns, int64_t offset_ns)
+{
+	if (g->n_sync == GUEST_SYNC_MAX) {
+		memmove(&g->sync[0], &g->sync[1], sizeof(g->sync[0]) * (GUEST_SYNC_MAX - 1));
+		g->n_sync--;
+	}
+	g->sync[g->n_sync].guest_ns = guest_ns;
+	g->sync[g->n_sync].offset_ns = offset_ns;
+	g->n_sync++;
+}
+
+int guest_clock_sync(struct guest *g, bool always)
+{
+	struct agent_msg rep;
+	int64_t t1, t2, guest_ns, offset, last;
+
+	if (g->stalled) {
+		errno = EAGAIN;
+		return -1;
+	}
+	t1 = ev_now_ns();
+	if (guest_agent_call(g, "ping", 0, NULL, NULL, &rep, SYNC_TIMEOUT_MS) < 0)
+		return -1;
+	t2 = ev_now_ns();
+	if (rep.argc < 1) {
+		errno = EPROTO;
+		return -1;
+	}
+	guest_ns = strtoll(rep.argv[0], NULL, 10);
+	offset = t1 + (t2 - t1) / 2 - guest_ns;
+	last = g->n_sync ? g->sync[g->n_sync - 1].offset_ns : g->facts.clock_offset_ns;
+	if (!always && (t2 - t1 > SYNC_RTT_MAX_NS || llabs(offset - last) < SYNC_MOVE_NS))
+		return 0;
+	sync_push(g, guest_ns, offset);
+	return 0;
+}
+
+int node_qemu_clock_sync(struct run *r, int node)
+{
+	struct guest *g = guest_ready(r, node);
+
+	return g ? guest_clock_sync(g, false) : -1;
+}
+
+int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)
+{
+	struct guest *g = guest_find(r, node);
+
+	if (!g)
+		return guest_ns;
+	for (int i = g->n_sync - 1; i >= 0; i--)
+		if (guest_ns >= g->sync[i].guest_ns)
+			return guest_ns + g->sync[i].offset_ns;
+	return guest_ns + g->facts.clock_offset_ns;
+}

@@ -1,0 +1,34 @@
+/*
+ * svc_int.h - what the service files share: the guest side of the service set
+ * (svc_guest.c), used by svc_proc.c for services on qemu nodes.
+ */
+#ifndef FL_SVC_INT_H
+#define FL_SVC_INT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct run;
+struct svc_guest;
+
+/* The guest side of a service set; freed with svc_guest_free() (NULL is a no-op). */
+struct svc_guest *svc_guest_new(struct run *r);
+void svc_guest_free(struct svc_guest *sg);
+
+/*
+ * svc_guest_spawn - start @argv in guest @node through its agent. Every word that is a
+ * path in the run directory becomes its guest twin (node_qemu_guest_path), @out/@err
+ * too; the files after --events and --out are tailed back into the run directory
+ * (see svc_guest_copy). Returns the guest pid, or -1 with errno.
+ */
+pid_t svc_guest_spawn(struct svc_guest *sg, int node, char *const argv[], const char *out,
+		      const char *err);
+
+/*
+ * svc_guest_copy - copy what the guest services wrote since the last copy into the run
+ * directory, guest times rewritten onto the host base. @all: also stdout/stderr, and
+ * every guest whatever the tail timer's pace (the final copy, or an error message).
+ */
+void svc_guest_copy(struct svc_guest *sg, bool all);
+
+#endif
