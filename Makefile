@@ -157,4 +157,5 @@ $(BUILD)/fuzz/fuzz_vrrp: tests/fuzz/fuzz_vrrp.c lb/vrrp_pkt.c lb/vrrp_pkt.h
 fuzz: $(BUILD)/fuzz/fuzz_vrrp
 	@cp tests/fuzz/seeds/* $(BUILD)/fuzz/corpus-vrrp/
 	$(BUILD)/fuzz/fuzz_vrrp -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/ \
 		$(BUILD)/fuzz/corpus-vrrp

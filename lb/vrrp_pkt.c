@@ -113,7 +113,7 @@ static enum vrrp_reject check_msg(const uint8_t *buf, size_t len, struct in_addr
 		return VRRP_REJ_TYPE;
 	if (vrrp_csum(buf, len, src, dst) != 0)
 		return VRRP_REJ_CHECKSUM;
-	if (vrid >= 0 && buf[1] != vrid)
+	if (buf[1] == 0 || (vrid >= 0 && buf[1] != vrid)) /* VRID is 1-255: RFC 5798 5.2.3 */
 		return VRRP_REJ_VRID;
 	if (len != VRRP_HDR_LEN + 4u * buf[3] || buf[3] > VRRP_MAX_ADDRS)
 		return VRRP_REJ_COUNT;

@@ -52,7 +52,7 @@ enum vrrp_reject {
 	VRRP_REJ_VERSION,  /* version field not 3 */
 	VRRP_REJ_TYPE,	   /* type field not ADVERTISEMENT */
 	VRRP_REJ_CHECKSUM, /* checksum over pseudo-header + message wrong */
-	VRRP_REJ_VRID,	   /* not the VRID we run */
+	VRRP_REJ_VRID,	   /* not the VRID we run, or 0 */
 	VRRP_REJ_COUNT,	   /* address count does not match the length */
 	VRRP_REJ_INTERVAL, /* Max Adver Int of zero */
 	VRRP_REJ__MAX

@@ -148,6 +148,10 @@ static void test_pkt_each_rejection(void)
 	buf[1] = 52;
 	refix(buf, (size_t)len);
 	CU_ASSERT_EQUAL(VRRP_REJ_VRID, dec(buf, (size_t)len, 255, &st));
+	buf[1] = 0; /* found by the fuzzer: VRID 0 accepted when any VRID was asked for */
+	refix(buf, (size_t)len);
+	CU_ASSERT_EQUAL(VRRP_REJ_VRID, vrrp_pkt_decode(buf, (size_t)len, ip4("198.18.0.1"),
+						       group(), 255, -1, &(struct vrrp_pkt){0}, &st));
 	buf[1] = 51;
 	buf[3] = 3;
 	refix(buf, (size_t)len);
@@ -159,7 +163,7 @@ static void test_pkt_each_rejection(void)
 	CU_ASSERT_EQUAL(VRRP_REJ_INTERVAL, dec(buf, (size_t)len, 255, &st));
 	CU_ASSERT_EQUAL(1, st.ok);
 	for (int r = VRRP_REJ_SHORT; r < VRRP_REJ__MAX; r++)
-		CU_ASSERT_EQUAL(r == VRRP_REJ_IP ? 0 : 1, st.rejected[r]);
+		CU_ASSERT_EQUAL(r == VRRP_REJ_IP ? 0 : r == VRRP_REJ_VRID ? 2 : 1, st.rejected[r]);
 	CU_ASSERT_STRING_EQUAL("checksum", vrrp_reject_name(VRRP_REJ_CHECKSUM));
 }
 

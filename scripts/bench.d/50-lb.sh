@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# fl-lb against HAProxy 2.6 (TCP mode) and keepalived (VRRPv3), same lab, same backends,
+# same client: throughput and p99 (fl-load --concurrency, new connection per request and
+# keep-alive), then failover time (SIGKILL of the master, 100 ms adverts) until the VIP
+# is on the backup. Prints one markdown section; lab chatter goes to stderr.
+set -u
+FL_WORK=$BENCH_WORK
+export FL_WORK
+. "$FL_TOP/tests/integration/lb/lib.sh" || exit 1
+for b in fl-lb fl-web fl-load; do [ -x "$FL_BIN/$b" ] || skip "$b not built"; done
+command -v haproxy >/dev/null || skip "haproxy not installed"
+command -v keepalived >/dev/null || skip "keepalived not installed"
+lab_init
+exec 3>&1 1>&2 # the section goes to fd 3
+runs=3 secs=5 conc=50 kills=5
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+VIP=198.18.0.100
+
+lab_node w1 11; lab_node w2 12; lab_node lb 2; lab_node c 50
+lab_bg w1 "$FL_BIN/fl-web" --listen 198.18.0.11:80 --name w1
+lab_bg w2 "$FL_BIN/fl-web" --listen 198.18.0.12:80 --name w2
+lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:80 --backend w1=198.18.0.11:80 \
+	--backend w2=198.18.0.12:80 --maxconn 10000 --name lb
+cat >"$FL_WORK/haproxy.cfg" <<CFG
+global
+	maxconn 20000
+	pidfile $FL_WORK/haproxy.pid
+defaults
+	mode tcp
+	timeout connect 1s
+	timeout client 30s
+	timeout server 30s
+frontend fe
+	bind 198.18.0.2:81
+	default_backend be
+backend be
+	balance roundrobin
+	server w1 198.18.0.11:80 check inter 200 fall 2 rise 2
+	server w2 198.18.0.12:80 check inter 200 fall 2 rise 2
+CFG
+lab_bg lb haproxy -db -f "$FL_WORK/haproxy.cfg"
+sleep 1
+
+load() { # load PORT [--keepalive]: prints "rps p99_us ok requests"
+	local port=$1 line
+	shift
+	line=$(ip netns exec "$(lab_ns c)" "$FL_BIN/fl-load" --url "http://198.18.0.2:$port/" \
+		--concurrency $conc --duration $((secs * 1000)) --timeout 2000 "$@" \
+		--out "$FL_WORK/req.csv" 2>&1 >/dev/null | grep '^fl-load:')
+	echo "$(echo "$line" | sed 's/.*rps=\([0-9.]*\).*/\1/') \
+$(echo "$line" | sed 's/.* p99_us=\([0-9]*\).*/\1/') \
+$(echo "$line" | sed 's/.* ok=\([0-9]*\).*/\1/') \
+$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')"
+}
+
+{
+echo "## fl-lb vs HAProxy and keepalived"
+echo
+echo "Lab: namespaces client → LB → two fl-web backends on one bridge (veths, 198.18.0.0/24),"
+echo "all on this machine (the client, the LB and the backends share the CPUs). fl-lb"
+echo "(one thread, defaults) and HAProxy $(haproxy -v | head -1 | awk '{print $3}') (\`mode tcp\`, roundrobin, its default"
+echo "thread count = $(nproc) here) listen in the same namespace on the same backends."
+echo "Client: \`fl-load --concurrency $conc --duration $((secs * 1000))\` (closed loop), median of"
+echo "$runs runs; p99 over the ok requests."
+echo
+echo "| LB | connections | requests/s (median) | p99 (median) | all runs req/s | errors |"
+echo "|---|---|---:|---:|---|---:|"
+} >&3
+for mode in new keepalive; do
+	for lbname in fl-lb haproxy; do
+		port=80; [ $lbname = haproxy ] && port=81
+		ka=(); [ $mode = keepalive ] && ka=(--keepalive)
+		rps=() p99=() err=0
+		for _ in $(seq $runs); do
+			read -r r p ok n < <(load $port "${ka[@]}")
+			rps+=("$r"); p99+=("$p"); err=$((err + n - ok))
+		done
+		printf '| %s | %s | %s | %s µs | %s | %d |\n' $lbname \
+			"$([ $mode = new ] && echo "new per request" || echo keep-alive)" \
+			"$(printf '%s\n' "${rps[@]}" | median)" "$(printf '%s\n' "${p99[@]}" | median)" \
+			"${rps[*]}" "$err" >&3
+	done
+done
+
+# Failover: two members, 100 ms adverts, priority 200 / 100; SIGKILL the master.
+failover_fl() {
+	local p1 p2 t0
+	for n in 1 2; do
+		lab_bg lb$n "$FL_BIN/fl-lb" --listen $VIP:80 --backend w1=198.18.0.11:80 --ha vrrp \
+			--vip $VIP/24 --vip-dev eth0 --vrid 52 --priority $((300 - n * 100)) \
+			--advert 100 --heartbeat eth0 --name lb$n
+		eval "p$n=\$!"
+	done
+	wait_for 5 has_vip lb1 $VIP || return 1
+	sleep 1
+	t0=$(now_ms)
+	kill -KILL "$p1"
+	wait_for 5 has_vip lb2 $VIP || return 1
+	echo $(($(now_ms) - t0))
+	kill -KILL "$p2"; wait "$p1" "$p2" 2>/dev/null
+	ip -n "$(lab_ns lb1)" addr flush dev eth0 to $VIP/32
+}
+failover_ka() {
+	local t0 n
+	for n in 1 2; do
+		cat >"$FL_WORK/ka$n.conf" <<CONF
+global_defs {
+	router_id bench-ka$n
+	vrrp_version 3
+	vrrp_garp_master_delay 0
+}
+vrrp_instance bench {
+	state BACKUP
+	interface eth0
+	virtual_router_id 53
+	priority $((300 - n * 100))
+	advert_int 0.1
+	virtual_ipaddress {
+		$VIP/24 dev eth0
+	}
+}
+CONF
+		rm -f "$FL_WORK/ka$n-vrrp.pid"
+		LAB_EXTRA_PIDFILES+=("$FL_WORK/ka$n-vrrp.pid")
+		lab_bg lb$n keepalived -n -P -f "$FL_WORK/ka$n.conf" -p "$FL_WORK/ka$n.pid" \
+			-r "$FL_WORK/ka$n-vrrp.pid" -c "$FL_WORK/ka$n-chk.pid"
+		eval "k$n=\$!"
+	done
+	wait_for 5 has_vip lb1 $VIP || return 1
+	sleep 1
+	t0=$(now_ms)
+	kill -KILL "$(cat "$FL_WORK/ka1-vrrp.pid")" "$k1" # the VRRP child, then its parent
+	wait_for 5 has_vip lb2 $VIP || return 1
+	echo $(($(now_ms) - t0))
+	kill -KILL "$(cat "$FL_WORK/ka2-vrrp.pid")" "$k2"; wait "$k1" "$k2" 2>/dev/null
+	ip -n "$(lab_ns lb1)" addr flush dev eth0 to $VIP/32
+}
+lab_node lb1 3; lab_node lb2 4
+{
+echo
+echo "Failover: two members on one network, 100 ms adverts, priorities 200/100, SIGKILL of"
+echo "the master (keepalived: its VRRP process and its parent); time from the kill until"
+echo "the VIP is on the backup's interface (\`ip addr\` polled every 10 ms), $kills runs."
+echo "Master_Down_Interval for the priority-100 backup: 3 × 100 ms + 60.9 ms = 360.9 ms."
+echo
+echo "| LB | median | all runs (ms) | target |"
+echo "|---|---:|---|---|"
+} >&3
+for impl in fl ka; do
+	t=()
+	for _ in $(seq $kills); do
+		v=$(failover_$impl) || { echo "failover run failed ($impl)"; exit 1; }
+		t+=("$v")
+		sleep 0.5
+	done
+	name=fl-lb; [ $impl = ka ] && name="keepalived $(keepalived --version 2>&1 | head -1 | awk '{print $2}')"
+	printf '| %s | %s ms | %s | ≤ 400 ms, ≤ keepalived |\n' "$name" \
+		"$(printf '%s\n' "${t[@]}" | median)" "${t[*]}" >&3
+done
