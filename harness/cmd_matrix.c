@@ -1,14 +1,502 @@
 /*
- * cmd_matrix.c - 'faultline matrix'. Placeholder until its issue lands: says so and fails.
+ * cmd_matrix.c - 'faultline matrix': one scenario, run once per value of one param,
+ * each run a `faultline run` of its own (its own process, lab and run directory), then
+ * the results side by side: expectations, metrics and the guest facts that show what
+ * each kernel really ran with.
+ *
+ *   faultline matrix --set append= --set append=noapic kernel-matrix.scn
+ *
+ * Every --set names the same param; each is one column, in the order given. Running
+ * each column as a child `faultline run` keeps one lab per process, exactly as a user
+ * would run it, and the results are read back from the run directories the same way
+ * `faultline run` judges its own (rep_run_evaluate), so both give the same numbers.
  */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "rep.h"
+#include "run.h"
+#include "scn.h"
+
+#define MX_MAX 16
+#define MX_CELL 96
+
+struct mx_opts {
+	const char *run_dir, *json, *file, *seed;
+	struct scn_set sets[MX_MAX];
+	int n;
+};
+
+struct mx_col {
+	struct scn_set set;
+	char dir[4096];		 /* the column's --run-dir */
+	int status;		 /* the child's exit status */
+	struct rep_run *rr;	 /* NULL when nothing could be judged */
+};
+
+static volatile sig_atomic_t mx_signo;
+
+static void mx_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: faultline matrix [OPTIONS] --set NAME=VALUE --set NAME=VALUE... FILE\n"
+		"\n"
+		"Run scenario FILE once per value of one 'param', each in a lab of its own (a\n"
+		"'faultline run' per value), then show the expectations, the metrics and the\n"
+		"guests' kernel facts (command line, clocksource, interrupt routing) side by\n"
+		"side, one column per value. Every --set names the same param; an empty value\n"
+		"(NAME=) is a column too. Example:\n"
+		"  faultline matrix --set append= --set append=noapic kernel-matrix.scn\n"
+		"\n"
+		"  --set NAME=VALUE    one column (repeat: 2 to %d)\n"
+		"  --run-dir DIR       runs go under DIR/matrix-<time>/<column> (default: runs)\n"
+		"  --seed N            override the scenario's seed in every run\n"
+		"  --json FILE         write the whole matrix as JSON\n"
+		"\n"
+		"Needs root. Exit status: the worst of the runs (0 all held, 1 an expectation\n"
+		"failed, 2 bad input, 3 the host cannot run it).\n",
+		MX_MAX);
+}
+
+static char *mx_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	if (strncmp(argv[*i], opt, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int mx_set(struct mx_opts *o, char *v)
+{
+	char *eq = strchr(v, '=');
+
+	if (!eq || eq == v || o->n == MX_MAX) {
+		fprintf(stderr, "faultline matrix: --set wants NAME=VALUE (at most %d), got '%s'\n",
+			MX_MAX, v);
+		return -1;
+	}
+	*eq = '\0';
+	if (o->n && strcmp(o->sets[0].name, v)) {
+		fprintf(stderr, "faultline matrix: every --set must name the same param "
+				"('%s', then '%s')\n", o->sets[0].name, v);
+		return -1;
+	}
+	o->sets[o->n++] = (struct scn_set){.name = v, .value = eq + 1};
+	return 0;
+}
+
+static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
+{
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+		char *v;
+		if ((v = mx_value(argc, argv, &i, "--set"))) {
+			if (mx_set(o, v) == -1)
+				return -1;
+		} else if ((v = mx_value(argc, argv, &i, "--run-dir"))) {
+			o->run_dir = v;
+		} else if ((v = mx_value(argc, argv, &i, "--json"))) {
+			o->json = v;
+		} else if ((v = mx_value(argc, argv, &i, "--seed"))) {
+			o->seed = v;
+		} else {
+			fprintf(stderr, "faultline matrix: unknown option or missing value '%s' "
+					"(try --help)\n", argv[i]);
+			return -1;
+		}
+	}
+	i += i < argc && !strcmp(argv[i], "--");
+	if (i != argc - 1 || o->n < 1) {
+		fprintf(stderr, "faultline matrix: wants --set NAME=VALUE (one per column) and "
+				"exactly one scenario file (try --help)\n");
+		return -1;
+	}
+	o->file = argv[i];
+	return 0;
+}
+
+static void mx_on_signal(int signo)
+{
+	mx_signo = signo;
+}
+
+/* Run column @c as `faultline run --run-dir DIR --set NAME=VALUE [--seed N] FILE`. */
+static int mx_run(const struct mx_opts *o, struct mx_col *c)
+{
+	char set[1024];
+	char *argv[12];
+	int n = 0, ws;
+
+	snprintf(set, sizeof(set), "%s=%s", c->set.name, c->set.value);
+	argv[n++] = "faultline";
+	argv[n++] = "run";
+	argv[n++] = "--run-dir";
+	argv[n++] = c->dir;
+	argv[n++] = "--set";
+	argv[n++] = set;
+	if (o->seed) {
+		argv[n++] = "--seed";
+		argv[n++] = (char *)o->seed;
+	}
+	argv[n++] = "--";
+	argv[n++] = (char *)o->file;
+	argv[n] = NULL;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == -1)
+		return -1;
+	if (pid == 0) {
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	/* SIGINT reaches the child too: it tears its lab down; we wait for that. */
+	while (waitpid(pid, &ws, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+/* The run directory the column's run made: DIR/latest. */
+static void mx_judge(const struct scn *s, struct mx_col *c)
+{
+	char latest[4200], err[512] = "";
+
+	snprintf(latest, sizeof(latest), "%s/latest", c->dir);
+	if (access(latest, F_OK) == -1)
+		return;
+	c->rr = rep_run_evaluate(s, latest, 0, s->seed, err, sizeof(err));
+	if (!c->rr)
+		fprintf(stderr, "faultline matrix: %s=%s: %s\n", c->set.name, c->set.value, err);
+}
+
+/* ---- the side-by-side table ---- */
+
+static const enum sla_metric mx_metrics[] = {
+	SLA_SUCCESS, SLA_REQUESTS, SLA_ERRORS, SLA_P50, SLA_P99, SLA_MAX, SLA_OUTAGE,
+	SLA_FAILOVER, SLA_SPLIT_BRAIN, SLA_VIP_MOVES, SLA_DETECT,
+};
+
+struct mx_table {
+	int n_cols;
+	int w0, w[MX_MAX];
+};
+
+static void mx_row(FILE *f, struct mx_table *t, const char *head, char cells[][MX_CELL])
+{
+	fprintf(f, "  %-*s", t->w0, head);
+	for (int i = 0; i < t->n_cols; i++)
+		fprintf(f, "  %-*s", t->w[i], cells[i]);
+	fputc('\n', f);
+}
+
+/* The first judged result, to take the row names from. */
+static const struct sla_result *mx_first(const struct mx_col *c, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (c[i].rr)
+			return rep_run_result(c[i].rr);
+	return NULL;
+}
+
+static const struct sla_guest *mx_guest(const struct mx_col *c, const char *node)
+{
+	const struct sla_result *r = c->rr ? rep_run_result(c->rr) : NULL;
+
+	for (int i = 0; r && i < r->n_guests; i++)
+		if (r->guests[i].node && !strcmp(r->guests[i].node, node))
+			return &r->guests[i];
+	return NULL;
+}
+
+/* The part of a guest's /proc/cmdline the scenario chose: after "fl.name=NODE". */
+static const char *mx_append(const char *cmdline)
+{
+	const char *p = cmdline ? strstr(cmdline, "fl.name=") : NULL;
+
+	if (!p)
+		return cmdline ? cmdline : "";
+	p += strcspn(p, " ");
+	p += strspn(p, " ");
+	return *p ? p : "(nothing)";
+}
+
+/* Rows: one call fills the cells of every column for one line of the table. */
+typedef void mx_fill_fn(const struct mx_col *c, const void *what, char *cell);
+
+static void mx_fill_result(const struct mx_col *c, const void *what, char *cell)
+{
+	(void)what;
+	if (!c->rr)
+		snprintf(cell, MX_CELL, "no result (exit %d)", c->status);
+	else
+		snprintf(cell, MX_CELL, "%s (exit %d)",
+			 rep_run_result(c->rr)->passed ? "PASS" : "FAIL", c->status);
+}
+
+static void mx_fill_expect(const struct mx_col *c, const void *what, char *cell)
+{
+	const char *text = what;
+	const struct sla_result *r = c->rr ? rep_run_result(c->rr) : NULL;
+	char val[32];
+
+	snprintf(cell, MX_CELL, "-");
+	for (int i = 0; r && i < r->n_v; i++) {
+		const struct sla_verdict *v = &r->v[i];
+		if (strcmp(v->text, text))
+			continue;
+		if (v->status == SLA_INVALID)
+			snprintf(val, sizeof(val), "-");
+		else
+			rep_value_format(&v->got, v->unit, val, sizeof(val));
+		snprintf(cell, MX_CELL, "%s %s", val, v->status == SLA_PASS ? "pass" : "FAIL");
+	}
+}
+
+static void mx_fill_metric(const struct mx_col *c, const void *what, char *cell)
+{
+	enum sla_metric m = *(const enum sla_metric *)what;
+
+	if (!c->rr)
+		snprintf(cell, MX_CELL, "-");
+	else
+		rep_value_format(&rep_run_result(c->rr)->all.v[m], sla_metric_unit(m), cell,
+				 MX_CELL);
+}
+
+struct mx_guest_row {
+	const char *node;
+	int field; /* 0 cmdline (the scenario's part), 1 clocksource, 2 interrupts */
+};
+
+static void mx_fill_guest(const struct mx_col *c, const void *what, char *cell)
+{
+	const struct mx_guest_row *g = what;
+	const struct sla_guest *sg = mx_guest(c, g->node);
+	const char *v = !sg		 ? "-"
+			: g->field == 0 ? mx_append(sg->cmdline)
+			: g->field == 1 ? sg->clocksource
+					: sg->interrupts;
+
+	snprintf(cell, MX_CELL, "%s", v ? v : "?");
+}
+
+/* Print one row, or (when @measure) only widen the columns for it. */
+static void mx_line(FILE *f, struct mx_table *t, const struct mx_col *c, bool measure,
+		    const char *head, mx_fill_fn *fill, const void *what)
+{
+	char cells[MX_MAX][MX_CELL];
+
+	for (int i = 0; i < t->n_cols; i++) {
+		fill(&c[i], what, cells[i]);
+		if (measure && (int)strlen(cells[i]) > t->w[i])
+			t->w[i] = (int)strlen(cells[i]);
+	}
+	if (measure && (int)strlen(head) > t->w0)
+		t->w0 = (int)strlen(head);
+	if (!measure)
+		mx_row(f, t, head, cells);
+}
+
+static void mx_rows(FILE *f, struct mx_table *t, const struct mx_col *c, bool measure)
+{
+	const struct sla_result *r0 = mx_first(c, t->n_cols);
+	char head[MX_CELL];
+
+	mx_line(f, t, c, measure, "result", mx_fill_result, NULL);
+	for (int i = 0; r0 && i < r0->n_v; i++) {
+		snprintf(head, sizeof(head), "expect %s", r0->v[i].text);
+		mx_line(f, t, c, measure, head, mx_fill_expect, r0->v[i].text);
+	}
+	for (size_t i = 0; r0 && i < sizeof(mx_metrics) / sizeof(mx_metrics[0]); i++)
+		mx_line(f, t, c, measure, sla_metric_name(mx_metrics[i]), mx_fill_metric,
+			&mx_metrics[i]);
+	static const char *const field[] = {"append", "clocksource", "interrupts"};
+	for (int i = 0; r0 && i < r0->n_guests; i++)
+		for (int k = 0; k < 3; k++) {
+			struct mx_guest_row g = {r0->guests[i].node, k};
+			snprintf(head, sizeof(head), "guest %s %s", g.node, field[k]);
+			mx_line(f, t, c, measure, head, mx_fill_guest, &g);
+		}
+}
+
+static void mx_print(FILE *f, const struct mx_col *c, int n)
+{
+	struct mx_table t = {.n_cols = n};
+	char heads[MX_MAX][MX_CELL];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(heads[i], MX_CELL, "%s=%s", c[i].set.name,
+			 *c[i].set.value ? c[i].set.value : "\"\"");
+		t.w[i] = (int)strlen(heads[i]);
+	}
+	mx_rows(f, &t, c, true);
+	fputc('\n', f);
+	mx_row(f, &t, "", heads);
+	mx_rows(f, &t, c, false);
+}
+
+/* ---- JSON ---- */
+
+static void mx_json_str(FILE *f, const char *s)
+{
+	char buf[2048];
+
+	run_json_escape(s ? s : "", buf, sizeof(buf));
+	fprintf(f, "\"%s\"", buf);
+}
+
+static int mx_json(const char *path, const struct scn *s, const struct mx_col *c, int n,
+		   int status)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -1;
+	fputs("{\n\"scenario\": ", f);
+	mx_json_str(f, s->name);
+	fputs(",\n\"param\": ", f);
+	mx_json_str(f, c[0].set.name);
+	fprintf(f, ",\n\"exit_status\": %d,\n\"columns\": [", status);
+	for (int i = 0; i < n; i++) {
+		fputs(i ? ",\n{\"value\": " : "\n{\"value\": ", f);
+		mx_json_str(f, c[i].set.value);
+		fprintf(f, ", \"exit_status\": %d, \"run_base\": ", c[i].status);
+		mx_json_str(f, c[i].dir);
+		fputs(", \"result\": ", f);
+		if (c[i].rr)
+			rep_json_write(f, rep_run_result(c[i].rr));
+		else
+			fputs("null", f);
+		fputs("}", f);
+	}
+	fputs("]\n}\n", f);
+	return fclose(f) == EOF ? -1 : 0;
+}
+
+/* ---- the command ---- */
+
+static int mx_dirs(const struct mx_opts *o, struct mx_col *c)
+{
+	char base[3072], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+	snprintf(base, sizeof(base), "%.2048s/matrix-%s", o->run_dir ? o->run_dir : "runs",
+		 stamp);
+	mkdir(o->run_dir ? o->run_dir : "runs", 0755);
+	if (mkdir(base, 0755) == -1 && errno != EEXIST)
+		return -1;
+	for (int i = 0; i < o->n; i++) {
+		/* short names: the guests' unix sockets live below and must fit sun_path */
+		snprintf(c[i].dir, sizeof(c[i].dir), "%s/%d", base, i + 1);
+		if (mkdir(c[i].dir, 0755) == -1 && errno != EEXIST)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every column's scenario must load before anything runs. */
+static int mx_check(const struct mx_opts *o, struct scn **s)
+{
+	struct scn_err err;
+	char msg[1024];
+
+	for (int i = 0; i < o->n; i++) {
+		scn_free(*s);
+		*s = scn_load(o->file, &o->sets[i], 1, &err);
+		if (!*s) {
+			scn_err_format(&err, msg, sizeof(msg));
+			fprintf(stderr, "%s\n", msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int mx_columns(const struct mx_opts *o, struct mx_col *c, int *rc)
+{
+	struct sigaction sa = {.sa_handler = mx_on_signal};
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (int i = 0; i < o->n; i++) {
+		struct scn_err err;
+		struct scn *s = scn_load(o->file, &o->sets[i], 1, &err);
+
+		c[i].set = o->sets[i];
+		if (!s)
+			return -1;
+		printf("== matrix column %d/%d: %s=%s ==\n", i + 1, o->n, c[i].set.name,
+		       c[i].set.value);
+		c[i].status = mx_run(o, &c[i]);
+		if (c[i].status == -1) {
+			fprintf(stderr, "faultline matrix: starting faultline run: %s\n",
+				strerror(errno));
+			c[i].status = FL_EXIT_HOST;
+		}
+		mx_judge(s, &c[i]);
+		scn_free(s);
+		if (c[i].status > *rc)
+			*rc = c[i].status;
+		if (c[i].status >= 128 || mx_signo)
+			return i + 1;
+	}
+	return o->n;
+}
 
 int cmd_matrix(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "faultline matrix: not implemented yet\n");
-	return FL_EXIT_HOST;
+	struct mx_opts o = {0};
+	struct mx_col c[MX_MAX] = {0};
+	struct scn *s = NULL;
+	int rc = FL_EXIT_OK, n;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			mx_usage(stdout);
+			return FL_EXIT_OK;
+		}
+	if (mx_opts_parse(argc, argv, &o) == -1 || mx_check(&o, &s) == -1)
+		return FL_EXIT_INPUT;
+	if (geteuid() != 0) {
+		fprintf(stderr, "faultline matrix: needs root (each column is a faultline run)\n");
+		scn_free(s);
+		return FL_EXIT_HOST;
+	}
+	if (mx_dirs(&o, c) == -1) {
+		fprintf(stderr, "faultline matrix: run directories under %s: %s\n",
+			o.run_dir ? o.run_dir : "runs", strerror(errno));
+		scn_free(s);
+		return FL_EXIT_HOST;
+	}
+	n = mx_columns(&o, c, &rc);
+	if (n > 0) {
+		printf("\nmatrix %s: %d run%s of %s\n", s->name, n, n == 1 ? "" : "s", o.file);
+		mx_print(stdout, c, n);
+	}
+	if (n > 0 && o.json && mx_json(o.json, s, c, n, rc) == -1) {
+		fprintf(stderr, "faultline matrix: %s: %s\n", o.json, strerror(errno));
+		if (rc < FL_EXIT_HOST)
+			rc = FL_EXIT_HOST;
+	}
+	for (int i = 0; i < MX_MAX; i++)
+		rep_run_free(c[i].rr);
+	scn_free(s);
+	return rc;
 }

@@ -5,7 +5,8 @@
  *   [observers]  rep_run_observe()  the wire observer in the lab namespace, writing to
  *                                    events.jsonl (and a live store for progress)
  *   [evaluate]   rep_run_evaluate() reads the run directory back (events.jsonl,
- *                                    requests*.csv) and judges every expectation
+ *                                    requests*.csv), judges every expectation and
+ *                                    takes the guest facts ("guest-ready" events)
  *   [reports]    rep_run_write()    --json, --junit and --svg files
  *
  * Evaluating from the files, not from memory, makes `faultline run` and a later
@@ -44,6 +45,40 @@ struct obs_store *rep_run_observe(struct run *r, char *err, size_t len)
 	return st;
 }
 
+/*
+ * The guest facts of the run: one "guest-ready" event per booted guest in events.jsonl
+ * (node_qemu.c writes it), so a report shows the kernel command line, clocksource and
+ * interrupt routing that were really in effect. A missing file adds nothing.
+ */
+static int rep_run_guests(struct sla_result *res, const char *dir)
+{
+	char path[4096], irq[128], *line = NULL;
+	size_t cap = 0;
+	struct obs_json_obj *o = malloc(sizeof(*o));
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	if (!o || !(f = fopen(path, "re"))) {
+		free(o);
+		return o ? 0 : -1;
+	}
+	while (rc == 0 && getline(&line, &cap, f) > 0) {
+		if (!strstr(line, "\"ev\":\"guest-ready\"") || obs_json_parse(line, o) == -1)
+			continue;
+		snprintf(irq, sizeof(irq), "IO-APIC %lld lines, XT-PIC %lld lines, LOC %lld",
+			 (long long)obs_json_int(o, "irq_ioapic", -1),
+			 (long long)obs_json_int(o, "irq_xtpic", -1),
+			 (long long)obs_json_int(o, "irq_loc", -1));
+		rc = sla_result_add_guest(res, obs_json_str(o, "src"), obs_json_str(o, "cmdline"),
+					  obs_json_str(o, "clocksource"), irq);
+	}
+	free(line);
+	free(o);
+	fclose(f);
+	return rc;
+}
+
 struct rep_run *rep_run_evaluate(const struct scn *s, const char *dir, int64_t t0_ns,
 				 uint64_t seed, char *err, size_t len)
 {
@@ -57,7 +92,8 @@ struct rep_run *rep_run_evaluate(const struct scn *s, const char *dir, int64_t t
 	}
 	struct sla_cfg cfg;
 	sla_cfg_init(&cfg, s, t0_ns ? t0_ns : rr->st->t0_ns);
-	if (!(rr->res = sla_evaluate(s, rr->st, &cfg, seed, dir)))
+	if (!(rr->res = sla_evaluate(s, rr->st, &cfg, seed, dir)) ||
+	    rep_run_guests(rr->res, dir) == -1)
 		goto err;
 	if (bad)
 		snprintf(err, len, "%zu unreadable lines in the run directory", bad);

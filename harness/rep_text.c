@@ -35,6 +35,17 @@ static int rep_width(const struct sla_result *r)
 	return w > 60 ? 60 : w;
 }
 
+/* One line per guest: what its kernel really ran with. */
+static void rep_text_guests(FILE *f, const struct sla_result *r)
+{
+	for (int i = 0; i < r->n_guests; i++) {
+		const struct sla_guest *g = &r->guests[i];
+		fprintf(f, "  guest %s: cmdline \"%s\", clocksource %s, %s\n", g->node ? g->node : "?",
+			g->cmdline ? g->cmdline : "", g->clocksource ? g->clocksource : "?",
+			g->interrupts ? g->interrupts : "");
+	}
+}
+
 int rep_text_summary(FILE *f, const struct sla_result *r)
 {
 	int w = rep_width(r);
@@ -56,6 +67,7 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 	}
 	fprintf(f, "  %d expectation%s, %d passed, %d failed: %s\n", r->n_v, r->n_v == 1 ? "" : "s",
 		r->n_v - r->n_failed, r->n_failed, r->passed ? "PASS" : "FAIL");
+	rep_text_guests(f, r);
 	return ferror(f) ? -1 : 0;
 }
 
