@@ -200,7 +200,7 @@ static void mx_row(FILE *f, struct mx_table *t, const char *head, char cells[][M
 {
 	fprintf(f, "  %-*s", t->w0, head);
 	for (int i = 0; i < t->n_cols; i++)
-		fprintf(f, "  %-*s", t->w[i], cells[i]);
+		fprintf(f, "  %-*s", i + 1 < t->n_cols ? t->w[i] : 0, cells[i]);
 	fputc('\n', f);
 }
 

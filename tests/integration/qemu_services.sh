@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Services inside a QEMU guest: fl-web runs in guest g1 (started through fl-agent) and
+# serves a netns fl-lb; a busybox loop in the guest (an exec service) watches its own
+# carrier. The timeline kills the guest's fl-web (the lb marks it down, requests fail),
+# restarts it (served again), then takes the guest's link down for 1.5 s (QMP set_link:
+# the guest itself sees carrier 0). Also checks that the guest's events reached the run
+# directory with times on the host's clock.
+. "$FL_TOP/tests/integration/lib.sh"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+"$FL_TOP/vm-images/build" >"$FL_WORK/vm-image.log" 2>&1 ||
+	skip "guest image cannot be built: $(tail -1 "$FL_WORK/vm-image.log")"
+
+f=$(scn guest-services <<'S'
+scenario guest-services
+duration 16s
+network lan 198.18.0.0/24
+node g1 qemu on lan
+node lb on lan
+node client on lan
+service g1 web
+service g1 exec "while true; do echo $(cat /sys/class/net/lan/carrier); sleep 0.2; done"
+service lb lb vip 198.18.0.100 backends g1 interval 200ms fall 2 rise 2
+service client load http://198.18.0.100/ rate 20/s timeout 1s
+at 4s kill g1 web
+at 7s restart g1 web
+at 12s link down g1.lan for 1500ms
+expect requests >= 100
+S
+)
+d="$FL_WORK/runs-services"
+faultline run --run-dir "$d" "$f" >"$FL_WORK/run.out" 2>&1
+rc=$?
+cat "$FL_WORK/run.out"
+[ $rc -le 1 ] || fail "faultline run exited $rc"
+r="$d/latest"
+ev="$r/events.jsonl"
+
+# fl-web ran in the guest, was killed by the fault and came back with another pid
+grep -q '"src":"g1","ev":"start","svc":"web","pid":[0-9]*,"guest":true' "$ev" ||
+	fail "fl-web was not started in the guest"
+grep -q '"src":"g1","ev":"exit","svc":"web","pid":[0-9]*,"signal":9,"expected":false' "$ev" ||
+	fail "no SIGKILL exit of the guest's fl-web"
+[ "$(grep -c '"src":"g1","ev":"start","svc":"web"' "$ev")" = 2 ] ||
+	fail "the guest's fl-web was not restarted"
+
+# its events file came back, times on the host base (between its start and the end)
+start=$(sed -n 's/^{"t_ns":\([0-9]*\),"src":"g1","ev":"start","svc":"web".*/\1/p' "$ev" | head -1)
+end=$(sed -n 's/^{"t_ns":\([0-9]*\),"src":"run","ev":"end".*/\1/p' "$ev")
+ready=$(sed -n 's/^{"t_ns":\([0-9]*\),.*"ev":"ready".*/\1/p' "$r/g1.web.events" | head -1)
+[ -n "$ready" ] || fail "no ready event of the guest's fl-web in the run directory"
+echo "g1 web: started $start, ready $ready (host ns), run end $end"
+[ "$ready" -gt "$start" ] && [ "$ready" -lt $((start + 5000000000)) ] ||
+	fail "guest event time $ready not on the host base (start $start)"
+
+# requests: served by g1 before the kill and after the restart, failing in between
+t0=$(sed -n 's/^{"t_ns":\([0-9]*\),"src":"run","ev":"t0".*/\1/p' "$ev")
+awk -F, -v t0="$t0" 'NR > 1 {
+	s = ($1 - t0) / 1e9
+	if (s < 4) { before++; if ($4 == "ok" && $6 == "g1") okb++ }
+	if (s > 5 && s < 7) { mid++; if ($4 == "ok") okm++ }
+	if (s > 9 && s < 12) { after++; if ($4 == "ok" && $6 == "g1") oka++ }
+} END {
+	printf "before kill %d/%d ok, killed %d/%d ok, after restart %d/%d ok\n",
+		okb, before, okm, mid, oka, after
+	exit !(okb > 0.9 * before && okm < 0.5 * mid && oka > 0.9 * after)
+}' "$r/requests.csv" || fail "requests did not follow the kill and restart"
+
+# the guest saw its own carrier go and come back
+out="$r/g1.exec.out"
+seq=$(tr -d ' \n' <"$out")
+echo "carrier seen in the guest: $seq"
+grep -q '1\+0\+1' <<<"$seq" || fail "the guest did not see its carrier go down and up"
+grep -q '"fault":"link down","target":"g1.lan"' "$ev" || fail "no link down applied"
+echo "ok"
