@@ -19,6 +19,7 @@ holder() { # the node holding the VIP alone, or "none"/"both"
 }
 
 holder_is() { [ "$(holder)" = "$1" ]; }
+single_holder() { case $(holder) in lb1 | lb2) return 0 ;; esac; return 1; }
 
 watch_split() { # until $1 exists: accumulate the ms both held the VIP, print it
 	local both=0 prev t h
@@ -59,6 +60,9 @@ run_mode() { # run_mode vrrp|safe: the split-brain ms into $FL_WORK/split-MODE
 		kill -STOP "$pid"; sleep "$d"; kill -CONT "$pid"
 		sleep 5
 	done
+	# One member must end up holding the VIP (after a stall that can take a preemption
+	# delay and a handover); the watcher keeps counting meanwhile.
+	wait_for 10 single_holder
 	m=$(holder)
 	touch "$stop"; wait "$watcher"
 	kill -TERM "$p1" "$p2"; wait "$p1"; wait "$p2"
