@@ -32,12 +32,6 @@
 #define SVC_CHUNK (64 * 1024)                  /* the agent's largest read */
 #define SVC_CHUNKS_PER_COPY 32
 
-enum svc_tail_kind {
-	SVC_TAIL_EVENTS = 1, /* JSON lines with "t_ns" */
-	SVC_TAIL_CSV,        /* fl-load's log: sched_ns,start_ns,end_ns,... */
-	SVC_TAIL_RAW,        /* stdout, stderr */
-};
-
 struct svc_tail {
 	int node;
 	enum svc_tail_kind kind;
@@ -184,36 +178,36 @@ pid_t svc_guest_spawn(struct svc_guest *sg, int node, char *const argv[], const 
 }
 
 /* One time word of a guest line, mapped: writes it and returns where it ended. */
-static const char *svc_put_time(FILE *f, struct svc_guest *sg, int node, const char *p)
+static const char *svc_put_time(FILE *f, const char *p, svc_time_map_fn *map, void *arg)
 {
 	char *end;
 	long long v = strtoll(p, &end, 10);
 
-	if (end == p || v <= 0)
-		return p; /* not a time (or "never"): left as it is */
-	fprintf(f, "%lld", (long long)node_qemu_guest_to_host(sg->r, node, v));
+	if (end == p)
+		return p; /* not a number: left as it is */
+	/* 0 (or less) means "never happened", not an instant: copied as it is */
+	fprintf(f, "%lld", v > 0 ? (long long)map(arg, v) : v);
 	return end;
 }
 
-/* Write one line (no newline in @len bytes at @line) rewritten, then a newline. */
-static void svc_put_line(FILE *f, struct svc_guest *sg, const struct svc_tail *t,
-			 const char *line, size_t len)
+void svc_guest_line(FILE *f, enum svc_tail_kind kind, const char *line, size_t len,
+		    svc_time_map_fn *map, void *arg)
 {
 	char *l = strndup(line, len);
 	const char *p = l;
 
 	if (!l)
 		return;
-	if (t->kind == SVC_TAIL_EVENTS) {
+	if (kind == SVC_TAIL_EVENTS) {
 		char *k = strstr(l, "\"t_ns\":");
 		if (k) {
 			k += strlen("\"t_ns\":");
 			fwrite(l, 1, (size_t)(k - l), f);
-			p = svc_put_time(f, sg, t->node, k);
+			p = svc_put_time(f, k, map, arg);
 		}
-	} else if (t->kind == SVC_TAIL_CSV && *l >= '0' && *l <= '9') {
+	} else if (kind == SVC_TAIL_CSV && *l >= '0' && *l <= '9') {
 		for (int col = 0; col < 3; col++) {
-			p = svc_put_time(f, sg, t->node, p);
+			p = svc_put_time(f, p, map, arg);
 			if (*p != ',')
 				break;
 			fputc(*p++, f);
@@ -221,6 +215,18 @@ static void svc_put_line(FILE *f, struct svc_guest *sg, const struct svc_tail *t
 	}
 	fprintf(f, "%s\n", p);
 	free(l);
+}
+
+struct svc_map_arg {
+	struct run *r;
+	int node;
+};
+
+static int64_t svc_map_guest(void *arg, int64_t guest_ns)
+{
+	struct svc_map_arg *m = arg;
+
+	return node_qemu_guest_to_host(m->r, m->node, guest_ns);
 }
 
 /* Copy what is new in one guest file; 1 when there may be more, 0 done, -1 error. */
@@ -243,10 +249,11 @@ static int svc_tail_copy(struct svc_guest *sg, struct svc_tail *t)
 	if (t->kind == SVC_TAIL_RAW) {
 		fwrite(sg->buf, 1, take, f);
 	} else {
+		struct svc_map_arg m = {sg->r, t->node};
 		for (size_t at = 0; at < take;) {
 			char *e = memchr(sg->buf + at, '\n', take - at);
 			size_t len = e ? (size_t)(e - sg->buf) - at : take - at;
-			svc_put_line(f, sg, t, sg->buf + at, len);
+			svc_guest_line(f, t->kind, sg->buf + at, len, svc_map_guest, &m);
 			at += len + 1;
 		}
 	}

@@ -6,6 +6,9 @@
 #define FL_SVC_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct run;
@@ -30,5 +33,22 @@ pid_t svc_guest_spawn(struct svc_guest *sg, int node, char *const argv[], const 
  * every guest whatever the tail timer's pace (the final copy, or an error message).
  */
 void svc_guest_copy(struct svc_guest *sg, bool all);
+
+/* What a tailed guest file holds, so which of its words are guest times. */
+enum svc_tail_kind {
+	SVC_TAIL_EVENTS = 1, /* JSON lines: the "t_ns" member */
+	SVC_TAIL_CSV,        /* fl-load's log: sched_ns,start_ns,end_ns,... (header kept) */
+	SVC_TAIL_RAW,        /* stdout, stderr: no times */
+};
+
+typedef int64_t svc_time_map_fn(void *arg, int64_t guest_ns);
+
+/*
+ * svc_guest_line - write the @len bytes at @line (no newline among them) to @f with
+ * each guest time of a @kind file replaced by @map's value, then a newline. Times <= 0
+ * (never happened) and lines without one are written as they are. No other I/O.
+ */
+void svc_guest_line(FILE *f, enum svc_tail_kind kind, const char *line, size_t len,
+		    svc_time_map_fn *map, void *arg);
 
 #endif
