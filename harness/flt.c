@@ -46,33 +46,54 @@ int flt_fail(struct flt_ctx *ctx, const char *fmt, ...)
 	return -1;
 }
 
-struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops)
+const struct flt_io flt_io_sys = {
+	.port_name = flt_port_name_sys,
+	.link_set = flt_link_set_sys,
+	.mtu_get = flt_mtu_get_sys,
+	.mtu_set = flt_mtu_set_sys,
+	.stall_set = flt_stall_set_sys,
+	.chain_add = flt_nft_chain_add,
+	.chain_del = flt_nft_chain_del,
+};
+
+static struct flt_ctx *flt_ctx_alloc(const struct scn *s, const struct flt_io *io, void *arg)
 {
 	struct flt_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NULL;
-	ctx->run = r;
-	ctx->lab = run_lab(r);
-	ctx->s = run_scn(r);
-	if (ops)
-		ctx->ops = *ops;
-	if (!ctx->lab) {
-		free(ctx);
-		return errno = EINVAL, NULL;
-	}
-	size_t nodes = (size_t)ctx->s->n_nodes, ports = nodes * (size_t)ctx->s->n_networks;
+	ctx->s = s;
+	ctx->io = io;
+	ctx->io_arg = arg;
+	size_t nodes = (size_t)s->n_nodes, ports = nodes * (size_t)s->n_networks;
 	ctx->node_nl = calloc(nodes + 1, sizeof(*ctx->node_nl));
 	ctx->down = calloc(ports + 1, sizeof(*ctx->down));
-	ctx->down_gen = calloc(ports + 1, sizeof(*ctx->down_gen));
 	ctx->mtu = calloc(ports + 1, sizeof(*ctx->mtu));
 	ctx->delay = calloc(ports + 1, sizeof(*ctx->delay));
 	ctx->stall = calloc(nodes + 1, sizeof(*ctx->stall));
-	if (!ctx->node_nl || !ctx->down || !ctx->down_gen || !ctx->mtu || !ctx->delay ||
-	    !ctx->stall) {
+	if (!ctx->node_nl || !ctx->down || !ctx->mtu || !ctx->delay || !ctx->stall) {
 		flt_ctx_free(ctx);
 		return errno = ENOMEM, NULL;
 	}
 	return ctx;
+}
+
+struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops)
+{
+	if (!run_lab(r))
+		return errno = EINVAL, NULL;
+	struct flt_ctx *ctx = flt_ctx_alloc(run_scn(r), &flt_io_sys, NULL);
+	if (!ctx)
+		return NULL;
+	ctx->run = r;
+	ctx->lab = run_lab(r);
+	if (ops)
+		ctx->ops = *ops;
+	return ctx;
+}
+
+struct flt_ctx *flt_ctx_new_io(const struct scn *s, const struct flt_io *io, void *arg)
+{
+	return flt_ctx_alloc(s, io, arg);
 }
 
 void flt_ctx_free(struct flt_ctx *ctx)
@@ -87,10 +108,9 @@ void flt_ctx_free(struct flt_ctx *ctx)
 		if (ctx->node_nl[i])
 			mnl_socket_close(ctx->node_nl[i]);
 	for (int i = 0; ctx->mtu && i < ctx->s->n_nodes * ctx->s->n_networks; i++)
-		free(ctx->mtu[i].v);
+		flt_mtu_stack_fini(&ctx->mtu[i]);
 	free(ctx->node_nl);
 	free(ctx->down);
-	free(ctx->down_gen);
 	free(ctx->mtu);
 	free(ctx->delay);
 	free(ctx->stall);
@@ -123,7 +143,7 @@ int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		return -1;
 	in->applied = true;
 	in->reverted = !k->revert;
-	if (k->revert && !k->timed_revert_only && !in->deferred) {
+	if (ctx->run && k->revert && !k->timed_revert_only && !in->deferred) {
 		if (run_defer(ctx->run, flt_undo, in, k->name) < 0) {
 			int e = errno;
 			(void)flt_revert(ctx, in);
@@ -135,10 +155,21 @@ int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	return 0;
 }
 
+bool flt_inst_pending(const struct flt_inst *in)
+{
+	return in->applied && !in->reverted;
+}
+
+bool flt_inst_end_revert(const struct flt_inst *in)
+{
+	const struct flt_kind *k = flt_kind_find(in->kind);
+	return k && k->revert && !k->timed_revert_only && flt_inst_pending(in);
+}
+
 int flt_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	const struct flt_kind *k = flt_kind_find(in->kind);
-	if (!k || !in->applied || in->reverted)
+	if (!k || !flt_inst_pending(in))
 		return 0;
 	in->reverted = true; /* once, even if it fails: a retry would not do better */
 	ctx->err[0] = '\0';

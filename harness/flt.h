@@ -104,5 +104,10 @@ const char *flt_ctx_error(const struct flt_ctx *ctx);
 int flt_apply(struct flt_ctx *ctx, struct flt_inst *in);
 /* Revert @in if it is applied and not yet reverted; 0 when there was nothing to do. */
 int flt_revert(struct flt_ctx *ctx, struct flt_inst *in);
+/* Applied and not yet reverted. */
+bool flt_inst_pending(const struct flt_inst *in);
+/* Must the end of the run revert @in? Pending, and its kind is undone at the end (not
+ * kill, whose revert is a restart, nor the kinds with nothing to undo). */
+bool flt_inst_end_revert(const struct flt_inst *in);
 
 #endif

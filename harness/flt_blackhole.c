@@ -14,12 +14,7 @@ static int flt_blackhole_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	if (flt_nft_port(ctx, in->node, in->fault->target.net, port, sizeof(port)) < 0)
 		return -1;
 	snprintf(rules, sizeof(rules), "  iifname %s drop\n  oifname %s drop\n", port, port);
-	return flt_nft_chain_add(ctx, in, rules);
-}
-
-static int flt_blackhole_revert(struct flt_ctx *ctx, struct flt_inst *in)
-{
-	return flt_nft_chain_del(ctx, in);
+	return ctx->io->chain_add(ctx, in->id, rules);
 }
 
 const struct flt_kind flt_blackhole_kind = {
@@ -27,5 +22,5 @@ const struct flt_kind flt_blackhole_kind = {
 	.kind = SCN_F_BLACKHOLE,
 	.check = flt_nft_check,
 	.apply = flt_blackhole_apply,
-	.revert = flt_blackhole_revert,
+	.revert = flt_nft_revert,
 };

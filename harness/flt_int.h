@@ -7,39 +7,56 @@
 #define FL_FLT_INT_H
 
 #include "flt.h"
+#include "flt_book.h"
 
 struct mnl_socket;
 struct nft_ctx;
 
-/* mtu: one entry per applied instance, newest last. */
-struct flt_mtu_ent {
-	int id;
-	int mtu;
+/*
+ * The kernel side of the kinds: one call per effect, each 0 or -1 with errno and the
+ * text in ctx->err. The kinds do their bookkeeping (flt_book.h) around these calls and
+ * nothing else, so tests/unit/test_flt.c runs the real kinds over a recorder.
+ */
+struct flt_io {
+	/* The lab-side port of @node on @net (its interface name), or NULL: not there. */
+	const char *(*port_name)(struct flt_ctx *ctx, int node, int net);
+	int (*link_set)(struct flt_ctx *ctx, int node, int net, bool up);
+	int (*mtu_get)(struct flt_ctx *ctx, int node, int net, int *mtu);
+	int (*mtu_set)(struct flt_ctx *ctx, int node, int net, int mtu);
+	int (*stall_set)(struct flt_ctx *ctx, int node, bool stop);
+	/* Base chain f<id> holding @rules (nft syntax, one rule a line) / its removal. */
+	int (*chain_add)(struct flt_ctx *ctx, int id, const char *rules);
+	int (*chain_del)(struct flt_ctx *ctx, int id);
 };
 
-struct flt_mtu_stack {
-	int base; /* the value before the first entry */
-	struct flt_mtu_ent *v;
-	int n, cap;
-};
+/* The real one: rtnetlink, nf_tables, the freezer, QMP. */
+extern const struct flt_io flt_io_sys;
 
 struct flt_ctx {
 	struct run *run;
 	struct lab *lab;
 	const struct scn *s;
 	struct flt_svc_ops ops;
+	const struct flt_io *io;
+	void *io_arg;               /* for a test's flt_io */
 	struct nft_ctx *nft;        /* created inside the lab namespace */
 	bool nft_table;             /* table bridge faultline exists */
 	struct mnl_socket *lab_nl;  /* rtnetlink in the lab namespace */
 	struct mnl_socket **node_nl; /* per node, opened on first use */
 	unsigned nl_seq;
-	int *down;                  /* per port (node * n_networks + net): downs applied */
-	unsigned *down_gen;         /* per port: bumped by `link up` */
+	struct flt_ref *down;       /* per port (node * n_networks + net): downs applied */
 	struct flt_mtu_stack *mtu;  /* per port (the node-side interface) */
-	int *stall;                 /* per node: stalls applied */
+	struct flt_ref *stall;      /* per node: stalls applied */
 	int *delay;                 /* per port: delay instances applied (at most 1) */
 	char err[512];
 };
+
+/*
+ * flt_ctx_new_io - the fault state of scenario @s with no run and no lab: every effect
+ * goes through @io (@arg in ctx->io_arg), and nothing is put on a teardown list. For
+ * tests. NULL with errno.
+ */
+struct flt_ctx *flt_ctx_new_io(const struct scn *s, const struct flt_io *io, void *arg);
 
 /* Record the failure text, keep errno, return -1. */
 int flt_fail(struct flt_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -61,15 +78,24 @@ int flt_nl_talk(struct flt_ctx *ctx, struct mnl_socket *nl, void *buf, const cha
 
 /* flt_nft.c: nf_tables in the lab namespace */
 int flt_nft_run(struct flt_ctx *ctx, const char *cmd);
-/* Add base chain f<in->id> on the bridge forward hook holding @rules (nft syntax, one
- * rule a line). */
-int flt_nft_chain_add(struct flt_ctx *ctx, const struct flt_inst *in, const char *rules);
-int flt_nft_chain_del(struct flt_ctx *ctx, const struct flt_inst *in);
+/* Add base chain f<id> on the bridge forward hook holding @rules (nft syntax, one
+ * rule a line); delete it. The flt_io_sys entries. */
+int flt_nft_chain_add(struct flt_ctx *ctx, int id, const char *rules);
+int flt_nft_chain_del(struct flt_ctx *ctx, int id);
+/* The nft kinds' revert: delete the instance's chain. */
+int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in);
 /* The check of the filter kinds: the bridge family must work. */
 int flt_nft_check(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 		  char *err, size_t len);
 /* The lab-side port of @node on @net as a quoted nft string into @buf. */
 int flt_nft_port(struct flt_ctx *ctx, int node, int net, char *buf, size_t len);
+
+/* The flt_io_sys entries of flt_link.c, flt_mtu.c, flt_stall.c. */
+const char *flt_port_name_sys(struct flt_ctx *ctx, int node, int net);
+int flt_link_set_sys(struct flt_ctx *ctx, int node, int net, bool up);
+int flt_mtu_get_sys(struct flt_ctx *ctx, int node, int net, int *mtu);
+int flt_mtu_set_sys(struct flt_ctx *ctx, int node, int net, int mtu);
+int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop);
 
 /* flt_delay.c: a netem root qdisc on @ifindex (also the capability probe). */
 int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64_t delay_ms,

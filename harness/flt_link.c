@@ -10,6 +10,7 @@
  * bumps the port's generation, and a down whose generation is stale reverts nothing.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,68 +18,53 @@
 #include "lab.h"
 #include "node_qemu.h"
 
-static int flt_link_port(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex)
-{
-	int net = in->fault->target.net;
-	*ifindex = lab_port_ifindex(ctx->lab, in->node, net);
-	if (*ifindex < 0) {
-		errno = ENOENT;
-		return flt_fail(ctx, "%s has no port on %s", ctx->s->nodes[in->node].name,
-				ctx->s->networks[net].name);
-	}
-	return flt_port(ctx, in->node, net);
-}
-
 /*
  * Carrier of the port: a guest's through QMP set_link on its NIC (the guest sees the
  * carrier go, as a netns node sees its veth's), a netns node's through its lab-side veth.
  */
-static int flt_link_set(struct flt_ctx *ctx, const struct flt_inst *in, int ifindex, bool up)
+int flt_link_set_sys(struct flt_ctx *ctx, int node, int net, bool up)
 {
-	int node = in->node, net = in->fault->target.net;
-
-	if (ctx->s->nodes[node].kind != SCN_NODE_QEMU)
-		return flt_nl_link_set(ctx, flt_nl_lab(ctx), ifindex, up, 0);
-	if (node_qemu_set_link(ctx->run, node, net, up) == -1)
-		return flt_fail(ctx, "link %s %s.%s: QMP set_link: %s", up ? "up" : "down",
-				ctx->s->nodes[node].name, ctx->s->networks[net].name,
-				strerror(errno));
-	return 0;
+	if (ctx->s->nodes[node].kind == SCN_NODE_QEMU) {
+		if (node_qemu_set_link(ctx->run, node, net, up) == -1)
+			return flt_fail(ctx, "link %s %s.%s: QMP set_link: %s", up ? "up" : "down",
+					ctx->s->nodes[node].name, ctx->s->networks[net].name,
+					strerror(errno));
+		return 0;
+	}
+	int ifindex = lab_port_ifindex(ctx->lab, node, net);
+	if (ifindex < 0) {
+		errno = ENOENT;
+		return flt_fail(ctx, "%s has no port on %s", ctx->s->nodes[node].name,
+				ctx->s->networks[net].name);
+	}
+	struct mnl_socket *nl = flt_nl_lab(ctx);
+	return nl ? flt_nl_link_set(ctx, nl, ifindex, up, 0) : -1;
 }
 
 static int flt_link_down_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	int ifindex, p = flt_link_port(ctx, in, &ifindex);
-	if (p < 0)
+	int net = in->fault->target.net;
+	struct flt_ref *r = &ctx->down[flt_port(ctx, in->node, net)];
+	if (flt_ref_idle(r) && ctx->io->link_set(ctx, in->node, net, false) < 0)
 		return -1;
-	if (ctx->down[p] == 0 && flt_link_set(ctx, in, ifindex, false) < 0)
-		return -1;
-	ctx->down[p]++;
-	in->gen = ctx->down_gen[p];
+	in->gen = flt_ref_take(r);
 	return 0;
 }
 
 static int flt_link_down_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	int ifindex, p = flt_link_port(ctx, in, &ifindex);
-	if (p < 0)
-		return -1;
-	if (in->gen != ctx->down_gen[p] || ctx->down[p] == 0)
-		return 0; /* a `link up` took it over */
-	if (--ctx->down[p] > 0)
-		return 0;
-	return flt_link_set(ctx, in, ifindex, true);
+	int net = in->fault->target.net;
+	if (!flt_ref_drop(&ctx->down[flt_port(ctx, in->node, net)], in->gen))
+		return 0; /* another down holds it, or a `link up` took it over */
+	return ctx->io->link_set(ctx, in->node, net, true);
 }
 
 static int flt_link_up_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	int ifindex, p = flt_link_port(ctx, in, &ifindex);
-	if (p < 0)
+	int net = in->fault->target.net;
+	if (ctx->io->link_set(ctx, in->node, net, true) < 0)
 		return -1;
-	if (flt_link_set(ctx, in, ifindex, true) < 0)
-		return -1;
-	ctx->down[p] = 0;
-	ctx->down_gen[p]++;
+	flt_ref_cancel(&ctx->down[flt_port(ctx, in->node, net)]);
 	return 0;
 }
 

@@ -19,12 +19,7 @@ static int flt_loss_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		 "  iifname %s numgen random mod 10000 < %ld drop\n"
 		 "  oifname %s numgen random mod 10000 < %ld drop\n",
 		 port, lim, port, lim);
-	return flt_nft_chain_add(ctx, in, rules);
-}
-
-static int flt_loss_revert(struct flt_ctx *ctx, struct flt_inst *in)
-{
-	return flt_nft_chain_del(ctx, in);
+	return ctx->io->chain_add(ctx, in->id, rules);
 }
 
 const struct flt_kind flt_loss_kind = {
@@ -32,5 +27,5 @@ const struct flt_kind flt_loss_kind = {
 	.kind = SCN_F_LOSS,
 	.check = flt_nft_check,
 	.apply = flt_loss_apply,
-	.revert = flt_loss_revert,
+	.revert = flt_nft_revert,
 };

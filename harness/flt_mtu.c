@@ -8,70 +8,60 @@
  * is and the interface takes the newest remaining entry's value, or the original.
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "flt_int.h"
 #include "lab.h"
 
-static int flt_mtu_where(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex,
+static int flt_mtu_where(struct flt_ctx *ctx, int node, int net, int *ifindex,
 			 struct mnl_socket **nl)
 {
-	int net = in->fault->target.net;
-	*ifindex = lab_iface_ifindex(ctx->lab, in->node, net);
+	*ifindex = lab_iface_ifindex(ctx->lab, node, net);
 	if (*ifindex < 0) {
 		errno = ENOENT;
-		return flt_fail(ctx, "%s has no interface on %s", ctx->s->nodes[in->node].name,
+		return flt_fail(ctx, "%s has no interface on %s", ctx->s->nodes[node].name,
 				ctx->s->networks[net].name);
 	}
-	*nl = flt_nl_node(ctx, in->node);
-	return *nl ? flt_port(ctx, in->node, net) : -1;
+	*nl = flt_nl_node(ctx, node);
+	return *nl ? 0 : -1;
 }
 
-static int flt_mtu_top(const struct flt_mtu_stack *st)
+int flt_mtu_get_sys(struct flt_ctx *ctx, int node, int net, int *mtu)
 {
-	return st->n ? st->v[st->n - 1].mtu : st->base;
+	struct mnl_socket *nl;
+	int ifindex;
+	if (flt_mtu_where(ctx, node, net, &ifindex, &nl) < 0)
+		return -1;
+	return flt_nl_link_mtu(ctx, nl, ifindex, mtu);
+}
+
+int flt_mtu_set_sys(struct flt_ctx *ctx, int node, int net, int mtu)
+{
+	struct mnl_socket *nl;
+	int ifindex;
+	if (flt_mtu_where(ctx, node, net, &ifindex, &nl) < 0)
+		return -1;
+	return flt_nl_link_set(ctx, nl, ifindex, -1, mtu);
 }
 
 static int flt_mtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	struct mnl_socket *nl;
-	int ifindex, p = flt_mtu_where(ctx, in, &ifindex, &nl);
-	if (p < 0)
+	int net = in->fault->target.net;
+	struct flt_mtu_stack *st = &ctx->mtu[flt_port(ctx, in->node, net)];
+	if (st->n == 0 && ctx->io->mtu_get(ctx, in->node, net, &st->base) < 0)
 		return -1;
-	struct flt_mtu_stack *st = &ctx->mtu[p];
-	if (st->n == 0 && flt_nl_link_mtu(ctx, nl, ifindex, &st->base) < 0)
+	if (flt_mtu_reserve(st) < 0)
+		return flt_fail(ctx, "out of memory");
+	if (ctx->io->mtu_set(ctx, in->node, net, in->fault->mtu) < 0)
 		return -1;
-	if (st->n == st->cap) {
-		int cap = st->cap ? st->cap * 2 : 4;
-		struct flt_mtu_ent *v = realloc(st->v, (size_t)cap * sizeof(*v));
-		if (!v)
-			return flt_fail(ctx, "out of memory");
-		st->v = v;
-		st->cap = cap;
-	}
-	if (flt_nl_link_set(ctx, nl, ifindex, -1, in->fault->mtu) < 0)
-		return -1;
-	st->v[st->n++] = (struct flt_mtu_ent){in->id, in->fault->mtu};
+	flt_mtu_push(st, in->id, in->fault->mtu);
 	return 0;
 }
 
 static int flt_mtu_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	struct mnl_socket *nl;
-	int ifindex, p = flt_mtu_where(ctx, in, &ifindex, &nl);
-	if (p < 0)
-		return -1;
-	struct flt_mtu_stack *st = &ctx->mtu[p];
-	int before = flt_mtu_top(st), i;
-	for (i = 0; i < st->n && st->v[i].id != in->id; i++)
-		;
-	if (i == st->n)
-		return 0;
-	memmove(&st->v[i], &st->v[i + 1], (size_t)(st->n - i - 1) * sizeof(st->v[0]));
-	st->n--;
-	int after = flt_mtu_top(st);
-	return after == before ? 0 : flt_nl_link_set(ctx, nl, ifindex, -1, after);
+	int net = in->fault->target.net;
+	int to = flt_mtu_remove(&ctx->mtu[flt_port(ctx, in->node, net)], in->id);
+	return to > 0 ? ctx->io->mtu_set(ctx, in->node, net, to) : 0;
 }
 
 const struct flt_kind flt_mtu_kind = {

@@ -51,7 +51,7 @@ int flt_nft_run(struct flt_ctx *ctx, const char *cmd)
 	return 0;
 }
 
-int flt_nft_chain_add(struct flt_ctx *ctx, const struct flt_inst *in, const char *rules)
+int flt_nft_chain_add(struct flt_ctx *ctx, int id, const char *rules)
 {
 	size_t len = strlen(rules) + 256;
 	char *cmd = malloc(len);
@@ -66,22 +66,32 @@ int flt_nft_chain_add(struct flt_ctx *ctx, const struct flt_inst *in, const char
 		 "%s"
 		 " }\n"
 		 "}\n",
-		 in->id, rules);
+		 id, rules);
 	int rc = flt_nft_run(ctx, cmd);
 	free(cmd);
 	return rc;
 }
 
-int flt_nft_chain_del(struct flt_ctx *ctx, const struct flt_inst *in)
+int flt_nft_chain_del(struct flt_ctx *ctx, int id)
 {
 	char cmd[96];
-	snprintf(cmd, sizeof(cmd), "delete chain bridge faultline f%d\n", in->id);
+	snprintf(cmd, sizeof(cmd), "delete chain bridge faultline f%d\n", id);
 	return flt_nft_run(ctx, cmd);
+}
+
+int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in)
+{
+	return ctx->io->chain_del(ctx, in->id);
+}
+
+const char *flt_port_name_sys(struct flt_ctx *ctx, int node, int net)
+{
+	return lab_port_name(ctx->lab, node, net);
 }
 
 int flt_nft_port(struct flt_ctx *ctx, int node, int net, char *buf, size_t len)
 {
-	const char *p = lab_port_name(ctx->lab, node, net);
+	const char *p = ctx->io->port_name(ctx, node, net);
 	if (!p) {
 		errno = ENOENT;
 		return flt_fail(ctx, "%s is not on %s", ctx->s->nodes[node].name,

@@ -45,7 +45,7 @@ static int flt_side_fill(struct flt_ctx *ctx, const int *nodes, int n, struct fl
 	for (int i = 0; i < n; i++) {
 		const struct scn_node *nd = &ctx->s->nodes[nodes[i]];
 		for (int k = 0; k < nd->n_ifaces; k++) {
-			const char *p = lab_port_name(ctx->lab, nodes[i], nd->ifaces[k].net);
+			const char *p = ctx->io->port_name(ctx, nodes[i], nd->ifaces[k].net);
 			if (p)
 				flt_side_add(g, p, nd->ifaces[k].addr);
 		}
@@ -79,16 +79,11 @@ static int flt_partition_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		 "  oifname { %s } ip saddr { %s } drop\n",
 		 a->ports, b->ports, b->ports, a->ports, a->ports, b->addrs, b->ports, a->addrs,
 		 a->ports, b->addrs, b->ports, a->addrs);
-	rc = flt_nft_chain_add(ctx, in, rules);
+	rc = ctx->io->chain_add(ctx, in->id, rules);
 out:
 	free(rules);
 	free(a);
 	return rc;
-}
-
-static int flt_partition_revert(struct flt_ctx *ctx, struct flt_inst *in)
-{
-	return flt_nft_chain_del(ctx, in);
 }
 
 const struct flt_kind flt_partition_kind = {
@@ -96,5 +91,5 @@ const struct flt_kind flt_partition_kind = {
 	.kind = SCN_F_PARTITION,
 	.check = flt_nft_check,
 	.apply = flt_partition_apply,
-	.revert = flt_partition_revert,
+	.revert = flt_nft_revert,
 };

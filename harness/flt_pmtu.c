@@ -18,7 +18,7 @@ static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	char ports[1024] = "", rules[1536];
 	size_t off = 0;
 	for (int i = 0; i < ctx->s->n_nodes; i++) {
-		const char *p = lab_port_name(ctx->lab, i, net);
+		const char *p = ctx->io->port_name(ctx, i, net);
 		if (p && off < sizeof(ports))
 			off += (size_t)snprintf(ports + off, sizeof(ports) - off, "%s\"%s\"",
 						off ? ", " : "", p);
@@ -35,12 +35,7 @@ static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		 "  iifname { %s } icmp type destination-unreachable icmp code frag-needed drop\n"
 		 "  iifname { %s } icmpv6 type packet-too-big drop\n",
 		 ports, ports);
-	return flt_nft_chain_add(ctx, in, rules);
-}
-
-static int flt_pmtu_revert(struct flt_ctx *ctx, struct flt_inst *in)
-{
-	return flt_nft_chain_del(ctx, in);
+	return ctx->io->chain_add(ctx, in->id, rules);
 }
 
 const struct flt_kind flt_pmtu_kind = {
@@ -48,5 +43,5 @@ const struct flt_kind flt_pmtu_kind = {
 	.kind = SCN_F_PMTU_BLACKHOLE,
 	.check = flt_nft_check,
 	.apply = flt_pmtu_apply,
-	.revert = flt_pmtu_revert,
+	.revert = flt_nft_revert,
 };

@@ -93,7 +93,7 @@ static int flt_stall_signal(struct flt_ctx *ctx, int node, int signo)
 	return 0;
 }
 
-static int flt_stall_set(struct flt_ctx *ctx, int node, bool stop)
+int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop)
 {
 	if (ctx->s->nodes[node].kind == SCN_NODE_QEMU) {
 		if (!ctx->ops.guest_stall)
@@ -108,17 +108,18 @@ static int flt_stall_set(struct flt_ctx *ctx, int node, bool stop)
 
 static int flt_stall_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	if (ctx->stall[in->node] == 0 && flt_stall_set(ctx, in->node, true) < 0)
+	struct flt_ref *r = &ctx->stall[in->node];
+	if (flt_ref_idle(r) && ctx->io->stall_set(ctx, in->node, true) < 0)
 		return -1;
-	ctx->stall[in->node]++;
+	in->gen = flt_ref_take(r);
 	return 0;
 }
 
 static int flt_stall_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	if (ctx->stall[in->node] == 0 || --ctx->stall[in->node] > 0)
+	if (!flt_ref_drop(&ctx->stall[in->node], in->gen))
 		return 0;
-	return flt_stall_set(ctx, in->node, false);
+	return ctx->io->stall_set(ctx, in->node, false);
 }
 
 const struct flt_kind flt_stall_kind = {

@@ -190,8 +190,7 @@ void tl_stop(struct tl_state *st)
 	/* newest first, as the teardown would */
 	int64_t end = ev_now_ns();
 	for (int i = st->sch->n - 1; i >= 0; i--) {
-		const struct flt_kind *k = flt_kind_find(st->inst[i].kind);
-		if (k && !k->timed_revert_only)
+		if (flt_inst_end_revert(&st->inst[i]))
 			tl_do(st, i, true, end);
 	}
 }

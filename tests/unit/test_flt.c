@@ -1,0 +1,444 @@
+/*
+ * test_flt.c - composition of overlapping faults, without root: the bookkeeping of
+ * flt_book.h checked directly (the mtu stack against a naive model), then the real
+ * kinds (flt_apply / flt_revert) run over a recording struct flt_io that keeps the
+ * state a kernel would have (carrier per port, MTU per interface, frozen per node,
+ * chains present) and counts the calls that would have reached it.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flt_int.h"
+
+/* ---- flt_ref ---- */
+
+static void test_ref_count(void)
+{
+	struct flt_ref r = {0};
+	CU_ASSERT_TRUE(flt_ref_idle(&r));
+	unsigned g1 = flt_ref_take(&r);
+	CU_ASSERT_FALSE(flt_ref_idle(&r));
+	unsigned g2 = flt_ref_take(&r);
+	CU_ASSERT_FALSE(flt_ref_drop(&r, g1)); /* one left */
+	CU_ASSERT_TRUE(flt_ref_drop(&r, g2));  /* the last */
+	CU_ASSERT_TRUE(flt_ref_idle(&r));
+	CU_ASSERT_FALSE(flt_ref_drop(&r, g2)); /* none held: never below zero */
+	CU_ASSERT_EQUAL(0, r.n);
+}
+
+static void test_ref_cancel(void)
+{
+	struct flt_ref r = {0};
+	unsigned old = flt_ref_take(&r);
+	flt_ref_take(&r);
+	flt_ref_cancel(&r);
+	CU_ASSERT_TRUE(flt_ref_idle(&r));
+	unsigned g = flt_ref_take(&r);
+	CU_ASSERT_FALSE(flt_ref_drop(&r, old)); /* stale: must not release the new one */
+	CU_ASSERT_EQUAL(1, r.n);
+	CU_ASSERT_TRUE(flt_ref_drop(&r, g));
+}
+
+/* ---- the mtu stack against a plain model: a list of (id, mtu) in apply order ---- */
+
+static void test_mtu_stack_model(void)
+{
+	struct flt_mtu_stack st = {0};
+	int ids[64], mtus[64], n = 0, next_id = 1, iface = 1500;
+	unsigned seed = 12345;
+	st.base = 1500;
+	for (int step = 0; step < 5000; step++) {
+		seed = seed * 1103515245u + 12345u;
+		bool push = n == 0 || (n < 64 && (seed >> 16) % 2);
+		if (push) {
+			int mtu = 1000 + (int)((seed >> 8) % 5) * 100; /* repeats on purpose */
+			CU_ASSERT_EQUAL_FATAL(0, flt_mtu_reserve(&st));
+			flt_mtu_push(&st, next_id, mtu);
+			ids[n] = next_id++;
+			mtus[n++] = mtu;
+			iface = mtu;
+		} else {
+			int k = (int)((seed >> 4) % (unsigned)n), id = ids[k];
+			memmove(&ids[k], &ids[k + 1], (size_t)(n - k - 1) * sizeof(int));
+			memmove(&mtus[k], &mtus[k + 1], (size_t)(n - k - 1) * sizeof(int));
+			n--;
+			int want = n ? mtus[n - 1] : 1500;
+			int set = flt_mtu_remove(&st, id);
+			CU_ASSERT_EQUAL(want == iface ? 0 : want, set);
+			if (set)
+				iface = set;
+			CU_ASSERT_EQUAL(want, iface);
+		}
+		CU_ASSERT_EQUAL(n, st.n);
+		CU_ASSERT_EQUAL(iface, flt_mtu_top(&st));
+	}
+	CU_ASSERT_EQUAL(0, flt_mtu_remove(&st, 999999)); /* not there: nothing to set */
+	flt_mtu_stack_fini(&st);
+}
+
+/* ---- the kinds over a recorder ---- */
+
+#define T_NODES 3
+#define T_NETS 2
+#define T_CHAINS 64
+
+struct rec {
+	bool down[T_NODES * T_NETS];
+	int mtu[T_NODES * T_NETS];
+	bool frozen[T_NODES];
+	bool chain[T_CHAINS];
+	int calls; /* every call that would have reached the kernel */
+	int fail;  /* > 0: that many next calls fail with EIO */
+};
+
+static int rec_call(struct flt_ctx *ctx)
+{
+	struct rec *r = ctx->io_arg;
+	r->calls++;
+	if (r->fail > 0) {
+		r->fail--;
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *rec_port_name(struct flt_ctx *ctx, int node, int net)
+{
+	static char names[T_NODES * T_NETS][16];
+	(void)ctx;
+	char *p = names[node * T_NETS + net];
+	snprintf(p, 16, "p%d-%d", node, net);
+	return p;
+}
+
+static int rec_link_set(struct flt_ctx *ctx, int node, int net, bool up)
+{
+	if (rec_call(ctx) < 0)
+		return -1;
+	((struct rec *)ctx->io_arg)->down[node * T_NETS + net] = !up;
+	return 0;
+}
+
+static int rec_mtu_get(struct flt_ctx *ctx, int node, int net, int *mtu)
+{
+	if (rec_call(ctx) < 0)
+		return -1;
+	*mtu = ((struct rec *)ctx->io_arg)->mtu[node * T_NETS + net];
+	return 0;
+}
+
+static int rec_mtu_set(struct flt_ctx *ctx, int node, int net, int mtu)
+{
+	if (rec_call(ctx) < 0)
+		return -1;
+	((struct rec *)ctx->io_arg)->mtu[node * T_NETS + net] = mtu;
+	return 0;
+}
+
+static int rec_stall_set(struct flt_ctx *ctx, int node, bool stop)
+{
+	if (rec_call(ctx) < 0)
+		return -1;
+	((struct rec *)ctx->io_arg)->frozen[node] = stop;
+	return 0;
+}
+
+static int rec_chain_add(struct flt_ctx *ctx, int id, const char *rules)
+{
+	struct rec *r = ctx->io_arg;
+	CU_ASSERT_PTR_NOT_NULL(strstr(rules, "drop"));
+	if (rec_call(ctx) < 0)
+		return -1;
+	CU_ASSERT_FALSE(r->chain[id]); /* a chain per instance, never shared */
+	r->chain[id] = true;
+	return 0;
+}
+
+static int rec_chain_del(struct flt_ctx *ctx, int id)
+{
+	struct rec *r = ctx->io_arg;
+	if (rec_call(ctx) < 0)
+		return -1;
+	CU_ASSERT_TRUE(r->chain[id]);
+	r->chain[id] = false;
+	return 0;
+}
+
+static const struct flt_io rec_io = {
+	.port_name = rec_port_name,
+	.link_set = rec_link_set,
+	.mtu_get = rec_mtu_get,
+	.mtu_set = rec_mtu_set,
+	.stall_set = rec_stall_set,
+	.chain_add = rec_chain_add,
+	.chain_del = rec_chain_del,
+};
+
+static struct scn_network t_nets[T_NETS] = {{.name = "n0"}, {.name = "n1"}};
+static struct scn_node t_nodes[T_NODES] = {{.name = "a"}, {.name = "b"}, {.name = "c"}};
+static int t_idx[T_NODES] = {0, 1, 2};
+
+struct t_env {
+	struct scn s;
+	struct rec rec;
+	struct flt_ctx *ctx;
+	struct scn_fault f[16];
+	struct flt_inst in[16];
+	int n;
+};
+
+static void t_env_init(struct t_env *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->s.name = "t";
+	e->s.networks = t_nets;
+	e->s.n_networks = T_NETS;
+	e->s.nodes = t_nodes;
+	e->s.n_nodes = T_NODES;
+	for (int i = 0; i < T_NODES * T_NETS; i++)
+		e->rec.mtu[i] = 1500;
+	e->ctx = flt_ctx_new_io(&e->s, &rec_io, &e->rec);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e->ctx);
+}
+
+/* A new instance of @kind on node @node (-1: none), network @net; returns it. */
+static struct flt_inst *t_inst(struct t_env *e, enum scn_fault_kind kind, int node, int net)
+{
+	int i = e->n++;
+	e->f[i].kind = kind;
+	e->f[i].target.net = net;
+	e->f[i].target.nodes = node >= 0 ? &t_idx[node] : NULL;
+	e->f[i].target.n_nodes = node >= 0;
+	e->in[i] = (struct flt_inst){.id = i + 1, .fault = &e->f[i], .kind = kind,
+				     .node = node, .service = -1};
+	return &e->in[i];
+}
+
+static void t_env_fini(struct t_env *e)
+{
+	flt_ctx_free(e->ctx);
+}
+
+#define P(node, net) ((node) * T_NETS + (net))
+
+static void test_link_down_refcount(void)
+{
+	for (int order = 0; order < 2; order++) {
+		struct t_env e;
+		t_env_init(&e);
+		struct flt_inst *d1 = t_inst(&e, SCN_F_LINK_DOWN, 0, 1);
+		struct flt_inst *d2 = t_inst(&e, SCN_F_LINK_DOWN, 0, 1);
+		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, d1));
+		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, d2));
+		CU_ASSERT_TRUE(e.rec.down[P(0, 1)]);
+		CU_ASSERT_EQUAL(1, e.rec.calls); /* the second down needs no kernel call */
+		CU_ASSERT_EQUAL(0, flt_revert(e.ctx, order ? d2 : d1));
+		CU_ASSERT_TRUE(e.rec.down[P(0, 1)]); /* the other still holds it down */
+		CU_ASSERT_EQUAL(1, e.rec.calls);
+		CU_ASSERT_EQUAL(0, flt_revert(e.ctx, order ? d1 : d2));
+		CU_ASSERT_FALSE(e.rec.down[P(0, 1)]);
+		CU_ASSERT_EQUAL(2, e.rec.calls);
+		for (int i = 0; i < T_NODES * T_NETS; i++) /* no other port touched */
+			CU_ASSERT_FALSE(e.rec.down[i]);
+		t_env_fini(&e);
+	}
+}
+
+static void test_link_up_cancels_downs(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	struct flt_inst *d1 = t_inst(&e, SCN_F_LINK_DOWN, 0, 0);
+	struct flt_inst *up = t_inst(&e, SCN_F_LINK_UP, 0, 0);
+	struct flt_inst *d2 = t_inst(&e, SCN_F_LINK_DOWN, 0, 0);
+	flt_apply(e.ctx, d1);
+	CU_ASSERT_EQUAL(0, flt_apply(e.ctx, up));
+	CU_ASSERT_FALSE(e.rec.down[P(0, 0)]);
+	CU_ASSERT_FALSE(flt_inst_end_revert(up)); /* nothing to undo */
+	CU_ASSERT_EQUAL(0, flt_apply(e.ctx, d2));
+	CU_ASSERT_TRUE(e.rec.down[P(0, 0)]);
+	/* d1's revert comes late: its down was cancelled, so it must not undo d2's */
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, d1));
+	CU_ASSERT_TRUE(e.rec.down[P(0, 0)]);
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, d2));
+	CU_ASSERT_FALSE(e.rec.down[P(0, 0)]);
+	t_env_fini(&e);
+}
+
+static void test_link_down_apply_fails(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	struct flt_inst *d1 = t_inst(&e, SCN_F_LINK_DOWN, 1, 0);
+	struct flt_inst *d2 = t_inst(&e, SCN_F_LINK_DOWN, 1, 0);
+	e.rec.fail = 1;
+	CU_ASSERT_EQUAL(-1, flt_apply(e.ctx, d1));
+	CU_ASSERT_FALSE(d1->applied);
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, d1)); /* never applied: nothing to do */
+	CU_ASSERT_EQUAL(1, e.rec.calls);
+	/* the failed one holds no reference: the next down must reach the kernel */
+	CU_ASSERT_EQUAL(0, flt_apply(e.ctx, d2));
+	CU_ASSERT_TRUE(e.rec.down[P(1, 0)]);
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, d2));
+	CU_ASSERT_FALSE(e.rec.down[P(1, 0)]);
+	t_env_fini(&e);
+}
+
+static void test_mtu_either_order(void)
+{
+	for (int order = 0; order < 2; order++) {
+		struct t_env e;
+		t_env_init(&e);
+		struct flt_inst *m1 = t_inst(&e, SCN_F_MTU, 0, 0);
+		struct flt_inst *m2 = t_inst(&e, SCN_F_MTU, 0, 0);
+		e.f[0].mtu = 1400;
+		e.f[1].mtu = 1280;
+		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, m1));
+		CU_ASSERT_EQUAL(1400, e.rec.mtu[P(0, 0)]);
+		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, m2));
+		CU_ASSERT_EQUAL(1280, e.rec.mtu[P(0, 0)]);
+		if (order == 0) { /* the older first: the newer stays in force */
+			CU_ASSERT_EQUAL(0, flt_revert(e.ctx, m1));
+			CU_ASSERT_EQUAL(1280, e.rec.mtu[P(0, 0)]);
+			CU_ASSERT_EQUAL(0, flt_revert(e.ctx, m2));
+		} else { /* the newer first: back to the older */
+			CU_ASSERT_EQUAL(0, flt_revert(e.ctx, m2));
+			CU_ASSERT_EQUAL(1400, e.rec.mtu[P(0, 0)]);
+			CU_ASSERT_EQUAL(0, flt_revert(e.ctx, m1));
+		}
+		CU_ASSERT_EQUAL(1500, e.rec.mtu[P(0, 0)]);
+		CU_ASSERT_EQUAL(1500, e.rec.mtu[P(0, 1)]);
+		t_env_fini(&e);
+	}
+}
+
+static void test_mtu_base_read_once(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	e.rec.mtu[P(2, 1)] = 9000;
+	struct flt_inst *m1 = t_inst(&e, SCN_F_MTU, 2, 1);
+	struct flt_inst *m2 = t_inst(&e, SCN_F_MTU, 2, 1);
+	e.f[0].mtu = 1500;
+	e.f[1].mtu = 1400;
+	flt_apply(e.ctx, m1);
+	flt_apply(e.ctx, m2); /* the base must stay 9000, not the 1500 m1 set */
+	flt_revert(e.ctx, m1);
+	flt_revert(e.ctx, m2);
+	CU_ASSERT_EQUAL(9000, e.rec.mtu[P(2, 1)]);
+	/* a new first apply reads the base again */
+	struct flt_inst *m3 = t_inst(&e, SCN_F_MTU, 2, 1);
+	e.f[2].mtu = 1280;
+	e.rec.mtu[P(2, 1)] = 4000;
+	flt_apply(e.ctx, m3);
+	flt_revert(e.ctx, m3);
+	CU_ASSERT_EQUAL(4000, e.rec.mtu[P(2, 1)]);
+	t_env_fini(&e);
+}
+
+static void test_stall_count(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	struct flt_inst *s1 = t_inst(&e, SCN_F_STALL, 1, -1);
+	struct flt_inst *s2 = t_inst(&e, SCN_F_STALL, 1, -1);
+	struct flt_inst *s3 = t_inst(&e, SCN_F_STALL, 2, -1);
+	flt_apply(e.ctx, s1);
+	flt_apply(e.ctx, s2);
+	flt_apply(e.ctx, s3);
+	CU_ASSERT_TRUE(e.rec.frozen[1]);
+	CU_ASSERT_TRUE(e.rec.frozen[2]);
+	CU_ASSERT_EQUAL(2, e.rec.calls);
+	flt_revert(e.ctx, s2);
+	CU_ASSERT_TRUE(e.rec.frozen[1]); /* s1 still holds node b */
+	flt_revert(e.ctx, s3);
+	CU_ASSERT_TRUE(e.rec.frozen[1]);
+	CU_ASSERT_FALSE(e.rec.frozen[2]);
+	flt_revert(e.ctx, s1);
+	CU_ASSERT_FALSE(e.rec.frozen[1]);
+	CU_ASSERT_EQUAL(4, e.rec.calls); /* two freezes, two thaws */
+	t_env_fini(&e);
+}
+
+/* Filters: each instance owns its chain; a revert removes that chain only. */
+static void test_filter_chain_per_instance(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	struct flt_inst *bh = t_inst(&e, SCN_F_BLACKHOLE, 0, 0);
+	struct flt_inst *l1 = t_inst(&e, SCN_F_LOSS, 0, 0);
+	struct flt_inst *l2 = t_inst(&e, SCN_F_LOSS, 0, 0);
+	struct flt_inst *pm = t_inst(&e, SCN_F_PMTU_BLACKHOLE, -1, 0);
+	e.f[1].percent = e.f[2].percent = 30;
+	struct flt_inst *all[] = {bh, l1, l2, pm};
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, all[i]));
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_TRUE(e.rec.chain[all[i]->id]);
+	flt_revert(e.ctx, l1);
+	CU_ASSERT_FALSE(e.rec.chain[l1->id]);
+	CU_ASSERT_TRUE(e.rec.chain[l2->id]); /* the same loss on the same port stays */
+	CU_ASSERT_TRUE(e.rec.chain[bh->id]);
+	CU_ASSERT_TRUE(e.rec.chain[pm->id]);
+	flt_revert(e.ctx, bh);
+	flt_revert(e.ctx, pm);
+	flt_revert(e.ctx, l2);
+	for (int i = 0; i < T_CHAINS; i++)
+		CU_ASSERT_FALSE(e.rec.chain[i]);
+	t_env_fini(&e);
+}
+
+/* Revert once, whoever asks first (timeline, end of run, teardown); end marking. */
+static void test_revert_once_and_end_marking(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	struct flt_inst *st = t_inst(&e, SCN_F_STALL, 0, -1);
+	struct flt_inst *bh = t_inst(&e, SCN_F_BLACKHOLE, 1, 1);
+	struct flt_inst *kill = t_inst(&e, SCN_F_KILL, 0, -1);
+	CU_ASSERT_FALSE(flt_inst_end_revert(st)); /* not applied */
+	flt_apply(e.ctx, st);
+	flt_apply(e.ctx, bh);
+	CU_ASSERT_FALSE(st->deferred); /* no run: no teardown list */
+	CU_ASSERT_TRUE(flt_inst_end_revert(st));
+	CU_ASSERT_TRUE(flt_inst_end_revert(bh));
+	/* a kill is applied by hand here (no service hooks): its revert is a restart,
+	 * which only a scheduled `for` may do */
+	kill->applied = true;
+	CU_ASSERT_FALSE(flt_inst_end_revert(kill));
+	int calls = e.rec.calls;
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, st));
+	CU_ASSERT_FALSE(flt_inst_end_revert(st));
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, st)); /* the second asker does nothing */
+	CU_ASSERT_EQUAL(calls + 1, e.rec.calls);
+	CU_ASSERT_FALSE(e.rec.frozen[0]);
+	/* a failed revert is not retried */
+	e.rec.fail = 1;
+	CU_ASSERT_EQUAL(-1, flt_revert(e.ctx, bh));
+	CU_ASSERT_FALSE(flt_inst_end_revert(bh));
+	CU_ASSERT_EQUAL(0, flt_revert(e.ctx, bh));
+	CU_ASSERT_EQUAL(calls + 2, e.rec.calls);
+	CU_ASSERT_EQUAL(-1, flt_apply(e.ctx, st)); /* applied twice: refused */
+	t_env_fini(&e);
+}
+
+void register_flt_suite(void);
+void register_flt_suite(void)
+{
+	CU_pSuite s = CU_add_suite("flt", NULL, NULL);
+	CU_add_test(s, "ref_count", test_ref_count);
+	CU_add_test(s, "ref_cancel", test_ref_cancel);
+	CU_add_test(s, "mtu_stack_model", test_mtu_stack_model);
+	CU_add_test(s, "link_down_refcount", test_link_down_refcount);
+	CU_add_test(s, "link_up_cancels_downs", test_link_up_cancels_downs);
+	CU_add_test(s, "link_down_apply_fails", test_link_down_apply_fails);
+	CU_add_test(s, "mtu_either_order", test_mtu_either_order);
+	CU_add_test(s, "mtu_base_read_once", test_mtu_base_read_once);
+	CU_add_test(s, "stall_count", test_stall_count);
+	CU_add_test(s, "filter_chain_per_instance", test_filter_chain_per_instance);
+	CU_add_test(s, "revert_once_and_end_marking", test_revert_once_and_end_marking);
+}
