@@ -40,6 +40,7 @@ struct svc_slot {
 	char **argv; /* NULL-terminated, owned */
 	bool stopping;
 	bool exited; /* by itself */
+	bool signalled; /* the timeline sent it a signal that may end it: its exit is expected */
 	int status;
 	bool guest;  /* runs in its node's QEMU guest; pid is a guest pid */
 };
@@ -87,7 +88,9 @@ static void svc_ended(struct svc_set *set, int svc, int status)
 {
 	struct svc_slot *sl = &set->slot[svc];
 
-	if (!sl->stopping) {
+	bool expected = sl->stopping || sl->signalled;
+
+	if (!expected) {
 		sl->exited = true;
 		sl->status = status;
 	}
@@ -98,7 +101,7 @@ static void svc_ended(struct svc_set *set, int svc, int status)
 		snprintf(how, sizeof(how), "\"status\":%d", WEXITSTATUS(status));
 	run_event(set->run, ev_now_ns(), svc_node(set, svc), "exit",
 		  "\"svc\":\"%s\",\"pid\":%d,%s,\"expected\":%s", set->scn->services[svc].name,
-		  (int)sl->pid, how, sl->stopping ? "true" : "false");
+		  (int)sl->pid, how, expected ? "true" : "false");
 	sl->pid = -1;
 }
 
@@ -242,10 +245,12 @@ static int svc_spawn_guest(struct svc_set *set, int svc, const char *out, const 
 				sl->argv[0], strerror(errno ? errno : EIO));
 	sl->pid = pid;
 	sl->pidfd = -1;
-	sl->stopping = sl->exited = false;
+	sl->stopping = sl->exited = sl->signalled = false;
 	sl->guest = true;
 	run_event(set->run, ev_now_ns(), svc_node(set, svc), "start",
 		  "\"svc\":\"%s\",\"pid\":%d,\"guest\":true", sv->name, (int)pid);
+	/* An exit reported before the spawn's reply found no slot with this pid yet. */
+	svc_guest_gone(set, svc, 0);
 	return 0;
 }
 
@@ -267,7 +272,7 @@ static int svc_spawn(struct svc_set *set, int svc)
 		return svc_fail(set, "%s %s: %s: %s", svc_node(set, svc), sv->name, sl->argv[0],
 				strerror(errno));
 	sl->pid = pid;
-	sl->stopping = sl->exited = false;
+	sl->stopping = sl->exited = sl->signalled = false;
 	sl->guest = false;
 	sl->pidfd = pidfd_open(pid, 0);
 	if (sl->pidfd == -1 || ev_fd_add(run_loop(set->run), sl->pidfd, EPOLLIN,
@@ -322,6 +327,8 @@ int svc_set_signal(void *ctx, int svc, int signo)
 		errno = ESRCH;
 		return -1;
 	}
+	if (signo != 0 && signo != SIGSTOP && signo != SIGCONT)
+		set->slot[svc].signalled = true;
 	if (set->slot[svc].guest)
 		return node_qemu_signal(set->run, set->scn->services[svc].node, pid, signo);
 	return kill(-pid, signo);
