@@ -254,6 +254,9 @@ struct obs_frame {
 	uint32_t seq;
 	uint32_t payload;
 	bool syn, fin, rst;
+	/* Where it was seen (a network index; the decoder sets 0). Part of a TCP flow's
+	 * key: a segment routed from one network to another is not a retransmission. */
+	int segment;
 };
 
 /*

@@ -160,6 +160,7 @@ enum obs_frame_kind obs_frame_decode(const uint8_t *buf, size_t len, struct obs_
 struct obs_tcp_flow {
 	bool used;
 	int family;
+	int segment;
 	uint8_t saddr[16], daddr[16];
 	uint16_t sport, dport;
 	uint32_t high; /* highest sequence end seen */
@@ -189,12 +190,14 @@ static uint32_t obs_tcp_hash(const struct obs_frame *f)
 			h = (h ^ parts[p][i]) * 16777619u;
 	h = (h ^ f->sport) * 16777619u;
 	h = (h ^ f->dport) * 16777619u;
+	h = (h ^ (uint32_t)f->segment) * 16777619u;
 	return h & (OBS_TCP_FLOWS - 1);
 }
 
 static bool obs_tcp_same(const struct obs_tcp_flow *fl, const struct obs_frame *f)
 {
-	return fl->used && fl->family == f->family && fl->sport == f->sport &&
+	return fl->used && fl->family == f->family && fl->segment == f->segment &&
+	       fl->sport == f->sport &&
 	       fl->dport == f->dport && !memcmp(fl->saddr, f->saddr, 16) &&
 	       !memcmp(fl->daddr, f->daddr, 16);
 }
@@ -207,7 +210,7 @@ bool obs_tcp_is_retrans(struct obs_tcp *t, const struct obs_frame *f)
 	uint32_t end = f->seq + f->payload + (f->syn ? 1 : 0) + (f->fin ? 1 : 0);
 	if (!obs_tcp_same(fl, f)) {
 		*fl = (struct obs_tcp_flow){.used = true, .family = f->family,
-					    .sport = f->sport, .dport = f->dport, .high = end};
+					    .segment = f->segment, .sport = f->sport, .dport = f->dport, .high = end};
 		memcpy(fl->saddr, f->saddr, 16);
 		memcpy(fl->daddr, f->daddr, 16);
 		return false;

@@ -199,7 +199,9 @@ static void obs_wire_frame(struct obs_wire *w, const uint8_t *buf, size_t len,
 	struct obs_vip v = {.t_ns = t};
 	snprintf(v.net, sizeof(v.net), "%s", net);
 	snprintf(v.node, sizeof(v.node), "%s", node);
-	switch (obs_frame_decode(buf, len, &f)) {
+	enum obs_frame_kind kind = obs_frame_decode(buf, len, &f);
+	f.segment = p->net;
+	switch (kind) {
 	case OBS_FR_ARP: obs_wire_arp(w, &f, &v, net, node); break;
 	case OBS_FR_VRRP: obs_wire_vrrp(w, &f, &v, net, node); break;
 	case OBS_FR_ICMP:

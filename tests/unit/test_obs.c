@@ -178,6 +178,13 @@ static void test_frame_tcp_retrans(void)
 	CU_ASSERT_EQUAL(1400, f.payload);
 	CU_ASSERT_FALSE(obs_tcp_is_retrans(t, &f));
 	CU_ASSERT_TRUE(obs_tcp_is_retrans(t, &f));
+	/* the same segment routed onto another network is seen there once: not resent */
+	n = t_tcp(b, 2551, 0x18, 100);
+	obs_frame_decode(b, n, &f);
+	CU_ASSERT_FALSE(obs_tcp_is_retrans(t, &f));
+	f.segment = 1;
+	CU_ASSERT_FALSE(obs_tcp_is_retrans(t, &f));
+	CU_ASSERT_TRUE(obs_tcp_is_retrans(t, &f));
 	/* sequence numbers wrap (a fresh table: a new connection) */
 	obs_tcp_free(t);
 	t = obs_tcp_new();
