@@ -23,7 +23,7 @@ lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:80 --backend w1=198.18.0.11:80 \
 	--backend w2=198.18.0.12:80 --maxconn 10000 --name lb
 cat >"$FL_WORK/haproxy.cfg" <<CFG
 global
-	maxconn 20000
+	maxconn 8000
 	pidfile $FL_WORK/haproxy.pid
 defaults
 	mode tcp
@@ -39,7 +39,13 @@ backend be
 	server w2 198.18.0.12:80 check inter 200 fall 2 rise 2
 CFG
 lab_bg lb haproxy -db -f "$FL_WORK/haproxy.cfg"
+# The client closes first, so its namespace collects TIME_WAIT sockets: let it reuse them
+# and use the whole port range (these sysctls are per namespace: ours, not the host's).
+ip netns exec "$(lab_ns c)" sysctl -q -w net.ipv4.tcp_tw_reuse=1 \
+	net.ipv4.ip_local_port_range="1024 65535"
 sleep 1
+ip netns exec "$(lab_ns c)" curl -s -o /dev/null --max-time 2 http://198.18.0.2:81/ ||
+	{ echo "haproxy does not answer"; exit 1; }
 
 load() { # load PORT [--keepalive]: prints "rps p99_us ok requests"
 	local port=$1 line
@@ -61,24 +67,30 @@ echo "all on this machine (the client, the LB and the backends share the CPUs). 
 echo "(one thread, defaults) and HAProxy $(haproxy -v | head -1 | awk '{print $3}') (\`mode tcp\`, roundrobin, its default"
 echo "thread count = $(nproc) here) listen in the same namespace on the same backends."
 echo "Client: \`fl-load --concurrency $conc --duration $((secs * 1000))\` (closed loop), median of"
-echo "$runs runs; p99 over the ok requests."
+echo "$runs runs (fl-lb and HAProxy runs interleaved); p99 over the ok requests. The client's"
+echo "namespace has \`tcp_tw_reuse=1\` and ports 1024-65535 (it closes first and would"
+echo "otherwise run out of ports within seconds, whatever the LB)."
 echo
 echo "| LB | connections | requests/s (median) | p99 (median) | all runs req/s | errors |"
 echo "|---|---|---:|---:|---|---:|"
 } >&3
+declare -A RPS P99 ERR
 for mode in new keepalive; do
-	for lbname in fl-lb haproxy; do
-		port=80; [ $lbname = haproxy ] && port=81
-		ka=(); [ $mode = keepalive ] && ka=(--keepalive)
-		rps=() p99=() err=0
-		for _ in $(seq $runs); do
+	ka=(); [ $mode = keepalive ] && ka=(--keepalive)
+	for _ in $(seq $runs); do # interleaved, so both see the same machine noise
+		for lbname in fl-lb haproxy; do
+			port=80; [ $lbname = haproxy ] && port=81
 			read -r r p ok n < <(load $port "${ka[@]}")
-			rps+=("$r"); p99+=("$p"); err=$((err + n - ok))
+			RPS[$mode$lbname]+="$r "; P99[$mode$lbname]+="$p "
+			ERR[$mode$lbname]=$((${ERR[$mode$lbname]:-0} + n - ok))
 		done
+	done
+	for lbname in fl-lb haproxy; do
 		printf '| %s | %s | %s | %s µs | %s | %d |\n' $lbname \
 			"$([ $mode = new ] && echo "new per request" || echo keep-alive)" \
-			"$(printf '%s\n' "${rps[@]}" | median)" "$(printf '%s\n' "${p99[@]}" | median)" \
-			"${rps[*]}" "$err" >&3
+			"$(printf '%s\n' ${RPS[$mode$lbname]} | median)" \
+			"$(printf '%s\n' ${P99[$mode$lbname]} | median)" \
+			"${RPS[$mode$lbname]% }" "${ERR[$mode$lbname]}" >&3
 	done
 done
 
