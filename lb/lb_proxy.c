@@ -54,6 +54,7 @@ struct lb_proxy {
 
 static void conn_update(struct lb_conn *c);
 static void conn_connect(struct lb_conn *c);
+static void conn_pump(struct lb_conn *c, int dirs);
 
 static uint64_t ms_ns(unsigned ms)
 {
@@ -171,10 +172,18 @@ static int pump(int src, int dst, struct lb_buf *b, bool *eof, bool *shut)
 	return r1 | r2;
 }
 
-static void conn_pump(struct lb_conn *c)
+enum { PUMP_C2S = 1, PUMP_S2C = 2 };
+
+/* Move data in the directions @dirs an event made possible (a read that can only say
+ * EAGAIN is a wasted syscall per event), then settle the connection's fate. */
+static void conn_pump(struct lb_conn *c, int dirs)
 {
-	int a = pump(c->cfd, c->sfd, &c->c2s, &c->c_eof, &c->s_shut);
-	int b = a < 0 ? -1 : pump(c->sfd, c->cfd, &c->s2c, &c->s_eof, &c->c_shut);
+	int a = 0, b = 0;
+
+	if (dirs & PUMP_C2S)
+		a = pump(c->cfd, c->sfd, &c->c2s, &c->c_eof, &c->s_shut);
+	if (a >= 0 && dirs & PUMP_S2C)
+		b = pump(c->sfd, c->cfd, &c->s2c, &c->s_eof, &c->c_shut);
 
 	if (a < 0 || b < 0) {
 		conn_free(c, true);
@@ -249,11 +258,15 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 		c->connected = true;
 		c->last_io_ns = lb_now_ns();
 		lb_timer_arm(loop, &c->timer, c->last_io_ns + ms_ns(c->px->cfg.idle_timeout_ms));
-	} else if (events & EPOLLERR) {
+		conn_pump(c, PUMP_C2S | PUMP_S2C);
+		return;
+	}
+	if (events & EPOLLERR) {
 		conn_free(c, true);
 		return;
 	}
-	conn_pump(c);
+	conn_pump(c, (events & (EPOLLIN | EPOLLHUP) ? PUMP_S2C : 0) |
+			     (events & EPOLLOUT ? PUMP_C2S : 0));
 }
 
 static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg)
@@ -276,7 +289,8 @@ static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 		conn_update(c);
 		return;
 	}
-	conn_pump(c);
+	conn_pump(c, (events & (EPOLLIN | EPOLLHUP) ? PUMP_C2S : 0) |
+			     (events & EPOLLOUT ? PUMP_S2C : 0));
 }
 
 static void on_timer(struct lb_loop *loop, struct lb_timer *t, void *arg)
