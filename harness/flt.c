@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
-#include <nftables/libnftables.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,8 +99,8 @@ void flt_ctx_free(struct flt_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->nft)
-		nft_ctx_free(ctx->nft);
+	if (ctx->nft_nl)
+		mnl_socket_close(ctx->nft_nl);
 	if (ctx->lab_nl)
 		mnl_socket_close(ctx->lab_nl);
 	for (int i = 0; ctx->node_nl && i < ctx->s->n_nodes; i++)
@@ -194,28 +193,13 @@ static bool flt_probe_netem(void)
 	return ok;
 }
 
-static bool flt_probe_nft_bridge(void)
-{
-	struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!n)
-		return false;
-	nft_ctx_buffer_output(n);
-	nft_ctx_buffer_error(n);
-	bool ok = nft_run_cmd_from_buffer(n, "table bridge probe {\n chain c {\n"
-					     "  type filter hook forward priority 0;\n"
-					     "  iifname \"x\" numgen random mod 100 < 1 drop\n"
-					     " }\n}\n") == 0;
-	nft_ctx_free(n);
-	return ok;
-}
-
 /* In a forked child that owns a fresh network namespace: nothing leaks to the host. */
 static int flt_probe_child(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return 255;
 	return (flt_probe_netem() ? FLT_CAP_NETEM : 0) |
-	       (flt_probe_nft_bridge() ? FLT_CAP_NFT_BRIDGE : 0);
+	       (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
 }
 
 int flt_caps_probe(struct flt_caps *caps)

@@ -4,17 +4,16 @@
  * instance's own chain on the bridge forward hook: every frame from the node's port
  * and every frame to it (ARP included, so neighbours time out as on a real cut).
  */
-#include <stdio.h>
-
 #include "flt_int.h"
 
 static int flt_blackhole_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	char port[64], rules[256];
-	if (flt_nft_port(ctx, in->node, in->fault->target.net, port, sizeof(port)) < 0)
+	const char *port = flt_nft_port(ctx, in->node, in->fault->target.net);
+	if (!port)
 		return -1;
-	snprintf(rules, sizeof(rules), "  iifname %s drop\n  oifname %s drop\n", port, port);
-	return ctx->io->chain_add(ctx, in->id, rules);
+	const char *const p[1] = {port};
+	const struct flt_nft_rule r[2] = {{.iif = p, .n_iif = 1}, {.oif = p, .n_oif = 1}};
+	return ctx->io->chain_add(ctx, in->id, r, 2);
 }
 
 const struct flt_kind flt_blackhole_kind = {

@@ -10,7 +10,22 @@
 #include "flt_book.h"
 
 struct mnl_socket;
-struct nft_ctx;
+
+/*
+ * One drop rule of a filter chain: a frame is dropped when every match given holds.
+ * Lists of one value are compared, longer ones become anonymous sets.
+ */
+struct flt_nft_rule {
+	const char *const *iif; /* input port is one of these; n_iif 0: any */
+	const char *const *oif; /* output port */
+	const uint32_t *saddr;  /* IPv4 source, network order (implies IPv4) */
+	const uint32_t *daddr;  /* IPv4 destination */
+	int n_iif, n_oif, n_saddr, n_daddr;
+	int l4proto;            /* 0: any; IPPROTO_ICMP or IPPROTO_ICMPV6 */
+	int icmp_type;          /* with l4proto: the first byte of its header, -1: any */
+	int icmp_code;          /* the second byte, -1: any */
+	int permyriad;          /* 0: every such frame; else drop each with p/10000 */
+};
 
 /*
  * The kernel side of the kinds: one call per effect, each 0 or -1 with errno and the
@@ -24,8 +39,8 @@ struct flt_io {
 	int (*mtu_get)(struct flt_ctx *ctx, int node, int net, int *mtu);
 	int (*mtu_set)(struct flt_ctx *ctx, int node, int net, int mtu);
 	int (*stall_set)(struct flt_ctx *ctx, int node, bool stop);
-	/* Base chain f<id> holding @rules (nft syntax, one rule a line) / its removal. */
-	int (*chain_add)(struct flt_ctx *ctx, int id, const char *rules);
+	/* Base chain f<id> holding @n @rules, in one transaction / its removal. */
+	int (*chain_add)(struct flt_ctx *ctx, int id, const struct flt_nft_rule *rules, int n);
 	int (*chain_del)(struct flt_ctx *ctx, int id);
 };
 
@@ -39,8 +54,7 @@ struct flt_ctx {
 	struct flt_svc_ops ops;
 	const struct flt_io *io;
 	void *io_arg;               /* for a test's flt_io */
-	struct nft_ctx *nft;        /* created inside the lab namespace */
-	bool nft_table;             /* table bridge faultline exists */
+	struct mnl_socket *nft_nl;  /* nf_tables netlink in the lab namespace */
 	struct mnl_socket *lab_nl;  /* rtnetlink in the lab namespace */
 	struct mnl_socket **node_nl; /* per node, opened on first use */
 	unsigned nl_seq;
@@ -76,19 +90,19 @@ int flt_nl_link_mtu(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int
 /* Send the request in @buf and wait for its ack; kernel ext-ack text into ctx->err. */
 int flt_nl_talk(struct flt_ctx *ctx, struct mnl_socket *nl, void *buf, const char *what);
 
-/* flt_nft.c: nf_tables in the lab namespace */
-int flt_nft_run(struct flt_ctx *ctx, const char *cmd);
-/* Add base chain f<id> on the bridge forward hook holding @rules (nft syntax, one
- * rule a line); delete it. The flt_io_sys entries. */
-int flt_nft_chain_add(struct flt_ctx *ctx, int id, const char *rules);
+/* flt_nft.c: nf_tables in the lab namespace. Add base chain f<id> on the bridge
+ * forward hook holding @rules, in one transaction; delete it. The flt_io_sys entries. */
+int flt_nft_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule *rules, int n);
 int flt_nft_chain_del(struct flt_ctx *ctx, int id);
 /* The nft kinds' revert: delete the instance's chain. */
 int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in);
+/* Can this namespace load our chains (sets, numgen, ICMP matches)? Leaves them there. */
+bool flt_nft_probe(void);
 /* The check of the filter kinds: the bridge family must work. */
 int flt_nft_check(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 		  char *err, size_t len);
-/* The lab-side port of @node on @net as a quoted nft string into @buf. */
-int flt_nft_port(struct flt_ctx *ctx, int node, int net, char *buf, size_t len);
+/* The lab-side port of @node on @net, or NULL with errno ENOENT and the text set. */
+const char *flt_nft_port(struct flt_ctx *ctx, int node, int net);
 
 /* The flt_io_sys entries of flt_link.c, flt_mtu.c, flt_stall.c. */
 const char *flt_port_name_sys(struct flt_ctx *ctx, int node, int net);

@@ -5,21 +5,19 @@
  * in the instance's chain: the kernel's prandom, per frame, resolution 0.01%.
  */
 #include <math.h>
-#include <stdio.h>
 
 #include "flt_int.h"
 
 static int flt_loss_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	char port[64], rules[384];
-	if (flt_nft_port(ctx, in->node, in->fault->target.net, port, sizeof(port)) < 0)
+	const char *port = flt_nft_port(ctx, in->node, in->fault->target.net);
+	if (!port)
 		return -1;
-	long lim = lround(in->fault->percent * 100.0);
-	snprintf(rules, sizeof(rules),
-		 "  iifname %s numgen random mod 10000 < %ld drop\n"
-		 "  oifname %s numgen random mod 10000 < %ld drop\n",
-		 port, lim, port, lim);
-	return ctx->io->chain_add(ctx, in->id, rules);
+	const char *const p[1] = {port};
+	int lim = (int)lround(in->fault->percent * 100.0);
+	const struct flt_nft_rule r[2] = {{.iif = p, .n_iif = 1, .permyriad = lim},
+					  {.oif = p, .n_oif = 1, .permyriad = lim}};
+	return ctx->io->chain_add(ctx, in->id, r, 2);
 }
 
 const struct flt_kind flt_loss_kind = {

@@ -11,78 +11,67 @@
  *                     of the other (the last hop)
  * Each rule is written for both orders of the groups.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "flt_int.h"
-#include "lab.h"
 
-#define FLT_SET_MAX 4096
-
+/* One group's ports (on every network) and IPv4 addresses. */
 struct flt_side {
-	char ports[FLT_SET_MAX];
-	char addrs[FLT_SET_MAX];
-	size_t np, na;
+	const char **ports;
+	uint32_t *addrs;
+	int np, na;
 };
 
-static void flt_side_add(struct flt_side *g, const char *port, struct in_addr a)
+static void flt_side_free(struct flt_side *g)
 {
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	if (g->np < sizeof(g->ports))
-		g->np += (size_t)snprintf(g->ports + g->np, sizeof(g->ports) - g->np, "%s\"%s\"",
-					  g->np ? ", " : "", port);
-	if (g->na < sizeof(g->addrs))
-		g->na += (size_t)snprintf(g->addrs + g->na, sizeof(g->addrs) - g->na, "%s%s",
-					  g->na ? ", " : "", ip);
+	free(g->ports);
+	free(g->addrs);
 }
 
 static int flt_side_fill(struct flt_ctx *ctx, const int *nodes, int n, struct flt_side *g)
 {
+	int cap = 1;
+	for (int i = 0; i < n; i++)
+		cap += ctx->s->nodes[nodes[i]].n_ifaces;
+	g->ports = calloc((size_t)cap, sizeof(*g->ports));
+	g->addrs = calloc((size_t)cap, sizeof(*g->addrs));
+	if (!g->ports || !g->addrs)
+		return flt_fail(ctx, "out of memory");
 	for (int i = 0; i < n; i++) {
 		const struct scn_node *nd = &ctx->s->nodes[nodes[i]];
 		for (int k = 0; k < nd->n_ifaces; k++) {
 			const char *p = ctx->io->port_name(ctx, nodes[i], nd->ifaces[k].net);
-			if (p)
-				flt_side_add(g, p, nd->ifaces[k].addr);
+			if (!p)
+				continue;
+			g->ports[g->np++] = p;
+			g->addrs[g->na++] = nd->ifaces[k].addr.s_addr;
 		}
 	}
 	if (g->np == 0)
 		return errno = ENOENT, flt_fail(ctx, "partition: a group has no port");
-	if (g->np >= sizeof(g->ports) || g->na >= sizeof(g->addrs))
-		return errno = E2BIG, flt_fail(ctx, "partition: groups too large");
 	return 0;
 }
 
 static int flt_partition_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	const struct scn_fault *f = in->fault;
-	struct flt_side *a = calloc(2, sizeof(*a)), *b = a + 1;
-	size_t len = 13 * FLT_SET_MAX; /* twelve sets and the words around them */
-	char *rules = malloc(len);
+	struct flt_side a = {0}, b = {0};
 	int rc = -1;
-	if (!a || !rules) {
-		flt_fail(ctx, "out of memory");
-		goto out;
+	if (flt_side_fill(ctx, f->group_a, f->n_a, &a) == 0 &&
+	    flt_side_fill(ctx, f->group_b, f->n_b, &b) == 0) {
+		const struct flt_nft_rule r[6] = {
+			{.iif = a.ports, .n_iif = a.np, .oif = b.ports, .n_oif = b.np},
+			{.iif = b.ports, .n_iif = b.np, .oif = a.ports, .n_oif = a.np},
+			{.iif = a.ports, .n_iif = a.np, .daddr = b.addrs, .n_daddr = b.na},
+			{.iif = b.ports, .n_iif = b.np, .daddr = a.addrs, .n_daddr = a.na},
+			{.oif = a.ports, .n_oif = a.np, .saddr = b.addrs, .n_saddr = b.na},
+			{.oif = b.ports, .n_oif = b.np, .saddr = a.addrs, .n_saddr = a.na},
+		};
+		rc = ctx->io->chain_add(ctx, in->id, r, 6);
 	}
-	if (flt_side_fill(ctx, f->group_a, f->n_a, a) || flt_side_fill(ctx, f->group_b, f->n_b, b))
-		goto out;
-	snprintf(rules, len,
-		 "  iifname { %s } oifname { %s } drop\n"
-		 "  iifname { %s } oifname { %s } drop\n"
-		 "  iifname { %s } ip daddr { %s } drop\n"
-		 "  iifname { %s } ip daddr { %s } drop\n"
-		 "  oifname { %s } ip saddr { %s } drop\n"
-		 "  oifname { %s } ip saddr { %s } drop\n",
-		 a->ports, b->ports, b->ports, a->ports, a->ports, b->addrs, b->ports, a->addrs,
-		 a->ports, b->addrs, b->ports, a->addrs);
-	rc = ctx->io->chain_add(ctx, in->id, rules);
-out:
-	free(rules);
-	free(a);
+	flt_side_free(&a);
+	flt_side_free(&b);
 	return rc;
 }
 

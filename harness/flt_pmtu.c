@@ -6,36 +6,39 @@
  * entering from any port of the network (which is how the rule names that bridge).
  */
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
+#include <netinet/in.h>
+#include <stdlib.h>
 
 #include "flt_int.h"
-#include "lab.h"
+
+#define FLT_ICMP_DEST_UNREACH 3 /* RFC 792 */
+#define FLT_ICMP_FRAG_NEEDED 4
+#define FLT_ICMPV6_PKT_TOOBIG 2 /* RFC 4443 section 3.2 */
 
 static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	int net = in->fault->target.net;
-	char ports[1024] = "", rules[1536];
-	size_t off = 0;
-	for (int i = 0; i < ctx->s->n_nodes; i++) {
-		const char *p = ctx->io->port_name(ctx, i, net);
-		if (p && off < sizeof(ports))
-			off += (size_t)snprintf(ports + off, sizeof(ports) - off, "%s\"%s\"",
-						off ? ", " : "", p);
-	}
-	if (off == 0) {
+	int net = in->fault->target.net, n = 0;
+	const char **ports = calloc((size_t)ctx->s->n_nodes + 1, sizeof(*ports));
+	if (!ports)
+		return flt_fail(ctx, "out of memory");
+	for (int i = 0; i < ctx->s->n_nodes; i++)
+		if ((ports[n] = ctx->io->port_name(ctx, i, net)))
+			n++;
+	int rc;
+	if (n == 0) {
 		errno = ENOENT;
-		return flt_fail(ctx, "no node is on %s", ctx->s->networks[net].name);
+		rc = flt_fail(ctx, "no node is on %s", ctx->s->networks[net].name);
+	} else {
+		const struct flt_nft_rule r[2] = {
+			{.iif = ports, .n_iif = n, .l4proto = IPPROTO_ICMP,
+			 .icmp_type = FLT_ICMP_DEST_UNREACH, .icmp_code = FLT_ICMP_FRAG_NEEDED},
+			{.iif = ports, .n_iif = n, .l4proto = IPPROTO_ICMPV6,
+			 .icmp_type = FLT_ICMPV6_PKT_TOOBIG, .icmp_code = -1},
+		};
+		rc = ctx->io->chain_add(ctx, in->id, r, 2);
 	}
-	if (off >= sizeof(ports)) {
-		errno = E2BIG;
-		return flt_fail(ctx, "too many ports on %s", ctx->s->networks[net].name);
-	}
-	snprintf(rules, sizeof(rules),
-		 "  iifname { %s } icmp type destination-unreachable icmp code frag-needed drop\n"
-		 "  iifname { %s } icmpv6 type packet-too-big drop\n",
-		 ports, ports);
-	return ctx->io->chain_add(ctx, in->id, rules);
+	free(ports);
+	return rc;
 }
 
 const struct flt_kind flt_pmtu_kind = {

@@ -147,10 +147,11 @@ static int rec_stall_set(struct flt_ctx *ctx, int node, bool stop)
 	return 0;
 }
 
-static int rec_chain_add(struct flt_ctx *ctx, int id, const char *rules)
+static int rec_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule *rules, int n)
 {
 	struct rec *r = ctx->io_arg;
-	CU_ASSERT_PTR_NOT_NULL(strstr(rules, "drop"));
+	CU_ASSERT_PTR_NOT_NULL(rules);
+	CU_ASSERT(n > 0);
 	if (rec_call(ctx) < 0)
 		return -1;
 	CU_ASSERT_FALSE(r->chain[id]); /* a chain per instance, never shared */
