@@ -2,7 +2,7 @@
 # The proxy itself: large bodies arrive intact (X-Checksum), a FIN travels both ways
 # (half-close, against an echo backend that answers only after the client's FIN), a dead
 # backend is retried transparently, --maxconn pauses accepting, --idle-timeout closes,
-# and 300 connections leave no fd behind.
+# --mss clamps the MSS, and 300 connections leave no fd behind.
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lb/lib.sh" || exit 1
 need_bins fl-lb fl-web
 command -v python3 >/dev/null || skip "python3 not installed"
@@ -35,7 +35,10 @@ lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:80 --backend w0=198.18.0.12:80 \
 	--name lb --events "$EV"; LB=$!
 lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:7 --backend e1=198.18.0.13:7 --check tcp \
 	--maxconn 2 --idle-timeout 700 --name lbe --events "$FL_WORK/lbe.events"; LBE=$!
+lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:8080 --backend w1=198.18.0.11:80 --mss 1000 \
+	--name lbm --events "$FL_WORK/lbm.events"
 wait_for 3 grep -q ready "$EV" || fail "fl-lb not ready"
+wait_for 3 grep -q ready "$FL_WORK/lbm.events" || fail "fl-lb (mss) not ready"
 wait_for 3 grep -q ready "$FL_WORK/lbe.events" || fail "fl-lb (echo) not ready"
 sleep 0.3
 fds0=$(ls /proc/$LB/fd | wc -l)
@@ -92,6 +95,13 @@ a.close()
 c.settimeout(3)
 assert c.recv(100) == b"echo:third"
 print("maxconn: the third connection waited until one closed")
+# 6. --mss 1000: the client's connection runs with the clamped MSS, without it does not
+def mss(port):
+    s = socket.create_connection(("198.18.0.2", port), timeout=5)
+    m = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG); s.close(); return m
+m80, m8080 = mss(80), mss(8080)
+print("client MSS: %d without --mss, %d with --mss 1000" % (m80, m8080))
+assert m8080 <= 1000 < m80, (m80, m8080)
 # 5. idle timeout 700 ms: b is idle since its creation
 b.settimeout(3); t = time.monotonic()
 assert b.recv(100) == b"", "idle connection not closed"
