@@ -152,6 +152,48 @@ static void parse_ha_opt(struct opts *o, int c, const char *v)
 	}
 }
 
+/* --listen, --backend, --balance and the proxy's limits. */
+static void parse_proxy_opt(struct app *a, int c, const char *v)
+{
+	struct lb_proxy_cfg *px = &a->o.px;
+
+	switch (c) {
+	case O_LISTEN:
+		if (lb_parse_addr(v, &px->listen) < 0)
+			die_usage("--listen wants ADDR:PORT, got %s", v);
+		break;
+	case O_BACKEND:
+		if (lb_pool_add(&a->pool, v) < 0)
+			die_usage("bad --backend %s (NAME=ADDR:PORT, at most 64)", v);
+		break;
+	case O_BALANCE:
+		if (strcmp(v, "rr") && strcmp(v, "leastconn"))
+			die_usage("--balance is rr or leastconn, not %s", v);
+		a->pool.sched.mode = strcmp(v, "rr") ? LB_BALANCE_LEASTCONN : LB_BALANCE_RR;
+		break;
+	case O_MSS: px->mss = (int)num(v, 88, 65535, "--mss"); break;
+	case O_CONNTMO:
+		px->connect_timeout_ms = (unsigned)num(v, 1, 3600000, "--connect-timeout");
+		break;
+	case O_IDLE: px->idle_timeout_ms = (unsigned)num(v, 1, 86400000, "--idle-timeout"); break;
+	case O_MAXCONN: px->maxconn = (unsigned)num(v, 1, 1000000, "--maxconn"); break;
+	}
+}
+
+static void check_combination(const struct app *a)
+{
+	const struct opts *o = &a->o;
+
+	if (!o->px.listen.sin_port || !a->pool.n || !o->name)
+		die_usage("%s", "--listen, --backend and --name are required");
+	if (o->ha != HA_NONE && (!o->have_vip || !o->vip_dev))
+		die_usage("%s", "--ha vrrp|safe needs --vip and --vip-dev");
+	if (o->have_vip && !o->vip_dev)
+		die_usage("%s", "--vip needs --vip-dev");
+	if (a->pool.hc.timeout_ms > a->pool.hc.interval_ms * 4)
+		die_usage("%s", "--check-timeout longer than 4 check intervals");
+}
+
 static void parse(struct app *a, int argc, char **argv)
 {
 	struct opts *o = &a->o;
@@ -165,32 +207,14 @@ static void parse(struct app *a, int argc, char **argv)
 	o->preempt = true;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case O_LISTEN:
-			if (lb_parse_addr(optarg, &o->px.listen) < 0)
-				die_usage("--listen wants ADDR:PORT, got %s", optarg);
-			break;
-		case O_BACKEND:
-			if (lb_pool_add(&a->pool, optarg) < 0)
-				die_usage("bad --backend %s (NAME=ADDR:PORT, at most 64)", optarg);
-			break;
-		case O_BALANCE:
-			if (strcmp(optarg, "rr") && strcmp(optarg, "leastconn"))
-				die_usage("--balance is rr or leastconn, not %s", optarg);
-			a->pool.sched.mode = strcmp(optarg, "rr") ? LB_BALANCE_LEASTCONN
-								  : LB_BALANCE_RR;
-			break;
-		case O_MSS: o->px.mss = (int)num(optarg, 88, 65535, "--mss"); break;
-		case O_CONNTMO:
-			o->px.connect_timeout_ms = (unsigned)num(optarg, 1, 3600000, "--connect-timeout");
-			break;
-		case O_IDLE:
-			o->px.idle_timeout_ms = (unsigned)num(optarg, 1, 86400000, "--idle-timeout");
-			break;
-		case O_MAXCONN: o->px.maxconn = (unsigned)num(optarg, 1, 1000000, "--maxconn"); break;
 		case O_NAME: o->name = optarg; break;
 		case O_EVENTS: o->events = optarg; break;
 		case O_HELP:
 		case 'h': fputs(usage, stdout); exit(0);
+		case O_LISTEN: case O_BACKEND: case O_BALANCE: case O_MSS: case O_CONNTMO:
+		case O_IDLE: case O_MAXCONN:
+			parse_proxy_opt(a, c, optarg);
+			break;
 		case O_CHECK: case O_CINT: case O_CTMO: case O_RISE: case O_FALL:
 			parse_check_opt(a, c, optarg);
 			break;
@@ -200,14 +224,7 @@ static void parse(struct app *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument %s", argv[optind]);
-	if (!o->px.listen.sin_port || !a->pool.n || !o->name)
-		die_usage("%s", "--listen, --backend and --name are required");
-	if (o->ha != HA_NONE && (!o->have_vip || !o->vip_dev))
-		die_usage("%s", "--ha vrrp|safe needs --vip and --vip-dev");
-	if (o->have_vip && !o->vip_dev)
-		die_usage("%s", "--vip needs --vip-dev");
-	if (a->pool.hc.timeout_ms > a->pool.hc.interval_ms * 4)
-		die_usage("%s", "--check-timeout longer than 4 check intervals");
+	check_combination(a);
 }
 
 static void event(struct app *a, const char *ev, const char *more)
