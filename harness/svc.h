@@ -59,7 +59,8 @@ void svc_set_flush(struct svc_set *set);
 
 /*
  * Start every built-in service (fl-web, then fl-lb, then fl-load) and wait until each
- * group is ready — for fl-lb, until every VIP with a peer protocol has a master — giving
+ * group is ready — for fl-lb, until every VIP with a peer protocol is held by a member of
+ * its highest priority (where it settles; a lower one may win the start) — giving
  * each group @timeout_ms. Events go to <node>.<service>.events in the run directory.
  * 0, or -1 with errno and @err saying which service and why.
  */

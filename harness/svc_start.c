@@ -3,7 +3,9 @@
  * ready, so that the timeline's zero falls on a lab that serves.
  *
  * Order: backends (fl-web) first, then the load balancers (fl-lb), then — once every
- * VIP with a peer protocol has a master — the clients (fl-load). Each program writes its
+ * VIP with a peer protocol is held by a member of its highest priority, where it
+ * settles (a lower member may win the start and be preempted later) — the clients
+ * (fl-load). Each program writes its
  * events to <node>.<service>.events in the run directory; "ready" is read from there
  * (the metrics read the same files afterwards). A service that exits while we wait, or
  * a group that is not ready in time, fails the start with the tail of its stderr.
@@ -105,14 +107,60 @@ static void svc_err_tail(const struct run *r, int svc, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Is every service of @kind ready (and, for fl-lb, every VIP mastered)? */
+/* Is @svc's fl-lb master now, by the last state change in its events? */
+static bool svc_is_master(const struct run *r, int svc)
+{
+	char path[4096], line[1024];
+	bool master = false;
+	FILE *f;
+
+	if (svc_events_path(r, svc, path, sizeof(path)) == -1 || !(f = fopen(path, "re")))
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "\"ev\":\"state\""))
+			master = strstr(line, "\"to\":\"master\"") != NULL;
+	fclose(f);
+	return master;
+}
+
+static bool svc_is_peer(const struct scn_service *sv, const struct scn_service *of)
+{
+	return sv->kind == SCN_SVC_LB && sv->ha != SCN_HA_NONE && sv->vip.s_addr == of->vip.s_addr;
+}
+
+static int svc_lb_prio(const struct scn_service *sv)
+{
+	return sv->priority ? sv->priority : 100; /* as svc_builtin.c passes it */
+}
+
+/*
+ * Does the VIP of @sv have the master it settles on: one of its highest priority? The
+ * members start a few milliseconds apart and wait alike for a master (in `ha safe` the
+ * lease floor, the same for every priority), so a lower one may win the start and be
+ * preempted seconds later - inside the timeline, had t0 been taken at the first master.
+ */
+static bool svc_vip_settled(const struct run *r, const struct scn_service *sv)
+{
+	const struct scn *s = run_scn(r);
+	int top = 0;
+
+	for (int j = 0; j < s->n_services; j++)
+		if (svc_is_peer(&s->services[j], sv) && svc_lb_prio(&s->services[j]) > top)
+			top = svc_lb_prio(&s->services[j]);
+	for (int j = 0; j < s->n_services; j++)
+		if (svc_is_peer(&s->services[j], sv) && svc_lb_prio(&s->services[j]) == top &&
+		    svc_is_master(r, j))
+			return true;
+	return false;
+}
+
+/* Is every service of @kind ready (and, for fl-lb, every VIP settled on its master)? */
 static bool svc_group_ready(const struct run *r, enum scn_svc_kind kind, int *missing)
 {
 	const struct scn *s = run_scn(r);
 
 	for (int i = 0; i < s->n_services; i++) {
 		const struct scn_service *sv = &s->services[i];
-		bool mastered = sv->ha == SCN_HA_NONE;
 
 		if (sv->kind != kind)
 			continue;
@@ -120,13 +168,9 @@ static bool svc_group_ready(const struct run *r, enum scn_svc_kind kind, int *mi
 			*missing = i;
 			return false;
 		}
-		if (kind != SCN_SVC_LB)
+		if (kind != SCN_SVC_LB || sv->ha == SCN_HA_NONE)
 			continue;
-		for (int j = 0; j < s->n_services && !mastered; j++)
-			mastered = s->services[j].kind == SCN_SVC_LB &&
-				   s->services[j].vip.s_addr == sv->vip.s_addr &&
-				   svc_has(r, j, "\"to\":\"master\"");
-		if (!mastered) {
+		if (!svc_vip_settled(r, sv)) {
 			*missing = i;
 			return false;
 		}
