@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -48,12 +49,14 @@ struct run_opts {
 	bool time_lab; /* hidden: timings of lab up/down on stderr (scripts/bench) */
 };
 
-/* What one run came to, for the summary line and the exit status. */
+/* What one run came to, for the summary line, the exit status and the reports. */
 struct run_result {
 	int status;
 	int signo; /* the signal that interrupted it, 0 when none */
 	int64_t up_ns, down_ns, ran_ns;
-	int n_svc, n_svc_failed;
+	int n_svc, n_svc_failed; /* services, of which exited unexpectedly */
+	char failed[256];	 /* "web1 web (exit status 1), ..." */
+	struct rep_run *rr;	 /* the evaluated run, NULL when it could not be judged */
 };
 
 static void run_usage(FILE *f)
@@ -68,13 +71,13 @@ static void run_usage(FILE *f)
 		"  --set NAME=VALUE    give a value to a 'param' (repeatable)\n"
 		"  --seed N            override the scenario's seed\n"
 		"  --dry-run           print the plan, build nothing\n"
-		"  --json FILE         write the whole result as JSON\n"
-		"  --junit FILE        write a JUnit XML report\n"
-		"  --svg FILE          draw the timeline\n"
-		"  -q                  no summary line\n"
+		"  --json FILE         write the whole result as JSON (an array for several files)\n"
+		"  --junit FILE        write a JUnit XML report (one testsuite per file)\n"
+		"  --svg FILE          draw the timeline (several files: FILE-<scenario>.svg each)\n"
+		"  -q                  no progress, tables or summary lines\n"
 		"\n"
-		"Needs root. Exit status: 0 all expectations held, 1 one failed, 2 bad input,\n"
-		"3 the host cannot run it.\n");
+		"Needs root. Exit status, the worst of all files: 0 all expectations held, 1 one\n"
+		"failed, 2 bad input, 3 the host cannot run it.\n");
 }
 
 static int set_parse(char *arg, struct scn_set *set)
@@ -219,7 +222,8 @@ static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
 	return tl_start(r, sch, ops);
 }
 
-/* HOOK(sla, rep): judge the run from its directory, print the summary, write reports. */
+/* HOOK(sla, rep): judge the run from its directory and print its table; the report
+ * files are written once every scenario has run (cmd_run). */
 static void run_report(struct run *r, const struct run_opts *o, int64_t t0,
 		       struct run_result *res)
 {
@@ -239,11 +243,28 @@ static void run_report(struct run *r, const struct run_opts *o, int64_t t0,
 		rep_text_summary(stdout, v);
 	if (!v->passed && res->status == FL_EXIT_OK)
 		res->status = FL_EXIT_FAIL;
-	if (rep_run_write(rr, o->json, o->junit, o->svg, err, sizeof(err)) == -1) {
-		fprintf(stderr, "faultline run: %s: report %s\n", s->name, err);
-		res->status = FL_EXIT_HOST;
+	res->rr = rr;
+}
+
+/* Services that ended by themselves: not stopped at the end, not killed by a fault. */
+static void run_services_failed(const struct svc_set *set, const struct scn *s,
+				struct run_result *res)
+{
+	size_t at = 0;
+	int st;
+
+	for (int i = 0; i < s->n_services; i++) {
+		if (!svc_set_exited(set, i, &st))
+			continue;
+		res->n_svc_failed++;
+		if (at >= sizeof(res->failed))
+			continue;
+		at += (size_t)snprintf(res->failed + at, sizeof(res->failed) - at,
+				       "%s%s %s (%s %d)", at ? ", " : "",
+				       s->nodes[s->services[i].node].name, s->services[i].name,
+				       WIFSIGNALED(st) ? "signal" : "exit status",
+				       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 	}
-	rep_run_free(rr);
 }
 
 /* Everything between a built lab and teardown. */
@@ -278,9 +299,14 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 		return;
 	}
 
+	/* The progress line is for a person watching: only on a terminal. */
+	struct rep_live *live = NULL;
+	if (!o->quiet && isatty(STDOUT_FILENO))
+		live = rep_live_start(r, tl, stdout);
 	if (!interrupted(&res->signo))
 		ev_loop_run(run_loop(r), t0 + s->duration_ms * 1000000);
 	res->ran_ns = ev_now_ns() - t0;
+	rep_live_stop(live);
 
 	/* HOOK(tl/flt): revert every fault still applied (revert_at_end). */
 	tl_stop(tl);
@@ -291,9 +317,7 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 			s->name, n_tl_err, tl_err);
 
 	svc_set_stop(set, RUN_STOP_GRACE_MS);
-	for (int i = 0; i < s->n_services; i++)
-		if (svc_set_exited(set, i, NULL))
-			res->n_svc_failed++;
+	run_services_failed(set, s, res);
 	run_event(r, ev_now_ns(), "run", "end", "\"interrupted\":%s",
 		  res->signo ? "true" : "false");
 
@@ -302,7 +326,26 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 	run_report(r, o, t0, res);
 }
 
-static int run_one(struct scn *s, const struct run_opts *o)
+/* "quickstart: ran 15.0 s; 5 nodes, 2 networks (up 14 ms, down 31 ms); 5 services, none
+ * exited unexpectedly" - the run directory too when no table above named it. */
+static void run_summary_line(const struct scn *s, const struct run_result *res,
+			     const char *dir)
+{
+	printf("%s: ran %.1f s; %d node%s, %d network%s (up %.0f ms, down %.0f ms); %d service%s, ",
+	       s->name, res->ran_ns / 1e9, s->n_nodes, s->n_nodes == 1 ? "" : "s",
+	       s->n_networks, s->n_networks == 1 ? "" : "s", res->up_ns / 1e6,
+	       res->down_ns / 1e6, res->n_svc, res->n_svc == 1 ? "" : "s");
+	if (res->n_svc_failed)
+		printf("%d exited unexpectedly: %s", res->n_svc_failed, res->failed);
+	else
+		printf("none exited unexpectedly");
+	if (!res->rr)
+		printf("; run directory %s", dir);
+	putchar('\n');
+}
+
+/* Run @s in its own lab; its evaluated run (for the reports) in *@rr, or NULL. */
+static int run_one(struct scn *s, const struct run_opts *o, struct rep_run **rr)
 {
 	struct run_result res = {.status = FL_EXIT_OK};
 	struct run *r = run_new(s, o->run_dir);
@@ -339,16 +382,15 @@ static int run_one(struct scn *s, const struct run_opts *o)
 	if (o->time_lab)
 		fprintf(stderr, "lab-timing: nodes=%d up_ms=%.1f down_ms=%.1f\n", s->n_nodes,
 			res.up_ns / 1e6, res.down_ns / 1e6);
+	*rr = res.rr;
 	if (res.signo) {
 		fprintf(stderr, "faultline run: %s: interrupted by %s; torn down\n", s->name,
 			strsignal(res.signo));
 		return 128 + res.signo;
 	}
 	if (!o->quiet && lab)
-		printf("%s: %d nodes, %d networks: up %.0f ms, ran %.1f s, down %.0f ms; "
-		       "%d services, %d exited early; %s\n",
-		       s->name, s->n_nodes, s->n_networks, res.up_ns / 1e6, res.ran_ns / 1e9,
-		       res.down_ns / 1e6, res.n_svc, res.n_svc_failed, dir);
+		run_summary_line(s, &res, dir);
+	fflush(stdout); /* each scenario's lines as it ends, even into a pipe */
 	return res.status;
 }
 
@@ -404,6 +446,57 @@ static void nofile_raise(void)
 	}
 }
 
+/* Several files: one line each across scenarios, and which could not be judged. */
+static void run_final(struct scn **scns, struct rep_run **rrs, int n, int ran)
+{
+	struct sla_result **res = calloc((size_t)n, sizeof(*res));
+	int k = 0;
+
+	if (!res)
+		return;
+	for (int i = 0; i < ran; i++)
+		if (rrs[i])
+			res[k++] = (struct sla_result *)rep_run_result(rrs[i]);
+	printf("\n");
+	rep_text_final(stdout, res, k);
+	for (int i = 0; i < n; i++)
+		if (i >= ran || !rrs[i])
+			printf("%s: %s\n", scns[i]->name, i >= ran ? "not run" : "not judged");
+	free(res);
+}
+
+/* Each scenario in its own lab, one after another; then the reports of all of them.
+ * Returns the worst exit status. */
+static int run_all(struct scn **scns, int n, const struct run_opts *o)
+{
+	struct rep_run **rrs = calloc((size_t)n, sizeof(*rrs));
+	int rc = FL_EXIT_OK, ran = 0, k = 0;
+	char err[1024];
+
+	if (!rrs)
+		return FL_EXIT_HOST;
+	while (ran < n) {
+		int one = run_one(scns[ran], o, &rrs[ran]);
+		ran++;
+		rc = one > rc ? one : rc;
+		if (one >= 128)
+			break;
+	}
+	if (n > 1 && !o->quiet)
+		run_final(scns, rrs, n, ran);
+	for (int i = 0; i < ran; i++) /* the judged ones, in order */
+		if (rrs[i])
+			rrs[k++] = rrs[i];
+	if (k && rep_runs_write(rrs, k, o->json, o->junit, o->svg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "faultline run: report %s\n", err);
+		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
+	}
+	for (int i = 0; i < k; i++)
+		rep_run_free(rrs[i]);
+	free(rrs);
+	return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
@@ -452,13 +545,7 @@ int cmd_run(int argc, char **argv)
 	}
 	nofile_raise();
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < n; i++) {
-		int one = run_one(scns[i], &o);
-		if (one > rc)
-			rc = one;
-		if (one >= 128)
-			break;
-	}
+	rc = run_all(scns, n, &o);
 out:
 	for (int i = 0; i < n; i++)
 		scn_free(scns[i]);

@@ -84,9 +84,11 @@ struct obs_vip {
 enum obs_lb_kind {
 	OBS_LB_STATE = 1,   /* HA state change (from, to) */
 	OBS_LB_BACKEND = 2, /* a backend marked up or down */
+	OBS_LB_EXIT = 3,    /* a service process of node @lb ended (the service layer's
+			     * "exit" event: crash, kill fault or the end of the run) */
 };
 
-/* An fl-lb event line. */
+/* An fl-lb event line, or the exit of a process on its node. */
 struct obs_lb {
 	int64_t t_ns;
 	enum obs_lb_kind kind;

@@ -9,6 +9,7 @@
  *   wire arp / vrrp                   -> obs_vip (one per VIP listed by a VRRP advert)
  *   wire retransmit / icmp            -> obs_mark
  *   <lb> state / backend              -> obs_lb
+ *   <node> exit (a service ended)     -> obs_lb OBS_LB_EXIT: ends that node's lb rows
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -132,6 +133,8 @@ static int obs_ev_lb(struct obs_store *st, const struct obs_json_obj *o, int64_t
 		l.kind = OBS_LB_BACKEND;
 		l.up = !strcmp(state, "up");
 		obs_copy(l.backend, sizeof(l.backend), obs_json_str(o, "backend"));
+	} else if (!strcmp(ev, "exit")) {
+		l.kind = OBS_LB_EXIT;
 	} else {
 		return 0;
 	}

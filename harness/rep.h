@@ -35,6 +35,22 @@ void rep_progress_count(const struct obs_store *st, int64_t t0_ns, int64_t durat
 /* "[  5.2s/15.0s] faults 1  requests 512 ok 3 failed" (no newline); snprintf's return. */
 int rep_progress_format(const struct rep_progress *p, char *buf, size_t len);
 
+/* ---- rep_live.c: the progress line on a live run ---- */
+
+struct run;
+struct tl_state;
+struct rep_live;
+
+/*
+ * rep_live_start - redraw "<scenario> <progress>" in place on @f (a terminal) every
+ * 250 ms while run_loop(@r) runs, from the run directory's requests*.csv and @tl's
+ * applied and reverted firings. Registered on the run's teardown list (which stops and
+ * frees it). Returns it, or NULL with errno.
+ */
+struct rep_live *rep_live_start(struct run *r, const struct tl_state *tl, FILE *f);
+/* Stop redrawing and erase the line; idempotent, NULL is a no-op. */
+void rep_live_stop(struct rep_live *l);
+
 /* One result as a JSON object / several as a JSON array. */
 int rep_json_write(FILE *f, const struct sla_result *r);
 int rep_json_write_many(FILE *f, struct sla_result *const *r, int n);
@@ -47,7 +63,6 @@ int rep_svg_write(FILE *f, const struct sla_result *r);
 
 /* ---- rep_run.c: the hook points of `faultline run` ---- */
 
-struct run;
 struct rep_run;
 
 /* [observers] start the wire observer on @r; the store lives until teardown.
@@ -63,5 +78,22 @@ const struct sla_result *rep_run_result(const struct rep_run *rr);
 int rep_run_write(const struct rep_run *rr, const char *json, const char *junit,
 		  const char *svg, char *err, size_t len);
 void rep_run_free(struct rep_run *rr); /* NULL is a no-op */
+
+/*
+ * rep_runs_write - the reports of one invocation that ran @n scenarios (@n >= 1).
+ * One scenario: exactly rep_run_write(). Several: @json gets one array, @junit one
+ * file with one testsuite per scenario, and each scenario its own SVG named by
+ * rep_svg_path(). 0, or -1 with @err when one failed (the others are still written).
+ */
+int rep_runs_write(struct rep_run *const *rr, int n, const char *json, const char *junit,
+		   const char *svg, char *err, size_t len);
+/*
+ * rep_svg_path - the SVG file of scenario @i of @n, all named in @names: @svg itself
+ * when @n is 1; else @svg with "-<scenario>" put before its ".svg" (appended when it
+ * has none), and "-<i + 1>" after the name when an earlier scenario has the same name:
+ * "t.svg" -> "t-quickstart.svg", "t-split-brain.svg", "t-split-brain-3.svg".
+ */
+int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *buf,
+		 size_t len);
 
 #endif

@@ -155,3 +155,80 @@ int rep_run_write(const struct rep_run *rr, const char *json, const char *junit,
 		rc = -1;
 	return rc;
 }
+
+int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *buf,
+		 size_t len)
+{
+	size_t base = strlen(svg);
+	int dup = 0;
+
+	if (n <= 1)
+		return snprintf(buf, len, "%s", svg);
+	if (base >= 4 && !strcmp(svg + base - 4, ".svg"))
+		base -= 4;
+	for (int k = 0; k < i; k++)
+		dup |= !strcmp(names[k], names[i]);
+	if (dup)
+		return snprintf(buf, len, "%.*s-%s-%d.svg", (int)base, svg, names[i], i + 1);
+	return snprintf(buf, len, "%.*s-%s.svg", (int)base, svg, names[i]);
+}
+
+/* One file for all @n results, by @fn (rep_json_write_many, rep_junit_write). */
+static int rep_file_many(const char *path, struct rep_run *const *rr, int n,
+			 int (*fn)(FILE *, struct sla_result *const *, int), char *err,
+			 size_t len)
+{
+	struct sla_result **res = calloc((size_t)n, sizeof(*res));
+	FILE *f = res ? fopen(path, "we") : NULL;
+	int rc = -1;
+
+	if (f) {
+		for (int i = 0; i < n; i++)
+			res[i] = rr[i]->res;
+		rc = fn(f, res, n);
+		if (fclose(f) == EOF)
+			rc = -1;
+	}
+	if (rc == -1)
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+	free(res);
+	return rc;
+}
+
+static int rep_svg_many(const char *svg, struct rep_run *const *rr, int n, char *err,
+			size_t len)
+{
+	const char **names = calloc((size_t)n, sizeof(*names));
+	char path[4096];
+	int rc = 0;
+
+	if (!names) {
+		snprintf(err, len, "%s: %s", svg, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		names[i] = rr[i]->res->scenario;
+	for (int i = 0; i < n; i++) {
+		rep_svg_path(svg, names, i, n, path, sizeof(path));
+		if (rep_file(path, rr[i]->res, rep_svg_write, err, len) == -1)
+			rc = -1;
+	}
+	free(names);
+	return rc;
+}
+
+int rep_runs_write(struct rep_run *const *rr, int n, const char *json, const char *junit,
+		   const char *svg, char *err, size_t len)
+{
+	int rc = 0;
+
+	if (n == 1)
+		return rep_run_write(rr[0], json, junit, svg, err, len);
+	if (json && rep_file_many(json, rr, n, rep_json_write_many, err, len) == -1)
+		rc = -1;
+	if (junit && rep_file_many(junit, rr, n, rep_junit_write, err, len) == -1)
+		rc = -1;
+	if (svg && rep_svg_many(svg, rr, n, err, len) == -1)
+		rc = -1;
+	return rc;
+}

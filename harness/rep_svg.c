@@ -6,8 +6,10 @@
  *                   over the whole picture, so every row can be read against it)
  *   VIP <addr>      one row per node that claimed the VIP on the wire; where two or
  *                   more claim it at once the span is drawn in the alarm colour
- *   lb state        one row per load balancer, from its own state events
- *   backends        one row per (load balancer, backend): up / down marks
+ *   lb state        one row per load balancer, from its own state events, each state
+ *                   until the next one or until a process on its node exits
+ *   backends        one row per (load balancer, backend): up / down marks, ended the
+ *                   same way (a dead load balancer has no view of its backends)
  *   success rate    per time bin, of requests scheduled in it
  *   p99 latency     per time bin, of the successful ones
  *   time axis       seconds from t0
@@ -17,6 +19,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +257,8 @@ static const char *svg_state_color(const struct obs_lb *l)
 	return "#adb5bd";
 }
 
-/* One row: the events of @ev (sorted) that belong to (@lb, @kind, @backend). */
+/* One row: the events of @ev (sorted) that belong to (@lb, @kind, @backend); an exit on
+ * the node ends the current bar, the next event (a restarted process) starts one. */
 static void svg_lb_row(struct svg *s, struct obs_lb **ev, size_t n, const struct obs_lb *key)
 {
 	char label[80], tip[256];
@@ -266,23 +270,30 @@ static void svg_lb_row(struct svg *s, struct obs_lb **ev, size_t n, const struct
 	const struct obs_lb *prev = NULL;
 	for (size_t i = 0; i <= n; i++) {
 		const struct obs_lb *l = i < n ? ev[i] : NULL;
-		if (l && (l->kind != key->kind || strcmp(l->lb, key->lb) ||
-			  strcmp(l->backend, key->backend)))
+		bool exit = l && l->kind == OBS_LB_EXIT;
+		if (l && (exit ? strcmp(l->lb, key->lb)
+			       : l->kind != key->kind || strcmp(l->lb, key->lb) ||
+					 strcmp(l->backend, key->backend)))
 			continue;
 		if (prev) {
 			snprintf(tip, sizeof(tip), "%s %s at %.3fs", label,
 				 prev->kind == OBS_LB_STATE ? prev->to : prev->up ? "up" : "down",
 				 (double)(prev->t_ns - s->t0) / 1e9);
+			if (exit)
+				snprintf(tip + strlen(tip), sizeof(tip) - strlen(tip),
+					 ", process exited at %.3fs", (double)(l->t_ns - s->t0) / 1e9);
 			svg_bar(s, prev->t_ns, l ? l->t_ns : s->t0 + s->dur, svg_state_color(prev),
 				tip);
 		}
-		prev = l;
+		prev = exit ? NULL : l;
 	}
 	svg_next_row(s);
 }
 
 static bool svg_lb_seen(struct obs_lb **ev, size_t i)
 {
+	if (ev[i]->kind == OBS_LB_EXIT)
+		return true; /* ends rows, never starts one */
 	for (size_t k = 0; k < i; k++)
 		if (ev[k]->kind == ev[i]->kind && !strcmp(ev[k]->lb, ev[i]->lb) &&
 		    !strcmp(ev[k]->backend, ev[i]->backend))
@@ -297,13 +308,17 @@ static void svg_lbs(struct svg *s, const struct obs_store *st, enum obs_lb_kind 
 	if (!ev)
 		return;
 	size_t n = 0;
+	size_t rows = 0;
 	for (size_t i = 0; i < st->n_lb; i++)
-		if (st->lb[i].kind == kind)
+		if (st->lb[i].kind == kind || st->lb[i].kind == OBS_LB_EXIT) {
+			rows += st->lb[i].kind == kind;
 			ev[n++] = &st->lb[i];
+		}
 	qsort(ev, n, sizeof(*ev), svg_lb_cmp);
-	if (n)
+	if (rows)
 		svg_heading(s, title);
-	for (size_t i = 0, rows = 0; i < n && rows < SVG_MAX_ROWS; i++) {
+	rows = 0;
+	for (size_t i = 0; i < n && rows < SVG_MAX_ROWS; i++) {
 		if (svg_lb_seen(ev, i))
 			continue;
 		svg_lb_row(s, ev, n, ev[i]);

@@ -18,6 +18,9 @@ int rep_value_format(const struct sla_value *v, enum scn_unit unit, char *buf, s
 			return snprintf(buf, len, "%.2fs", v->v / 1000);
 		if (v->v >= 1000)
 			return snprintf(buf, len, "%.3fs", v->v / 1000);
+		/* a split-brain of 47 us must not read "0.0ms" beside a FAIL */
+		if (v->v > 0 && v->v < 0.1)
+			return snprintf(buf, len, "%.2gms", v->v);
 		return snprintf(buf, len, "%.1fms", v->v);
 	case SCN_UNIT_PERCENT:
 		return snprintf(buf, len, "%.2f%%", v->v);

@@ -165,6 +165,38 @@ static void test_progress(void)
 	obs_store_free(st);
 }
 
+static void test_value_format(void)
+{
+	struct sla_value v = {.measured = true, .v = 0.04716};
+	char buf[32];
+
+	rep_value_format(&v, SCN_UNIT_MS, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("0.047ms", buf);
+	v.v = 0;
+	rep_value_format(&v, SCN_UNIT_MS, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("0.0ms", buf);
+	v.v = 2037.4;
+	rep_value_format(&v, SCN_UNIT_MS, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("2.037s", buf);
+}
+
+static void test_svg_path(void)
+{
+	const char *names[] = {"quickstart", "split-brain", "split-brain"};
+	char buf[64];
+
+	rep_svg_path("t.svg", names, 0, 1, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("t.svg", buf);
+	rep_svg_path("out/t.svg", names, 0, 3, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("out/t-quickstart.svg", buf);
+	rep_svg_path("out/t.svg", names, 1, 3, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("out/t-split-brain.svg", buf);
+	rep_svg_path("out/t.svg", names, 2, 3, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("out/t-split-brain-3.svg", buf);
+	rep_svg_path("timeline", names, 0, 2, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("timeline-quickstart.svg", buf);
+}
+
 static bool t_have(const char *tool)
 {
 	char cmd[128];
@@ -274,6 +306,11 @@ static void test_svg(void)
 	struct obs_store *st = t_run();
 	/* a split-brain moment to draw: lb1 answers ARP once more at 5.4 s */
 	t_vip(st, "lb1", 5400, OBS_VIP_ARP_REPLY);
+	char line[160];
+	snprintf(line, sizeof(line), "{\"t_ns\":%lld,\"src\":\"lb1\",\"ev\":\"exit\",\"svc\":\"lb\","
+		 "\"pid\":9,\"signal\":9,\"expected\":true}", (long long)MS(5010));
+	CU_ASSERT_EQUAL(1, obs_event_ingest(st, line));
+	CU_ASSERT_EQUAL(OBS_LB_EXIT, st->lb[st->n_lb - 1].kind);
 	struct sla_result *r = t_result(st);
 	const char *keep = getenv("FL_SVG_OUT");
 	char path[] = "/tmp/fl-test-svg-XXXXXX";
@@ -286,6 +323,10 @@ static void test_svg(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "split-brain</title>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">lb2: web1</text>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">web1.private</text>"));
+	/* lb1's process exits at 5.01 s: its state and backend bars end there */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lb1 stopped at 4.990s, process exited at 5.010s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lb1: web2 up at -0.100s, process exited at 5.010s"));
+	CU_ASSERT_PTR_NULL(strstr(out, ">exit<"));
 	if (t_have("xmllint")) {
 		char cmd[256];
 		snprintf(cmd, sizeof(cmd), "xmllint --noout %s 2>/dev/null", path);
@@ -311,6 +352,8 @@ void register_rep_suite(void)
 	CU_pSuite s = CU_add_suite("rep", NULL, NULL);
 	CU_add_test(s, "text_summary", test_text_summary);
 	CU_add_test(s, "progress", test_progress);
+	CU_add_test(s, "value_format", test_value_format);
+	CU_add_test(s, "svg_path", test_svg_path);
 	CU_add_test(s, "json", test_json);
 	CU_add_test(s, "json_small", test_json_small);
 	CU_add_test(s, "junit_schema", test_junit_schema);
