@@ -27,7 +27,7 @@
 #include "run.h"
 #include "scn.h"
 
-#define MX_MAX 16
+#define MX_MAX	16
 #define MX_CELL 96
 
 struct mx_opts {
@@ -38,9 +38,9 @@ struct mx_opts {
 
 struct mx_col {
 	struct scn_set set;
-	char dir[4096];		 /* the column's --run-dir */
-	int status;		 /* the child's exit status */
-	struct rep_run *rr;	 /* NULL when nothing could be judged */
+	char dir[4096];	    /* the column's --run-dir */
+	int status;	    /* the child's exit status */
+	struct rep_run *rr; /* NULL when nothing could be judged */
 };
 
 static volatile sig_atomic_t mx_signo;
@@ -91,8 +91,10 @@ static int mx_set(struct mx_opts *o, char *v)
 	}
 	*eq = '\0';
 	if (o->n && strcmp(o->sets[0].name, v)) {
-		fprintf(stderr, "faultline matrix: every --set must name the same param "
-				"('%s', then '%s')\n", o->sets[0].name, v);
+		fprintf(stderr,
+			"faultline matrix: every --set must name the same param "
+			"('%s', then '%s')\n",
+			o->sets[0].name, v);
 		return -1;
 	}
 	o->sets[o->n++] = (struct scn_set){.name = v, .value = eq + 1};
@@ -115,8 +117,10 @@ static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		} else if ((v = mx_value(argc, argv, &i, "--seed"))) {
 			o->seed = v;
 		} else {
-			fprintf(stderr, "faultline matrix: unknown option or missing value '%s' "
-					"(try --help)\n", argv[i]);
+			fprintf(stderr,
+				"faultline matrix: unknown option or missing value '%s' "
+				"(try --help)\n",
+				argv[i]);
 			return -1;
 		}
 	}
@@ -187,8 +191,8 @@ static void mx_judge(const struct scn *s, struct mx_col *c)
 /* ---- the side-by-side table ---- */
 
 static const enum sla_metric mx_metrics[] = {
-	SLA_SUCCESS, SLA_REQUESTS, SLA_ERRORS, SLA_P50, SLA_P99, SLA_MAX, SLA_OUTAGE,
-	SLA_FAILOVER, SLA_SPLIT_BRAIN, SLA_VIP_MOVES, SLA_DETECT,
+    SLA_SUCCESS, SLA_REQUESTS, SLA_ERRORS,	SLA_P50,       SLA_P99,	   SLA_MAX,
+    SLA_OUTAGE,	 SLA_FAILOVER, SLA_SPLIT_BRAIN, SLA_VIP_MOVES, SLA_DETECT,
 };
 
 struct mx_table {
@@ -287,7 +291,7 @@ static void mx_fill_guest(const struct mx_col *c, const void *what, char *cell)
 {
 	const struct mx_guest_row *g = what;
 	const struct sla_guest *sg = mx_guest(c, g->node);
-	const char *v = !sg		 ? "-"
+	const char *v = !sg		? "-"
 			: g->field == 0 ? mx_append(sg->cmdline)
 			: g->field == 1 ? sg->clocksource
 					: sg->interrupts;
@@ -360,8 +364,7 @@ static void mx_json_str(FILE *f, const char *s)
 	fprintf(f, "\"%s\"", buf);
 }
 
-static int mx_json(const char *path, const struct scn *s, const struct mx_col *c, int n,
-		   int status)
+static int mx_json(const char *path, const struct scn *s, const struct mx_col *c, int n, int status)
 {
 	FILE *f = fopen(path, "we");
 
@@ -397,8 +400,7 @@ static int mx_dirs(const struct mx_opts *o, struct mx_col *c)
 	struct tm tm;
 
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
-	snprintf(base, sizeof(base), "%.2048s/matrix-%s", o->run_dir ? o->run_dir : "runs",
-		 stamp);
+	snprintf(base, sizeof(base), "%.2048s/matrix-%s", o->run_dir ? o->run_dir : "runs", stamp);
 	mkdir(o->run_dir ? o->run_dir : "runs", 0755);
 	if (mkdir(base, 0755) == -1 && errno != EEXIST)
 		return -1;

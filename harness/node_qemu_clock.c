@@ -20,7 +20,7 @@
 
 #define SYNC_TIMEOUT_MS 300
 #define SYNC_RTT_MAX_NS (20 * 1000000LL) /* slower pings say little about the offset */
-#define SYNC_MOVE_NS (3 * 1000000LL)
+#define SYNC_MOVE_NS	(3 * 1000000LL)
 
 static void sync_push(struct guest *g, int64_t guest_ns, int64_t offset_ns)
 {

@@ -26,10 +26,10 @@
 #include "run.h"
 #include "svc_int.h"
 
-#define SVC_TAIL_PERIOD_NS (100 * 1000000LL)
-#define SVC_SYNC_PERIOD_NS (1000 * 1000000LL) /* clock drift is slow; a ping costs */
-#define SVC_TAILS_MAX 96
-#define SVC_CHUNK (64 * 1024)                  /* the agent's largest read */
+#define SVC_TAIL_PERIOD_NS  (100 * 1000000LL)
+#define SVC_SYNC_PERIOD_NS  (1000 * 1000000LL) /* clock drift is slow; a ping costs */
+#define SVC_TAILS_MAX	    96
+#define SVC_CHUNK	    (64 * 1024) /* the agent's largest read */
 #define SVC_CHUNKS_PER_COPY 32
 
 struct svc_tail {
@@ -62,8 +62,7 @@ struct svc_guest *svc_guest_new(struct run *r)
 	if (!sg)
 		return NULL;
 	sg->r = r;
-	sg->timer = ev_timer_add(run_loop(r), ev_now_ns() + SVC_TAIL_PERIOD_NS,
-				 svc_guest_tick, sg);
+	sg->timer = ev_timer_add(run_loop(r), ev_now_ns() + SVC_TAIL_PERIOD_NS, svc_guest_tick, sg);
 	if (sg->timer == -1) {
 		free(sg);
 		return NULL;

@@ -37,8 +37,8 @@ void svc_guest_copy(struct svc_guest *sg, bool all);
 /* What a tailed guest file holds, so which of its words are guest times. */
 enum svc_tail_kind {
 	SVC_TAIL_EVENTS = 1, /* JSON lines: the "t_ns" member */
-	SVC_TAIL_CSV,        /* fl-load's log: sched_ns,start_ns,end_ns,... (header kept) */
-	SVC_TAIL_RAW,        /* stdout, stderr: no times */
+	SVC_TAIL_CSV,	     /* fl-load's log: sched_ns,start_ns,end_ns,... (header kept) */
+	SVC_TAIL_RAW,	     /* stdout, stderr: no times */
 };
 
 typedef int64_t svc_time_map_fn(void *arg, int64_t guest_ns);

@@ -35,8 +35,9 @@ static char *rewrite(enum svc_tail_kind kind, const char *in, int *calls)
 static void test_line_event_time_mapped(void)
 {
 	int calls;
-	char *s = rewrite(SVC_TAIL_EVENTS,
-			  "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"state\",\"to\":\"master\"}", &calls);
+	char *s =
+	    rewrite(SVC_TAIL_EVENTS,
+		    "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"state\",\"to\":\"master\"}", &calls);
 
 	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":5000000999,\"src\":\"lb1\",\"ev\":\"state\","
 				  "\"to\":\"master\"}\n");
