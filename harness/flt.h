@@ -1,7 +1,7 @@
 /*
  * flt.h - fault kinds. Each kind lives in harness/flt_<kind>.c behind one struct
  * flt_kind (check, apply, revert) and flt.c holds the table. A struct flt_ctx holds
- * what one run's faults share: the lab, the nft context in the lab namespace, netlink
+ * what one run's faults share: the lab, an nf_tables socket in the lab namespace, netlink
  * sockets per namespace, and the composition state (link-down counts, mtu stacks,
  * stall counts). A struct flt_inst is one applied fault.
  *
