@@ -21,9 +21,9 @@
 #include "run.h"
 
 static const struct flt_kind *const flt_kinds[] = {
-	&flt_link_down_kind, &flt_link_up_kind, &flt_flap_kind,  &flt_blackhole_kind,
-	&flt_mtu_kind,       &flt_pmtu_kind,    &flt_loss_kind,  &flt_delay_kind,
-	&flt_partition_kind, &flt_stall_kind,   &flt_kill_kind,  &flt_restart_kind,
+    &flt_link_down_kind, &flt_link_up_kind, &flt_flap_kind, &flt_blackhole_kind,
+    &flt_mtu_kind,	 &flt_pmtu_kind,    &flt_loss_kind, &flt_delay_kind,
+    &flt_partition_kind, &flt_stall_kind,   &flt_kill_kind, &flt_restart_kind,
 };
 
 const struct flt_kind *flt_kind_find(enum scn_fault_kind kind)
@@ -46,13 +46,13 @@ int flt_fail(struct flt_ctx *ctx, const char *fmt, ...)
 }
 
 const struct flt_io flt_io_sys = {
-	.port_name = flt_port_name_sys,
-	.link_set = flt_link_set_sys,
-	.mtu_get = flt_mtu_get_sys,
-	.mtu_set = flt_mtu_set_sys,
-	.stall_set = flt_stall_set_sys,
-	.chain_add = flt_nft_chain_add,
-	.chain_del = flt_nft_chain_del,
+    .port_name = flt_port_name_sys,
+    .link_set = flt_link_set_sys,
+    .mtu_get = flt_mtu_get_sys,
+    .mtu_set = flt_mtu_set_sys,
+    .stall_set = flt_stall_set_sys,
+    .chain_add = flt_nft_chain_add,
+    .chain_del = flt_nft_chain_del,
 };
 
 static struct flt_ctx *flt_ctx_alloc(const struct scn *s, const struct flt_io *io, void *arg)
@@ -198,8 +198,7 @@ static int flt_probe_child(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return 255;
-	return (flt_probe_netem() ? FLT_CAP_NETEM : 0) |
-	       (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
+	return (flt_probe_netem() ? FLT_CAP_NETEM : 0) | (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
 }
 
 int flt_caps_probe(struct flt_caps *caps)

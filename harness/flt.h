@@ -33,9 +33,9 @@ struct flt_ctx;
 
 /* What this host can do, found by flt_caps_probe(). */
 struct flt_caps {
-	bool netem;      /* sch_netem: delay */
+	bool netem;	 /* sch_netem: delay */
 	bool nft_bridge; /* nf_tables bridge family with a forward hook: filters */
-	bool freezer;    /* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
+	bool freezer;	 /* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
 };
 
 /*
@@ -57,24 +57,24 @@ int flt_scn_check(const struct flt_caps *caps, const struct scn *s, char *err, s
  * may be NULL: the faults needing it fail with ENOTSUP.
  */
 struct flt_svc_ops {
-	int (*signal)(void *ctx, int service, int signo); /* to its process group */
-	int (*restart)(void *ctx, int service);            /* start it again */
+	int (*signal)(void *ctx, int service, int signo);   /* to its process group */
+	int (*restart)(void *ctx, int service);		    /* start it again */
 	int (*guest_stall)(void *ctx, int node, bool stop); /* qemu nodes: QMP stop/cont */
 	void *ctx;
 };
 
 /* One applied fault. Fill the first block, zero the rest, then flt_apply(). */
 struct flt_inst {
-	int id;                      /* unique in the run (the timeline's firing id) */
+	int id; /* unique in the run (the timeline's firing id) */
 	const struct scn_fault *fault;
-	enum scn_fault_kind kind;    /* as applied: flap steps are SCN_F_LINK_DOWN */
-	int node;                    /* target node or -1 */
-	int service;                 /* kill/restart, else -1 */
+	enum scn_fault_kind kind; /* as applied: flap steps are SCN_F_LINK_DOWN */
+	int node;		  /* target node or -1 */
+	int service;		  /* kill/restart, else -1 */
 
-	bool applied;   /* apply succeeded */
-	bool reverted;  /* revert ran (or nothing is left to revert) */
-	bool deferred;  /* its revert is on the run's teardown list */
-	unsigned gen;   /* link down: the port's generation at apply */
+	bool applied;  /* apply succeeded */
+	bool reverted; /* revert ran (or nothing is left to revert) */
+	bool deferred; /* its revert is on the run's teardown list */
+	unsigned gen;  /* link down: the port's generation at apply */
 	struct flt_ctx *ctx;
 };
 
@@ -82,8 +82,8 @@ struct flt_kind {
 	const char *name;
 	enum scn_fault_kind kind;
 	/* Can @f run here? 0, or -1 and the reason in @err (no position). NULL: always. */
-	int (*check)(const struct flt_caps *caps, const struct scn *s,
-		     const struct scn_fault *f, char *err, size_t len);
+	int (*check)(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
+		     char *err, size_t len);
 	int (*apply)(struct flt_ctx *ctx, struct flt_inst *in);
 	/* NULL: nothing to undo (link up, restart). */
 	int (*revert)(struct flt_ctx *ctx, struct flt_inst *in);

@@ -17,9 +17,9 @@ static int flt_blackhole_apply(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_blackhole_kind = {
-	.name = "blackhole",
-	.kind = SCN_F_BLACKHOLE,
-	.check = flt_nft_check,
-	.apply = flt_blackhole_apply,
-	.revert = flt_nft_revert,
+    .name = "blackhole",
+    .kind = SCN_F_BLACKHOLE,
+    .check = flt_nft_check,
+    .apply = flt_blackhole_apply,
+    .revert = flt_nft_revert,
 };

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 
 struct flt_ref {
-	int n;        /* references held */
+	int n;	      /* references held */
 	unsigned gen; /* bumped by flt_ref_cancel() */
 };
 

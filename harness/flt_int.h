@@ -18,13 +18,13 @@ struct mnl_socket;
 struct flt_nft_rule {
 	const char *const *iif; /* input port is one of these; n_iif 0: any */
 	const char *const *oif; /* output port */
-	const uint32_t *saddr;  /* IPv4 source, network order (implies IPv4) */
-	const uint32_t *daddr;  /* IPv4 destination */
+	const uint32_t *saddr;	/* IPv4 source, network order (implies IPv4) */
+	const uint32_t *daddr;	/* IPv4 destination */
 	int n_iif, n_oif, n_saddr, n_daddr;
-	int l4proto;            /* 0: any; IPPROTO_ICMP or IPPROTO_ICMPV6 */
-	int icmp_type;          /* with l4proto: the first byte of its header, -1: any */
-	int icmp_code;          /* the second byte, -1: any */
-	int permyriad;          /* 0: every such frame; else drop each with p/10000 */
+	int l4proto;   /* 0: any; IPPROTO_ICMP or IPPROTO_ICMPV6 */
+	int icmp_type; /* with l4proto: the first byte of its header, -1: any */
+	int icmp_code; /* the second byte, -1: any */
+	int permyriad; /* 0: every such frame; else drop each with p/10000 */
 };
 
 /*
@@ -53,15 +53,15 @@ struct flt_ctx {
 	const struct scn *s;
 	struct flt_svc_ops ops;
 	const struct flt_io *io;
-	void *io_arg;               /* for a test's flt_io */
-	struct mnl_socket *nft_nl;  /* nf_tables netlink in the lab namespace */
-	struct mnl_socket *lab_nl;  /* rtnetlink in the lab namespace */
+	void *io_arg;		     /* for a test's flt_io */
+	struct mnl_socket *nft_nl;   /* nf_tables netlink in the lab namespace */
+	struct mnl_socket *lab_nl;   /* rtnetlink in the lab namespace */
 	struct mnl_socket **node_nl; /* per node, opened on first use */
 	unsigned nl_seq;
-	struct flt_ref *down;       /* per port (node * n_networks + net): downs applied */
-	struct flt_mtu_stack *mtu;  /* per port (the node-side interface) */
-	struct flt_ref *stall;      /* per node: stalls applied */
-	int *delay;                 /* per port: delay instances applied (at most 1) */
+	struct flt_ref *down;	   /* per port (node * n_networks + net): downs applied */
+	struct flt_mtu_stack *mtu; /* per port (the node-side interface) */
+	struct flt_ref *stall;	   /* per node: stalls applied */
+	int *delay;		   /* per port: delay instances applied (at most 1) */
 	char err[512];
 };
 
@@ -84,8 +84,7 @@ static inline int flt_port(const struct flt_ctx *ctx, int node, int net)
 struct mnl_socket *flt_nl_lab(struct flt_ctx *ctx);
 struct mnl_socket *flt_nl_node(struct flt_ctx *ctx, int node);
 /* Set IFF_UP on or off (@up 0/1, -1 leaves it) and/or the MTU (0 leaves it). */
-int flt_nl_link_set(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int up,
-		    int mtu);
+int flt_nl_link_set(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int up, int mtu);
 int flt_nl_link_mtu(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int *mtu);
 /* Send the request in @buf and wait for its ack; kernel ext-ack text into ctx->err. */
 int flt_nl_talk(struct flt_ctx *ctx, struct mnl_socket *nl, void *buf, const char *what);

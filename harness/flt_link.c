@@ -80,23 +80,23 @@ static int flt_flap_check(const struct flt_caps *caps, const struct scn *s,
 }
 
 const struct flt_kind flt_link_down_kind = {
-	.name = "link down",
-	.kind = SCN_F_LINK_DOWN,
-	.apply = flt_link_down_apply,
-	.revert = flt_link_down_revert,
+    .name = "link down",
+    .kind = SCN_F_LINK_DOWN,
+    .apply = flt_link_down_apply,
+    .revert = flt_link_down_revert,
 };
 
 const struct flt_kind flt_link_up_kind = {
-	.name = "link up",
-	.kind = SCN_F_LINK_UP,
-	.apply = flt_link_up_apply,
+    .name = "link up",
+    .kind = SCN_F_LINK_UP,
+    .apply = flt_link_up_apply,
 };
 
 /* The timeline applies flap steps as link downs; this entry only checks the fault. */
 const struct flt_kind flt_flap_kind = {
-	.name = "flap",
-	.kind = SCN_F_FLAP,
-	.check = flt_flap_check,
-	.apply = flt_link_down_apply,
-	.revert = flt_link_down_revert,
+    .name = "flap",
+    .kind = SCN_F_FLAP,
+    .check = flt_flap_check,
+    .apply = flt_link_down_apply,
+    .revert = flt_link_down_revert,
 };

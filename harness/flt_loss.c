@@ -21,9 +21,9 @@ static int flt_loss_apply(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_loss_kind = {
-	.name = "loss",
-	.kind = SCN_F_LOSS,
-	.check = flt_nft_check,
-	.apply = flt_loss_apply,
-	.revert = flt_nft_revert,
+    .name = "loss",
+    .kind = SCN_F_LOSS,
+    .check = flt_nft_check,
+    .apply = flt_loss_apply,
+    .revert = flt_nft_revert,
 };

@@ -65,8 +65,8 @@ static int flt_mtu_revert(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_mtu_kind = {
-	.name = "mtu",
-	.kind = SCN_F_MTU,
-	.apply = flt_mtu_apply,
-	.revert = flt_mtu_revert,
+    .name = "mtu",
+    .kind = SCN_F_MTU,
+    .apply = flt_mtu_apply,
+    .revert = flt_mtu_revert,
 };

@@ -45,7 +45,7 @@ struct flt_nft_b {
 	char *buf;
 	size_t len, cap;
 	uint32_t seq0, seq; /* batch begin's sequence number; the next one */
-	int acks;           /* messages that will be acknowledged */
+	int acks;	    /* messages that will be acknowledged */
 	uint32_t set_id;
 };
 
@@ -239,14 +239,13 @@ static void flt_nft_match(struct nlmsghdr *h, const struct flt_nft_vals *l)
 
 /* ---- rules, chains, batches ---- */
 
-static void flt_nft_rule_put(struct flt_nft_b *b, const char *chain,
-			     const struct flt_nft_rule *r)
+static void flt_nft_rule_put(struct flt_nft_b *b, const char *chain, const struct flt_nft_rule *r)
 {
 	struct flt_nft_vals v[4] = {
-		{r->iif, r->n_iif, true, 0},
-		{r->oif, r->n_oif, true, 0},
-		{r->saddr, r->n_saddr, false, 0},
-		{r->daddr, r->n_daddr, false, 0},
+	    {r->iif, r->n_iif, true, 0},
+	    {r->oif, r->n_oif, true, 0},
+	    {r->saddr, r->n_saddr, false, 0},
+	    {r->daddr, r->n_daddr, false, 0},
 	};
 	for (int i = 0; i < 4; i++)
 		flt_nft_set_add(b, &v[i]);
@@ -327,7 +326,8 @@ static const char *flt_nft_ext_msg(const struct nlmsghdr *nlh)
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, off) {
+	mnl_attr_for_each(a, nlh, off)
+	{
 		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
 			return mnl_attr_get_str(a);
 	}
@@ -373,8 +373,7 @@ static int flt_nft_talk(struct flt_ctx *ctx, struct mnl_socket *nl, struct flt_n
 	if (!err)
 		return 0;
 	errno = err;
-	return flt_fail(ctx, "nft %s: %s%s%s", what, strerror(err), extbuf[0] ? ": " : "",
-			extbuf);
+	return flt_fail(ctx, "nft %s: %s%s%s", what, strerror(err), extbuf[0] ? ": " : "", extbuf);
 }
 
 static int flt_nft_open_cb(void *arg)
@@ -457,9 +456,9 @@ bool flt_nft_probe(void)
 	static const char *const ports[] = {"x0", "x1"};
 	static const uint32_t addrs[] = {0x0100000a, 0x0200000a};
 	struct flt_nft_rule r[] = {
-		{.iif = ports, .n_iif = 2, .oif = ports, .n_oif = 1, .permyriad = 5000},
-		{.iif = ports, .n_iif = 1, .daddr = addrs, .n_daddr = 2},
-		{.iif = ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
+	    {.iif = ports, .n_iif = 2, .oif = ports, .n_oif = 1, .permyriad = 5000},
+	    {.iif = ports, .n_iif = 1, .daddr = addrs, .n_daddr = 2},
+	    {.iif = ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
 	};
 	struct flt_ctx tmp = {0};
 	struct mnl_socket *nl = NULL;
@@ -493,7 +492,8 @@ int flt_nft_check(const struct flt_caps *caps, const struct scn *s, const struct
 	(void)f;
 	if (caps->nft_bridge)
 		return 0;
-	snprintf(err, len, "this fault needs nf_tables with the bridge family, which this "
-			   "kernel does not have");
+	snprintf(err, len,
+		 "this fault needs nf_tables with the bridge family, which this "
+		 "kernel does not have");
 	return errno = ENOTSUP, -1;
 }

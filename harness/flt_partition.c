@@ -61,12 +61,12 @@ static int flt_partition_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	if (flt_side_fill(ctx, f->group_a, f->n_a, &a) == 0 &&
 	    flt_side_fill(ctx, f->group_b, f->n_b, &b) == 0) {
 		const struct flt_nft_rule r[6] = {
-			{.iif = a.ports, .n_iif = a.np, .oif = b.ports, .n_oif = b.np},
-			{.iif = b.ports, .n_iif = b.np, .oif = a.ports, .n_oif = a.np},
-			{.iif = a.ports, .n_iif = a.np, .daddr = b.addrs, .n_daddr = b.na},
-			{.iif = b.ports, .n_iif = b.np, .daddr = a.addrs, .n_daddr = a.na},
-			{.oif = a.ports, .n_oif = a.np, .saddr = b.addrs, .n_saddr = b.na},
-			{.oif = b.ports, .n_oif = b.np, .saddr = a.addrs, .n_saddr = a.na},
+		    {.iif = a.ports, .n_iif = a.np, .oif = b.ports, .n_oif = b.np},
+		    {.iif = b.ports, .n_iif = b.np, .oif = a.ports, .n_oif = a.np},
+		    {.iif = a.ports, .n_iif = a.np, .daddr = b.addrs, .n_daddr = b.na},
+		    {.iif = b.ports, .n_iif = b.np, .daddr = a.addrs, .n_daddr = a.na},
+		    {.oif = a.ports, .n_oif = a.np, .saddr = b.addrs, .n_saddr = b.na},
+		    {.oif = b.ports, .n_oif = b.np, .saddr = a.addrs, .n_saddr = a.na},
 		};
 		rc = ctx->io->chain_add(ctx, in->id, r, 6);
 	}
@@ -76,9 +76,9 @@ static int flt_partition_apply(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_partition_kind = {
-	.name = "partition",
-	.kind = SCN_F_PARTITION,
-	.check = flt_nft_check,
-	.apply = flt_partition_apply,
-	.revert = flt_nft_revert,
+    .name = "partition",
+    .kind = SCN_F_PARTITION,
+    .check = flt_nft_check,
+    .apply = flt_partition_apply,
+    .revert = flt_nft_revert,
 };

@@ -12,7 +12,7 @@
 #include "flt_int.h"
 
 #define FLT_ICMP_DEST_UNREACH 3 /* RFC 792 */
-#define FLT_ICMP_FRAG_NEEDED 4
+#define FLT_ICMP_FRAG_NEEDED  4
 #define FLT_ICMPV6_PKT_TOOBIG 2 /* RFC 4443 section 3.2 */
 
 static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
@@ -30,10 +30,16 @@ static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		rc = flt_fail(ctx, "no node is on %s", ctx->s->networks[net].name);
 	} else {
 		const struct flt_nft_rule r[2] = {
-			{.iif = ports, .n_iif = n, .l4proto = IPPROTO_ICMP,
-			 .icmp_type = FLT_ICMP_DEST_UNREACH, .icmp_code = FLT_ICMP_FRAG_NEEDED},
-			{.iif = ports, .n_iif = n, .l4proto = IPPROTO_ICMPV6,
-			 .icmp_type = FLT_ICMPV6_PKT_TOOBIG, .icmp_code = -1},
+		    {.iif = ports,
+		     .n_iif = n,
+		     .l4proto = IPPROTO_ICMP,
+		     .icmp_type = FLT_ICMP_DEST_UNREACH,
+		     .icmp_code = FLT_ICMP_FRAG_NEEDED},
+		    {.iif = ports,
+		     .n_iif = n,
+		     .l4proto = IPPROTO_ICMPV6,
+		     .icmp_type = FLT_ICMPV6_PKT_TOOBIG,
+		     .icmp_code = -1},
 		};
 		rc = ctx->io->chain_add(ctx, in->id, r, 2);
 	}
@@ -42,9 +48,9 @@ static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_pmtu_kind = {
-	.name = "pmtu-blackhole",
-	.kind = SCN_F_PMTU_BLACKHOLE,
-	.check = flt_nft_check,
-	.apply = flt_pmtu_apply,
-	.revert = flt_nft_revert,
+    .name = "pmtu-blackhole",
+    .kind = SCN_F_PMTU_BLACKHOLE,
+    .check = flt_nft_check,
+    .apply = flt_pmtu_apply,
+    .revert = flt_nft_revert,
 };

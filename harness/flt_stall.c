@@ -123,8 +123,8 @@ static int flt_stall_revert(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_stall_kind = {
-	.name = "stall",
-	.kind = SCN_F_STALL,
-	.apply = flt_stall_apply,
-	.revert = flt_stall_revert,
+    .name = "stall",
+    .kind = SCN_F_STALL,
+    .apply = flt_stall_apply,
+    .revert = flt_stall_revert,
 };

@@ -165,8 +165,8 @@ struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
 	if (run_defer(r, tl_free, st, "timeline") < 0)
 		goto err;
 	if (st->n_act > 0) {
-		st->timer = ev_timer_add(run_loop(r), run_t0(r) + st->act[0].t_ms * 1000000,
-					 tl_tick, st);
+		st->timer =
+		    ev_timer_add(run_loop(r), run_t0(r) + st->act[0].t_ms * 1000000, tl_tick, st);
 		if (st->timer < 0)
 			return NULL; /* freed by the teardown list */
 	}

@@ -81,8 +81,8 @@ static void test_mtu_stack_model(void)
 
 /* ---- the kinds over a recorder ---- */
 
-#define T_NODES 3
-#define T_NETS 2
+#define T_NODES	 3
+#define T_NETS	 2
 #define T_CHAINS 64
 
 struct rec {
@@ -170,13 +170,13 @@ static int rec_chain_del(struct flt_ctx *ctx, int id)
 }
 
 static const struct flt_io rec_io = {
-	.port_name = rec_port_name,
-	.link_set = rec_link_set,
-	.mtu_get = rec_mtu_get,
-	.mtu_set = rec_mtu_set,
-	.stall_set = rec_stall_set,
-	.chain_add = rec_chain_add,
-	.chain_del = rec_chain_del,
+    .port_name = rec_port_name,
+    .link_set = rec_link_set,
+    .mtu_get = rec_mtu_get,
+    .mtu_set = rec_mtu_set,
+    .stall_set = rec_stall_set,
+    .chain_add = rec_chain_add,
+    .chain_del = rec_chain_del,
 };
 
 static struct scn_network t_nets[T_NETS] = {{.name = "n0"}, {.name = "n1"}};
@@ -214,8 +214,8 @@ static struct flt_inst *t_inst(struct t_env *e, enum scn_fault_kind kind, int no
 	e->f[i].target.net = net;
 	e->f[i].target.nodes = node >= 0 ? &t_idx[node] : NULL;
 	e->f[i].target.n_nodes = node >= 0;
-	e->in[i] = (struct flt_inst){.id = i + 1, .fault = &e->f[i], .kind = kind,
-				     .node = node, .service = -1};
+	e->in[i] = (struct flt_inst){
+	    .id = i + 1, .fault = &e->f[i], .kind = kind, .node = node, .service = -1};
 	return &e->in[i];
 }
 
@@ -224,7 +224,7 @@ static void t_env_fini(struct t_env *e)
 	flt_ctx_free(e->ctx);
 }
 
-#define P(node, net) ((node) * T_NETS + (net))
+#define P(node, net) ((node)*T_NETS + (net))
 
 static void test_link_down_refcount(void)
 {
