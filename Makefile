@@ -31,8 +31,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP \
 	-DFL_VERSION='"$(VERSION)"' -Iharness -Ilb
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libmnl libnftables 2>/dev/null)
-HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libmnl libnftables 2>/dev/null)
+HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libmnl 2>/dev/null)
+HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libmnl 2>/dev/null)
 LB_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null) -lm
 CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 
