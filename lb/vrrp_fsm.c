@@ -47,11 +47,14 @@ uint8_t vrrp_fsm_prio(const struct vrrp_fsm *f, const struct vrrp_cfg *c)
 
 uint64_t vrrp_fsm_master_down_us(const struct vrrp_fsm *f, const struct vrrp_cfg *c)
 {
-	uint64_t us = vrrp_master_down_us(vrrp_fsm_prio(f, c), f->master_adver_cs);
+	uint8_t prio = vrrp_fsm_prio(f, c);
+	uint64_t wait = 3ull * f->master_adver_cs * US_PER_CS;
 
-	if (c->safe && us < c->mdown_floor_us)
-		us = c->mdown_floor_us;
-	return us;
+	/* The floor replaces the 3 intervals, the skew stays on top: members still time
+	 * out in priority order, so the better one claims first and none preempts after. */
+	if (c->safe && wait < c->mdown_floor_us)
+		wait = c->mdown_floor_us;
+	return wait + vrrp_skew_us(prio, f->master_adver_cs);
 }
 
 static void act(struct vrrp_out *o, enum vrrp_act_type t, uint8_t prio, uint64_t us)

@@ -18,8 +18,9 @@
  *    priority-0 advert;
  *  - re-announcement: a master that wins a dual-master encounter re-sends its advert
  *    and a gratuitous ARP at once;
- *  - cfg->mdown_floor_us raises Master_Down_Interval (so a frozen master's VIP lease
- *    expires before the peer claims the address).
+ *  - cfg->mdown_floor_us raises the 3 x Master_Adver_Interval part of
+ *    Master_Down_Interval (so a frozen master's VIP lease expires before the peer claims
+ *    the address); the skew stays on top to keep the priority order.
  * Adverts on every heartbeat network are the caller's job; to this machine every
  * received advert, on whichever network, is the same event.
  */
@@ -88,7 +89,7 @@ struct vrrp_cfg {
 	bool safe;		   /* the `ha safe` rules */
 	uint32_t preempt_delay_ms; /* safe: how long a returning higher prio waits */
 	uint8_t sick_prio;	   /* priority while unhealthy (>= 1) */
-	uint64_t mdown_floor_us;   /* safe: lower bound of Master_Down_Interval */
+	uint64_t mdown_floor_us;   /* safe: lower bound of 3 x Master_Adver_Interval */
 	struct in_addr primary;	   /* our primary address, for the tie-break */
 };
 
@@ -119,7 +120,7 @@ uint64_t vrrp_skew_us(uint8_t prio, uint16_t adver_cs);
 /* Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (RFC 5798 6.1), in us. */
 uint64_t vrrp_master_down_us(uint8_t prio, uint16_t adver_cs);
 
-/* Master_Down_Interval the machine arms now (RFC value, raised to the safe floor). */
+/* Master_Down_Interval the machine arms now (RFC value; safe: floor + skew if larger). */
 uint64_t vrrp_fsm_master_down_us(const struct vrrp_fsm *f, const struct vrrp_cfg *c);
 
 const char *vrrp_state_name(enum vrrp_state s);

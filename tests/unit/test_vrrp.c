@@ -635,7 +635,13 @@ static void test_safe_mdown_floor(void)
 	c.adver_cs = 10;
 	c.mdown_floor_us = 1500000;
 	to_backup(&f, &c, &o);
-	CU_ASSERT_EQUAL(1500000, o.a[0].us);
+	CU_ASSERT_EQUAL(1500000 + vrrp_skew_us(100, 10), o.a[0].us);
+	/* priority order survives the floor: a better member times out first */
+	c.prio = 200;
+	to_backup(&f, &c, &o);
+	CU_ASSERT_EQUAL(1500000 + vrrp_skew_us(200, 10), o.a[0].us);
+	CU_ASSERT(vrrp_skew_us(200, 10) < vrrp_skew_us(100, 10));
+	c.prio = 100;
 	c.safe = false;
 	to_backup(&f, &c, &o);
 	CU_ASSERT_EQUAL(vrrp_master_down_us(100, 10), o.a[0].us);
