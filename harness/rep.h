@@ -1,6 +1,7 @@
 /*
- * rep.h - the reports of a run: the text summary and live progress line (rep_text.c),
- * JSON (rep_json.c), JUnit XML (rep_junit.c) and the SVG timeline (rep_svg.c).
+ * rep.h - the reports of a run: the text summary and progress line (rep_text.c), the
+ * progress line on a live run (rep_live.c), JSON (rep_json.c), JUnit XML (rep_junit.c),
+ * the SVG timeline (rep_svg.c), and the glue `faultline run` calls (rep_run.c).
  *
  * Writers take a finished struct sla_result (sla.h) and a FILE* the caller opened;
  * they write the report the user asked for and nothing else, never close the stream,

@@ -7,7 +7,9 @@
  *   [evaluate]   rep_run_evaluate() reads the run directory back (events.jsonl,
  *                                    requests*.csv), judges every expectation and
  *                                    takes the guest facts ("guest-ready" events)
- *   [reports]    rep_run_write()    --json, --junit and --svg files
+ *   [reports]    rep_run_write()    --json, --junit and --svg files of one scenario;
+ *                rep_runs_write()   of several: one JSON array, one JUnit file, one
+ *                                    SVG each (rep_svg_path names them)
  *
  * Evaluating from the files, not from memory, makes `faultline run` and a later
  * `faultline report RUN_DIR` give the same numbers by construction.
