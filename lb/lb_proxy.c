@@ -37,6 +37,7 @@ struct lb_conn {
 	bool c_eof, s_eof;	 /* read side reached EOF */
 	bool c_shut, s_shut;	 /* we shut down our write side towards it */
 	uint32_t c_mask, s_mask; /* current epoll interest */
+	bool c_parked, s_parked; /* taken out of epoll while it can only report EPOLLHUP */
 	uint64_t last_io_ns;
 	struct lb_timer timer; /* connect timeout, then idle timeout */
 	struct lb_buf c2s, s2c;
@@ -55,6 +56,8 @@ struct lb_proxy {
 static void conn_update(struct lb_conn *c);
 static void conn_connect(struct lb_conn *c);
 static void conn_pump(struct lb_conn *c, int dirs);
+static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg);
+static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg);
 
 static uint64_t ms_ns(unsigned ms)
 {
@@ -212,6 +215,32 @@ static void set_mask(struct lb_loop *loop, int fd, uint32_t *cur, uint32_t want)
 		*cur = want;
 }
 
+/*
+ * EPOLLHUP (both directions shut) is reported whatever the interest, so a socket whose
+ * unread data waits for room in our buffer would wake us in a loop. Park it outside
+ * epoll until the buffer has room again (conn_update() brings it back).
+ */
+static bool park_on_hup(struct lb_conn *c, int fd, uint32_t events, uint32_t mask,
+			bool *parked)
+{
+	if (!(events & EPOLLHUP) || events & EPOLLERR || events & mask & (EPOLLIN | EPOLLOUT))
+		return false;
+	if (lb_loop_fd_del(c->px->loop, fd) == 0)
+		*parked = true;
+	return *parked;
+}
+
+static void unpark(struct lb_conn *c, int fd, bool *parked, uint32_t *cur, uint32_t want,
+		   lb_fd_cb cb)
+{
+	if (!*parked || fd < 0 || !want)
+		return;
+	if (lb_loop_fd_add(c->px->loop, fd, want, cb, c) == 0) {
+		*parked = false;
+		*cur = want;
+	}
+}
+
 static void conn_update(struct lb_conn *c)
 {
 	uint32_t cm = 0, sm = 0;
@@ -228,8 +257,14 @@ static void conn_update(struct lb_conn *c)
 		sm = EPOLLOUT;
 		cm &= ~(uint32_t)EPOLLOUT;
 	}
-	set_mask(c->px->loop, c->cfd, &c->c_mask, cm);
-	set_mask(c->px->loop, c->sfd, &c->s_mask, sm);
+	if (c->c_parked)
+		unpark(c, c->cfd, &c->c_parked, &c->c_mask, cm, on_client);
+	else
+		set_mask(c->px->loop, c->cfd, &c->c_mask, cm);
+	if (c->s_parked)
+		unpark(c, c->sfd, &c->s_parked, &c->s_mask, sm, on_server);
+	else
+		set_mask(c->px->loop, c->sfd, &c->s_mask, sm);
 }
 
 /* The backend attempt failed: try the next backend, or give up on the client. */
@@ -265,6 +300,8 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 		conn_free(c, true);
 		return;
 	}
+	if (park_on_hup(c, c->sfd, events, c->s_mask, &c->s_parked))
+		return;
 	conn_pump(c, (events & (EPOLLIN | EPOLLHUP) ? PUMP_S2C : 0) |
 			     (events & EPOLLOUT ? PUMP_C2S : 0));
 }
@@ -289,6 +326,8 @@ static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 		conn_update(c);
 		return;
 	}
+	if (park_on_hup(c, c->cfd, events, c->c_mask, &c->c_parked))
+		return;
 	conn_pump(c, (events & (EPOLLIN | EPOLLHUP) ? PUMP_C2S : 0) |
 			     (events & EPOLLOUT ? PUMP_S2C : 0));
 }

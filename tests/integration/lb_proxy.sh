@@ -43,7 +43,7 @@ wait_for 3 grep -q ready "$FL_WORK/lbe.events" || fail "fl-lb (echo) not ready"
 sleep 0.3
 fds0=$(ls /proc/$LB/fd | wc -l)
 
-ip netns exec "$(lab_ns c)" python3 - <<'PY' || fail "client checks (see above)"
+LBE_PID=$LBE ip netns exec "$(lab_ns c)" python3 - <<'PY' || fail "client checks (see above)"
 import socket, time, sys
 def fnv(b):
     h = 0xcbf29ce484222325
@@ -82,6 +82,27 @@ while True:
 assert d == b"echo:" + b"x" * 100000, len(d)
 s.close()
 print("half-close: the client's FIN reached the backend, the backend's FIN came back")
+# 3b. a client that half-closes and then does not read while the echo piles up: the data
+# arrives intact later, and fl-lb does not burn CPU while it waits (back-pressure)
+import os
+def cpu_ticks(pid):
+    f = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+s = socket.create_connection(("198.18.0.2", 7), timeout=5)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.sendall(b"y" * 3000000); s.shutdown(socket.SHUT_WR)
+time.sleep(0.1)  # the echo comes back and the backend closes; we do not read yet
+t0 = cpu_ticks(int(os.environ["LBE_PID"])); time.sleep(0.4)  # (idle timeout: 700 ms)
+spent = cpu_ticks(int(os.environ["LBE_PID"])) - t0
+d = b""
+while True:
+    b = s.recv(1 << 16)
+    if not b: break
+    d += b
+assert d == b"echo:" + b"y" * 3000000, len(d)
+s.close()
+print("slow reader: fl-lb used %d ticks of CPU in 0.4 s while waiting" % spent)
+assert spent < 10, spent
 # 4. maxconn 2: a third connection is served only once one of two closes
 a = socket.create_connection(("198.18.0.2", 7)); b = socket.create_connection(("198.18.0.2", 7))
 time.sleep(0.2)
