@@ -26,7 +26,7 @@
 #include "scn.h"
 #include "tl.h"
 
-#define REP_LIVE_TICK_NS (250 * 1000000LL)
+#define REP_LIVE_TICK_NS  (250 * 1000000LL)
 #define REP_LIVE_MAX_LOGS 32 /* one requests file per fl-load service */
 
 struct rep_live {
