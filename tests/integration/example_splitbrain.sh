@@ -9,7 +9,7 @@ command -v jq >/dev/null || skip "jq not installed"
 scn=$FL_TOP/scenarios/examples/split-brain.scn
 
 rc=0
-faultline run --run-dir runs --set ha=vrrp --json vrrp.json "$scn" >vrrp.txt 2>&1 || rc=$?
+faultline run --run-dir runs --set ha=vrrp --json vrrp.json --svg vrrp.svg "$scn" >vrrp.txt 2>&1 || rc=$?
 cat vrrp.txt
 [ "$rc" = 1 ] || fail "ha vrrp: exit $rc, wanted 1 (an expectation failed)"
 jq -e '.params.ha == "vrrp" and .passed == false and
@@ -21,6 +21,9 @@ ev=$(jq -r .run_dir vrrp.json)/events.jsonl
 for n in lb1 lb2; do
 	grep '"src":"wire"' "$ev" | grep -q "\"node\":\"$n\"" || fail "no wire claim by $n"
 done
+# The picture shows it in the alarm colour (a bar whose tooltip says split-brain).
+grep -q 'fill="#d62828"><title>two or more nodes claim the VIP: split-brain</title>' vrrp.svg ||
+	fail "ha vrrp: no split-brain drawn in the SVG"
 echo "ha vrrp: split-brain $(jq '.metrics."split-brain"' vrrp.json) ms on the wire"
 
 rc=0
