@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Split-brain under heartbeat-link flaps and stalls: the same faults against an fl-lb
-# pair in `ha vrrp` (adverts on the private network eth1 only, as in the 2019-07
-# incident) and in `ha safe` (adverts on eth1 and eth0). Both namespaces' addresses are
+# Split-brain under heartbeat-link flaps and stalls (SIGSTOP of the master for 3 s and
+# 1 s, then of the backup for 3 s): the same faults against an fl-lb pair in `ha vrrp`
+# (adverts on the private network eth1 only, as in the 2019-07 incident) and in
+# `ha safe` (adverts on eth1 and eth0). Both namespaces' addresses are
 # sampled all along; "split" is the time both held the VIP. `ha safe` must show none;
 # `ha vrrp` must show some (else the faults did not bite and the test proves nothing).
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lb/lib.sh" || exit 1
@@ -54,9 +55,10 @@ run_mode() { # run_mode vrrp|safe: the split-brain ms into $FL_WORK/split-MODE
 		ip -n "$LAB-sw" link set "$m-1" up; sleep 1
 	done
 	sleep 3
-	for d in 3 1; do # the master's process freezes (SIGSTOP) for d seconds
+	for d in 3 1 -3; do # the master's (d > 0) or the backup's process freezes for |d| s
 		m=$(holder); [ "$m" = both ] || [ "$m" = none ] && m=lb1
 		pid=$p1; [ "$m" = lb2 ] && pid=$p2
+		[ "$d" -lt 0 ] && { pid=$p2; [ "$m" = lb2 ] && pid=$p1; d=$((-d)); }
 		kill -STOP "$pid"; sleep "$d"; kill -CONT "$pid"
 		sleep 5
 	done
