@@ -497,6 +497,33 @@ static int run_all(struct scn **scns, int n, const struct run_opts *o)
 	return rc;
 }
 
+/*
+ * Load @path with the --set values it takes. One file gets them all, so that a
+ * misspelt name is its error; of several files each gets those naming one of its
+ * params (marked in @used), so `--set ha=vrrp a.scn b.scn` works when only b has `ha`.
+ */
+static struct scn *run_load(const char *path, const struct run_opts *o, int n_files,
+			    bool *used, struct scn_err *err)
+{
+	struct scn_set mine[RUN_MAX_SETS];
+	int n = 0;
+
+	if (n_files == 1 || o->n_sets == 0)
+		return scn_load(path, o->sets, o->n_sets, err);
+	struct scn *s = scn_load(path, NULL, 0, err);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < o->n_sets; i++)
+		for (int k = 0; k < s->n_params; k++)
+			if (!strcmp(s->params[k].name, o->sets[i].name)) {
+				mine[n++] = o->sets[i];
+				used[i] = true;
+				break;
+			}
+	scn_free(s);
+	return scn_load(path, mine, n, err);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
@@ -518,8 +545,9 @@ int cmd_run(int argc, char **argv)
 	struct scn **scns = calloc((size_t)n + 1, sizeof(*scns));
 	if (!scns)
 		return FL_EXIT_HOST;
+	bool used[RUN_MAX_SETS] = {false};
 	for (int i = 0; i < n; i++) {
-		scns[i] = scn_load(argv[first + i], o.sets, o.n_sets, &err);
+		scns[i] = run_load(argv[first + i], &o, n, used, &err);
 		if (!scns[i]) {
 			scn_err_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "%s\n", msg);
@@ -529,6 +557,13 @@ int cmd_run(int argc, char **argv)
 		if (o.has_seed)
 			scns[i]->seed = o.seed;
 	}
+	for (int i = 0; n > 1 && i < o.n_sets; i++)
+		if (!used[i]) {
+			fprintf(stderr, "faultline run: --set %s: no scenario declares param '%s'\n",
+				o.sets[i].name, o.sets[i].name);
+			rc = FL_EXIT_INPUT;
+			goto out;
+		}
 	if (o.dry_run) {
 		rc = run_dry(scns, n);
 		goto out;

@@ -22,9 +22,10 @@ expect success >= 99%
 SCN
 }
 good=$(lab steady 3s)
-bad=$(lab cut 3s "at 1s link down web.net for 1s")
+bad=$(lab cut 3s 'param down "100ms"' 'at 1s link down web.net for ${down}')
 rc=0
-faultline run --run-dir runs --json all.json --junit all.xml --svg t.svg "$good" "$bad" \
+# --set reaches the files that declare the param (only cut does)
+faultline run --run-dir runs --set down=1s --json all.json --junit all.xml --svg t.svg "$good" "$bad" \
 	>out.txt 2>&1 || rc=$?
 cat out.txt
 [ "$rc" = 1 ] || fail "exit $rc, wanted 1 (the worst of 0 and 1)"
@@ -32,7 +33,9 @@ grep -q '^steady  *1  *1  *0  *PASS$' out.txt || fail "final table: steady"
 grep -q '^cut  *1  *0  *1  *FAIL$' out.txt || fail "final table: cut"
 grep -q '^2 scenarios, 1 passed, 1 failed$' out.txt || fail "final table: totals"
 jq -e 'type == "array" and length == 2 and .[0].scenario == "steady" and .[0].passed and
-       .[1].scenario == "cut" and (.[1].passed | not) and .[0].run_dir != .[1].run_dir' \
+       .[1].scenario == "cut" and (.[1].passed | not) and .[0].run_dir != .[1].run_dir and
+       .[0].params == {} and .[1].params.down == "1s" and
+       .[1].faults[0].reverted_ms - .[1].faults[0].applied_ms > 900' \
 	all.json >/dev/null || fail "JSON array"
 xmllint --noout --schema "$FL_TOP/tests/data/junit/junit.xsd" all.xml || fail "JUnit invalid"
 [ "$(grep -c '<testsuite ' all.xml)" = 2 ] || fail "JUnit: not one testsuite per scenario"
@@ -40,11 +43,15 @@ for f in t-steady.svg t-cut.svg; do xmllint --noout "$f" || fail "$f"; done
 [ ! -e t.svg ] || fail "t.svg written with several scenarios"
 ! grep -q $'\r' out.txt || fail "progress line written to a file"
 
-# A bad file among good ones: nothing runs (every file is checked first), exit 2.
+# A bad file among good ones: nothing runs (every file is checked first), exit 2;
+# the same for a --set that no file declares.
 echo "scenario broken" >broken.scn
 rc=0
 faultline run --run-dir runs "$good" broken.scn >bad.txt 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "bad input: exit $rc, wanted 2"
+rc=0
+faultline run --run-dir runs --set nope=1 "$good" "$bad" >bad.txt 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -q "no scenario declares param 'nope'" bad.txt || fail "--set nope: exit $rc"
 
 command -v tmux >/dev/null || skip "tmux not installed (the rest passed)"
 long=$(lab progress 6s "at 2s link down web.net for 2s")
