@@ -53,7 +53,7 @@ static const char usage[] =
 	"             [--events FILE]\n"
 	"Defaults: rr, http checks every 200 ms, timeout 200 ms, rise 2, fall 2;\n"
 	"connect timeout 1000 ms, idle timeout 30000 ms, maxconn 1000; vrid 51,\n"
-	"priority 100, advert 1000 ms; ha safe: preempt delay 3000 ms, VIP lease 1 s.\n";
+	"priority 100, advert 1000 ms, no VIP lease; ha safe: preempt delay 3000 ms.\n";
 
 static _Noreturn void die_usage(const char *fmt, const char *arg)
 {
@@ -315,16 +315,18 @@ static int ha_start(struct app *a)
 
 	snprintf(hb, sizeof(hb), "%s", o->heartbeat ? o->heartbeat : o->vip_dev);
 	n = split_heartbeat(hb, names, VRRP_NET_MAX_IFS);
-	lease = o->vip_lease_s >= 0 ? (unsigned)o->vip_lease_s : (c.safe ? 1 : 0);
+	lease = o->vip_lease_s >= 0 ? (unsigned)o->vip_lease_s : 0;
 	c.preempt_delay_ms = o->preempt_delay_ms >= 0 ? (uint32_t)o->preempt_delay_ms
 			     : c.safe		      ? 3000
 						      : 0;
-	/* The kernel drops an expired address within [lease, lease + 1 s) (it rounds its
-	 * check up to a whole second; we measured 1.02-1.20 s for a 1 s lease); a peer of a
-	 * frozen master waits longer than that before claiming the VIP. */
-	c.mdown_floor_us = lease ? (uint64_t)lease * 1000000u + 1200000u : 0;
 	if (vrrp_net_open(&a->net, names, n, o->vip_dev, o->vip, o->vip_plen, lease) < 0)
 		return -1;
+	/* Safe: the kernel never answers ARP for the VIP, fl-lb does while master. A frozen
+	 * master is silent on the wire at once, so the RFC Master_Down_Interval is safe. */
+	if (c.safe && vrrp_net_safe_open(&a->net) < 0) {
+		vrrp_net_close(&a->net);
+		return -1;
+	}
 	c.primary = a->net.ifs[0].addr;
 	a->ha_on = true;
 	return vrrp_node_start(&a->node, a->loop, &a->net, &c, o->vrid, c.safe, on_vrrp, a);

@@ -3,7 +3,9 @@
  *
  * Invariants: the VIP is added only on entering Master and removed on every way out of
  * it (before any advert is sent when the exit is a stall); in Master the Adver_Timer is
- * armed and the Master_Down_Timer is not, in Backup the reverse, in Initialize neither.
+ * armed and the Master_Down_Timer is not, in Backup the reverse, in Initialize neither;
+ * only a Master sends an advert with a priority above 0, a gratuitous ARP or an ARP
+ * reply (a safe-mode Backup asks with a handoff request, which claims nothing).
  */
 #include "vrrp_fsm.h"
 #include "vrrp_pkt.h"
@@ -36,6 +38,10 @@ void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_cfg *c)
 	f->healthy = true;
 	f->last_wake_ns = 0;
 	f->preempt_since_ns = 0;
+	f->prev_wake_ns = 0;
+	f->sent_ns = 0;
+	f->wake_adverts = 0;
+	f->lower_adver_cs = 0;
 }
 
 uint8_t vrrp_fsm_prio(const struct vrrp_fsm *f, const struct vrrp_cfg *c)
@@ -47,14 +53,7 @@ uint8_t vrrp_fsm_prio(const struct vrrp_fsm *f, const struct vrrp_cfg *c)
 
 uint64_t vrrp_fsm_master_down_us(const struct vrrp_fsm *f, const struct vrrp_cfg *c)
 {
-	uint8_t prio = vrrp_fsm_prio(f, c);
-	uint64_t wait = 3ull * f->master_adver_cs * US_PER_CS;
-
-	/* The floor replaces the 3 intervals, the skew stays on top: members still time
-	 * out in priority order, so the better one claims first and none preempts after. */
-	if (c->safe && wait < c->mdown_floor_us)
-		wait = c->mdown_floor_us;
-	return wait + vrrp_skew_us(prio, f->master_adver_cs);
+	return vrrp_master_down_us(vrrp_fsm_prio(f, c), f->master_adver_cs);
 }
 
 static void act(struct vrrp_out *o, enum vrrp_act_type t, uint8_t prio, uint64_t us)
@@ -102,6 +101,7 @@ static void become_backup(struct vrrp_fsm *f, const struct vrrp_cfg *c, struct v
 	if (mai)
 		f->master_adver_cs = mai;
 	f->preempt_since_ns = 0;
+	f->wake_adverts = 0;
 	act(o, VRRP_ACT_ARM_MDOWN, 0, vrrp_fsm_master_down_us(f, c));
 	set_state(f, o, VRRP_STATE_BACKUP, reason);
 }
@@ -157,10 +157,10 @@ static void backup_advert(struct vrrp_fsm *f, const struct vrrp_cfg *c,
 	if (backup_discards(f, c, ev, now)) {
 		if (!c->safe)
 			return; /* RFC: discard, the master-down timer runs out */
-		/* Safe preemption asks instead of grabbing: our advert makes the master
-		 * step down (VIP first, then a priority-0 advert); we claim only after it
-		 * went silent, so a frozen master's VIP lease has expired by then. */
-		act(o, VRRP_ACT_SEND_ADVERT, vrrp_fsm_prio(f, c), 0);
+		/* Safe preemption asks instead of grabbing, and not with an advert (that
+		 * would be a second claim of the VIP on the wire): the master removes the
+		 * VIP, says priority 0, and we take over after our skew time. */
+		act(o, VRRP_ACT_SEND_HANDOFF, vrrp_fsm_prio(f, c), 0);
 	}
 	f->master_adver_cs = ev->adver_cs;
 	act(o, VRRP_ACT_ARM_MDOWN, 0, vrrp_fsm_master_down_us(f, c));
@@ -177,14 +177,31 @@ static bool peer_wins(const struct vrrp_fsm *f, const struct vrrp_cfg *c,
 	return ntohl(ev->src.s_addr) > ntohl(c->primary.s_addr);
 }
 
+/*
+ * Were we stopped with our clocks (a frozen guest)? The adverts of this wake-up arrived
+ * since the previous one; (n - 1) of the peer's intervals cannot fit in less time,
+ * half an interval of jitter allowed. A namespace stall never gets here: its monotonic
+ * gap is seen first (on_wake).
+ */
+static bool frozen_burst(const struct vrrp_fsm *f, uint64_t now)
+{
+	uint64_t adver_ns = (uint64_t)f->lower_adver_cs * US_PER_CS * 1000u;
+
+	if (!f->prev_wake_ns || now < f->prev_wake_ns || f->wake_adverts < 2)
+		return false;
+	return (f->wake_adverts - 1) * adver_ns > now - f->prev_wake_ns + adver_ns / 2;
+}
+
 /* RFC 5798 6.4.3, "If an ADVERTISEMENT is received" */
 static void master_advert(struct vrrp_fsm *f, const struct vrrp_cfg *c,
-			  const struct vrrp_event *ev, struct vrrp_out *o)
+			  const struct vrrp_event *ev, uint64_t now, struct vrrp_out *o)
 {
 	uint64_t adver_us = (uint64_t)c->adver_cs * US_PER_CS;
 
 	if (ev->prio == VRRP_PRIO_STOP) {
 		act(o, VRRP_ACT_SEND_ADVERT, vrrp_fsm_prio(f, c), 0);
+		if (c->safe) /* a peer that was master too left: bring the clients back */
+			act(o, VRRP_ACT_GARP, 0, 0);
 		act(o, VRRP_ACT_ARM_ADVER, 0, adver_us);
 		return;
 	}
@@ -197,10 +214,58 @@ static void master_advert(struct vrrp_fsm *f, const struct vrrp_cfg *c,
 	}
 	if (!c->safe)
 		return; /* RFC: discard */
-	/* Dual-master period and we win: tell the peer and the switches right now. */
+	/* A lower-priority master exists: it went master because it missed us for a whole
+	 * Master_Down_Interval, and it claims the VIP now. Decide once the batch is read. */
+	f->wake_adverts++;
+	f->lower_adver_cs = ev->adver_cs;
+	(void)now;
+}
+
+/*
+ * All adverts of this wake-up were fed. A master that heard a lower-priority master
+ * never claims again over it (any new claim would overlap the peer's, which is active):
+ *  - a burst of its adverts says we were stopped and it has held the VIP meanwhile:
+ *    leave it the VIP without a word;
+ *  - else both claimed at once (a heartbeat partition healed): release with priority 0,
+ *    which ends our claim at once; the peer answers it with an advert and a gratuitous
+ *    ARP (master_advert), and preemption brings the VIP back later through a handoff.
+ */
+static void on_drained(struct vrrp_fsm *f, const struct vrrp_cfg *c, uint64_t now,
+		       struct vrrp_out *o)
+{
+	bool heard = f->wake_adverts > 0;
+
+	if (!heard || f->state != VRRP_STATE_MASTER)
+		return;
+	leave_master(o);
+	if (frozen_burst(f, now)) {
+		become_backup(f, c, o, f->lower_adver_cs, "frozen");
+		return;
+	}
+	act(o, VRRP_ACT_SEND_ADVERT, VRRP_PRIO_STOP, 0);
+	become_backup(f, c, o, f->lower_adver_cs, "dual-master");
+}
+
+/* A peer asks for the VIP (safe preemption): release it if the peer wins. */
+static void on_handoff(struct vrrp_fsm *f, const struct vrrp_cfg *c,
+		       const struct vrrp_event *ev, struct vrrp_out *o)
+{
+	if (!c->safe || f->state != VRRP_STATE_MASTER || !ev->prio || !peer_wins(f, c, ev))
+		return;
+	leave_master(o);
+	act(o, VRRP_ACT_SEND_ADVERT, VRRP_PRIO_STOP, 0); /* the asker takes over in Skew_Time */
+	become_backup(f, c, o, 0, "handoff");
+}
+
+/* Only a master answers for the VIP; the advert going with the reply restarts every
+ * peer's Master_Down_Timer, so no claim of ours outlives what a peer waits. */
+static void on_arp_req(struct vrrp_fsm *f, const struct vrrp_cfg *c, struct vrrp_out *o)
+{
+	if (!c->safe || f->state != VRRP_STATE_MASTER)
+		return;
+	act(o, VRRP_ACT_ARP_REPLY, 0, 0);
 	act(o, VRRP_ACT_SEND_ADVERT, vrrp_fsm_prio(f, c), 0);
-	act(o, VRRP_ACT_GARP, 0, 0);
-	act(o, VRRP_ACT_ARM_ADVER, 0, adver_us);
+	act(o, VRRP_ACT_ARM_ADVER, 0, (uint64_t)c->adver_cs * US_PER_CS);
 }
 
 static void on_health(struct vrrp_fsm *f, const struct vrrp_cfg *c,
@@ -222,22 +287,28 @@ static void on_wake(struct vrrp_fsm *f, const struct vrrp_cfg *c, uint64_t now,
 		    struct vrrp_out *o)
 {
 	uint64_t last = f->last_wake_ns;
+	uint64_t quiet_us = 3ull * c->adver_cs * US_PER_CS; /* the least a peer waits */
 
+	f->prev_wake_ns = last;
 	f->last_wake_ns = now;
+	f->wake_adverts = 0;
 	if (!c->safe || f->state == VRRP_STATE_INIT || !last || now < last)
 		return;
-	if ((now - last) / 1000 <= vrrp_master_down_us(vrrp_fsm_prio(f, c), c->adver_cs))
-		return;
-	if (f->state == VRRP_STATE_BACKUP) {
-		/* A frozen backup missed the adverts, not the master: its overdue timer says
-		 * nothing. Listen for a whole interval again before claiming anything. */
-		act(o, VRRP_ACT_ARM_MDOWN, 0, vrrp_fsm_master_down_us(f, c));
+	if (f->state == VRRP_STATE_MASTER) {
+		if (!f->sent_ns || now < f->sent_ns || (now - f->sent_ns) / 1000 <= quiet_us)
+			return;
+		/* Silent longer than any peer waits (RFC 5798 6.1: 3 x Master_Adver_Interval
+		 * + a skew): it may hold the VIP now. Drop it before anything goes out,
+		 * then let the adverts decide. */
+		leave_master(o);
+		become_backup(f, c, o, 0, "stall");
 		return;
 	}
-	/* We were frozen longer than the peer waits: it may hold the VIP now. Drop it
-	 * before anything goes out, then let the adverts decide. */
-	leave_master(o);
-	become_backup(f, c, o, 0, "stall");
+	if ((now - last) / 1000 <= vrrp_master_down_us(vrrp_fsm_prio(f, c), c->adver_cs))
+		return;
+	/* A frozen backup missed the adverts, not the master: its overdue timer says
+	 * nothing. Listen for a whole interval again before claiming anything. */
+	act(o, VRRP_ACT_ARM_MDOWN, 0, vrrp_fsm_master_down_us(f, c));
 }
 
 int vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_cfg *c, const struct vrrp_event *ev,
@@ -255,7 +326,7 @@ int vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_cfg *c, const struct vrr
 		if (f->state == VRRP_STATE_BACKUP)
 			backup_advert(f, c, ev, now_ns, out);
 		else if (f->state == VRRP_STATE_MASTER)
-			master_advert(f, c, ev, out);
+			master_advert(f, c, ev, now_ns, out);
 		break;
 	case VRRP_EV_MASTER_DOWN:
 		if (f->state == VRRP_STATE_BACKUP)
@@ -273,6 +344,19 @@ int vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_cfg *c, const struct vrr
 	case VRRP_EV_WAKE:
 		on_wake(f, c, now_ns, out);
 		break;
+	case VRRP_EV_DRAINED:
+		on_drained(f, c, now_ns, out);
+		break;
+	case VRRP_EV_HANDOFF:
+		on_handoff(f, c, ev, out);
+		break;
+	case VRRP_EV_ARP_REQ:
+		on_arp_req(f, c, out);
+		break;
 	}
+	/* Our silence is measured from the last advert that claimed the VIP. */
+	for (int i = 0; i < out->n; i++)
+		if (out->a[i].type == VRRP_ACT_SEND_ADVERT && out->a[i].prio)
+			f->sent_ns = now_ns ? now_ns : 1;
 	return out->n;
 }

@@ -7,20 +7,29 @@
  * `ha safe` rules (DESIGN.md 6):
  *  - own health: while unhealthy the member runs at cfg->sick_prio; a master that
  *    becomes unhealthy hands over at once (priority-0 advert, VIP removed, Backup);
- *  - stall self-detection: a VRRP_EV_WAKE whose time is more than Master_Down_Interval
- *    after the previous one demotes a master to Backup, removing the VIP before
- *    anything is sent; the same gap seen by a Backup restarts its Master_Down_Timer
- *    (its overdue timer only says it missed the adverts while frozen);
- *  - preemption delay: a higher-priority Backup accepts a lower-priority master for
- *    cfg->preempt_delay_ms; then it asks (sends its own advert, still Backup) and takes
- *    over only once the master released (priority 0) or went silent;
- *  - a master stepping down for a better peer removes the VIP, then says so with a
- *    priority-0 advert;
- *  - re-announcement: a master that wins a dual-master encounter re-sends its advert
- *    and a gratuitous ARP at once;
- *  - cfg->mdown_floor_us raises the 3 x Master_Adver_Interval part of
- *    Master_Down_Interval (so a frozen master's VIP lease expires before the peer claims
- *    the address); the skew stays on top to keep the priority order.
+ *  - the VIP is announced by fl-lb alone (the caller keeps the kernel from answering
+ *    ARP for it): a master answers each ARP request for the VIP (VRRP_EV_ARP_REQ) and
+ *    sends an advert with the reply, so the last claim a peer could see is always an
+ *    advert that restarted the peer's Master_Down_Timer; a frozen or dead member is
+ *    silent on the wire at once, and the RFC Master_Down_Interval is all a peer waits;
+ *  - stall self-detection: a master that finds it has not sent an advert for more than
+ *    3 x Advertisement_Interval (the least any peer waits before claiming) demotes to
+ *    Backup, removing the VIP, before anything is sent; a Backup whose wake-ups are more
+ *    than Master_Down_Interval apart restarts its Master_Down_Timer (its overdue timer
+ *    only says it missed the adverts while frozen);
+ *  - the caller feeds every advert queued at a wake-up, then VRRP_EV_DRAINED. A master
+ *    that heard a lower-priority master never claims over it (the peer's claim is
+ *    active, any new one of ours would overlap it): if it read more of the peer's
+ *    adverts than could have arrived since its previous wake-up (they queued while it
+ *    was stopped with its clocks: a frozen guest cannot see its stall) it demotes
+ *    silently ("frozen"); else it releases with priority 0 ("dual-master"). The master
+ *    that stays answers a priority 0 with an advert and a gratuitous ARP;
+ *  - preemption delay and clean handoff: a higher-priority Backup accepts a lower-
+ *    priority master for cfg->preempt_delay_ms; then it asks for the VIP with a handoff
+ *    request (VRRP_ACT_SEND_HANDOFF, not an advert: a backup never claims on the wire)
+ *    and takes over once the master released (priority 0 -> Skew_Time) or went silent;
+ *  - a master stepping down (for a better peer or on a handoff request) removes the
+ *    VIP, then says so with a priority-0 advert.
  * Adverts on every heartbeat network are the caller's job; to this machine every
  * received advert, on whichever network, is the same event.
  */
@@ -45,6 +54,9 @@ enum vrrp_ev_type {
 	VRRP_EV_ADVER_TIMER, /* Adver_Timer fired */
 	VRRP_EV_HEALTH,	     /* healthy changed */
 	VRRP_EV_WAKE,	     /* the event loop woke up (stall detection) */
+	VRRP_EV_DRAINED,     /* safe: every queued advert of this wake-up was fed */
+	VRRP_EV_HANDOFF,     /* safe: a peer (prio, src) asks for the VIP */
+	VRRP_EV_ARP_REQ,     /* safe: an ARP request for the VIP */
 };
 
 struct vrrp_event {
@@ -65,6 +77,8 @@ enum vrrp_act_type {
 	VRRP_ACT_ARM_MDOWN, /* us */
 	VRRP_ACT_CANCEL_MDOWN,
 	VRRP_ACT_STATE, /* from, to, reason */
+	VRRP_ACT_SEND_HANDOFF, /* prio: ask the master for the VIP */
+	VRRP_ACT_ARP_REPLY,    /* answer the ARP request being handled */
 };
 
 struct vrrp_action {
@@ -89,7 +103,6 @@ struct vrrp_cfg {
 	bool safe;		   /* the `ha safe` rules */
 	uint32_t preempt_delay_ms; /* safe: how long a returning higher prio waits */
 	uint8_t sick_prio;	   /* priority while unhealthy (>= 1) */
-	uint64_t mdown_floor_us;   /* safe: lower bound of 3 x Master_Adver_Interval */
 	struct in_addr primary;	   /* our primary address, for the tie-break */
 };
 
@@ -99,6 +112,10 @@ struct vrrp_fsm {
 	bool healthy;
 	uint64_t last_wake_ns;	   /* 0 = none yet */
 	uint64_t preempt_since_ns; /* first lower-priority advert seen as Backup, 0 = none */
+	uint64_t prev_wake_ns;	   /* the wake-up before last_wake_ns */
+	uint64_t sent_ns;	   /* last advert with priority > 0 we sent, 0 = none */
+	unsigned wake_adverts;	   /* lower-priority master adverts since the last wake-up */
+	uint16_t lower_adver_cs;   /* their Max Adver Int */
 };
 
 /* vrrp_fsm_init - Initialize state, healthy, Master_Adver_Interval = ours. */
@@ -120,7 +137,7 @@ uint64_t vrrp_skew_us(uint8_t prio, uint16_t adver_cs);
 /* Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (RFC 5798 6.1), in us. */
 uint64_t vrrp_master_down_us(uint8_t prio, uint16_t adver_cs);
 
-/* Master_Down_Interval the machine arms now (RFC value; safe: floor + skew if larger). */
+/* Master_Down_Interval the machine arms now (RFC 5798 6.1 with the learned interval). */
 uint64_t vrrp_fsm_master_down_us(const struct vrrp_fsm *f, const struct vrrp_cfg *c);
 
 const char *vrrp_state_name(enum vrrp_state s);

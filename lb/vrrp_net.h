@@ -3,6 +3,13 @@
  * (224.0.0.18 joined on every heartbeat interface, TTL 255, interface and TTL of each
  * received advert), the VIP added/removed through rtnetlink (optionally as a lease
  * with a finite valid_lft), and gratuitous ARP through AF_PACKET.
+ *
+ * `ha safe` (vrrp_net_safe_open()): the kernel never speaks for the VIP. The VIP is a
+ * /32 on `lo`, the VIP interface gets arp_ignore=1 (answer only for its own addresses)
+ * and arp_announce=2 (never the VIP as the sender of the kernel's own requests) in this
+ * network namespace; fl-lb reads ARP requests for the VIP from an AF_PACKET socket and
+ * answers them itself while it is master, so a frozen or dead fl-lb is silent on the
+ * wire at once. Handoff requests travel as UDP on the heartbeat networks.
  */
 #ifndef FL_VRRP_NET_H
 #define FL_VRRP_NET_H
@@ -24,7 +31,9 @@ struct vrrp_if {
 struct vrrp_net {
 	int fd;	   /* raw IPPROTO_VRRP socket */
 	int nl_fd; /* NETLINK_ROUTE, for the VIP */
-	int pk_fd; /* AF_PACKET, for gratuitous ARP */
+	int pk_fd; /* AF_PACKET, for gratuitous ARP and ARP replies */
+	int arp_fd; /* safe: AF_PACKET ETH_P_ARP on the VIP interface, -1 otherwise */
+	int ho_fd;  /* safe: UDP VRRP_HANDOFF_PORT, -1 otherwise */
 	int nifs;
 	struct vrrp_if ifs[VRRP_NET_MAX_IFS];
 	struct vrrp_if vip_if;
@@ -32,6 +41,13 @@ struct vrrp_net {
 	int vip_plen;
 	unsigned lease_s; /* 0: a permanent address; else valid_lft, renewed by vrrp_vip_add */
 	unsigned char mac[6];
+	int lo_ifindex; /* safe: the VIP lives on lo as a /32; 0 = on vip_if */
+};
+
+/* An ARP request for the VIP: who asks (to answer them directly). */
+struct vrrp_arp_req {
+	unsigned char mac[6];
+	struct in_addr ip;
 };
 
 /*
@@ -41,6 +57,13 @@ struct vrrp_net {
  */
 int vrrp_net_open(struct vrrp_net *n, char *const *ifnames, int nifs, const char *vip_dev,
 		  struct in_addr vip, int plen, unsigned lease_s);
+
+/*
+ * vrrp_net_safe_open - `ha safe`: remove a VIP left on the VIP interface, move the VIP
+ * to lo, quiet the kernel's ARP for it (sysctls of this namespace only) and open the
+ * ARP and handoff sockets. Returns 0 or -1 with errno.
+ */
+int vrrp_net_safe_open(struct vrrp_net *n);
 
 /* vrrp_net_close - close every socket (the VIP is left as it is). */
 void vrrp_net_close(struct vrrp_net *n);
@@ -64,6 +87,26 @@ int vrrp_vip_del(struct vrrp_net *n);
 
 /* vrrp_garp_send - broadcast a gratuitous ARP for the VIP on its interface. */
 int vrrp_garp_send(struct vrrp_net *n);
+
+/* vrrp_handoff_send - a handoff request (vrrp_pkt.h) on heartbeat interface @i. */
+int vrrp_handoff_send(struct vrrp_net *n, int i, uint8_t vrid, uint8_t prio);
+
+/*
+ * vrrp_handoff_recv - read one datagram from the handoff socket. Returns 1 for a valid
+ * request of @vrid from a peer on a heartbeat network with TTL 255 (*@prio, @src set),
+ * 2 for a datagram that is not one, 0 when there is nothing to read, -1 on error.
+ */
+int vrrp_handoff_recv(struct vrrp_net *n, int vrid, uint8_t *prio, struct in_addr *src);
+
+/*
+ * vrrp_arp_recv - read one frame from the ARP socket. Returns 1 for a request for the
+ * VIP from someone else (@req filled), 2 for any other frame, 0 when there is nothing
+ * to read, -1 on error.
+ */
+int vrrp_arp_recv(struct vrrp_net *n, struct vrrp_arp_req *req);
+
+/* vrrp_arp_reply - answer @req: the VIP is at our MAC (unicast to the asker). */
+int vrrp_arp_reply(struct vrrp_net *n, const struct vrrp_arp_req *req);
 
 /* vrrp_if_running - whether @ifname is up with carrier (IFF_UP and IFF_RUNNING). */
 bool vrrp_if_running(struct vrrp_net *n, const char *ifname);

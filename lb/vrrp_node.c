@@ -1,7 +1,9 @@
 /*
  * vrrp_node.c - the VRRP router's glue (see vrrp_node.h). Every entry point begins with
- * node_wake(): the machine learns how long the process was away before it handles (or
- * sends) anything.
+ * node_wake(): the machine learns how long the process was away, then reads every
+ * advert (and handoff request) queued meanwhile, then the ARP requests, before it
+ * handles a timer or sends anything: a member stopped with its clocks (a frozen guest)
+ * sees the peer's adverts of the stall before its own overdue timer can speak.
  */
 #include "vrrp_node.h"
 
@@ -50,6 +52,18 @@ static void vip_set(struct vrrp_node *v, bool add)
 	emit(v, &e);
 }
 
+static void send_handoff(struct vrrp_node *v, uint8_t prio)
+{
+	for (int i = 0; i < v->net->nifs; i++)
+		vrrp_handoff_send(v->net, i, (uint8_t)v->vrid, prio); /* a down link: ignore */
+}
+
+static void arp_reply(struct vrrp_node *v)
+{
+	if (vrrp_arp_reply(v->net, &v->arp_req) < 0)
+		emit_error(v, "arp-reply");
+}
+
 static void arm(struct vrrp_node *v, struct lb_timer *t, uint64_t us)
 {
 	lb_timer_arm(v->loop, t, lb_now_ns() + us * 1000u);
@@ -75,6 +89,8 @@ static void run(struct vrrp_node *v, const struct vrrp_out *o)
 		case VRRP_ACT_ARM_MDOWN: arm(v, &v->mdown_t, a->us); break;
 		case VRRP_ACT_CANCEL_MDOWN: lb_timer_cancel(v->loop, &v->mdown_t); break;
 		case VRRP_ACT_STATE: emit(v, &e); break;
+		case VRRP_ACT_SEND_HANDOFF: send_handoff(v, a->prio); break;
+		case VRRP_ACT_ARP_REPLY: arp_reply(v); break;
 		}
 	}
 }
@@ -87,12 +103,7 @@ static void step(struct vrrp_node *v, const struct vrrp_event *ev)
 	run(v, &o);
 }
 
-static void node_wake(struct vrrp_node *v)
-{
-	struct vrrp_event ev = {.type = VRRP_EV_WAKE};
-
-	step(v, &ev);
-}
+static void node_wake(struct vrrp_node *v);
 
 static void on_adver(struct lb_loop *loop, struct lb_timer *t, void *arg)
 {
@@ -100,8 +111,9 @@ static void on_adver(struct lb_loop *loop, struct lb_timer *t, void *arg)
 	struct vrrp_event ev = {.type = VRRP_EV_ADVER_TIMER};
 
 	(void)loop;
-	(void)t;
 	node_wake(v);
+	if (lb_timer_is_armed(t))
+		return; /* what the wake-up read already re-announced (and re-armed) */
 	step(v, &ev);
 }
 
@@ -132,19 +144,16 @@ static bool worth_reporting(uint64_t count)
 	return (count & (count - 1)) == 0; /* 1, 2, 4, 8 ...: a flood stays a trickle */
 }
 
-static void on_packet(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+#define DRAIN_MAX 256 /* frames per socket and wake-up; a flood waits for the next */
+
+static void drain_adverts(struct vrrp_node *v)
 {
-	struct vrrp_node *v = arg;
 	struct vrrp_pkt p;
 	struct in_addr src;
 	enum vrrp_reject why;
 	int iface, r;
 
-	(void)loop;
-	(void)fd;
-	(void)events;
-	node_wake(v);
-	for (int k = 0; k < 64; k++) {
+	for (int k = 0; k < DRAIN_MAX; k++) {
 		r = vrrp_net_recv(v->net, v->vrid, &p, &src, &iface, &why, &v->stats);
 		if (r < 0 && errno != ENETDOWN)
 			break;
@@ -170,6 +179,54 @@ static void on_packet(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 	}
 }
 
+static void drain_handoffs(struct vrrp_node *v)
+{
+	struct vrrp_event ev = {.type = VRRP_EV_HANDOFF};
+	int r;
+
+	for (int k = 0; v->net->ho_fd >= 0 && k < DRAIN_MAX; k++) {
+		r = vrrp_handoff_recv(v->net, v->vrid, &ev.prio, &ev.src);
+		if (r <= 0)
+			break;
+		if (r == 1)
+			step(v, &ev);
+	}
+}
+
+static void drain_arp(struct vrrp_node *v)
+{
+	struct vrrp_event ev = {.type = VRRP_EV_ARP_REQ};
+	int r;
+
+	for (int k = 0; v->net->arp_fd >= 0 && k < DRAIN_MAX; k++) {
+		r = vrrp_arp_recv(v->net, &v->arp_req);
+		if (r <= 0)
+			break;
+		if (r == 1)
+			step(v, &ev);
+	}
+}
+
+/* The stall check, then everything that queued, in the order the machine needs. */
+static void node_wake(struct vrrp_node *v)
+{
+	struct vrrp_event wake = {.type = VRRP_EV_WAKE}, drained = {.type = VRRP_EV_DRAINED};
+
+	step(v, &wake);
+	drain_adverts(v);
+	drain_handoffs(v);
+	step(v, &drained);
+	drain_arp(v);
+}
+
+static void on_packet(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	node_wake(arg);
+}
+
 int vrrp_node_start(struct vrrp_node *v, struct lb_loop *loop, struct vrrp_net *net,
 		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, vrrp_node_cb cb,
 		    void *arg)
@@ -188,7 +245,9 @@ int vrrp_node_start(struct vrrp_node *v, struct lb_loop *loop, struct vrrp_net *
 	lb_timer_init(&v->adver_t, on_adver, v);
 	lb_timer_init(&v->mdown_t, on_mdown, v);
 	lb_timer_init(&v->tick_t, on_tick, v);
-	if (lb_loop_fd_add(loop, net->fd, EPOLLIN, on_packet, v) < 0)
+	if (lb_loop_fd_add(loop, net->fd, EPOLLIN, on_packet, v) < 0 ||
+	    (net->ho_fd >= 0 && lb_loop_fd_add(loop, net->ho_fd, EPOLLIN, on_packet, v) < 0) ||
+	    (net->arp_fd >= 0 && lb_loop_fd_add(loop, net->arp_fd, EPOLLIN, on_packet, v) < 0))
 		return -1;
 	/* A VIP left behind by an earlier run of ours must not outlive our Backup state. */
 	vrrp_vip_del(net);
@@ -217,4 +276,8 @@ void vrrp_node_stop(struct vrrp_node *v)
 	lb_timer_cancel(v->loop, &v->mdown_t);
 	lb_timer_cancel(v->loop, &v->tick_t);
 	lb_loop_fd_del(v->loop, v->net->fd);
+	if (v->net->ho_fd >= 0)
+		lb_loop_fd_del(v->loop, v->net->ho_fd);
+	if (v->net->arp_fd >= 0)
+		lb_loop_fd_del(v->loop, v->net->arp_fd);
 }

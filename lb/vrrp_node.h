@@ -1,8 +1,8 @@
 /*
  * vrrp_node.h - one VRRP router of fl-lb: the pure state machine (vrrp_fsm.c) wired to
  * the loop's timers and to the wire (vrrp_net.c). It executes the machine's actions in
- * order, feeds it a wake-up event at the start of every callback (stall detection sees
- * a frozen process before it sends anything), and reports what happens through a
+ * order, feeds it a wake-up event and every queued advert at the start of every
+ * callback (stall detection sees a frozen process before it sends anything), and reports what happens through a
  * callback: the program turns those into JSON events.
  */
 #ifndef FL_VRRP_NODE_H
@@ -42,6 +42,7 @@ struct vrrp_node {
 	bool vip_held;
 	struct lb_timer adver_t, mdown_t, tick_t;
 	struct vrrp_stats stats;
+	struct vrrp_arp_req arp_req; /* the ARP request being handled */
 	vrrp_node_cb cb;
 	void *arg;
 };

@@ -160,3 +160,23 @@ enum vrrp_reject vrrp_pkt_decode_ip(const uint8_t *buf, size_t len, int vrid,
 		*src_out = src;
 	return vrrp_pkt_decode(buf + ihl, tot - ihl, src, dst, buf[8], vrid, out, st);
 }
+
+static const uint8_t handoff_magic[4] = {'F', 'L', 'H', 'O'};
+
+void vrrp_handoff_encode(uint8_t vrid, uint8_t prio, uint8_t *buf)
+{
+	memcpy(buf, handoff_magic, 4);
+	buf[4] = 1;
+	buf[5] = vrid;
+	buf[6] = prio;
+	buf[7] = 0;
+}
+
+int vrrp_handoff_decode(const uint8_t *buf, size_t len, int vrid, uint8_t *prio)
+{
+	if (len != VRRP_HANDOFF_LEN || memcmp(buf, handoff_magic, 4) || buf[4] != 1 ||
+	    !buf[5] || (vrid >= 0 && buf[5] != vrid) || !buf[6])
+		return -1;
+	*prio = buf[6];
+	return 0;
+}

@@ -96,4 +96,29 @@ enum vrrp_reject vrrp_pkt_decode_ip(const uint8_t *buf, size_t len, int vrid,
 				    struct vrrp_pkt *out, struct in_addr *src_out,
 				    struct vrrp_stats *st);
 
+/*
+ * `ha safe` handoff request: a higher-priority backup asks the master for the VIP (UDP
+ * to 224.0.0.18, TTL 255, on every heartbeat network). Not a VRRP advert on purpose: a
+ * backup asking must not look like a second owner of the VIP on the wire.
+ *
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |      'F'      |      'L'      |      'H'      |      'O'      |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  Version (1)  | Virtual Rtr ID|   Priority    |  0 (reserved) |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+#define VRRP_HANDOFF_PORT 5798 /* ours (the RFC's number), not an IANA assignment */
+#define VRRP_HANDOFF_LEN 8
+
+/* vrrp_handoff_encode - write a request of @vrid at @prio into @buf (>= 8 bytes). */
+void vrrp_handoff_encode(uint8_t vrid, uint8_t prio, uint8_t *buf);
+
+/*
+ * vrrp_handoff_decode - validate a request: length, magic, version, @vrid (-1: any),
+ * priority 1..255. Returns 0 and sets *@prio, or -1.
+ */
+int vrrp_handoff_decode(const uint8_t *buf, size_t len, int vrid, uint8_t *prio);
+
 #endif
