@@ -315,6 +315,7 @@ static int ha_start(struct app *a)
 
 	snprintf(hb, sizeof(hb), "%s", o->heartbeat ? o->heartbeat : o->vip_dev);
 	n = split_heartbeat(hb, names, VRRP_NET_MAX_IFS);
+	c.nets = (uint8_t)n; /* safe: a peer's advert comes once per heartbeat network */
 	lease = o->vip_lease_s >= 0 ? (unsigned)o->vip_lease_s : 0;
 	c.preempt_delay_ms = o->preempt_delay_ms >= 0 ? (uint32_t)o->preempt_delay_ms
 			     : c.safe		      ? 3000

@@ -179,22 +179,23 @@ static bool peer_wins(const struct vrrp_fsm *f, const struct vrrp_cfg *c,
 
 /*
  * Were we stopped with our clocks (a frozen guest)? The adverts of this wake-up arrived
- * since the previous one; (n - 1) of the peer's intervals cannot fit in less time,
- * half an interval of jitter allowed. A namespace stall never gets here: its monotonic
- * gap is seen first (on_wake).
+ * since the previous one, one copy per heartbeat network; (rounds - 1) of the peer's
+ * intervals cannot fit in less time, half an interval of jitter allowed. A namespace
+ * stall never gets here: its monotonic gap is seen first (on_wake).
  */
-static bool frozen_burst(const struct vrrp_fsm *f, uint64_t now)
+static bool frozen_burst(const struct vrrp_fsm *f, const struct vrrp_cfg *c, uint64_t now)
 {
 	uint64_t adver_ns = (uint64_t)f->lower_adver_cs * US_PER_CS * 1000u;
+	uint64_t nets = c->nets ? c->nets : 1;
 
-	if (!f->prev_wake_ns || now < f->prev_wake_ns || f->wake_adverts < 2)
+	if (!f->prev_wake_ns || now < f->prev_wake_ns || f->wake_adverts <= nets)
 		return false;
-	return (f->wake_adverts - 1) * adver_ns > now - f->prev_wake_ns + adver_ns / 2;
+	return (f->wake_adverts - nets) * adver_ns > nets * (now - f->prev_wake_ns + adver_ns / 2);
 }
 
 /* RFC 5798 6.4.3, "If an ADVERTISEMENT is received" */
 static void master_advert(struct vrrp_fsm *f, const struct vrrp_cfg *c,
-			  const struct vrrp_event *ev, uint64_t now, struct vrrp_out *o)
+			  const struct vrrp_event *ev, struct vrrp_out *o)
 {
 	uint64_t adver_us = (uint64_t)c->adver_cs * US_PER_CS;
 
@@ -218,7 +219,6 @@ static void master_advert(struct vrrp_fsm *f, const struct vrrp_cfg *c,
 	 * Master_Down_Interval, and it claims the VIP now. Decide once the batch is read. */
 	f->wake_adverts++;
 	f->lower_adver_cs = ev->adver_cs;
-	(void)now;
 }
 
 /*
@@ -238,7 +238,7 @@ static void on_drained(struct vrrp_fsm *f, const struct vrrp_cfg *c, uint64_t no
 	if (!heard || f->state != VRRP_STATE_MASTER)
 		return;
 	leave_master(o);
-	if (frozen_burst(f, now)) {
+	if (frozen_burst(f, c, now)) {
 		become_backup(f, c, o, f->lower_adver_cs, "frozen");
 		return;
 	}
@@ -326,7 +326,7 @@ int vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_cfg *c, const struct vrr
 		if (f->state == VRRP_STATE_BACKUP)
 			backup_advert(f, c, ev, now_ns, out);
 		else if (f->state == VRRP_STATE_MASTER)
-			master_advert(f, c, ev, now_ns, out);
+			master_advert(f, c, ev, out);
 		break;
 	case VRRP_EV_MASTER_DOWN:
 		if (f->state == VRRP_STATE_BACKUP)

@@ -104,6 +104,7 @@ struct vrrp_cfg {
 	uint32_t preempt_delay_ms; /* safe: how long a returning higher prio waits */
 	uint8_t sick_prio;	   /* priority while unhealthy (>= 1) */
 	struct in_addr primary;	   /* our primary address, for the tie-break */
+	uint8_t nets;		   /* safe: heartbeat networks (copies of each advert), 0 = 1 */
 };
 
 struct vrrp_fsm {

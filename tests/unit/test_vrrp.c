@@ -572,6 +572,38 @@ static void test_safe_two_adverts_in_time_are_no_burst(void)
 	CU_ASSERT_STRING_EQUAL("dual-master", o.a[o.n - 1].reason);
 }
 
+/* With two heartbeat networks each advert comes twice: two copies are one round. */
+static void test_safe_burst_counts_rounds_not_copies(void)
+{
+	struct vrrp_cfg c = cfg(150, true);
+	struct vrrp_fsm f;
+	struct vrrp_out o;
+	struct vrrp_event pub = adv(100, "198.18.0.3", 10), prv = adv(100, "198.18.1.3", 10);
+	struct vrrp_event w = ev(VRRP_EV_WAKE), d = ev(VRRP_EV_DRAINED), t = ev(VRRP_EV_ADVER_TIMER);
+	uint64_t t0 = 10000000000ull;
+
+	c.adver_cs = 10;
+	c.nets = 2;
+	to_master(&f, &c, &o);
+	vrrp_fsm_step(&f, &c, &w, t0, &o);
+	vrrp_fsm_step(&f, &c, &t, t0, &o);
+	vrrp_fsm_step(&f, &c, &w, t0 + 10000000, &o); /* 10 ms later: one round, two copies */
+	vrrp_fsm_step(&f, &c, &pub, t0 + 10000000, &o);
+	vrrp_fsm_step(&f, &c, &prv, t0 + 10000000, &o);
+	vrrp_fsm_step(&f, &c, &d, t0 + 10000000, &o);
+	CU_ASSERT_STRING_EQUAL("dual-master", o.n ? o.a[o.n - 1].reason : "");
+	to_master(&f, &c, &o); /* three rounds in 10 ms: they queued */
+	vrrp_fsm_step(&f, &c, &w, t0, &o);
+	vrrp_fsm_step(&f, &c, &t, t0, &o);
+	vrrp_fsm_step(&f, &c, &w, t0 + 10000000, &o);
+	for (int i = 0; i < 3; i++) {
+		vrrp_fsm_step(&f, &c, &pub, t0 + 10000000, &o);
+		vrrp_fsm_step(&f, &c, &prv, t0 + 10000000, &o);
+	}
+	vrrp_fsm_step(&f, &c, &d, t0 + 10000000, &o);
+	CU_ASSERT_STRING_EQUAL("frozen", o.n ? o.a[o.n - 1].reason : "");
+}
+
 /* The master that stays answers a priority 0 with an advert and a gratuitous ARP. */
 static void test_safe_master_prio0_reannounces(void)
 {
@@ -1084,6 +1116,7 @@ void register_vrrp_suite(void)
 	CU_add_test(s, "safe_dual_master_releases", test_safe_dual_master_releases);
 	CU_add_test(s, "safe_frozen_burst_demotes_silently", test_safe_frozen_burst_demotes_silently);
 	CU_add_test(s, "safe_two_adverts_in_time_are_no_burst", test_safe_two_adverts_in_time_are_no_burst);
+	CU_add_test(s, "safe_burst_counts_rounds_not_copies", test_safe_burst_counts_rounds_not_copies);
 	CU_add_test(s, "safe_master_prio0_reannounces", test_safe_master_prio0_reannounces);
 	CU_add_test(s, "safe_handoff", test_safe_handoff);
 	CU_add_test(s, "safe_arp_answered_by_master_only", test_safe_arp_answered_by_master_only);
