@@ -113,7 +113,7 @@ static void on_adver(struct lb_loop *loop, struct lb_timer *t, void *arg)
 	(void)loop;
 	node_wake(v);
 	if (lb_timer_is_armed(t))
-		return; /* what the wake-up read already re-announced (and re-armed) */
+		return; /* an advert the wake-up sent (with an ARP reply...) re-armed it */
 	step(v, &ev);
 }
 
