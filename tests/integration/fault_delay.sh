@@ -20,10 +20,10 @@ cat "$FL_WORK/check.err"
 [ $rc = 3 ] || fail "check exited $rc, wanted 3"
 grep -q 'fault_delay.scn:6:7: delay needs sch_netem' "$FL_WORK/check.err" || fail "check: no clear message"
 rc=0
-faultline run --run-dir "$FL_WORK/runs" "$FL_WORK/fault_delay.scn" 2>"$FL_WORK/run.err" || rc=$?
+faultline run --run-dir "$FL_WORK/delay-runs" "$FL_WORK/fault_delay.scn" 2>"$FL_WORK/run.err" || rc=$?
 cat "$FL_WORK/run.err"
 [ $rc = 3 ] || fail "run exited $rc, wanted 3"
 grep -q 'delay needs sch_netem' "$FL_WORK/run.err" || fail "run: no clear message"
-[ ! -e "$FL_WORK/runs" ] || fail "run built something (a run directory exists)"
+[ ! -e "$FL_WORK/delay-runs" ] || fail "run built something (a run directory exists)"
 echo "refused as it must be; skipped: no sch_netem here, the delay effect cannot be measured"
 echo pass
