@@ -3,4 +3,4 @@
 # show split-brain; the mitigated month must not.
 . "$FL_TOP/tests/integration/lib.sh"
 d=$FL_TOP/scenarios/incident-2019-07
-exec "$FL_TOP/scripts/demo" --run-dir "$FL_WORK/runs" --out "$FL_WORK/out" "$d"/5-*.scn
+exec "$FL_TOP/scripts/demo" --jobs 2 --run-dir "$FL_WORK/runs" --out "$FL_WORK/out" "$d"/5-*.scn

@@ -5,7 +5,7 @@
 . "$FL_TOP/tests/integration/lib.sh"
 d=$FL_TOP/scenarios/incident-2019-07
 host_before=$(cat /proc/sys/net/ipv4/tcp_mtu_probing /proc/sys/net/ipv4/tcp_base_mss /proc/sys/net/ipv4/tcp_retries1)
-"$FL_TOP/scripts/demo" --run-dir "$FL_WORK/runs" --out "$FL_WORK/out" "$d"/1-pmtu-*.scn
+"$FL_TOP/scripts/demo" --jobs 3 --run-dir "$FL_WORK/runs" --out "$FL_WORK/out" "$d"/1-pmtu-*.scn
 rc=$?
 [ $rc = 0 ] || exit $rc
 host_after=$(cat /proc/sys/net/ipv4/tcp_mtu_probing /proc/sys/net/ipv4/tcp_base_mss /proc/sys/net/ipv4/tcp_retries1)
