@@ -46,14 +46,15 @@ static const char usage[] =
 	"usage: fl-lb --listen VIP:PORT --backend NAME=ADDR:PORT ... --name NAME\n"
 	"             [--balance rr|leastconn] [--check http|tcp] [--check-interval MS]\n"
 	"             [--check-timeout MS] [--rise N] [--fall N] [--mss N]\n"
-	"             [--connect-timeout MS] [--idle-timeout MS] [--maxconn N]\n"
+	"             [--connect-timeout MS] [--idle-timeout MS] [--maxconn N] [--threads N]\n"
 	"             [--ha none|vrrp|safe --vip ADDR/PLEN --vip-dev IFNAME --vrid N\n"
 	"              --priority N --advert MS --heartbeat IFNAME[,IFNAME]\n"
 	"              [--preempt-delay MS] [--vip-lease S] [--no-preempt]]\n"
 	"             [--events FILE]\n"
 	"Defaults: rr, http checks every 200 ms, timeout 200 ms, rise 2, fall 2;\n"
-	"connect timeout 1000 ms, idle timeout 30000 ms, maxconn 1000; vrid 51,\n"
-	"priority 100, advert 1000 ms, no VIP lease; ha safe: preempt delay 3000 ms.\n";
+	"connect timeout 1000 ms, idle timeout 30000 ms, maxconn 1000, threads = CPUs (at\n"
+	"most 8); vrid 51, priority 100, advert 1000 ms, no VIP lease; ha safe: preempt\n"
+	"delay 3000 ms.\n";
 
 static _Noreturn void die_usage(const char *fmt, const char *arg)
 {
@@ -92,7 +93,7 @@ static void parse_vip(struct opts *o, const char *s)
 }
 
 enum { O_LISTEN = 256, O_BACKEND, O_BALANCE, O_CHECK, O_CINT, O_CTMO, O_RISE, O_FALL,
-       O_MSS, O_CONNTMO, O_IDLE, O_MAXCONN, O_HA, O_VIP, O_VIPDEV, O_VRID, O_PRIO,
+       O_MSS, O_CONNTMO, O_IDLE, O_MAXCONN, O_THREADS, O_HA, O_VIP, O_VIPDEV, O_VRID, O_PRIO,
        O_ADVERT, O_HB, O_PDELAY, O_LEASE, O_NOPREEMPT, O_NAME, O_EVENTS, O_HELP };
 
 static const struct option longopts[] = {
@@ -100,7 +101,8 @@ static const struct option longopts[] = {
 	{"check", 1, 0, O_CHECK}, {"check-interval", 1, 0, O_CINT},
 	{"check-timeout", 1, 0, O_CTMO}, {"rise", 1, 0, O_RISE}, {"fall", 1, 0, O_FALL},
 	{"mss", 1, 0, O_MSS}, {"connect-timeout", 1, 0, O_CONNTMO},
-	{"idle-timeout", 1, 0, O_IDLE}, {"maxconn", 1, 0, O_MAXCONN}, {"ha", 1, 0, O_HA},
+	{"idle-timeout", 1, 0, O_IDLE}, {"maxconn", 1, 0, O_MAXCONN}, {"threads", 1, 0, O_THREADS},
+	{"ha", 1, 0, O_HA},
 	{"vip", 1, 0, O_VIP}, {"vip-dev", 1, 0, O_VIPDEV}, {"vrid", 1, 0, O_VRID},
 	{"priority", 1, 0, O_PRIO}, {"advert", 1, 0, O_ADVERT}, {"heartbeat", 1, 0, O_HB},
 	{"preempt-delay", 1, 0, O_PDELAY}, {"vip-lease", 1, 0, O_LEASE},
@@ -177,6 +179,7 @@ static void parse_proxy_opt(struct app *a, int c, const char *v)
 		break;
 	case O_IDLE: px->idle_timeout_ms = (unsigned)num(v, 1, 86400000, "--idle-timeout"); break;
 	case O_MAXCONN: px->maxconn = (unsigned)num(v, 1, 1000000, "--maxconn"); break;
+	case O_THREADS: px->threads = (unsigned)num(v, 1, LB_THREADS_MAX, "--threads"); break;
 	}
 }
 
@@ -212,7 +215,7 @@ static void parse(struct app *a, int argc, char **argv)
 		case O_HELP:
 		case 'h': fputs(usage, stdout); exit(0);
 		case O_LISTEN: case O_BACKEND: case O_BALANCE: case O_MSS: case O_CONNTMO:
-		case O_IDLE: case O_MAXCONN:
+		case O_IDLE: case O_MAXCONN: case O_THREADS:
 			parse_proxy_opt(a, c, optarg);
 			break;
 		case O_CHECK: case O_CINT: case O_CTMO: case O_RISE: case O_FALL:

@@ -8,14 +8,25 @@
  * directions are finished or on any error (then resets are passed on, SO_LINGER 0).
  * A backend connect that fails is retried on another backend: nothing has been written
  * to any backend before the connect completes, so the retry is invisible to the client.
+ *
+ * Threads (cfg.threads > 1): the proxy the caller gets is the "front": it owns the
+ * listener on the caller's loop and N workers, each a struct lb_proxy with its own loop,
+ * thread and connections, and no listener. The front accepts, counts the connection in
+ * its st.active (the global maxconn gauge) and queues the fd to the least loaded worker,
+ * waking it through an eventfd; a worker that closes a connection below maxconn wakes the
+ * front the same way. Everything workers share (the queues, the pool copy they pick
+ * from, every st counter) is only touched under the front's mutex; a single-loop proxy
+ * (front == NULL, no workers) never takes it.
  */
 #include "lb_proxy.h"
 
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +62,22 @@ struct lb_proxy {
 	bool listening;
 	struct lb_conn *conns;
 	struct lb_proxy_stats st;
+	struct lb_proxy *front; /* a worker's front; NULL for the front and a single loop */
+	/* a worker */
+	pthread_t tid;
+	int qfd;	     /* eventfd: fds queued, or stop */
+	int *q;		     /* accepted fds handed over by the front */
+	size_t nq, capq;
+	bool stop, started;
+	/* the front */
+	struct lb_proxy **w;
+	unsigned nw;
+	pthread_mutex_t mu;
+	bool paused;   /* at maxconn: the next close below it wakes us */
+	int wakefd;    /* eventfd on the caller's loop */
+	struct lb_pool shared; /* what workers pick from: scheduler, health copy, conns */
+	lb_pool_change_cb user_cb;
+	void *user_arg;
 };
 
 static void conn_update(struct lb_conn *c);
@@ -62,6 +89,38 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg);
 static uint64_t ms_ns(unsigned ms)
 {
 	return (uint64_t)ms * 1000000u;
+}
+
+static void px_lock(struct lb_proxy *px)
+{
+	if (px->front)
+		pthread_mutex_lock(&px->front->mu);
+}
+
+static void px_unlock(struct lb_proxy *px)
+{
+	if (px->front)
+		pthread_mutex_unlock(&px->front->mu);
+}
+
+static void efd_signal(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) == -1) {
+		/* EAGAIN: the counter is saturated, the reader is woken anyway */
+	}
+}
+
+/* A worker's connection is gone (or never started): the global gauge drops; wake the
+ * front if it waits for room. Called with the front's mutex held. */
+static void front_release(struct lb_proxy *f)
+{
+	f->st.active--;
+	if (f->paused && f->st.active < f->cfg.maxconn) {
+		f->paused = false;
+		efd_signal(f->wakefd);
+	}
 }
 
 static void listen_resume(struct lb_proxy *px, bool on)
@@ -85,11 +144,18 @@ static void fd_drop(struct lb_loop *loop, int *fd, bool reset)
 	*fd = -1;
 }
 
-static void backend_release(struct lb_conn *c)
+static void backend_release_locked(struct lb_conn *c)
 {
 	if (c->backend >= 0 && c->px->pool->b[c->backend].conns)
 		c->px->pool->b[c->backend].conns--;
 	c->backend = -1;
+}
+
+static void backend_release(struct lb_conn *c)
+{
+	px_lock(c->px);
+	backend_release_locked(c);
+	px_unlock(c->px);
 }
 
 static void conn_free(struct lb_conn *c, bool reset)
@@ -98,7 +164,6 @@ static void conn_free(struct lb_conn *c, bool reset)
 
 	fd_drop(px->loop, &c->cfd, reset);
 	fd_drop(px->loop, &c->sfd, reset);
-	backend_release(c);
 	lb_timer_cancel(px->loop, &c->timer);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -106,10 +171,15 @@ static void conn_free(struct lb_conn *c, bool reset)
 		px->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	px_lock(px);
+	backend_release_locked(c);
 	px->st.active--;
 	px->st.closed++;
+	if (px->front)
+		front_release(px->front);
+	px_unlock(px);
 	free(c);
-	if (px->st.active < px->cfg.maxconn)
+	if (!px->front && px->st.active < px->cfg.maxconn)
 		listen_resume(px, true);
 }
 
@@ -271,9 +341,11 @@ static void conn_update(struct lb_conn *c)
 static void conn_retry(struct lb_conn *c)
 {
 	fd_drop(c->px->loop, &c->sfd, true);
-	backend_release(c);
-	c->s_mask = 0;
+	px_lock(c->px);
+	backend_release_locked(c);
 	c->px->st.retries++;
+	px_unlock(c->px);
+	c->s_mask = 0;
 	conn_connect(c);
 }
 
@@ -354,21 +426,33 @@ static void conn_connect(struct lb_conn *c)
 	int i;
 
 	c->connected = false;
-	while ((i = lb_pool_pick(px->pool, c->tried)) >= 0) {
+	for (;;) {
+		px_lock(px);
+		i = lb_pool_pick(px->pool, c->tried);
+		px_unlock(px);
+		if (i < 0)
+			break;
 		c->tried |= 1ull << i;
+		/* addr is never written after the pool is built: no lock needed to read it */
 		c->sfd = lb_backend_connect(&px->pool->b[i], px->cfg.mss);
 		if (c->sfd >= 0 && lb_loop_fd_add(px->loop, c->sfd, EPOLLOUT, on_server, c) == 0)
 			break;
 		fd_drop(px->loop, &c->sfd, true);
+		px_lock(px);
 		px->st.retries++;
+		px_unlock(px);
 	}
-	if (i < 0) {
+	px_lock(px);
+	if (i < 0)
 		px->st.no_backend++;
+	else
+		px->pool->b[i].conns++;
+	px_unlock(px);
+	if (i < 0) {
 		conn_free(c, true);
 		return;
 	}
 	c->backend = i;
-	px->pool->b[i].conns++;
 	c->s_mask = EPOLLOUT;
 	lb_timer_arm(px->loop, &c->timer, lb_now_ns() + ms_ns(px->cfg.connect_timeout_ms));
 	conn_update(c);
@@ -379,28 +463,264 @@ static void conn_new(struct lb_proxy *px, int cfd)
 	struct lb_conn *c = calloc(1, sizeof(*c));
 	int one = 1;
 
-	if (!c) {
-		close(cfd);
-		return;
-	}
+	if (!c)
+		goto err_close;
 	c->px = px;
 	c->cfd = cfd;
 	c->sfd = -1;
 	c->backend = -1;
 	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	lb_timer_init(&c->timer, on_timer, c);
-	if (lb_loop_fd_add(px->loop, cfd, 0, on_client, c) < 0) {
-		close(cfd);
-		free(c);
-		return;
-	}
+	if (lb_loop_fd_add(px->loop, cfd, 0, on_client, c) < 0)
+		goto err_free;
 	c->next = px->conns;
 	if (c->next)
 		c->next->prev = c;
 	px->conns = c;
+	px_lock(px);
 	px->st.active++;
 	px->st.accepted++;
+	px_unlock(px);
 	conn_connect(c);
+	return;
+err_free:
+	free(c);
+err_close:
+	close(cfd);
+	if (px->front) {
+		px_lock(px);
+		front_release(px->front);
+		px_unlock(px);
+	}
+}
+
+/* ---- threads: the front hands accepted fds to workers ---- */
+
+/* Queue @cfd to the worker with the fewest connections, counting it against maxconn. */
+static void front_dispatch(struct lb_proxy *f, int cfd)
+{
+	struct lb_proxy *best = f->w[0];
+	bool wake;
+
+	pthread_mutex_lock(&f->mu);
+	for (unsigned i = 1; i < f->nw; i++)
+		if (f->w[i]->st.active + f->w[i]->nq < best->st.active + best->nq)
+			best = f->w[i];
+	if (best->nq == best->capq) {
+		size_t n = best->capq ? 2 * best->capq : 16;
+		int *q = realloc(best->q, n * sizeof(*q));
+
+		if (!q) {
+			pthread_mutex_unlock(&f->mu);
+			close(cfd);
+			return;
+		}
+		best->q = q;
+		best->capq = n;
+	}
+	best->q[best->nq++] = cfd;
+	f->st.active++;
+	/* a worker reads its eventfd before it takes the queue: only an empty queue's
+	 * first fd needs a wake-up */
+	wake = best->nq == 1;
+	pthread_mutex_unlock(&f->mu);
+	if (wake)
+		efd_signal(best->qfd);
+}
+
+static void front_accept(struct lb_proxy *f, int fd)
+{
+	for (int k = 0; k < ACCEPT_BATCH; k++) {
+		bool full;
+		int cfd;
+
+		pthread_mutex_lock(&f->mu);
+		full = f->st.active >= f->cfg.maxconn;
+		if (full)
+			f->paused = true; /* the close that makes room wakes us (front_release) */
+		pthread_mutex_unlock(&f->mu);
+		if (full) {
+			listen_resume(f, false);
+			return;
+		}
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1)
+			return;
+		front_dispatch(f, cfd);
+	}
+}
+
+/* The front's eventfd: a worker made room below maxconn. */
+static void on_wake(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lb_proxy *f = arg;
+	uint64_t n;
+	bool paused;
+
+	(void)loop;
+	(void)events;
+	if (read(fd, &n, sizeof(n)) == -1) {
+		/* EAGAIN: consumed already */
+	}
+	pthread_mutex_lock(&f->mu);
+	paused = f->paused;
+	pthread_mutex_unlock(&f->mu);
+	if (!paused)
+		listen_resume(f, true);
+}
+
+/* A worker's eventfd: take the queued fds (and the stop request). */
+static void on_queue(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct lb_proxy *w = arg;
+	uint64_t n;
+	size_t nq;
+	int *q;
+	bool stop;
+
+	(void)events;
+	if (read(fd, &n, sizeof(n)) == -1) {
+		/* EAGAIN: consumed already */
+	}
+	pthread_mutex_lock(&w->front->mu);
+	q = w->q;
+	nq = w->nq;
+	stop = w->stop;
+	w->q = NULL;
+	w->nq = w->capq = 0;
+	pthread_mutex_unlock(&w->front->mu);
+	for (size_t i = 0; i < nq; i++)
+		conn_new(w, q[i]);
+	free(q);
+	if (stop)
+		lb_loop_stop(loop);
+}
+
+static void *worker_main(void *arg)
+{
+	struct lb_proxy *w = arg;
+
+	lb_loop_run(w->loop);
+	return NULL;
+}
+
+/* Stop and join @w, then close its connections and what is still queued to it. */
+static void worker_free(struct lb_proxy *w)
+{
+	if (!w)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->front->mu);
+		w->stop = true;
+		pthread_mutex_unlock(&w->front->mu);
+		efd_signal(w->qfd);
+		pthread_join(w->tid, NULL);
+	}
+	while (w->conns)
+		conn_free(w->conns, false);
+	for (size_t i = 0; i < w->nq; i++)
+		close(w->q[i]);
+	free(w->q);
+	if (w->qfd >= 0) {
+		lb_loop_fd_del(w->loop, w->qfd);
+		close(w->qfd);
+	}
+	lb_loop_free(w->loop);
+	free(w);
+}
+
+static struct lb_proxy *worker_new(struct lb_proxy *f)
+{
+	struct lb_proxy *w = calloc(1, sizeof(*w));
+	int e;
+
+	if (!w)
+		return NULL;
+	w->front = f;
+	w->pool = &f->shared;
+	w->cfg = f->cfg;
+	w->lfd = w->qfd = w->wakefd = -1;
+	w->loop = lb_loop_new();
+	if (!w->loop)
+		goto err;
+	w->qfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->qfd == -1 || lb_loop_fd_add(w->loop, w->qfd, EPOLLIN, on_queue, w) == -1)
+		goto err;
+	e = pthread_create(&w->tid, NULL, worker_main, w);
+	if (e) {
+		errno = e;
+		goto err;
+	}
+	w->started = true;
+	return w;
+err:
+	e = errno;
+	worker_free(w);
+	errno = e;
+	return NULL;
+}
+
+/* The pool's health changed (on the caller's loop): copy it to what workers pick from. */
+static void front_on_change(void *arg, const struct lb_backend *b, const char *reason)
+{
+	struct lb_proxy *f = arg;
+
+	pthread_mutex_lock(&f->mu);
+	f->shared.b[b - f->pool->b].health = b->health;
+	pthread_mutex_unlock(&f->mu);
+	if (f->user_cb)
+		f->user_cb(f->user_arg, b, reason);
+}
+
+static int front_start(struct lb_proxy *f, unsigned n)
+{
+	f->shared = *f->pool;
+	f->shared.loop = NULL;
+	f->shared.on_change = NULL;
+	for (int i = 0; i < f->shared.n; i++)
+		f->shared.b[i].conns = 0;
+	f->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (f->wakefd == -1 || lb_loop_fd_add(f->loop, f->wakefd, EPOLLIN, on_wake, f) == -1)
+		return -1;
+	f->w = calloc(n, sizeof(*f->w));
+	if (!f->w)
+		return -1;
+	for (; f->nw < n; f->nw++) {
+		f->w[f->nw] = worker_new(f);
+		if (!f->w[f->nw])
+			return -1;
+	}
+	f->user_cb = f->pool->on_change;
+	f->user_arg = f->pool->arg;
+	f->pool->on_change = front_on_change;
+	f->pool->arg = f;
+	return 0;
+}
+
+/* Undo front_start(), whatever part of it was done. */
+static void front_stop(struct lb_proxy *f)
+{
+	if (f->pool->on_change == front_on_change) {
+		f->pool->on_change = f->user_cb;
+		f->pool->arg = f->user_arg;
+	}
+	for (unsigned i = 0; i < f->nw; i++)
+		worker_free(f->w[i]);
+	free(f->w);
+	f->w = NULL;
+	f->nw = 0;
+	if (f->wakefd >= 0) {
+		lb_loop_fd_del(f->loop, f->wakefd);
+		close(f->wakefd);
+		f->wakefd = -1;
+	}
+}
+
+unsigned lb_proxy_threads_default(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
 }
 
 static void on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg)
@@ -409,6 +729,10 @@ static void on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 
 	(void)loop;
 	(void)events;
+	if (px->w) {
+		front_accept(px, fd);
+		return;
+	}
 	for (int k = 0; k < ACCEPT_BATCH; k++) {
 		int cfd;
 
@@ -459,25 +783,39 @@ struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
 	px->loop = loop;
 	px->pool = pool;
 	px->cfg = *cfg;
+	px->wakefd = -1;
+	pthread_mutex_init(&px->mu, NULL);
 	if (!px->cfg.maxconn)
 		px->cfg.maxconn = LB_MAXCONN;
 	if (!px->cfg.connect_timeout_ms)
 		px->cfg.connect_timeout_ms = LB_CONNECT_TIMEOUT_MS;
 	if (!px->cfg.idle_timeout_ms)
 		px->cfg.idle_timeout_ms = LB_IDLE_TIMEOUT_MS;
+	if (!px->cfg.threads)
+		px->cfg.threads = lb_proxy_threads_default();
+	if (px->cfg.threads > LB_THREADS_MAX)
+		px->cfg.threads = LB_THREADS_MAX;
 	px->lfd = listen_open(&px->cfg);
 	if (px->lfd < 0)
 		goto err;
 	if (lb_loop_fd_add(loop, px->lfd, EPOLLIN, on_listen, px) < 0)
 		goto err_close;
 	px->listening = true;
+	if (px->cfg.threads > 1 && front_start(px, px->cfg.threads) < 0)
+		goto err_front;
 	return px;
+err_front:
+	e = errno;
+	front_stop(px);
+	lb_loop_fd_del(loop, px->lfd);
+	errno = e;
 err_close:
 	e = errno;
 	close(px->lfd);
 	errno = e;
 err:
 	e = errno;
+	pthread_mutex_destroy(&px->mu);
 	free(px);
 	errno = e;
 	return NULL;
@@ -487,14 +825,31 @@ void lb_proxy_free(struct lb_proxy *px)
 {
 	if (!px)
 		return;
+	front_stop(px);
 	while (px->conns)
 		conn_free(px->conns, false);
 	lb_loop_fd_del(px->loop, px->lfd);
 	close(px->lfd);
+	pthread_mutex_destroy(&px->mu);
 	free(px);
 }
 
 void lb_proxy_stats(const struct lb_proxy *px, struct lb_proxy_stats *st)
 {
-	*st = px->st;
+	struct lb_proxy *f = (struct lb_proxy *)px; /* the mutex is not part of the value */
+
+	if (!f->w) {
+		*st = f->st;
+		return;
+	}
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&f->mu);
+	for (unsigned i = 0; i < f->nw; i++) {
+		st->accepted += f->w[i]->st.accepted;
+		st->closed += f->w[i]->st.closed;
+		st->retries += f->w[i]->st.retries;
+		st->no_backend += f->w[i]->st.no_backend;
+	}
+	st->active = f->st.active; /* queued to a worker counts: it is open */
+	pthread_mutex_unlock(&f->mu);
 }

@@ -21,6 +21,9 @@ lab_bg w1 "$FL_BIN/fl-web" --listen 198.18.0.11:80 --name w1
 lab_bg w2 "$FL_BIN/fl-web" --listen 198.18.0.12:80 --name w2
 lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:80 --backend w1=198.18.0.11:80 \
 	--backend w2=198.18.0.12:80 --maxconn 10000 --name lb
+# The same with one thread, like HAProxy's nbthread 1, on port 83.
+lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:83 --backend w1=198.18.0.11:80 \
+	--backend w2=198.18.0.12:80 --maxconn 10000 --threads 1 --name lb1t
 cat >"$FL_WORK/haproxy.cfg" <<CFG
 global
 	maxconn 8000
@@ -68,9 +71,10 @@ echo "## fl-lb vs HAProxy and keepalived"
 echo
 echo "Lab: namespaces client → LB → two fl-web backends on one bridge (veths, 198.18.0.0/24),"
 echo "all on this machine (the client, the LB and the backends share the CPUs). fl-lb"
-echo "(one thread, defaults) and HAProxy $(haproxy -v | head -1 | awk '{print $3}') (\`mode tcp\`, roundrobin, its default"
-echo "thread count = $(nproc) here; *haproxy-1t*: the same with \`nbthread 1\`) listen in the"
-echo "same namespace on the same backends."
+echo "(defaults: \`--threads\` = $(nproc) here; *fl-lb-1t*: \`--threads 1\`) and HAProxy"
+echo "$(haproxy -v | head -1 | awk '{print $3}') (\`mode tcp\`, roundrobin, its default thread count = $(nproc) here;"
+echo "*haproxy-1t*: the same with \`nbthread 1\`) listen in the same namespace on the same"
+echo "backends."
 echo "Client: \`fl-load --concurrency $conc --duration $((secs * 1000))\` (closed loop), median of"
 echo "$runs runs (fl-lb and HAProxy runs interleaved); p99 over the ok requests. The client's"
 echo "namespace has \`tcp_tw_reuse=1\` and ports 1024-65535 (it closes first and would"
@@ -83,14 +87,15 @@ declare -A RPS P99 ERR
 for mode in new keepalive; do
 	ka=(); [ $mode = keepalive ] && ka=(--keepalive)
 	for _ in $(seq $runs); do # interleaved, so both see the same machine noise
-		for lbname in fl-lb haproxy haproxy-1t; do
+		for lbname in fl-lb fl-lb-1t haproxy haproxy-1t; do
 			port=80; [ $lbname = haproxy ] && port=81; [ $lbname = haproxy-1t ] && port=82
+			[ $lbname = fl-lb-1t ] && port=83
 			read -r r p ok n < <(load $port "${ka[@]}")
 			RPS[$mode$lbname]+="$r "; P99[$mode$lbname]+="$p "
 			ERR[$mode$lbname]=$((${ERR[$mode$lbname]:-0} + n - ok))
 		done
 	done
-	for lbname in fl-lb haproxy haproxy-1t; do
+	for lbname in fl-lb fl-lb-1t haproxy haproxy-1t; do
 		printf '| %s | %s | %s | %s µs | %s | %d |\n' $lbname \
 			"$([ $mode = new ] && echo "new per request" || echo keep-alive)" \
 			"$(printf '%s\n' ${RPS[$mode$lbname]} | median)" \
