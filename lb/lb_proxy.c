@@ -357,8 +357,11 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 
 	(void)fd;
 	if (!c->connected) {
-		if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err ||
-		    events & EPOLLERR) {
+		/* tcp_poll() reports EPOLLOUT alone only once the handshake completed: the
+		 * SO_ERROR look-up is for the other cases */
+		if (events != EPOLLOUT &&
+		    (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 || err ||
+		     events & EPOLLERR)) {
 			conn_retry(c);
 			return;
 		}
@@ -471,8 +474,10 @@ static void conn_new(struct lb_proxy *px, int cfd)
 	c->backend = -1;
 	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	lb_timer_init(&c->timer, on_timer, c);
-	if (lb_loop_fd_add(px->loop, cfd, 0, on_client, c) < 0)
+	/* the interest conn_update() gives a new client anyway, minus an epoll_ctl */
+	if (lb_loop_fd_add(px->loop, cfd, EPOLLIN, on_client, c) < 0)
 		goto err_free;
+	c->c_mask = EPOLLIN;
 	c->next = px->conns;
 	if (c->next)
 		c->next->prev = c;
