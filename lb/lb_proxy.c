@@ -65,16 +65,16 @@ struct lb_proxy {
 	struct lb_proxy *front; /* a worker's front; NULL for the front and a single loop */
 	/* a worker */
 	pthread_t tid;
-	int qfd;	     /* eventfd: fds queued, or stop */
-	int *q;		     /* accepted fds handed over by the front */
+	int qfd; /* eventfd: fds queued, or stop */
+	int *q;	 /* accepted fds handed over by the front */
 	size_t nq, capq;
 	bool stop, started;
 	/* the front */
 	struct lb_proxy **w;
 	unsigned nw;
 	pthread_mutex_t mu;
-	bool paused;   /* at maxconn: the next close below it wakes us */
-	int wakefd;    /* eventfd on the caller's loop */
+	bool paused;	       /* at maxconn: the next close below it wakes us */
+	int wakefd;	       /* eventfd on the caller's loop */
 	struct lb_pool shared; /* what workers pick from: scheduler, health copy, conns */
 	lb_pool_change_cb user_cb;
 	void *user_arg;
