@@ -14,6 +14,15 @@ enum {
 	FL_EXIT_HOST = 3,  /* the host cannot run it: privilege, missing feature */
 };
 
+struct scn_set;
+
+/* "NAME=VALUE" into @set (pointing into @arg, which is cut at '='); -1 when there is
+ * no '=' or no name. */
+int cmd_set_parse(char *arg, struct scn_set *set);
+/* An option's value: "--opt VALUE" or "--opt=VALUE" (advancing *@i past VALUE); NULL
+ * when argv[*@i] is not @opt. */
+char *cmd_opt_value(int argc, char **argv, int *i, const char *opt);
+
 /* argv[0] is the subcommand's name. */
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);

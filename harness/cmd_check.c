@@ -21,17 +21,6 @@ static void check_usage(FILE *f)
 		   "a fault a file uses (e.g. delay without sch_netem).\n");
 }
 
-/* "NAME=VALUE" into @set (pointing into @arg); -1 when there is no '=' or no name. */
-static int check_set_parse(char *arg, struct scn_set *set)
-{
-	char *eq = strchr(arg, '=');
-	if (!eq || eq == arg)
-		return -1;
-	*eq = '\0';
-	set->name = arg;
-	set->value = eq + 1;
-	return 0;
-}
 
 static int check_file(const char *path, const struct scn_set *sets, int n_sets)
 {
@@ -74,7 +63,7 @@ static int check_opts(int argc, char **argv, struct scn_set *sets, int *n_sets)
 			fprintf(stderr, "faultline check: unknown option '%s' (try --help)\n", argv[i]);
 			return -1;
 		}
-		if (check_set_parse(val, &sets[(*n_sets)++]) < 0) {
+		if (cmd_set_parse(val, &sets[(*n_sets)++]) < 0) {
 			fprintf(stderr, "faultline check: --set wants NAME=VALUE, got '%s'\n", val);
 			return -1;
 		}

@@ -67,18 +67,6 @@ static void mx_usage(FILE *f)
 		MX_MAX);
 }
 
-static char *mx_value(int argc, char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
 
 static int mx_set(struct mx_opts *o, char *v)
 {
@@ -107,14 +95,14 @@ static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 
 	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
 		char *v;
-		if ((v = mx_value(argc, argv, &i, "--set"))) {
+		if ((v = cmd_opt_value(argc, argv, &i, "--set"))) {
 			if (mx_set(o, v) == -1)
 				return -1;
-		} else if ((v = mx_value(argc, argv, &i, "--run-dir"))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--run-dir"))) {
 			o->run_dir = v;
-		} else if ((v = mx_value(argc, argv, &i, "--json"))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--json"))) {
 			o->json = v;
-		} else if ((v = mx_value(argc, argv, &i, "--seed"))) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			o->seed = v;
 		} else {
 			fprintf(stderr,

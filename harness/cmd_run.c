@@ -80,31 +80,7 @@ static void run_usage(FILE *f)
 		"failed, 2 bad input, 3 the host cannot run it.\n");
 }
 
-static int set_parse(char *arg, struct scn_set *set)
-{
-	char *eq = strchr(arg, '=');
 
-	if (!eq || eq == arg)
-		return -1;
-	*eq = '\0';
-	set->name = arg;
-	set->value = eq + 1;
-	return 0;
-}
-
-/* An option's value: "--opt VALUE" or "--opt=VALUE"; NULL when @arg is not @opt. */
-static char *opt_value(int argc, char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n))
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
 
 /* Options first; returns the index of the first file, or -1 after saying why. */
 static int run_opts_parse(int argc, char **argv, struct run_opts *o)
@@ -121,15 +97,15 @@ static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			o->dry_run = true;
 		else if (!strcmp(a, "--time-lab"))
 			o->time_lab = true;
-		else if ((v = opt_value(argc, argv, &i, "--run-dir")))
+		else if ((v = cmd_opt_value(argc, argv, &i, "--run-dir")))
 			o->run_dir = v;
-		else if ((v = opt_value(argc, argv, &i, "--json")))
+		else if ((v = cmd_opt_value(argc, argv, &i, "--json")))
 			o->json = v;
-		else if ((v = opt_value(argc, argv, &i, "--junit")))
+		else if ((v = cmd_opt_value(argc, argv, &i, "--junit")))
 			o->junit = v;
-		else if ((v = opt_value(argc, argv, &i, "--svg")))
+		else if ((v = cmd_opt_value(argc, argv, &i, "--svg")))
 			o->svg = v;
-		else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+		else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			char *end;
 			errno = 0;
 			o->seed = strtoull(v, &end, 0);
@@ -138,8 +114,8 @@ static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			o->has_seed = true;
-		} else if ((v = opt_value(argc, argv, &i, "--set"))) {
-			if (o->n_sets == RUN_MAX_SETS || set_parse(v, &o->sets[o->n_sets++]) == -1) {
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--set"))) {
+			if (o->n_sets == RUN_MAX_SETS || cmd_set_parse(v, &o->sets[o->n_sets++]) == -1) {
 				fprintf(stderr, "faultline run: --set wants NAME=VALUE, got '%s'\n", v);
 				return -1;
 			}
