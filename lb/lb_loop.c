@@ -31,6 +31,7 @@ struct lb_loop {
 	int epfd;
 	int tfd;
 	int sigfd;
+	sigset_t sigs; /* what sigfd reads */
 	lb_signal_cb sig_cb;
 	void *sig_arg;
 	struct lb_watch *watch;
@@ -57,6 +58,7 @@ struct lb_loop *lb_loop_new(void)
 	if (!loop)
 		return NULL;
 	loop->sigfd = -1;
+	sigemptyset(&loop->sigs);
 	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop->epfd == -1)
 		goto err_free;
@@ -165,6 +167,17 @@ int lb_loop_fd_del(struct lb_loop *loop, int fd)
 	struct epoll_event ev = {0};
 	if (epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, &ev) == -1 && errno != EBADF)
 		return -1;
+	return 0;
+}
+
+int lb_loop_fd_forget(struct lb_loop *loop, int fd)
+{
+	struct lb_watch *w = watch_get(loop, fd);
+
+	if (!w)
+		return -1;
+	w->used = false;
+	w->gen++;
 	return 0;
 }
 
@@ -285,21 +298,29 @@ static void timers_run(struct lb_loop *loop)
 
 int lb_loop_signals(struct lb_loop *loop, const sigset_t *set, lb_signal_cb cb, void *arg)
 {
-	if (loop->sigfd != -1 || !cb) {
+	bool fresh = loop->sigfd == -1;
+	sigset_t all;
+	int fd;
+
+	if (!cb) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (sigprocmask(SIG_BLOCK, set, NULL) == -1)
 		return -1;
-	loop->sigfd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (loop->sigfd == -1)
+	sigorset(&all, &loop->sigs, set);
+	fd = signalfd(loop->sigfd, &all, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd == -1)
 		return -1;
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = UINT64_MAX - 1};
-	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, loop->sigfd, &ev) == -1) {
-		close(loop->sigfd);
-		loop->sigfd = -1;
-		return -1;
+	if (fresh) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = UINT64_MAX - 1};
+		if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+			close(fd);
+			return -1;
+		}
 	}
+	loop->sigfd = fd;
+	loop->sigs = all;
 	loop->sig_cb = cb;
 	loop->sig_arg = arg;
 	return 0;
@@ -392,4 +413,14 @@ int lb_loop_run(struct lb_loop *loop)
 void lb_loop_stop(struct lb_loop *loop)
 {
 	loop->stop = true;
+}
+
+void lb_loop_resume(struct lb_loop *loop)
+{
+	loop->stop = false;
+}
+
+bool lb_loop_stopped(const struct lb_loop *loop)
+{
+	return loop->stop;
 }

@@ -73,6 +73,11 @@ int lb_loop_fd_mod(struct lb_loop *loop, int fd, uint32_t events);
  */
 int lb_loop_fd_del(struct lb_loop *loop, int fd);
 
+/* lb_loop_fd_forget - lb_loop_fd_del() without the epoll_ctl, for an fd the caller closes
+ * right away: close() takes it out of the epoll set, provided no other descriptor (dup,
+ * fork) refers to the same socket. Saves a syscall per fd on short connections. */
+int lb_loop_fd_forget(struct lb_loop *loop, int fd);
+
 /* lb_timer_init - make t an idle timer that will call cb(loop, t, arg). */
 void lb_timer_init(struct lb_timer *t, lb_timer_cb cb, void *arg);
 
@@ -90,7 +95,8 @@ bool lb_timer_is_armed(const struct lb_timer *t);
 
 /*
  * lb_loop_signals - block the signals in set and deliver them through cb from the loop
- * (signalfd). Typical set: SIGTERM, SIGINT. Call once, before starting threads or
+ * (signalfd). Typical set: SIGTERM, SIGINT. A later call adds its set to the earlier
+ * ones, and its cb and arg then receive them all. Call before starting threads or
  * children (children inherit the blocked mask: unblock it after fork()).
  * Returns 0 or -1 with errno.
  */
@@ -106,8 +112,11 @@ int lb_loop_run_once(struct lb_loop *loop, uint64_t max_wait_ns);
 /* lb_loop_run - iterate until lb_loop_stop(). Returns 0, or -1 with errno. */
 int lb_loop_run(struct lb_loop *loop);
 
-/* lb_loop_stop - make lb_loop_run() return after the current callback; sticky. */
+/* lb_loop_stop - make lb_loop_run() return after the current callback; sticky: the
+ * loop stays stopped (lb_loop_run_once() returns at once) until lb_loop_resume(). */
 void lb_loop_stop(struct lb_loop *loop);
+void lb_loop_resume(struct lb_loop *loop);
+bool lb_loop_stopped(const struct lb_loop *loop);
 
 /* lb_loop_timers_armed - how many timers are armed (for tests and shutdown logic). */
 size_t lb_loop_timers_armed(const struct lb_loop *loop);

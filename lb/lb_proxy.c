@@ -9,24 +9,18 @@
  * A backend connect that fails is retried on another backend: nothing has been written
  * to any backend before the connect completes, so the retry is invisible to the client.
  *
- * Threads (cfg.threads > 1): the proxy the caller gets is the "front": it owns the
- * listener on the caller's loop and N workers, each a struct lb_proxy with its own loop,
- * thread and connections, and no listener. The front accepts, counts the connection in
- * its st.active (the global maxconn gauge) and queues the fd to the least loaded worker,
- * waking it through an eventfd; a worker that closes a connection below maxconn wakes the
- * front the same way. Everything workers share (the queues, the pool copy they pick
- * from, every st counter) is only touched under the front's mutex; a single-loop proxy
- * (front == NULL, no workers) never takes it.
+ * Threads (cfg.threads > 1) are in lb_proxy_mt.c; lb_proxy_int.h says how the two
+ * halves share a struct lb_proxy. Here a worker differs from a single loop in two ways
+ * only: what it shares is touched under the front's mutex (px_lock), and maxconn bounds
+ * the front's count of every worker's connections.
  */
-#include "lb_proxy.h"
+#include "lb_proxy_int.h"
 
 #include <errno.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,32 +48,6 @@ struct lb_conn {
 	struct lb_buf c2s, s2c;
 };
 
-struct lb_proxy {
-	struct lb_loop *loop;
-	struct lb_pool *pool;
-	struct lb_proxy_cfg cfg;
-	int lfd;
-	bool listening;
-	struct lb_conn *conns;
-	struct lb_proxy_stats st;
-	struct lb_proxy *front; /* a worker's front; NULL for the front and a single loop */
-	/* a worker */
-	pthread_t tid;
-	int qfd; /* eventfd: fds queued, or stop */
-	int *q;	 /* accepted fds handed over by the front */
-	size_t nq, capq;
-	bool stop, started;
-	/* the front */
-	struct lb_proxy **w;
-	unsigned nw;
-	pthread_mutex_t mu;
-	bool paused;	       /* at maxconn: the next close below it wakes us */
-	int wakefd;	       /* eventfd on the caller's loop */
-	struct lb_pool shared; /* what workers pick from: scheduler, health copy, conns */
-	lb_pool_change_cb user_cb;
-	void *user_arg;
-};
-
 static void conn_update(struct lb_conn *c);
 static void conn_connect(struct lb_conn *c);
 static void conn_pump(struct lb_conn *c, int dirs);
@@ -91,43 +59,20 @@ static uint64_t ms_ns(unsigned ms)
 	return (uint64_t)ms * 1000000u;
 }
 
-static void px_lock(struct lb_proxy *px)
+void lb_proxy_listen_resume(struct lb_proxy *px, bool on)
 {
-	if (px->front)
-		pthread_mutex_lock(&px->front->mu);
-}
+	int r;
 
-static void px_unlock(struct lb_proxy *px)
-{
-	if (px->front)
-		pthread_mutex_unlock(&px->front->mu);
-}
-
-static void efd_signal(int fd)
-{
-	uint64_t one = 1;
-
-	if (write(fd, &one, sizeof(one)) == -1) {
-		/* EAGAIN: the counter is saturated, the reader is woken anyway */
-	}
-}
-
-/* A worker's connection is gone (or never started): the global gauge drops; wake the
- * front if it waits for room. Called with the front's mutex held. */
-static void front_release(struct lb_proxy *f)
-{
-	f->st.active--;
-	if (f->paused && f->st.active < f->cfg.maxconn) {
-		f->paused = false;
-		efd_signal(f->wakefd);
-	}
-}
-
-static void listen_resume(struct lb_proxy *px, bool on)
-{
 	if (px->listening == on)
 		return;
-	if (lb_loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0) == 0)
+	if (!px->front)
+		r = lb_loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0);
+	else if (on) /* the workers' shared listener: EPOLLEXCLUSIVE cannot be modified */
+		r = lb_loop_fd_add(px->loop, px->lfd, EPOLLIN | EPOLLEXCLUSIVE, lb_proxy_on_listen,
+				   px);
+	else
+		r = lb_loop_fd_del(px->loop, px->lfd);
+	if (r == 0)
 		px->listening = on;
 }
 
@@ -139,7 +84,7 @@ static void fd_drop(struct lb_loop *loop, int *fd, bool reset)
 		return;
 	if (reset)
 		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	lb_loop_fd_del(loop, *fd);
+	lb_loop_fd_forget(loop, *fd); /* ours alone: close() leaves the epoll set */
 	close(*fd);
 	*fd = -1;
 }
@@ -158,6 +103,43 @@ static void backend_release(struct lb_conn *c)
 	px_unlock(c->px);
 }
 
+/*
+ * Room for connections: maxconn bounds a single loop's own count, or the front's count
+ * of all its workers' connections. Room is taken before accept() and given back when
+ * the connection ends (or when accept() had nothing).
+ */
+static bool room_take(struct lb_proxy *px)
+{
+	struct lb_proxy *g = px->front ? px->front : px;
+	bool room;
+
+	px_lock(px);
+	room = g->st.active < g->cfg.maxconn;
+	if (room) {
+		g->st.active++;
+		if (g != px)
+			px->st.active++;
+	} else {
+		px->paused = true; /* a worker: the close that makes room wakes it */
+	}
+	px_unlock(px);
+	return room;
+}
+
+static void room_release_locked(struct lb_proxy *px)
+{
+	px->st.active--;
+	if (px->front)
+		lb_proxy_front_release(px->front);
+}
+
+static void room_release(struct lb_proxy *px)
+{
+	px_lock(px);
+	room_release_locked(px);
+	px_unlock(px);
+}
+
 static void conn_free(struct lb_conn *c, bool reset)
 {
 	struct lb_proxy *px = c->px;
@@ -173,14 +155,12 @@ static void conn_free(struct lb_conn *c, bool reset)
 		c->next->prev = c->prev;
 	px_lock(px);
 	backend_release_locked(c);
-	px->st.active--;
 	px->st.closed++;
-	if (px->front)
-		front_release(px->front);
+	room_release_locked(px);
 	px_unlock(px);
 	free(c);
 	if (!px->front && px->st.active < px->cfg.maxconn)
-		listen_resume(px, true);
+		lb_proxy_listen_resume(px, true);
 }
 
 /* Read @fd into @b. Returns 1 progress, 0 nothing now, -1 error; sets *eof. */
@@ -226,12 +206,13 @@ static bool buf_empty(const struct lb_buf *b)
 	return b->start == b->end;
 }
 
-/* Move what can move in one direction: src -> buf -> dst, then pass the EOF on. */
-static int pump(int src, int dst, struct lb_buf *b, bool *eof, bool *shut)
+/* Move what can move in one direction: src -> buf (when @fill) -> dst, then pass the
+ * EOF on. */
+static int pump(int src, int dst, struct lb_buf *b, bool fill, bool *eof, bool *shut)
 {
 	int r1 = 0, r2;
 
-	if (!*eof)
+	if (fill && !*eof)
 		r1 = buf_fill(src, b, eof);
 	if (r1 < 0)
 		return -1;
@@ -245,7 +226,11 @@ static int pump(int src, int dst, struct lb_buf *b, bool *eof, bool *shut)
 	return r1 | r2;
 }
 
-enum { PUMP_C2S = 1, PUMP_S2C = 2 };
+enum {
+	PUMP_C2S = 1,	    /* read the client, write the server */
+	PUMP_S2C = 2,	    /* read the server, write the client */
+	PUMP_C2S_FLUSH = 4, /* write the server what the client sent, read nothing */
+};
 
 /* Move data in the directions @dirs an event made possible (a read that can only say
  * EAGAIN is a wasted syscall per event), then settle the connection's fate. */
@@ -253,10 +238,10 @@ static void conn_pump(struct lb_conn *c, int dirs)
 {
 	int a = 0, b = 0;
 
-	if (dirs & PUMP_C2S)
-		a = pump(c->cfd, c->sfd, &c->c2s, &c->c_eof, &c->s_shut);
+	if (dirs & (PUMP_C2S | PUMP_C2S_FLUSH))
+		a = pump(c->cfd, c->sfd, &c->c2s, dirs & PUMP_C2S, &c->c_eof, &c->s_shut);
 	if (a >= 0 && dirs & PUMP_S2C)
-		b = pump(c->sfd, c->cfd, &c->s2c, &c->s_eof, &c->c_shut);
+		b = pump(c->sfd, c->cfd, &c->s2c, true, &c->s_eof, &c->c_shut);
 
 	if (a < 0 || b < 0) {
 		conn_free(c, true);
@@ -368,7 +353,9 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 		c->connected = true;
 		c->last_io_ns = lb_now_ns();
 		lb_timer_arm(loop, &c->timer, c->last_io_ns + ms_ns(c->px->cfg.idle_timeout_ms));
-		conn_pump(c, PUMP_C2S | PUMP_S2C);
+		/* on_client() read what the client sent so far and epoll reports the rest; a
+		 * backend that has not spoken yet has nothing to read */
+		conn_pump(c, PUMP_C2S_FLUSH | (events & EPOLLIN ? PUMP_S2C : 0));
 		return;
 	}
 	if (events & EPOLLERR) {
@@ -464,7 +451,6 @@ static void conn_connect(struct lb_conn *c)
 static void conn_new(struct lb_proxy *px, int cfd)
 {
 	struct lb_conn *c = calloc(1, sizeof(*c));
-	int one = 1;
 
 	if (!c)
 		goto err_close;
@@ -472,7 +458,6 @@ static void conn_new(struct lb_proxy *px, int cfd)
 	c->cfd = cfd;
 	c->sfd = -1;
 	c->backend = -1;
-	setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	lb_timer_init(&c->timer, on_timer, c);
 	/* the interest conn_update() gives a new client anyway, minus an epoll_ctl */
 	if (lb_loop_fd_add(px->loop, cfd, EPOLLIN, on_client, c) < 0)
@@ -483,7 +468,6 @@ static void conn_new(struct lb_proxy *px, int cfd)
 		c->next->prev = c;
 	px->conns = c;
 	px_lock(px);
-	px->st.active++;
 	px->st.accepted++;
 	px_unlock(px);
 	conn_connect(c);
@@ -492,233 +476,7 @@ err_free:
 	free(c);
 err_close:
 	close(cfd);
-	if (px->front) {
-		px_lock(px);
-		front_release(px->front);
-		px_unlock(px);
-	}
-}
-
-/* ---- threads: the front hands accepted fds to workers ---- */
-
-/* Queue @cfd to the worker with the fewest connections, counting it against maxconn. */
-static void front_dispatch(struct lb_proxy *f, int cfd)
-{
-	struct lb_proxy *best = f->w[0];
-	bool wake;
-
-	pthread_mutex_lock(&f->mu);
-	for (unsigned i = 1; i < f->nw; i++)
-		if (f->w[i]->st.active + f->w[i]->nq < best->st.active + best->nq)
-			best = f->w[i];
-	if (best->nq == best->capq) {
-		size_t n = best->capq ? 2 * best->capq : 16;
-		int *q = realloc(best->q, n * sizeof(*q));
-
-		if (!q) {
-			pthread_mutex_unlock(&f->mu);
-			close(cfd);
-			return;
-		}
-		best->q = q;
-		best->capq = n;
-	}
-	best->q[best->nq++] = cfd;
-	f->st.active++;
-	/* a worker reads its eventfd before it takes the queue: only an empty queue's
-	 * first fd needs a wake-up */
-	wake = best->nq == 1;
-	pthread_mutex_unlock(&f->mu);
-	if (wake)
-		efd_signal(best->qfd);
-}
-
-static void front_accept(struct lb_proxy *f, int fd)
-{
-	for (int k = 0; k < ACCEPT_BATCH; k++) {
-		bool full;
-		int cfd;
-
-		pthread_mutex_lock(&f->mu);
-		full = f->st.active >= f->cfg.maxconn;
-		if (full)
-			f->paused = true; /* the close that makes room wakes us (front_release) */
-		pthread_mutex_unlock(&f->mu);
-		if (full) {
-			listen_resume(f, false);
-			return;
-		}
-		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd == -1)
-			return;
-		front_dispatch(f, cfd);
-	}
-}
-
-/* The front's eventfd: a worker made room below maxconn. */
-static void on_wake(struct lb_loop *loop, int fd, uint32_t events, void *arg)
-{
-	struct lb_proxy *f = arg;
-	uint64_t n;
-	bool paused;
-
-	(void)loop;
-	(void)events;
-	if (read(fd, &n, sizeof(n)) == -1) {
-		/* EAGAIN: consumed already */
-	}
-	pthread_mutex_lock(&f->mu);
-	paused = f->paused;
-	pthread_mutex_unlock(&f->mu);
-	if (!paused)
-		listen_resume(f, true);
-}
-
-/* A worker's eventfd: take the queued fds (and the stop request). */
-static void on_queue(struct lb_loop *loop, int fd, uint32_t events, void *arg)
-{
-	struct lb_proxy *w = arg;
-	uint64_t n;
-	size_t nq;
-	int *q;
-	bool stop;
-
-	(void)events;
-	if (read(fd, &n, sizeof(n)) == -1) {
-		/* EAGAIN: consumed already */
-	}
-	pthread_mutex_lock(&w->front->mu);
-	q = w->q;
-	nq = w->nq;
-	stop = w->stop;
-	w->q = NULL;
-	w->nq = w->capq = 0;
-	pthread_mutex_unlock(&w->front->mu);
-	for (size_t i = 0; i < nq; i++)
-		conn_new(w, q[i]);
-	free(q);
-	if (stop)
-		lb_loop_stop(loop);
-}
-
-static void *worker_main(void *arg)
-{
-	struct lb_proxy *w = arg;
-
-	lb_loop_run(w->loop);
-	return NULL;
-}
-
-/* Stop and join @w, then close its connections and what is still queued to it. */
-static void worker_free(struct lb_proxy *w)
-{
-	if (!w)
-		return;
-	if (w->started) {
-		pthread_mutex_lock(&w->front->mu);
-		w->stop = true;
-		pthread_mutex_unlock(&w->front->mu);
-		efd_signal(w->qfd);
-		pthread_join(w->tid, NULL);
-	}
-	while (w->conns)
-		conn_free(w->conns, false);
-	for (size_t i = 0; i < w->nq; i++)
-		close(w->q[i]);
-	free(w->q);
-	if (w->qfd >= 0) {
-		lb_loop_fd_del(w->loop, w->qfd);
-		close(w->qfd);
-	}
-	lb_loop_free(w->loop);
-	free(w);
-}
-
-static struct lb_proxy *worker_new(struct lb_proxy *f)
-{
-	struct lb_proxy *w = calloc(1, sizeof(*w));
-	int e;
-
-	if (!w)
-		return NULL;
-	w->front = f;
-	w->pool = &f->shared;
-	w->cfg = f->cfg;
-	w->lfd = w->qfd = w->wakefd = -1;
-	w->loop = lb_loop_new();
-	if (!w->loop)
-		goto err;
-	w->qfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (w->qfd == -1 || lb_loop_fd_add(w->loop, w->qfd, EPOLLIN, on_queue, w) == -1)
-		goto err;
-	e = pthread_create(&w->tid, NULL, worker_main, w);
-	if (e) {
-		errno = e;
-		goto err;
-	}
-	w->started = true;
-	return w;
-err:
-	e = errno;
-	worker_free(w);
-	errno = e;
-	return NULL;
-}
-
-/* The pool's health changed (on the caller's loop): copy it to what workers pick from. */
-static void front_on_change(void *arg, const struct lb_backend *b, const char *reason)
-{
-	struct lb_proxy *f = arg;
-
-	pthread_mutex_lock(&f->mu);
-	f->shared.b[b - f->pool->b].health = b->health;
-	pthread_mutex_unlock(&f->mu);
-	if (f->user_cb)
-		f->user_cb(f->user_arg, b, reason);
-}
-
-static int front_start(struct lb_proxy *f, unsigned n)
-{
-	f->shared = *f->pool;
-	f->shared.loop = NULL;
-	f->shared.on_change = NULL;
-	for (int i = 0; i < f->shared.n; i++)
-		f->shared.b[i].conns = 0;
-	f->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (f->wakefd == -1 || lb_loop_fd_add(f->loop, f->wakefd, EPOLLIN, on_wake, f) == -1)
-		return -1;
-	f->w = calloc(n, sizeof(*f->w));
-	if (!f->w)
-		return -1;
-	for (; f->nw < n; f->nw++) {
-		f->w[f->nw] = worker_new(f);
-		if (!f->w[f->nw])
-			return -1;
-	}
-	f->user_cb = f->pool->on_change;
-	f->user_arg = f->pool->arg;
-	f->pool->on_change = front_on_change;
-	f->pool->arg = f;
-	return 0;
-}
-
-/* Undo front_start(), whatever part of it was done. */
-static void front_stop(struct lb_proxy *f)
-{
-	if (f->pool->on_change == front_on_change) {
-		f->pool->on_change = f->user_cb;
-		f->pool->arg = f->user_arg;
-	}
-	for (unsigned i = 0; i < f->nw; i++)
-		worker_free(f->w[i]);
-	free(f->w);
-	f->w = NULL;
-	f->nw = 0;
-	if (f->wakefd >= 0) {
-		lb_loop_fd_del(f->loop, f->wakefd);
-		close(f->wakefd);
-		f->wakefd = -1;
-	}
+	room_release(px);
 }
 
 unsigned lb_proxy_threads_default(void)
@@ -728,26 +486,25 @@ unsigned lb_proxy_threads_default(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
 }
 
-static void on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+void lb_proxy_on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct lb_proxy *px = arg;
 
 	(void)loop;
 	(void)events;
-	if (px->w) {
-		front_accept(px, fd);
-		return;
-	}
 	for (int k = 0; k < ACCEPT_BATCH; k++) {
 		int cfd;
 
-		if (px->st.active >= px->cfg.maxconn) {
-			listen_resume(px, false); /* back-pressure: the kernel's backlog waits */
+		if (!room_take(px)) {
+			/* back-pressure: the kernel's backlog waits */
+			lb_proxy_listen_resume(px, false);
 			return;
 		}
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd == -1)
+		if (cfd == -1) {
+			room_release(px);
 			return;
+		}
 		conn_new(px, cfd);
 	}
 }
@@ -763,6 +520,8 @@ static int listen_open(const struct lb_proxy_cfg *cfg)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) == -1)
 		goto err;
+	/* accepted sockets inherit it: no setsockopt per connection */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (cfg->mss > 0 &&
 	    setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &cfg->mss, sizeof(cfg->mss)) == -1)
 		goto err;
@@ -777,6 +536,12 @@ err:
 	return -1;
 }
 
+void lb_proxy_close_all(struct lb_proxy *px)
+{
+	while (px->conns)
+		conn_free(px->conns, false);
+}
+
 struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
 			      const struct lb_proxy_cfg *cfg)
 {
@@ -788,7 +553,7 @@ struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
 	px->loop = loop;
 	px->pool = pool;
 	px->cfg = *cfg;
-	px->wakefd = -1;
+	px->lfd = px->wakefd = -1;
 	pthread_mutex_init(&px->mu, NULL);
 	if (!px->cfg.maxconn)
 		px->cfg.maxconn = LB_MAXCONN;
@@ -803,23 +568,20 @@ struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
 	px->lfd = listen_open(&px->cfg);
 	if (px->lfd < 0)
 		goto err;
-	if (lb_loop_fd_add(loop, px->lfd, EPOLLIN, on_listen, px) < 0)
-		goto err_close;
+	if (px->cfg.threads > 1) {
+		if (lb_proxy_workers_start(px, px->cfg.threads) < 0)
+			goto err;
+		return px;
+	}
+	if (lb_loop_fd_add(loop, px->lfd, EPOLLIN, lb_proxy_on_listen, px) < 0)
+		goto err;
 	px->listening = true;
-	if (px->cfg.threads > 1 && front_start(px, px->cfg.threads) < 0)
-		goto err_front;
 	return px;
-err_front:
-	e = errno;
-	front_stop(px);
-	lb_loop_fd_del(loop, px->lfd);
-	errno = e;
-err_close:
-	e = errno;
-	close(px->lfd);
-	errno = e;
 err:
 	e = errno;
+	lb_proxy_workers_stop(px);
+	if (px->lfd >= 0)
+		close(px->lfd);
 	pthread_mutex_destroy(&px->mu);
 	free(px);
 	errno = e;
@@ -830,10 +592,10 @@ void lb_proxy_free(struct lb_proxy *px)
 {
 	if (!px)
 		return;
-	front_stop(px);
-	while (px->conns)
-		conn_free(px->conns, false);
-	lb_loop_fd_del(px->loop, px->lfd);
+	lb_proxy_workers_stop(px);
+	lb_proxy_close_all(px);
+	if (px->listening)
+		lb_loop_fd_del(px->loop, px->lfd);
 	close(px->lfd);
 	pthread_mutex_destroy(&px->mu);
 	free(px);
@@ -855,6 +617,6 @@ void lb_proxy_stats(const struct lb_proxy *px, struct lb_proxy_stats *st)
 		st->retries += f->w[i]->st.retries;
 		st->no_backend += f->w[i]->st.no_backend;
 	}
-	st->active = f->st.active; /* queued to a worker counts: it is open */
+	st->active = f->st.active;
 	pthread_mutex_unlock(&f->mu);
 }

@@ -12,7 +12,7 @@ command -v haproxy >/dev/null || skip "haproxy not installed"
 command -v keepalived >/dev/null || skip "keepalived not installed"
 lab_init
 exec 3>&1 1>&2 # the section goes to fd 3
-runs=3 secs=5 conc=50 kills=5
+runs=5 secs=5 conc=50 kills=5
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 VIP=198.18.0.100
 
@@ -21,9 +21,11 @@ lab_bg w1 "$FL_BIN/fl-web" --listen 198.18.0.11:80 --name w1
 lab_bg w2 "$FL_BIN/fl-web" --listen 198.18.0.12:80 --name w2
 lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:80 --backend w1=198.18.0.11:80 \
 	--backend w2=198.18.0.12:80 --maxconn 10000 --name lb
+declare -A PID; PID[fl-lb]=$!
 # The same with one thread, like HAProxy's nbthread 1, on port 83.
 lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:83 --backend w1=198.18.0.11:80 \
 	--backend w2=198.18.0.12:80 --maxconn 10000 --threads 1 --name lb1t
+PID[fl-lb-1t]=$!
 cat >"$FL_WORK/haproxy.cfg" <<CFG
 global
 	maxconn 8000
@@ -42,10 +44,12 @@ backend be
 	server w2 198.18.0.12:80 check inter 200 fall 2 rise 2
 CFG
 lab_bg lb haproxy -db -f "$FL_WORK/haproxy.cfg"
+PID[haproxy]=$!
 # The same with one thread, like fl-lb, on port 82.
 sed -e 's/^global$/global\n\tnbthread 1/' -e 's/:81$/:82/' \
 	-e "s|haproxy.pid|haproxy1.pid|" "$FL_WORK/haproxy.cfg" >"$FL_WORK/haproxy1.cfg"
 lab_bg lb haproxy -db -f "$FL_WORK/haproxy1.cfg"
+PID[haproxy-1t]=$!
 # The client closes first, so its namespace collects TIME_WAIT sockets: let it reuse them
 # and use the whole port range (these sysctls are per namespace: ours, not the host's).
 ip netns exec "$(lab_ns c)" sysctl -q -w net.ipv4.tcp_tw_reuse=1 \
@@ -80,29 +84,56 @@ echo "$runs runs (fl-lb and HAProxy runs interleaved); p99 over the ok requests.
 echo "namespace has \`tcp_tw_reuse=1\` and ports 1024-65535 (it closes first and would"
 echo "otherwise run out of ports within seconds, whatever the LB)."
 echo
-echo "| LB | connections | requests/s (median) | p99 (median) | all runs req/s | errors |"
-echo "|---|---|---:|---:|---|---:|"
+echo "*LB CPU*: the LB process's user + system time (all its threads, from"
+echo "\`/proc/PID/stat\`) per 1000 requests, median over the runs: what the LB itself costs,"
+echo "apart from the client and backends it shares the CPUs with."
+echo
+echo "| LB | connections | requests/s (median) | p99 (median) | LB CPU / 1000 req | all runs req/s | errors |"
+echo "|---|---|---:|---:|---:|---|---:|"
 } >&3
-declare -A RPS P99 ERR
+declare -A RPS P99 ERR CPU
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime, all threads
 for mode in new keepalive; do
 	ka=(); [ $mode = keepalive ] && ka=(--keepalive)
 	for _ in $(seq $runs); do # interleaved, so both see the same machine noise
 		for lbname in fl-lb fl-lb-1t haproxy haproxy-1t; do
 			port=80; [ $lbname = haproxy ] && port=81; [ $lbname = haproxy-1t ] && port=82
 			[ $lbname = fl-lb-1t ] && port=83
+			c0=$(cpu_ticks "${PID[$lbname]}")
 			read -r r p ok n < <(load $port "${ka[@]}")
+			c1=$(cpu_ticks "${PID[$lbname]}")
 			RPS[$mode$lbname]+="$r "; P99[$mode$lbname]+="$p "
+			CPU[$mode$lbname]+="$(awk -v t=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" \
+				'BEGIN { printf "%.1f", n ? t * 1000 / hz * 1000 / n : 0 }') "
 			ERR[$mode$lbname]=$((${ERR[$mode$lbname]:-0} + n - ok))
 		done
 	done
 	for lbname in fl-lb fl-lb-1t haproxy haproxy-1t; do
-		printf '| %s | %s | %s | %s µs | %s | %d |\n' $lbname \
+		printf '| %s | %s | %s | %s µs | %s ms | %s | %d |\n' $lbname \
 			"$([ $mode = new ] && echo "new per request" || echo keep-alive)" \
 			"$(printf '%s\n' ${RPS[$mode$lbname]} | median)" \
 			"$(printf '%s\n' ${P99[$mode$lbname]} | median)" \
+			"$(printf '%s\n' ${CPU[$mode$lbname]} | median)" \
 			"${RPS[$mode$lbname]% }" "${ERR[$mode$lbname]}" >&3
 	done
 done
+
+{
+echo
+echo "fl-lb / HAProxy with the same thread count, medians (req/s; LB CPU per request):"
+for mode in new keepalive; do
+	for pair in "fl-lb haproxy" "fl-lb-1t haproxy-1t"; do
+		set -- $pair
+		printf -- '- %s, %s vs %s: %s× req/s, %s× CPU\n' \
+			"$([ $mode = new ] && echo "new per request" || echo keep-alive)" "$1" "$2" \
+			"$(awk -v a="$(printf '%s\n' ${RPS[$mode$1]} | median)" \
+				-v b="$(printf '%s\n' ${RPS[$mode$2]} | median)" 'BEGIN { printf "%.2f", a / b }')" \
+			"$(awk -v a="$(printf '%s\n' ${CPU[$mode$1]} | median)" \
+				-v b="$(printf '%s\n' ${CPU[$mode$2]} | median)" 'BEGIN { printf "%.2f", a / b }')"
+	done
+done
+echo
+} >&3
 
 # Failover: two members, 100 ms adverts, priority 200 / 100; SIGKILL the master.
 failover_fl() { failover_fl_mode vrrp; }
