@@ -61,18 +61,9 @@ static uint64_t ms_ns(unsigned ms)
 
 void lb_proxy_listen_resume(struct lb_proxy *px, bool on)
 {
-	int r;
-
 	if (px->listening == on)
 		return;
-	if (!px->front)
-		r = lb_loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0);
-	else if (on) /* the workers' shared listener: EPOLLEXCLUSIVE cannot be modified */
-		r = lb_loop_fd_add(px->loop, px->lfd, EPOLLIN | EPOLLEXCLUSIVE, lb_proxy_on_listen,
-				   px);
-	else
-		r = lb_loop_fd_del(px->loop, px->lfd);
-	if (r == 0)
+	if (lb_loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0) == 0)
 		px->listening = on;
 }
 
@@ -509,7 +500,7 @@ void lb_proxy_on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg
 	}
 }
 
-static int listen_open(const struct lb_proxy_cfg *cfg)
+int lb_proxy_listen_open(const struct lb_proxy_cfg *cfg, bool reuseport)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1, e;
@@ -519,6 +510,8 @@ static int listen_open(const struct lb_proxy_cfg *cfg)
 	/* IP_FREEBIND: bind to the VIP before (and whether or not) we hold it. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) == -1)
+		goto err;
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1)
 		goto err;
 	/* accepted sockets inherit it: no setsockopt per connection */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -565,10 +558,14 @@ struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
 		px->cfg.threads = lb_proxy_threads_default();
 	if (px->cfg.threads > LB_THREADS_MAX)
 		px->cfg.threads = LB_THREADS_MAX;
-	px->lfd = listen_open(&px->cfg);
+	px->lfd = lb_proxy_listen_open(&px->cfg, false);
 	if (px->lfd < 0)
 		goto err;
 	if (px->cfg.threads > 1) {
+		/* That bind, without SO_REUSEPORT, was the check that nobody else listens
+		 * on the address; the workers now bind their own sockets with it. */
+		close(px->lfd);
+		px->lfd = -1;
 		if (lb_proxy_workers_start(px, px->cfg.threads) < 0)
 			goto err;
 		return px;
@@ -594,9 +591,10 @@ void lb_proxy_free(struct lb_proxy *px)
 		return;
 	lb_proxy_workers_stop(px);
 	lb_proxy_close_all(px);
-	if (px->listening)
+	if (px->lfd >= 0) {
 		lb_loop_fd_del(px->loop, px->lfd);
-	close(px->lfd);
+		close(px->lfd);
+	}
 	pthread_mutex_destroy(&px->mu);
 	free(px);
 }

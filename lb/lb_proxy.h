@@ -4,8 +4,8 @@
  * copies bytes both ways with half-close propagation and back-pressure.
  *
  * With threads > 1 the caller's loop neither accepts nor serves: N worker threads (a
- * loop each) accept from the one listening socket and serve what they accepted to the
- * end. The pool's health is read through pool->on_change, which must be set before
+ * loop and an SO_REUSEPORT listening socket each) accept and serve what they accepted
+ * to the end. The pool's health is read through pool->on_change, which must be set before
  * lb_proxy_new() and is wrapped until lb_proxy_free(); the pool's scheduler and its
  * connection counts are then the proxy's (one copy behind a mutex, so round-robin,
  * least-connections and maxconn stay global).

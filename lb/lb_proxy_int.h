@@ -5,11 +5,11 @@
  * A proxy is either a single loop (front == NULL, no workers: it listens on the
  * caller's loop and serves there) or, with threads > 1, a "front" and its workers. The
  * front lives on the caller's loop, has no listener and no connection: it owns the
- * mutex, the listening socket, the global connection count (its st.active, which
- * maxconn bounds), the copy of the pool the workers pick from, and the health hook. Each
- * worker is a struct lb_proxy with its own thread and loop; every worker's loop watches
- * the front's listening socket with EPOLLEXCLUSIVE and accepts from it, so a connection
- * is served where it was accepted and never handed from one thread to another.
+ * mutex, the global connection count (its st.active, which maxconn bounds), the copy of
+ * the pool the workers pick from, and the health hook. Each worker is a struct lb_proxy
+ * with its own thread, loop and listening socket (SO_REUSEPORT: the kernel spreads new
+ * connections over the workers' sockets), and serves what it accepted to the end, so a
+ * connection is never handed from one thread to another.
  */
 #ifndef FL_LB_PROXY_INT_H
 #define FL_LB_PROXY_INT_H
@@ -25,7 +25,7 @@ struct lb_proxy {
 	struct lb_loop *loop;
 	struct lb_pool *pool;
 	struct lb_proxy_cfg cfg;
-	int lfd;	/* the listener; a worker's is its front's */
+	int lfd;	/* the listener; -1 on a front */
 	bool listening; /* lfd is in the loop's interest */
 	struct lb_conn *conns;
 	struct lb_proxy_stats st; /* a worker's are read and written under the front's mutex */
@@ -58,6 +58,7 @@ static inline void px_unlock(struct lb_proxy *px)
 }
 
 /* lb_proxy.c */
+int lb_proxy_listen_open(const struct lb_proxy_cfg *cfg, bool reuseport);
 void lb_proxy_on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg);
 void lb_proxy_listen_resume(struct lb_proxy *px, bool on);
 void lb_proxy_close_all(struct lb_proxy *px);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fl-lb pair (ha vrrp, 100 ms adverts) in front of two fl-web backends: exactly one
 # master holds the VIP, requests through the VIP are spread over both backends, and a
-# SIGKILL of the master moves the VIP to the backup within the master-down interval.
+# SIGKILL of the master moves the VIP to the backup within the master-down interval. A
+# second fl-lb on an address in use fails.
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lb/lib.sh" || exit 1
 need_bins fl-lb fl-web
 lab_init
@@ -31,6 +32,15 @@ for i in 1 2 3 4 5 6; do
 done
 [ "${#seen[@]}" = 2 ] || fail "round-robin used ${!seen[*]} only"
 echo "round-robin over: ${!seen[*]}"
+
+# A second fl-lb on the address lb1 serves must fail at once: its workers' SO_REUSEPORT
+# sockets must not join lb1's and take a share of the connections.
+rc=0
+timeout 3 ip netns exec "$(lab_ns lb1)" "$FL_BIN/fl-lb" --listen $VIP:80 \
+	--backend w1=198.18.0.11:80 --threads 2 --name dup 2>"$FL_WORK/dup.err" || rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "a second fl-lb on $VIP:80 did not fail (exit $rc)"
+grep -qi 'in use' "$FL_WORK/dup.err" || fail "second fl-lb: $(cat "$FL_WORK/dup.err")"
+echo "second fl-lb on the same address: $(head -1 "$FL_WORK/dup.err")"
 
 t0=$(now_ms)
 kill -KILL "$P1"
