@@ -110,8 +110,8 @@ static bool room_take(struct lb_proxy *px)
 		g->st.active++;
 		if (g != px)
 			px->st.active++;
-	} else {
-		px->paused = true; /* a worker: the close that makes room wakes it */
+	} else if (g != px) {
+		px->paused = true; /* the close that makes room, in any thread, wakes it */
 	}
 	px_unlock(px);
 	return room;
