@@ -262,6 +262,14 @@ struct obs_frame {
 };
 
 /*
+ * obs_mono_from_real - a CLOCK_REALTIME timestamp (a packet's, from the kernel) on
+ * CLOCK_MONOTONIC, given both clocks read together at @real_now_ns / @mono_now_ns.
+ * A timestamp after @real_now_ns (cannot happen but for a clock step) gives
+ * @mono_now_ns.
+ */
+int64_t obs_mono_from_real(int64_t real_ts_ns, int64_t real_now_ns, int64_t mono_now_ns);
+
+/*
  * obs_frame_decode - decode an Ethernet frame (as AF_PACKET/SOCK_RAW gives it).
  * @len: bytes captured; @wire_len: the frame's real length (may be more than @len when
  * truncated by the filter); TCP payload is taken from the IP header, not from @len.

@@ -18,6 +18,12 @@
  * one of the scenario's node addresses, or any address listed in a VRRP advert. So
  * keepalived or any other program is observed exactly like fl-lb.
  *
+ * When. A frame's time is the kernel's receive timestamp (SO_TIMESTAMPNS, taken as the
+ * frame passed the port), moved to CLOCK_MONOTONIC, not the moment we read it: a run
+ * that is slow to read (a busy machine) would otherwise stamp a queue of frames from
+ * different moments with one time, and a silence between two claims of a VIP would
+ * shrink or vanish.
+ *
  * Safety: the socket is created inside the lab namespace (lab_in_netns) and never
  * sends; the filter passes only ARP, VRRP, ICMP/ICMPv6 errors and TCP to user space.
  */
@@ -31,6 +37,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ev.h"
@@ -90,7 +97,9 @@ static int obs_wire_socket(void *arg)
 	*fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (*fd == -1)
 		return -1;
-	if (setsockopt(*fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == -1) {
+	int one = 1;
+	if (setsockopt(*fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) == -1 ||
+	    setsockopt(*fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) == -1) {
 		int e = errno;
 		close(*fd);
 		*fd = -1;
@@ -210,20 +219,55 @@ static void obs_wire_frame(struct obs_wire *w, const uint8_t *buf, size_t len,
 	}
 }
 
+int64_t obs_mono_from_real(int64_t real_ts_ns, int64_t real_now_ns, int64_t mono_now_ns)
+{
+	int64_t age = real_now_ns - real_ts_ns;
+
+	return age > 0 ? mono_now_ns - age : mono_now_ns;
+}
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* The frame's kernel timestamp from @msg on the monotonic clock; @mono_now when absent. */
+static int64_t obs_frame_time(struct msghdr *msg, int64_t real_now, int64_t mono_now)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return obs_mono_from_real(ts_ns(&ts), real_now, mono_now);
+		}
+	}
+	return mono_now;
+}
+
 static void obs_wire_read(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct obs_wire *w = arg;
 	uint8_t buf[OBS_WIRE_SNAP];
+	union {
+		char b[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct timespec real, mono;
 	(void)loop;
 	(void)events;
+	/* the two clocks' offset, once per burst (they only drift apart by NTP slewing) */
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	for (int i = 0; i < OBS_WIRE_BURST; i++) {
 		struct sockaddr_ll sll;
-		socklen_t sl = sizeof(sll);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&sll,
-				     &sl);
+		struct iovec iov = {buf, sizeof(buf)};
+		struct msghdr msg = {.msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov,
+				     .msg_iovlen = 1, .msg_control = ctl.b,
+				     .msg_controllen = sizeof(ctl.b)};
+		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (n == -1)
 			return; /* EAGAIN, or an error the next wake-up will see again */
-		int64_t t = ev_now_ns();
+		int64_t t = obs_frame_time(&msg, ts_ns(&real), ts_ns(&mono));
 		w->read++;
 		const struct obs_port *p = obs_port_find(w, sll.sll_ifindex);
 		if (!p || sll.sll_pkttype == PACKET_OUTGOING)

@@ -315,10 +315,23 @@ static void test_events_ingest(void)
 	obs_store_free(st);
 }
 
+/* A frame stamped by the kernel 30 ms before we read the clocks happened 30 ms before
+ * "now" on the monotonic clock too; a stamp from the future (clock step) is "now". */
+static void test_mono_from_real(void)
+{
+	int64_t real_now = 1764000000000000000LL, mono_now = 5000000000LL;
+
+	CU_ASSERT_EQUAL(mono_now - 30000000, obs_mono_from_real(real_now - 30000000, real_now,
+								 mono_now));
+	CU_ASSERT_EQUAL(mono_now, obs_mono_from_real(real_now, real_now, mono_now));
+	CU_ASSERT_EQUAL(mono_now, obs_mono_from_real(real_now + 5, real_now, mono_now));
+}
+
 void register_obs_suite(void);
 void register_obs_suite(void)
 {
 	CU_pSuite s = CU_add_suite("obs", NULL, NULL);
+	CU_add_test(s, "mono_from_real", test_mono_from_real);
 	CU_add_test(s, "frame_arp", test_frame_arp);
 	CU_add_test(s, "frame_vrrp", test_frame_vrrp);
 	CU_add_test(s, "frame_icmp", test_frame_icmp);
