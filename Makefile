@@ -8,12 +8,14 @@
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local
 #
-# Sources are picked up by folder: harness/*.c form libfaultline.a (faultline.c is the
-# CLI's main), lb/*.c form liblb.a (lb/fl_<prog>.c is the main of fl-<prog>), and every
-# tests/unit/test_<module>.c registers register_<module>_suite().
+# Sources are picked up by folder: common/*.c (what faultline and the fl-* programs
+# share) form libcommon.a, harness/<module>/*.c form libfaultline.a (cli/faultline.c is
+# the CLI's main), lb/*.c form liblb.a (lb/fl_<prog>.c is the main of fl-<prog>), and
+# every tests/unit/test_<module>.c registers register_<module>_suite().
 
 comma := ,
 BUILD ?= build
+HARNESS_INC := $(patsubst %/,-I%,$(wildcard harness/*/))
 ifneq ($(SANITIZE),)
 BUILD := build/san-$(subst $(comma),-,$(SANITIZE))
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -28,12 +30,12 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow 
 	-Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP \
-	-DFL_VERSION='"$(VERSION)"' -Iharness -Ilb
+	-DFL_VERSION='"$(VERSION)"' -Icommon $(HARNESS_INC) -Ilb
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libmnl 2>/dev/null)
-HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libmnl 2>/dev/null)
-LB_LIBS := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null) -lm
+HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
+HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
+LB_LIBS := $(shell $(PKG_CONFIG) --libs libmnl jansson 2>/dev/null) -lm
 CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 
 ifeq ($(V),1)
@@ -44,7 +46,8 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
-HARNESS_SRC := $(filter-out harness/faultline.c,$(wildcard harness/*.c))
+COMMON_SRC := $(wildcard common/*.c)
+HARNESS_SRC := $(filter-out harness/cli/faultline.c,$(wildcard harness/*/*.c))
 LB_SRC := $(filter-out lb/fl_%.c,$(wildcard lb/*.c))
 LB_MAINS := $(wildcard lb/fl_*.c)
 LB_BINS := $(patsubst lb/fl_%.c,$(BUILD)/bin/fl-%,$(LB_MAINS))
@@ -73,16 +76,20 @@ $(BUILD)/libfaultline.a: $(call obj,$(HARNESS_SRC))
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/libcommon.a: $(call obj,$(COMMON_SRC))
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/liblb.a: $(call obj,$(LB_SRC))
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/faultline: $(call obj,harness/faultline.c) $(BUILD)/libfaultline.a $(BUILD)/liblb.a
+$(BUILD)/bin/faultline: $(call obj,harness/cli/faultline.c) $(BUILD)/libfaultline.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HARNESS_LIBS) $(LB_LIBS)
 
-$(BUILD)/bin/fl-%: $(BUILD)/obj/lb/fl_%.o $(BUILD)/liblb.a
+$(BUILD)/bin/fl-%: $(BUILD)/obj/lb/fl_%.o $(BUILD)/liblb.a $(BUILD)/libcommon.a
 	$(call say,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LB_LIBS)
@@ -95,7 +102,8 @@ $(BUILD)/gen/suites.h: $(wildcard tests/unit/test_*.c) Makefile
 
 $(call obj,tests/unit/main.c): $(BUILD)/gen/suites.h
 
-$(BUILD)/bin/unit-tests: $(call obj,$(UNIT_SRC)) $(BUILD)/libfaultline.a $(BUILD)/liblb.a
+$(BUILD)/bin/unit-tests: $(call obj,$(UNIT_SRC)) $(BUILD)/libfaultline.a $(BUILD)/liblb.a \
+		$(BUILD)/libcommon.a
 	$(call say,LD,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HARNESS_LIBS) $(LB_LIBS) $(CUNIT_LIBS)
@@ -135,10 +143,10 @@ install: $(BINS)
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/faultline/
 
 format:
-	clang-format -i harness/*.[ch] lb/*.[ch] tests/unit/*.[ch]
+	clang-format -i common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch]
 
 format-check:
-	clang-format --dry-run -Werror harness/*.[ch] lb/*.[ch] tests/unit/*.[ch]
+	clang-format --dry-run -Werror common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf build
@@ -148,11 +156,11 @@ clean:
 # Fuzzing (clang + libFuzzer): make fuzz [FUZZ_SECONDS=60]. The corpus lives in build/.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/fuzz_vrrp: tests/fuzz/fuzz_vrrp.c lb/vrrp_pkt.c lb/vrrp_pkt.h
+$(BUILD)/fuzz/fuzz_vrrp: tests/fuzz/fuzz_vrrp.c common/vrrp_pkt.c common/vrrp_pkt.h
 	$(call say,FUZZ,$@)
 	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus-vrrp
-	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Ilb \
-		-fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_vrrp.c lb/vrrp_pkt.c
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Icommon \
+		-fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_vrrp.c common/vrrp_pkt.c
 
 fuzz: $(BUILD)/fuzz/fuzz_vrrp
 	@cp tests/fuzz/seeds/* $(BUILD)/fuzz/corpus-vrrp/

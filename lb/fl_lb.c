@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "lb_backend.h"
-#include "lb_loop.h"
+#include "loop.h"
 #include "lb_proxy.h"
 #include "vrrp_node.h"
 #include "web_events.h"
@@ -32,12 +32,12 @@ struct opts {
 
 struct app {
 	struct opts o;
-	struct lb_loop *loop;
+	struct loop *loop;
 	struct lb_pool pool;
 	struct lb_proxy *proxy;
 	struct vrrp_net net;
 	struct vrrp_node node;
-	struct lb_timer health_t;
+	struct loop_timer health_t;
 	int ev_fd;
 	bool ha_on, none_vip;
 };
@@ -281,20 +281,20 @@ static void on_vrrp(void *arg, const struct vrrp_node_event *e)
 
 /* Own health for `ha safe` (and priority tracking in vrrp): the VIP's interface has
  * carrier and at least one backend is up. Sampled every 50 ms. */
-static void on_health(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void on_health(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct app *a = arg;
 	bool ok = vrrp_if_running(&a->net, a->o.vip_dev) && lb_pool_any_up(&a->pool);
 
 	vrrp_node_health(&a->node, ok);
-	lb_timer_arm(loop, t, lb_now_ns() + 50000000u);
+	loop_timer_arm(loop, t, loop_now_ns() + 50000000u);
 }
 
-static void on_signal(struct lb_loop *loop, int signo, void *arg)
+static void on_signal(struct loop *loop, int signo, void *arg)
 {
 	(void)signo;
 	(void)arg;
-	lb_loop_stop(loop);
+	loop_stop(loop);
 }
 
 static int split_heartbeat(char *list, char **names, int max)
@@ -343,8 +343,8 @@ static int start(struct app *a)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	a->loop = lb_loop_new();
-	if (!a->loop || lb_loop_signals(a->loop, &set, on_signal, a) < 0)
+	a->loop = loop_new();
+	if (!a->loop || loop_signals(a->loop, &set, on_signal, a) < 0)
 		return -1;
 	a->pool.loop = a->loop;
 	a->pool.on_change = on_backend;
@@ -356,8 +356,8 @@ static int start(struct app *a)
 	if (a->o.ha != HA_NONE) {
 		if (ha_start(a) < 0)
 			return -1;
-		lb_timer_init(&a->health_t, on_health, a);
-		lb_timer_arm(a->loop, &a->health_t, lb_now_ns());
+		loop_timer_init(&a->health_t, on_health, a);
+		loop_timer_arm(a->loop, &a->health_t, loop_now_ns());
 	} else if (a->o.have_vip) {
 		char *dev[1] = {(char *)a->o.vip_dev};
 
@@ -375,7 +375,7 @@ static void stop(struct app *a)
 {
 	if (a->ha_on) {
 		vrrp_node_stop(&a->node); /* priority 0 and the VIP removed */
-		lb_timer_cancel(a->loop, &a->health_t);
+		loop_timer_cancel(a->loop, &a->health_t);
 	}
 	if (a->none_vip)
 		vrrp_vip_del(&a->net);
@@ -383,7 +383,7 @@ static void stop(struct app *a)
 		vrrp_net_close(&a->net);
 	lb_probe_stop(&a->pool);
 	lb_proxy_free(a->proxy);
-	lb_loop_free(a->loop);
+	loop_free(a->loop);
 }
 
 int main(int argc, char **argv)
@@ -403,7 +403,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	event(&a, "ready", NULL);
-	if (lb_loop_run(a.loop) < 0)
+	if (loop_run(a.loop) < 0)
 		fprintf(stderr, "fl-lb: loop: %s\n", strerror(errno));
 	stop(&a); /* (the harness itself reports the process' exit) */
 	return 0;

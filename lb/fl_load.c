@@ -20,7 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 #include "load_client.h"
 #include "web_events.h"
 
@@ -28,14 +28,14 @@
 #define OUTBUF	 65536
 
 struct fl_load {
-	struct lb_loop *loop;
+	struct loop *loop;
 	struct load_client *cl;
 	const char *name;
 	int outfd, evfd;
 	char out[OUTBUF];
 	size_t outlen;
 	bool write_failed;
-	struct lb_timer flush_timer;
+	struct loop_timer flush_timer;
 	struct load_stats stats;
 };
 
@@ -186,12 +186,12 @@ static void out_flush(struct fl_load *fl)
 	fl->outlen = 0;
 }
 
-static void flush_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void flush_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct fl_load *fl = arg;
 
 	out_flush(fl);
-	lb_timer_arm(loop, t, t->deadline_ns + FLUSH_NS);
+	loop_timer_arm(loop, t, t->deadline_ns + FLUSH_NS);
 }
 
 static void on_record(const struct load_record *r, void *arg)
@@ -217,10 +217,10 @@ static void on_done(void *arg)
 {
 	struct fl_load *fl = arg;
 
-	lb_loop_stop(fl->loop);
+	loop_stop(fl->loop);
 }
 
-static void on_signal(struct lb_loop *loop, int signo, void *arg)
+static void on_signal(struct loop *loop, int signo, void *arg)
 {
 	struct fl_load *fl = arg;
 
@@ -244,7 +244,7 @@ static int setup(struct fl_load *fl, const struct opts *o)
 	static const struct load_hooks hooks = {on_record, on_ready, on_done};
 	sigset_t set;
 
-	fl->loop = lb_loop_new();
+	fl->loop = loop_new();
 	if (!fl->loop)
 		return -1;
 	fl->cl = load_client_new(fl->loop, &o->cfg, &hooks, fl);
@@ -253,10 +253,10 @@ static int setup(struct fl_load *fl, const struct opts *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	if (lb_loop_signals(fl->loop, &set, on_signal, fl) == -1)
+	if (loop_signals(fl->loop, &set, on_signal, fl) == -1)
 		return -1;
-	lb_timer_init(&fl->flush_timer, flush_cb, fl);
-	if (lb_timer_arm(fl->loop, &fl->flush_timer, lb_now_ns() + FLUSH_NS) == -1)
+	loop_timer_init(&fl->flush_timer, flush_cb, fl);
+	if (loop_timer_arm(fl->loop, &fl->flush_timer, loop_now_ns() + FLUSH_NS) == -1)
 		return -1;
 	return load_client_start(fl->cl);
 }
@@ -284,18 +284,18 @@ int main(int argc, char **argv)
 	memcpy(fl.out, load_csv_header, strlen(load_csv_header));
 	fl.outlen = strlen(load_csv_header);
 	out_flush(&fl);
-	if (setup(&fl, &o) == -1 || lb_loop_run(fl.loop) == -1) {
+	if (setup(&fl, &o) == -1 || loop_run(fl.loop) == -1) {
 		fprintf(stderr, "fl-load: %s\n", strerror(errno));
 		return 1;
 	}
 	out_flush(&fl);
-	uint64_t elapsed = lb_now_ns() - load_client_start_ns(fl.cl);
+	uint64_t elapsed = loop_now_ns() - load_client_start_ns(fl.cl);
 	if (load_stats_summary(line, sizeof(line), &fl.stats, o.cfg.concurrency ? elapsed : 0) > 0)
 		fprintf(stderr, "fl-load: %s: %s\n", fl.name, line);
 	if (fl.write_failed)
 		fprintf(stderr, "fl-load: %s: write failed, records lost\n", o.out);
 	load_client_free(fl.cl);
-	lb_loop_free(fl.loop);
+	loop_free(fl.loop);
 	load_stats_release(&fl.stats);
 	return fl.write_failed ? 1 : 0;
 }

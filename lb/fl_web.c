@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 #include "web_events.h"
 #include "web_server.h"
 
@@ -97,11 +97,11 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static void on_signal(struct lb_loop *loop, int signo, void *arg)
+static void on_signal(struct loop *loop, int signo, void *arg)
 {
 	(void)signo;
 	(void)arg;
-	lb_loop_stop(loop);
+	loop_stop(loop);
 }
 
 /* Thousands of connections: take the hard fd limit. */
@@ -131,11 +131,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fl-web: %s: %s\n", o.events, strerror(errno));
 		return 2;
 	}
-	struct lb_loop *loop = lb_loop_new();
+	struct loop *loop = loop_new();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	if (!loop || lb_loop_signals(loop, &set, on_signal, NULL) == -1) {
+	if (!loop || loop_signals(loop, &set, on_signal, NULL) == -1) {
 		fprintf(stderr, "fl-web: event loop: %s\n", strerror(errno));
 		return 1;
 	}
@@ -145,12 +145,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	web_events_write(evfd, o.name, "ready", NULL);
-	int rc = lb_loop_run(loop) == -1 ? 1 : 0;
+	int rc = loop_run(loop) == -1 ? 1 : 0;
 	struct web_server_stats st;
 	web_server_stats(srv, &st);
 	fprintf(stderr, "fl-web: %s: connections=%llu requests=%llu\n", o.name,
 		(unsigned long long)st.accepted, (unsigned long long)st.requests);
 	web_server_free(srv);
-	lb_loop_free(loop);
+	loop_free(loop);
 	return rc;
 }

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-void lb_pool_init(struct lb_pool *p, struct lb_loop *loop)
+void lb_pool_init(struct lb_pool *p, struct loop *loop)
 {
 	memset(p, 0, sizeof(*p));
 	p->loop = loop;

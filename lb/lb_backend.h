@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "lb_check.h"
-#include "lb_loop.h"
+#include "loop.h"
 #include "lb_sched.h"
 
 enum lb_check_kind {
@@ -30,15 +30,15 @@ struct lb_backend {
 	int check_fd;
 	size_t rlen;
 	char rbuf[16];
-	struct lb_timer check_timer;   /* next check due */
-	struct lb_timer timeout_timer; /* the check in flight gives up */
+	struct loop_timer check_timer;   /* next check due */
+	struct loop_timer timeout_timer; /* the check in flight gives up */
 };
 
 /* Called when a backend changes state; @reason says why ("timeout", "refused", ...). */
 typedef void (*lb_pool_change_cb)(void *arg, const struct lb_backend *b, const char *reason);
 
 struct lb_pool {
-	struct lb_loop *loop;
+	struct loop *loop;
 	struct lb_backend b[LB_MAX_BACKENDS];
 	int n;
 	struct lb_sched sched;
@@ -50,7 +50,7 @@ struct lb_pool {
 };
 
 /* lb_pool_init - empty pool with default health settings, round-robin, HTTP checks. */
-void lb_pool_init(struct lb_pool *p, struct lb_loop *loop);
+void lb_pool_init(struct lb_pool *p, struct loop *loop);
 
 /*
  * lb_pool_add - add a backend from "NAME=ADDR:PORT".

@@ -26,7 +26,7 @@ static void probe_close(struct lb_backend *b)
 	/* A reset instead of a FIN: checks every 200 ms would otherwise leave a trail of
 	 * TIME_WAIT sockets behind. */
 	setsockopt(b->check_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	lb_loop_fd_del(b->pool->loop, b->check_fd);
+	loop_fd_del(b->pool->loop, b->check_fd);
 	close(b->check_fd);
 	b->check_fd = -1;
 }
@@ -36,11 +36,11 @@ static void probe_done(struct lb_backend *b, bool ok, const char *reason)
 	struct lb_pool *p = b->pool;
 
 	probe_close(b);
-	lb_timer_cancel(p->loop, &b->timeout_timer);
+	loop_timer_cancel(p->loop, &b->timeout_timer);
 	if (lb_health_feed(&b->health, &p->hc, ok) && p->on_change)
 		p->on_change(p->arg, b, ok ? "check-ok" : reason);
-	lb_timer_arm(p->loop, &b->check_timer,
-		     lb_now_ns() + (uint64_t)lb_health_next_ms(&b->health, &p->hc) * 1000000u);
+	loop_timer_arm(p->loop, &b->check_timer,
+		     loop_now_ns() + (uint64_t)lb_health_next_ms(&b->health, &p->hc) * 1000000u);
 }
 
 static void probe_read(struct lb_backend *b)
@@ -82,10 +82,10 @@ static void probe_connected(struct lb_backend *b)
 		return;
 	}
 	b->rlen = 0;
-	lb_loop_fd_mod(b->pool->loop, b->check_fd, EPOLLIN);
+	loop_fd_mod(b->pool->loop, b->check_fd, EPOLLIN);
 }
 
-static void probe_io(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void probe_io(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct lb_backend *b = arg;
 	int err = 0;
@@ -105,14 +105,14 @@ static void probe_io(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 	probe_read(b);
 }
 
-static void probe_timeout(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void probe_timeout(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	(void)loop;
 	(void)t;
 	probe_done(arg, false, "timeout");
 }
 
-static void probe_begin(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void probe_begin(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct lb_backend *b = arg;
 
@@ -123,24 +123,24 @@ static void probe_begin(struct lb_loop *loop, struct lb_timer *t, void *arg)
 		return;
 	}
 	b->rlen = (size_t)-1; /* connecting */
-	if (lb_loop_fd_add(loop, b->check_fd, EPOLLOUT, probe_io, b) < 0) {
+	if (loop_fd_add(loop, b->check_fd, EPOLLOUT, probe_io, b) < 0) {
 		probe_done(b, false, "error");
 		return;
 	}
-	lb_timer_arm(loop, &b->timeout_timer,
-		     lb_now_ns() + (uint64_t)b->pool->hc.timeout_ms * 1000000u);
+	loop_timer_arm(loop, &b->timeout_timer,
+		     loop_now_ns() + (uint64_t)b->pool->hc.timeout_ms * 1000000u);
 }
 
 int lb_probe_start(struct lb_pool *p)
 {
-	uint64_t now = lb_now_ns();
+	uint64_t now = loop_now_ns();
 
 	for (int i = 0; i < p->n; i++) {
 		struct lb_backend *b = &p->b[i];
 
-		lb_timer_init(&b->check_timer, probe_begin, b);
-		lb_timer_init(&b->timeout_timer, probe_timeout, b);
-		if (lb_timer_arm(p->loop, &b->check_timer, now) < 0)
+		loop_timer_init(&b->check_timer, probe_begin, b);
+		loop_timer_init(&b->timeout_timer, probe_timeout, b);
+		if (loop_timer_arm(p->loop, &b->check_timer, now) < 0)
 			return -1;
 	}
 	return 0;
@@ -150,7 +150,7 @@ void lb_probe_stop(struct lb_pool *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		probe_close(&p->b[i]);
-		lb_timer_cancel(p->loop, &p->b[i].check_timer);
-		lb_timer_cancel(p->loop, &p->b[i].timeout_timer);
+		loop_timer_cancel(p->loop, &p->b[i].check_timer);
+		loop_timer_cancel(p->loop, &p->b[i].timeout_timer);
 	}
 }

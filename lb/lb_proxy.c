@@ -44,15 +44,15 @@ struct lb_conn {
 	uint32_t c_mask, s_mask; /* current epoll interest */
 	bool c_parked, s_parked; /* taken out of epoll while it can only report EPOLLHUP */
 	uint64_t last_io_ns;
-	struct lb_timer timer; /* connect timeout, then idle timeout */
+	struct loop_timer timer; /* connect timeout, then idle timeout */
 	struct lb_buf c2s, s2c;
 };
 
 static void conn_update(struct lb_conn *c);
 static void conn_connect(struct lb_conn *c);
 static void conn_pump(struct lb_conn *c, int dirs);
-static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg);
-static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg);
+static void on_client(struct loop *loop, int fd, uint32_t events, void *arg);
+static void on_server(struct loop *loop, int fd, uint32_t events, void *arg);
 
 static uint64_t ms_ns(unsigned ms)
 {
@@ -63,11 +63,11 @@ void lb_proxy_listen_resume(struct lb_proxy *px, bool on)
 {
 	if (px->listening == on)
 		return;
-	if (lb_loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0) == 0)
+	if (loop_fd_mod(px->loop, px->lfd, on ? EPOLLIN : 0) == 0)
 		px->listening = on;
 }
 
-static void fd_drop(struct lb_loop *loop, int *fd, bool reset)
+static void fd_drop(struct loop *loop, int *fd, bool reset)
 {
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
@@ -75,7 +75,7 @@ static void fd_drop(struct lb_loop *loop, int *fd, bool reset)
 		return;
 	if (reset)
 		setsockopt(*fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	lb_loop_fd_forget(loop, *fd); /* ours alone: close() leaves the epoll set */
+	loop_fd_forget(loop, *fd); /* ours alone: close() leaves the epoll set */
 	close(*fd);
 	*fd = -1;
 }
@@ -137,7 +137,7 @@ static void conn_free(struct lb_conn *c, bool reset)
 
 	fd_drop(px->loop, &c->cfd, reset);
 	fd_drop(px->loop, &c->sfd, reset);
-	lb_timer_cancel(px->loop, &c->timer);
+	loop_timer_cancel(px->loop, &c->timer);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -239,7 +239,7 @@ static void conn_pump(struct lb_conn *c, int dirs)
 		return;
 	}
 	if (a | b)
-		c->last_io_ns = lb_now_ns();
+		c->last_io_ns = loop_now_ns();
 	if (c->c_shut && c->s_shut) {
 		conn_free(c, false);
 		return;
@@ -255,9 +255,9 @@ static void conn_pump(struct lb_conn *c, int dirs)
 	conn_update(c);
 }
 
-static void set_mask(struct lb_loop *loop, int fd, uint32_t *cur, uint32_t want)
+static void set_mask(struct loop *loop, int fd, uint32_t *cur, uint32_t want)
 {
-	if (fd >= 0 && *cur != want && lb_loop_fd_mod(loop, fd, want) == 0)
+	if (fd >= 0 && *cur != want && loop_fd_mod(loop, fd, want) == 0)
 		*cur = want;
 }
 
@@ -271,17 +271,17 @@ static bool park_on_hup(struct lb_conn *c, int fd, uint32_t events, uint32_t mas
 {
 	if (!(events & EPOLLHUP) || events & EPOLLERR || events & mask & (EPOLLIN | EPOLLOUT))
 		return false;
-	if (lb_loop_fd_del(c->px->loop, fd) == 0)
+	if (loop_fd_del(c->px->loop, fd) == 0)
 		*parked = true;
 	return *parked;
 }
 
 static void unpark(struct lb_conn *c, int fd, bool *parked, uint32_t *cur, uint32_t want,
-		   lb_fd_cb cb)
+		   loop_fd_cb cb)
 {
 	if (!*parked || fd < 0 || !want)
 		return;
-	if (lb_loop_fd_add(c->px->loop, fd, want, cb, c) == 0) {
+	if (loop_fd_add(c->px->loop, fd, want, cb, c) == 0) {
 		*parked = false;
 		*cur = want;
 	}
@@ -325,7 +325,7 @@ static void conn_retry(struct lb_conn *c)
 	conn_connect(c);
 }
 
-static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void on_server(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct lb_conn *c = arg;
 	int err = 0;
@@ -342,8 +342,8 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 			return;
 		}
 		c->connected = true;
-		c->last_io_ns = lb_now_ns();
-		lb_timer_arm(loop, &c->timer, c->last_io_ns + ms_ns(c->px->cfg.idle_timeout_ms));
+		c->last_io_ns = loop_now_ns();
+		loop_timer_arm(loop, &c->timer, c->last_io_ns + ms_ns(c->px->cfg.idle_timeout_ms));
 		/* on_client() read what the client sent so far and epoll reports the rest; a
 		 * backend that has not spoken yet has nothing to read */
 		conn_pump(c, PUMP_C2S_FLUSH | (events & EPOLLIN ? PUMP_S2C : 0));
@@ -359,7 +359,7 @@ static void on_server(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 			     (events & EPOLLOUT ? PUMP_C2S : 0));
 }
 
-static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void on_client(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct lb_conn *c = arg;
 
@@ -385,10 +385,10 @@ static void on_client(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 			     (events & EPOLLOUT ? PUMP_S2C : 0));
 }
 
-static void on_timer(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void on_timer(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct lb_conn *c = arg;
-	uint64_t now = lb_now_ns(), idle = ms_ns(c->px->cfg.idle_timeout_ms);
+	uint64_t now = loop_now_ns(), idle = ms_ns(c->px->cfg.idle_timeout_ms);
 
 	if (!c->connected) {
 		conn_retry(c);
@@ -398,7 +398,7 @@ static void on_timer(struct lb_loop *loop, struct lb_timer *t, void *arg)
 		conn_free(c, false); /* FIN both ways: an idle peer is not an error */
 		return;
 	}
-	lb_timer_arm(loop, t, c->last_io_ns + idle);
+	loop_timer_arm(loop, t, c->last_io_ns + idle);
 }
 
 static void conn_connect(struct lb_conn *c)
@@ -416,7 +416,7 @@ static void conn_connect(struct lb_conn *c)
 		c->tried |= 1ull << i;
 		/* addr is never written after the pool is built: no lock needed to read it */
 		c->sfd = lb_backend_connect(&px->pool->b[i], px->cfg.mss);
-		if (c->sfd >= 0 && lb_loop_fd_add(px->loop, c->sfd, EPOLLOUT, on_server, c) == 0)
+		if (c->sfd >= 0 && loop_fd_add(px->loop, c->sfd, EPOLLOUT, on_server, c) == 0)
 			break;
 		fd_drop(px->loop, &c->sfd, true);
 		px_lock(px);
@@ -435,7 +435,7 @@ static void conn_connect(struct lb_conn *c)
 	}
 	c->backend = i;
 	c->s_mask = EPOLLOUT;
-	lb_timer_arm(px->loop, &c->timer, lb_now_ns() + ms_ns(px->cfg.connect_timeout_ms));
+	loop_timer_arm(px->loop, &c->timer, loop_now_ns() + ms_ns(px->cfg.connect_timeout_ms));
 	conn_update(c);
 }
 
@@ -449,9 +449,9 @@ static void conn_new(struct lb_proxy *px, int cfd)
 	c->cfd = cfd;
 	c->sfd = -1;
 	c->backend = -1;
-	lb_timer_init(&c->timer, on_timer, c);
+	loop_timer_init(&c->timer, on_timer, c);
 	/* the interest conn_update() gives a new client anyway, minus an epoll_ctl */
-	if (lb_loop_fd_add(px->loop, cfd, EPOLLIN, on_client, c) < 0)
+	if (loop_fd_add(px->loop, cfd, EPOLLIN, on_client, c) < 0)
 		goto err_free;
 	c->c_mask = EPOLLIN;
 	c->next = px->conns;
@@ -477,7 +477,7 @@ unsigned lb_proxy_threads_default(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
 }
 
-void lb_proxy_on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+void lb_proxy_on_listen(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct lb_proxy *px = arg;
 
@@ -535,7 +535,7 @@ void lb_proxy_close_all(struct lb_proxy *px)
 		conn_free(px->conns, false);
 }
 
-struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
+struct lb_proxy *lb_proxy_new(struct loop *loop, struct lb_pool *pool,
 			      const struct lb_proxy_cfg *cfg)
 {
 	struct lb_proxy *px = calloc(1, sizeof(*px));
@@ -570,7 +570,7 @@ struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
 			goto err;
 		return px;
 	}
-	if (lb_loop_fd_add(loop, px->lfd, EPOLLIN, lb_proxy_on_listen, px) < 0)
+	if (loop_fd_add(loop, px->lfd, EPOLLIN, lb_proxy_on_listen, px) < 0)
 		goto err;
 	px->listening = true;
 	return px;
@@ -592,7 +592,7 @@ void lb_proxy_free(struct lb_proxy *px)
 	lb_proxy_workers_stop(px);
 	lb_proxy_close_all(px);
 	if (px->lfd >= 0) {
-		lb_loop_fd_del(px->loop, px->lfd);
+		loop_fd_del(px->loop, px->lfd);
 		close(px->lfd);
 	}
 	pthread_mutex_destroy(&px->mu);

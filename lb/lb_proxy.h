@@ -16,7 +16,7 @@
 #include <netinet/in.h>
 
 #include "lb_backend.h"
-#include "lb_loop.h"
+#include "loop.h"
 
 struct lb_proxy_cfg {
 	struct sockaddr_in listen;
@@ -46,7 +46,7 @@ struct lb_proxy;
  * lb_proxy_new - listen on cfg->listen and serve through @pool on @loop.
  * Returns the proxy, or NULL with errno set (socket, bind, listen errors).
  */
-struct lb_proxy *lb_proxy_new(struct lb_loop *loop, struct lb_pool *pool,
+struct lb_proxy *lb_proxy_new(struct loop *loop, struct lb_pool *pool,
 			      const struct lb_proxy_cfg *cfg);
 
 /* lb_proxy_free - close the listener and every connection. NULL is a no-op. */

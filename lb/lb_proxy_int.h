@@ -22,7 +22,7 @@
 struct lb_conn;
 
 struct lb_proxy {
-	struct lb_loop *loop;
+	struct loop *loop;
 	struct lb_pool *pool;
 	struct lb_proxy_cfg cfg;
 	int lfd;	/* the listener; -1 on a front */
@@ -59,7 +59,7 @@ static inline void px_unlock(struct lb_proxy *px)
 
 /* lb_proxy.c */
 int lb_proxy_listen_open(const struct lb_proxy_cfg *cfg, bool reuseport);
-void lb_proxy_on_listen(struct lb_loop *loop, int fd, uint32_t events, void *arg);
+void lb_proxy_on_listen(struct loop *loop, int fd, uint32_t events, void *arg);
 void lb_proxy_listen_resume(struct lb_proxy *px, bool on);
 void lb_proxy_close_all(struct lb_proxy *px);
 

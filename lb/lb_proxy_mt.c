@@ -46,7 +46,7 @@ void lb_proxy_front_release(struct lb_proxy *f)
 }
 
 /* A worker's eventfd: there is room again, or it is asked to stop. */
-static void on_wake(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void on_wake(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct lb_proxy *w = arg;
 	uint64_t n;
@@ -60,7 +60,7 @@ static void on_wake(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 	stop = w->stop;
 	pthread_mutex_unlock(&w->front->mu);
 	if (stop)
-		lb_loop_stop(loop);
+		loop_stop(loop);
 	else
 		lb_proxy_listen_resume(w, true);
 }
@@ -69,7 +69,7 @@ static void *worker_main(void *arg)
 {
 	struct lb_proxy *w = arg;
 
-	lb_loop_run(w->loop);
+	loop_run(w->loop);
 	return NULL;
 }
 
@@ -88,14 +88,14 @@ static void worker_join(struct lb_proxy *w)
 static void worker_free(struct lb_proxy *w)
 {
 	if (w->lfd >= 0) {
-		lb_loop_fd_del(w->loop, w->lfd);
+		loop_fd_del(w->loop, w->lfd);
 		close(w->lfd);
 	}
 	if (w->wakefd >= 0) {
-		lb_loop_fd_del(w->loop, w->wakefd);
+		loop_fd_del(w->loop, w->wakefd);
 		close(w->wakefd);
 	}
-	lb_loop_free(w->loop);
+	loop_free(w->loop);
 	free(w);
 }
 
@@ -111,14 +111,14 @@ static struct lb_proxy *worker_new(struct lb_proxy *f)
 	w->pool = &f->shared;
 	w->cfg = f->cfg;
 	w->lfd = w->wakefd = -1;
-	w->loop = lb_loop_new();
+	w->loop = loop_new();
 	if (!w->loop)
 		goto err;
 	w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (w->wakefd == -1 || lb_loop_fd_add(w->loop, w->wakefd, EPOLLIN, on_wake, w) == -1)
+	if (w->wakefd == -1 || loop_fd_add(w->loop, w->wakefd, EPOLLIN, on_wake, w) == -1)
 		goto err;
 	w->lfd = lb_proxy_listen_open(&w->cfg, true);
-	if (w->lfd == -1 || lb_loop_fd_add(w->loop, w->lfd, EPOLLIN, lb_proxy_on_listen, w) == -1)
+	if (w->lfd == -1 || loop_fd_add(w->loop, w->lfd, EPOLLIN, lb_proxy_on_listen, w) == -1)
 		goto err;
 	w->listening = true;
 	return w;

@@ -30,19 +30,19 @@ struct load_conn {
 	bool leftover;	/* bytes after the response: do not reuse */
 	uint64_t sched_ns, start_ns;
 	size_t sent;
-	struct lb_timer timer;
+	struct loop_timer timer;
 	struct web_http rsp;
 };
 
 struct load_client {
-	struct lb_loop *loop;
+	struct loop *loop;
 	struct load_config cfg;
 	struct load_hooks hooks;
 	void *arg;
 	char req[512];
 	size_t req_len;
 	uint64_t start_ns, end_ns, next_i;
-	struct lb_timer sched_timer, end_timer, kick_timer;
+	struct loop_timer sched_timer, end_timer, kick_timer;
 	uint64_t kicks; /* closed loop: requests to begin from the kick timer */
 	bool stopping, done, ready;
 	uint64_t inflight, retries;
@@ -82,8 +82,8 @@ static void conn_free(struct load_conn *c)
 	struct load_client *cl = c->cl;
 
 	idle_unlink(c);
-	lb_timer_cancel(cl->loop, &c->timer);
-	lb_loop_fd_del(cl->loop, c->fd);
+	loop_timer_cancel(cl->loop, &c->timer);
+	loop_fd_del(cl->loop, c->fd);
 	close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -111,7 +111,7 @@ static void emit(struct load_client *cl, uint64_t sched_ns, uint64_t start_ns, e
 		 const struct web_http *rsp)
 {
 	struct load_record r = {
-	    .sched_ns = sched_ns, .start_ns = start_ns, .end_ns = lb_now_ns(), .outcome = o};
+	    .sched_ns = sched_ns, .start_ns = start_ns, .end_ns = loop_now_ns(), .outcome = o};
 
 	if (rsp) {
 		r.bytes = rsp->body_seen;
@@ -125,7 +125,7 @@ static void emit(struct load_client *cl, uint64_t sched_ns, uint64_t start_ns, e
 /* Closed loop: the next request follows at once. */
 static void closed_loop_next(struct load_client *cl)
 {
-	uint64_t now = lb_now_ns();
+	uint64_t now = loop_now_ns();
 
 	if (cl->cfg.concurrency && !cl->stopping && now < cl->end_ns)
 		req_begin(cl, now, now);
@@ -138,8 +138,8 @@ static void conn_finish(struct load_conn *c, enum load_outcome o)
 	emit(cl, c->sched_ns, c->start_ns, o, &c->rsp);
 	if (cl->cfg.keepalive && o == LOAD_OK && c->rsp.keep_alive && !c->leftover &&
 	    !cl->stopping) {
-		lb_timer_cancel(cl->loop, &c->timer);
-		if (lb_loop_fd_mod(cl->loop, c->fd, EPOLLIN) == 0)
+		loop_timer_cancel(cl->loop, &c->timer);
+		if (loop_fd_mod(cl->loop, c->fd, EPOLLIN) == 0)
 			idle_push(c);
 		else
 			conn_free(c);
@@ -175,7 +175,7 @@ static void conn_send(struct load_conn *c)
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1 && errno == EAGAIN) {
-			if (lb_loop_fd_mod(cl->loop, c->fd, EPOLLOUT) == -1)
+			if (loop_fd_mod(cl->loop, c->fd, EPOLLOUT) == -1)
 				conn_finish(c, LOAD_ERROR);
 			return;
 		}
@@ -183,7 +183,7 @@ static void conn_send(struct load_conn *c)
 			return conn_fail(c, load_outcome_errno(errno, false));
 		c->sent += (size_t)w;
 	}
-	if (lb_loop_fd_mod(cl->loop, c->fd, EPOLLIN) == -1)
+	if (loop_fd_mod(cl->loop, c->fd, EPOLLIN) == -1)
 		return conn_finish(c, LOAD_ERROR);
 	if (!cl->ready) {
 		cl->ready = true;
@@ -234,12 +234,12 @@ static void conn_connected(struct load_conn *c)
 	if (err)
 		return conn_finish(c, load_outcome_errno(err, true));
 	c->connecting = false;
-	if (lb_timer_arm(c->cl->loop, &c->timer, c->start_ns + c->cl->cfg.timeout_ns) == -1)
+	if (loop_timer_arm(c->cl->loop, &c->timer, c->start_ns + c->cl->cfg.timeout_ns) == -1)
 		return conn_finish(c, LOAD_ERROR);
 	conn_send(c);
 }
 
-static void conn_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void conn_cb(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct load_conn *c = arg;
 
@@ -254,7 +254,7 @@ static void conn_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 	conn_recv(c);
 }
 
-static void conn_timer_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void conn_timer_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct load_conn *c = arg;
 
@@ -276,7 +276,7 @@ static void conn_begin(struct load_conn *c, uint64_t sched_ns, uint64_t start_ns
 	web_http_init(&c->rsp, WEB_HTTP_RESPONSE);
 	if (c->connecting && cfg->connect_timeout_ns < cfg->timeout_ns)
 		deadline = start_ns + cfg->connect_timeout_ns;
-	if (lb_timer_arm(c->cl->loop, &c->timer, deadline) == -1)
+	if (loop_timer_arm(c->cl->loop, &c->timer, deadline) == -1)
 		return conn_finish(c, LOAD_ERROR);
 	if (c->connecting)
 		return;
@@ -300,9 +300,9 @@ static struct load_conn *conn_open(struct load_client *cl)
 	if (connect(c->fd, sa, sizeof(cl->cfg.url.addr)) == -1 && errno != EINPROGRESS)
 		goto err_close;
 	c->connecting = true; /* done or not, SO_ERROR on EPOLLOUT tells */
-	if (lb_loop_fd_add(cl->loop, c->fd, EPOLLOUT, conn_cb, c) == -1)
+	if (loop_fd_add(cl->loop, c->fd, EPOLLOUT, conn_cb, c) == -1)
 		goto err_close;
-	lb_timer_init(&c->timer, conn_timer_cb, c);
+	loop_timer_init(&c->timer, conn_timer_cb, c);
 	c->next = cl->all;
 	if (cl->all)
 		cl->all->prev = c;
@@ -333,7 +333,7 @@ static void req_begin(struct load_client *cl, uint64_t sched_ns, uint64_t start_
 		if (cl->cfg.concurrency && !cl->stopping) {
 			/* later, not from here: a failure at once would recurse without end */
 			cl->kicks++;
-			if (lb_timer_arm(cl->loop, &cl->kick_timer, lb_now_ns() + 1000000) == -1)
+			if (loop_timer_arm(cl->loop, &cl->kick_timer, loop_now_ns() + 1000000) == -1)
 				cl->kicks--;
 		}
 		return check_done(cl);
@@ -343,23 +343,23 @@ static void req_begin(struct load_client *cl, uint64_t sched_ns, uint64_t start_
 
 /* ---- scheduling ---- */
 
-static void sched_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void sched_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct load_client *cl = arg;
-	uint64_t now = lb_now_ns();
+	uint64_t now = loop_now_ns();
 	uint64_t due = load_sched_ns(cl->start_ns, cl->cfg.rate_milli, cl->next_i);
 
 	while (!cl->stopping && due < cl->end_ns && due <= now) {
-		req_begin(cl, due, lb_now_ns());
+		req_begin(cl, due, loop_now_ns());
 		due = load_sched_ns(cl->start_ns, cl->cfg.rate_milli, ++cl->next_i);
 	}
 	if (cl->stopping)
 		return;
-	if (due >= cl->end_ns || lb_timer_arm(loop, t, due) == -1)
+	if (due >= cl->end_ns || loop_timer_arm(loop, t, due) == -1)
 		load_client_stop(cl);
 }
 
-static void kick_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void kick_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct load_client *cl = arg;
 	uint64_t n = cl->kicks;
@@ -371,14 +371,14 @@ static void kick_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
 		closed_loop_next(cl);
 }
 
-static void end_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void end_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	(void)loop;
 	(void)t;
 	load_client_stop(arg);
 }
 
-struct load_client *load_client_new(struct lb_loop *loop, const struct load_config *cfg,
+struct load_client *load_client_new(struct loop *loop, const struct load_config *cfg,
 				    const struct load_hooks *hooks, void *arg)
 {
 	struct load_client *cl = calloc(1, sizeof(*cl));
@@ -397,19 +397,19 @@ struct load_client *load_client_new(struct lb_loop *loop, const struct load_conf
 		return NULL;
 	}
 	cl->req_len = (size_t)n;
-	lb_timer_init(&cl->sched_timer, sched_cb, cl);
-	lb_timer_init(&cl->end_timer, end_cb, cl);
-	lb_timer_init(&cl->kick_timer, kick_cb, cl);
+	loop_timer_init(&cl->sched_timer, sched_cb, cl);
+	loop_timer_init(&cl->end_timer, end_cb, cl);
+	loop_timer_init(&cl->kick_timer, kick_cb, cl);
 	return cl;
 }
 
 int load_client_start(struct load_client *cl)
 {
-	cl->start_ns = lb_now_ns();
+	cl->start_ns = loop_now_ns();
 	cl->end_ns = cl->cfg.duration_ns ? cl->start_ns + cl->cfg.duration_ns : UINT64_MAX;
 	if (!cl->cfg.concurrency)
-		return lb_timer_arm(cl->loop, &cl->sched_timer, cl->start_ns);
-	if (cl->cfg.duration_ns && lb_timer_arm(cl->loop, &cl->end_timer, cl->end_ns) == -1)
+		return loop_timer_arm(cl->loop, &cl->sched_timer, cl->start_ns);
+	if (cl->cfg.duration_ns && loop_timer_arm(cl->loop, &cl->end_timer, cl->end_ns) == -1)
 		return -1;
 	for (unsigned i = 0; i < cl->cfg.concurrency && !cl->stopping; i++)
 		closed_loop_next(cl);
@@ -419,9 +419,9 @@ int load_client_start(struct load_client *cl)
 void load_client_stop(struct load_client *cl)
 {
 	cl->stopping = true;
-	lb_timer_cancel(cl->loop, &cl->sched_timer);
-	lb_timer_cancel(cl->loop, &cl->end_timer);
-	lb_timer_cancel(cl->loop, &cl->kick_timer);
+	loop_timer_cancel(cl->loop, &cl->sched_timer);
+	loop_timer_cancel(cl->loop, &cl->end_timer);
+	loop_timer_cancel(cl->loop, &cl->kick_timer);
 	while (cl->idle)
 		conn_free(cl->idle);
 	check_done(cl);
@@ -443,8 +443,8 @@ void load_client_free(struct load_client *cl)
 		return;
 	while (cl->all)
 		conn_free(cl->all);
-	lb_timer_cancel(cl->loop, &cl->sched_timer);
-	lb_timer_cancel(cl->loop, &cl->end_timer);
-	lb_timer_cancel(cl->loop, &cl->kick_timer);
+	loop_timer_cancel(cl->loop, &cl->sched_timer);
+	loop_timer_cancel(cl->loop, &cl->end_timer);
+	loop_timer_cancel(cl->loop, &cl->kick_timer);
 	free(cl);
 }

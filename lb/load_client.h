@@ -1,5 +1,5 @@
 /*
- * load_client.h - fl-load's request engine on an lb_loop.
+ * load_client.h - fl-load's request engine on an loop.
  *
  * Open loop (rate mode): request i starts at its scheduled time (load_sched_ns) whatever
  * earlier requests are doing; when the loop falls behind, the overdue requests start at
@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 #include "load_rec.h"
 
 struct load_config {
@@ -45,7 +45,7 @@ struct load_client;
  * load_client_new - an engine for cfg on loop, reporting through hooks (arg is passed
  * to each). Nothing starts before load_client_start(). Returns NULL with errno.
  */
-struct load_client *load_client_new(struct lb_loop *loop, const struct load_config *cfg,
+struct load_client *load_client_new(struct loop *loop, const struct load_config *cfg,
 				    const struct load_hooks *hooks, void *arg);
 
 /* load_client_start - time zero is now; the first request is due at once. 0 or -1. */

@@ -64,9 +64,9 @@ static void arp_reply(struct vrrp_node *v)
 		emit_error(v, "arp-reply");
 }
 
-static void arm(struct vrrp_node *v, struct lb_timer *t, uint64_t us)
+static void arm(struct vrrp_node *v, struct loop_timer *t, uint64_t us)
 {
-	lb_timer_arm(v->loop, t, lb_now_ns() + us * 1000u);
+	loop_timer_arm(v->loop, t, loop_now_ns() + us * 1000u);
 }
 
 static void run(struct vrrp_node *v, const struct vrrp_out *o)
@@ -85,9 +85,9 @@ static void run(struct vrrp_node *v, const struct vrrp_out *o)
 				emit_error(v, "garp");
 			break;
 		case VRRP_ACT_ARM_ADVER: arm(v, &v->adver_t, a->us); break;
-		case VRRP_ACT_CANCEL_ADVER: lb_timer_cancel(v->loop, &v->adver_t); break;
+		case VRRP_ACT_CANCEL_ADVER: loop_timer_cancel(v->loop, &v->adver_t); break;
 		case VRRP_ACT_ARM_MDOWN: arm(v, &v->mdown_t, a->us); break;
-		case VRRP_ACT_CANCEL_MDOWN: lb_timer_cancel(v->loop, &v->mdown_t); break;
+		case VRRP_ACT_CANCEL_MDOWN: loop_timer_cancel(v->loop, &v->mdown_t); break;
 		case VRRP_ACT_STATE: emit(v, &e); break;
 		case VRRP_ACT_SEND_HANDOFF: send_handoff(v, a->prio); break;
 		case VRRP_ACT_ARP_REPLY: arp_reply(v); break;
@@ -99,38 +99,38 @@ static void step(struct vrrp_node *v, const struct vrrp_event *ev)
 {
 	struct vrrp_out o;
 
-	vrrp_fsm_step(&v->fsm, &v->cfg, ev, lb_now_ns(), &o);
+	vrrp_fsm_step(&v->fsm, &v->cfg, ev, loop_now_ns(), &o);
 	run(v, &o);
 }
 
 static void node_wake(struct vrrp_node *v);
 
-static void on_adver(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void on_adver(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct vrrp_node *v = arg;
 	struct vrrp_event ev = {.type = VRRP_EV_ADVER_TIMER};
 
 	(void)loop;
 	node_wake(v);
-	if (lb_timer_is_armed(t))
+	if (loop_timer_is_armed(t))
 		return; /* an advert the wake-up sent (with an ARP reply...) re-armed it */
 	step(v, &ev);
 }
 
-static void on_mdown(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void on_mdown(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct vrrp_node *v = arg;
 	struct vrrp_event ev = {.type = VRRP_EV_MASTER_DOWN};
 
 	(void)loop;
 	node_wake(v);
-	if (lb_timer_is_armed(t))
+	if (loop_timer_is_armed(t))
 		return; /* the wake-up found a stall and restarted the wait */
 	step(v, &ev);
 }
 
 /* The loop wakes at least once per advert interval, so a long gap means a stall. */
-static void on_tick(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void on_tick(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct vrrp_node *v = arg;
 
@@ -219,7 +219,7 @@ static void node_wake(struct vrrp_node *v)
 	drain_arp(v);
 }
 
-static void on_packet(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void on_packet(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	(void)loop;
 	(void)fd;
@@ -227,7 +227,7 @@ static void on_packet(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 	node_wake(arg);
 }
 
-int vrrp_node_start(struct vrrp_node *v, struct lb_loop *loop, struct vrrp_net *net,
+int vrrp_node_start(struct vrrp_node *v, struct loop *loop, struct vrrp_net *net,
 		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, vrrp_node_cb cb,
 		    void *arg)
 {
@@ -242,12 +242,12 @@ int vrrp_node_start(struct vrrp_node *v, struct lb_loop *loop, struct vrrp_net *
 	v->cb = cb;
 	v->arg = arg;
 	vrrp_fsm_init(&v->fsm, &v->cfg);
-	lb_timer_init(&v->adver_t, on_adver, v);
-	lb_timer_init(&v->mdown_t, on_mdown, v);
-	lb_timer_init(&v->tick_t, on_tick, v);
-	if (lb_loop_fd_add(loop, net->fd, EPOLLIN, on_packet, v) < 0 ||
-	    (net->ho_fd >= 0 && lb_loop_fd_add(loop, net->ho_fd, EPOLLIN, on_packet, v) < 0) ||
-	    (net->arp_fd >= 0 && lb_loop_fd_add(loop, net->arp_fd, EPOLLIN, on_packet, v) < 0))
+	loop_timer_init(&v->adver_t, on_adver, v);
+	loop_timer_init(&v->mdown_t, on_mdown, v);
+	loop_timer_init(&v->tick_t, on_tick, v);
+	if (loop_fd_add(loop, net->fd, EPOLLIN, on_packet, v) < 0 ||
+	    (net->ho_fd >= 0 && loop_fd_add(loop, net->ho_fd, EPOLLIN, on_packet, v) < 0) ||
+	    (net->arp_fd >= 0 && loop_fd_add(loop, net->arp_fd, EPOLLIN, on_packet, v) < 0))
 		return -1;
 	/* A VIP left behind by an earlier run of ours must not outlive our Backup state. */
 	vrrp_vip_del(net);
@@ -272,12 +272,12 @@ void vrrp_node_stop(struct vrrp_node *v)
 	step(v, &ev);
 	if (v->vip_held)
 		vip_set(v, false);
-	lb_timer_cancel(v->loop, &v->adver_t);
-	lb_timer_cancel(v->loop, &v->mdown_t);
-	lb_timer_cancel(v->loop, &v->tick_t);
-	lb_loop_fd_del(v->loop, v->net->fd);
+	loop_timer_cancel(v->loop, &v->adver_t);
+	loop_timer_cancel(v->loop, &v->mdown_t);
+	loop_timer_cancel(v->loop, &v->tick_t);
+	loop_fd_del(v->loop, v->net->fd);
 	if (v->net->ho_fd >= 0)
-		lb_loop_fd_del(v->loop, v->net->ho_fd);
+		loop_fd_del(v->loop, v->net->ho_fd);
 	if (v->net->arp_fd >= 0)
-		lb_loop_fd_del(v->loop, v->net->arp_fd);
+		loop_fd_del(v->loop, v->net->arp_fd);
 }

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 #include "vrrp_fsm.h"
 #include "vrrp_net.h"
 
@@ -33,14 +33,14 @@ struct vrrp_node_event {
 typedef void (*vrrp_node_cb)(void *arg, const struct vrrp_node_event *ev);
 
 struct vrrp_node {
-	struct lb_loop *loop;
+	struct loop *loop;
 	struct vrrp_net *net;
 	struct vrrp_cfg cfg;
 	struct vrrp_fsm fsm;
 	int vrid;
 	bool all_ifs; /* adverts on every heartbeat interface (ha safe), else the first */
 	bool vip_held;
-	struct lb_timer adver_t, mdown_t, tick_t;
+	struct loop_timer adver_t, mdown_t, tick_t;
 	struct vrrp_stats stats;
 	struct vrrp_arp_req arp_req; /* the ARP request being handled */
 	vrrp_node_cb cb;
@@ -51,7 +51,7 @@ struct vrrp_node {
  * vrrp_node_start - register the socket and timers on @loop and send the Startup event.
  * @net must be open; @cfg is copied. Returns 0 or -1 with errno.
  */
-int vrrp_node_start(struct vrrp_node *v, struct lb_loop *loop, struct vrrp_net *net,
+int vrrp_node_start(struct vrrp_node *v, struct loop *loop, struct vrrp_net *net,
 		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, vrrp_node_cb cb,
 		    void *arg);
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 
 int web_events_open(const char *path)
 {
@@ -51,7 +51,7 @@ int web_events_write(int fd, const char *src, const char *ev, const char *more)
 		return -1;
 	}
 	int n = snprintf(line, sizeof(line), "{\"t_ns\":%llu,\"src\":\"%s\",\"ev\":\"%s\"%s}\n",
-			 (unsigned long long)lb_now_ns(), name, ev, more ? more : "");
+			 (unsigned long long)loop_now_ns(), name, ev, more ? more : "");
 	if (n < 0 || (size_t)n >= sizeof(line)) {
 		errno = EMSGSIZE;
 		return -1;

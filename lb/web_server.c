@@ -37,7 +37,7 @@ struct web_conn {
 	struct web_server *srv;
 	int fd;
 	enum web_phase phase;
-	struct lb_timer timer; /* latency delay, then linger */
+	struct loop_timer timer; /* latency delay, then linger */
 	size_t in_len, in_off;
 	char head[512];
 	size_t head_len, head_off;
@@ -49,12 +49,12 @@ struct web_conn {
 };
 
 struct web_server {
-	struct lb_loop *loop;
+	struct loop *loop;
 	int lfd;
 	char name[WEB_HTTP_NAME_MAX];
 	char root_body[WEB_HTTP_NAME_MAX + 32];
 	uint64_t latency_ns;
-	struct lb_timer accept_timer;
+	struct loop_timer accept_timer;
 	struct web_bytes_sums sums;
 	struct web_server_stats stats;
 	struct web_conn **conns; /* by fd, for web_server_free */
@@ -111,8 +111,8 @@ static void conn_close(struct web_conn *c)
 {
 	struct web_server *srv = c->srv;
 
-	lb_timer_cancel(srv->loop, &c->timer);
-	lb_loop_fd_del(srv->loop, c->fd);
+	loop_timer_cancel(srv->loop, &c->timer);
+	loop_fd_del(srv->loop, c->fd);
 	srv->conns[c->fd] = NULL;
 	close(c->fd);
 	srv->stats.open--;
@@ -121,7 +121,7 @@ static void conn_close(struct web_conn *c)
 
 static void conn_set_events(struct web_conn *c, uint32_t events)
 {
-	if (lb_loop_fd_mod(c->srv->loop, c->fd, events) == -1)
+	if (loop_fd_mod(c->srv->loop, c->fd, events) == -1)
 		conn_close(c);
 }
 
@@ -211,7 +211,7 @@ static void conn_advance(struct web_conn *c, size_t sent)
 	c->body_off += sent - h;
 }
 
-static void conn_linger_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void conn_linger_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	(void)loop;
 	(void)t;
@@ -224,14 +224,14 @@ static void conn_sent(struct web_conn *c)
 	if (!c->keep_alive) {
 		shutdown(c->fd, SHUT_WR);
 		c->phase = WEB_LINGER;
-		lb_timer_init(&c->timer, conn_linger_cb, c);
-		if (lb_timer_arm(c->srv->loop, &c->timer, lb_now_ns() + WEB_LINGER_NS) == -1)
+		loop_timer_init(&c->timer, conn_linger_cb, c);
+		if (loop_timer_arm(c->srv->loop, &c->timer, loop_now_ns() + WEB_LINGER_NS) == -1)
 			return conn_close(c);
 		return conn_set_events(c, EPOLLIN);
 	}
 	c->phase = WEB_READ;
 	web_http_init(&c->req, WEB_HTTP_REQUEST);
-	if (lb_loop_fd_mod(c->srv->loop, c->fd, EPOLLIN) == -1)
+	if (loop_fd_mod(c->srv->loop, c->fd, EPOLLIN) == -1)
 		return conn_close(c);
 	conn_process(c);
 }
@@ -250,7 +250,7 @@ static void conn_write(struct web_conn *c)
 	conn_sent(c);
 }
 
-static void conn_delay_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void conn_delay_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct web_conn *c = arg;
 
@@ -270,8 +270,8 @@ static void conn_start_response(struct web_conn *c, bool bad)
 		return conn_write(c);
 	}
 	c->phase = WEB_DELAY;
-	lb_timer_init(&c->timer, conn_delay_cb, c);
-	if (lb_timer_arm(c->srv->loop, &c->timer, lb_now_ns() + c->srv->latency_ns) == -1)
+	loop_timer_init(&c->timer, conn_delay_cb, c);
+	if (loop_timer_arm(c->srv->loop, &c->timer, loop_now_ns() + c->srv->latency_ns) == -1)
 		return conn_close(c);
 	conn_set_events(c, 0); /* errors and hang-ups still arrive */
 }
@@ -313,7 +313,7 @@ static bool conn_read(struct web_conn *c)
 	}
 }
 
-static void conn_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void conn_cb(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct web_conn *c = arg;
 
@@ -344,11 +344,11 @@ static void conn_new(struct web_server *srv, int fd)
 	c->fd = fd;
 	c->phase = WEB_READ;
 	web_http_init(&c->req, WEB_HTTP_REQUEST);
-	lb_timer_init(&c->timer, conn_delay_cb, c);
+	loop_timer_init(&c->timer, conn_delay_cb, c);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (conns_track(srv, c) == -1)
 		goto err_free;
-	if (lb_loop_fd_add(srv->loop, fd, EPOLLIN, conn_cb, c) == -1)
+	if (loop_fd_add(srv->loop, fd, EPOLLIN, conn_cb, c) == -1)
 		goto err_untrack;
 	srv->stats.accepted++;
 	srv->stats.open++;
@@ -361,15 +361,15 @@ err_close:
 	close(fd);
 }
 
-static void accept_resume_cb(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void accept_resume_cb(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct web_server *srv = arg;
 
 	(void)t;
-	lb_loop_fd_mod(loop, srv->lfd, EPOLLIN);
+	loop_fd_mod(loop, srv->lfd, EPOLLIN);
 }
 
-static void accept_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void accept_cb(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct web_server *srv = arg;
 
@@ -383,8 +383,8 @@ static void accept_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 			/* out of fds: stop accepting for a while instead of spinning */
 			srv->stats.accept_paused++;
-			lb_loop_fd_mod(loop, fd, 0);
-			lb_timer_arm(loop, &srv->accept_timer, lb_now_ns() + WEB_ACCEPT_PAUSE_NS);
+			loop_fd_mod(loop, fd, 0);
+			loop_timer_arm(loop, &srv->accept_timer, loop_now_ns() + WEB_ACCEPT_PAUSE_NS);
 		}
 		return;
 	}
@@ -408,7 +408,7 @@ static int listen_open(const struct sockaddr_in *addr)
 	return fd;
 }
 
-struct web_server *web_server_new(struct lb_loop *loop, const struct sockaddr_in *addr,
+struct web_server *web_server_new(struct loop *loop, const struct sockaddr_in *addr,
 				  const char *name, uint64_t latency_ns)
 {
 	struct web_server *srv = calloc(1, sizeof(*srv));
@@ -419,11 +419,11 @@ struct web_server *web_server_new(struct lb_loop *loop, const struct sockaddr_in
 	srv->latency_ns = latency_ns;
 	snprintf(srv->name, sizeof(srv->name), "%s", name);
 	snprintf(srv->root_body, sizeof(srv->root_body), "fl-web %s\n", srv->name);
-	lb_timer_init(&srv->accept_timer, accept_resume_cb, srv);
+	loop_timer_init(&srv->accept_timer, accept_resume_cb, srv);
 	srv->lfd = listen_open(addr);
 	if (srv->lfd == -1)
 		goto err_free;
-	if (lb_loop_fd_add(loop, srv->lfd, EPOLLIN, accept_cb, srv) == -1)
+	if (loop_fd_add(loop, srv->lfd, EPOLLIN, accept_cb, srv) == -1)
 		goto err_close;
 	return srv;
 err_close:
@@ -440,8 +440,8 @@ void web_server_free(struct web_server *srv)
 	for (size_t i = 0; i < srv->nconns; i++)
 		if (srv->conns[i])
 			conn_close(srv->conns[i]);
-	lb_timer_cancel(srv->loop, &srv->accept_timer);
-	lb_loop_fd_del(srv->loop, srv->lfd);
+	loop_timer_cancel(srv->loop, &srv->accept_timer);
+	loop_fd_del(srv->loop, srv->lfd);
 	close(srv->lfd);
 	web_bytes_sums_release(&srv->sums);
 	free(srv->conns);

@@ -1,5 +1,5 @@
 /*
- * web_server.h - fl-web's HTTP/1.1 server on an lb_loop.
+ * web_server.h - fl-web's HTTP/1.1 server on an loop.
  *
  * Non-blocking, keep-alive, pipelining-safe (one request answered at a time, in order).
  * Routes: GET|HEAD /health ("ok\n"), / (a short text naming the backend), /bytes/N (N
@@ -16,7 +16,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 
 #define WEB_LINGER_NS 2000000000ull /* wait for the client's FIN after our own */
 
@@ -36,7 +36,7 @@ int web_addr_parse(const char *s, struct sockaddr_in *out);
  * web_server_new - listen on addr and serve on loop as name, delaying every response by
  * latency_ns. Returns the server, or NULL with errno (bind/listen errors included).
  */
-struct web_server *web_server_new(struct lb_loop *loop, const struct sockaddr_in *addr,
+struct web_server *web_server_new(struct loop *loop, const struct sockaddr_in *addr,
 				  const char *name, uint64_t latency_ns);
 
 /* web_server_free - close the listener and every connection. NULL is a no-op. */

@@ -1,7 +1,7 @@
 /*
  * test_load.c - fl-load's pure parts: the schedule against a naive floating model,
  * URL and rate parsing, outcome classification, the CSV record, percentiles against
- * their definition; and lb_loop's timer heap against a sorted model plus its fd
+ * their definition; and loop's timer heap against a sorted model plus its fd
  * watchers (stale events after removal are dropped).
  */
 #include <CUnit/CUnit.h>
@@ -12,7 +12,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "lb_loop.h"
+#include "loop.h"
 #include "load_rec.h"
 
 void register_load_suite(void);
@@ -223,14 +223,14 @@ static void test_stats_summary(void)
 	load_stats_release(&s);
 }
 
-/* ---- lb_loop ---- */
+/* ---- loop ---- */
 
 struct fired {
 	int order[64];
 	int n;
 };
 
-static void timer_rec(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void timer_rec(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	struct fired *f = arg;
 
@@ -240,37 +240,37 @@ static void timer_rec(struct lb_loop *loop, struct lb_timer *t, void *arg)
 
 static void test_loop_timers_model(void)
 {
-	struct lb_loop *loop = lb_loop_new();
-	struct lb_timer t[40];
+	struct loop *loop = loop_new();
+	struct loop_timer t[40];
 	struct fired f = {0};
 	int want[40], nwant = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
 	srand(11);
 	for (int i = 0; i < 40; i++) {
-		lb_timer_init(&t[i], timer_rec, &f);
+		loop_timer_init(&t[i], timer_rec, &f);
 		/* deadlines in the past (1..1000 ns after boot) fire on the next pass */
-		lb_timer_arm(loop, &t[i], (uint64_t)(rand() % 1000) + 1);
+		loop_timer_arm(loop, &t[i], (uint64_t)(rand() % 1000) + 1);
 	}
 	for (int i = 0; i < 40; i += 3)
-		lb_timer_cancel(loop, &t[i]);
-	lb_timer_arm(loop, &t[5], 2000); /* re-arm moves it */
+		loop_timer_cancel(loop, &t[i]);
+	loop_timer_arm(loop, &t[5], 2000); /* re-arm moves it */
 	for (int i = 0; i < 40; i++)
-		if (lb_timer_is_armed(&t[i]))
+		if (loop_timer_is_armed(&t[i]))
 			want[nwant++] = (int)t[i].deadline_ns;
 	qsort(want, (size_t)nwant, sizeof(int), cmp);
-	CU_ASSERT_EQUAL(nwant, lb_loop_timers_armed(loop));
-	CU_ASSERT_EQUAL(0, lb_loop_run_once(loop, 0));
+	CU_ASSERT_EQUAL(nwant, loop_timers_armed(loop));
+	CU_ASSERT_EQUAL(0, loop_run_once(loop, 0));
 	CU_ASSERT_EQUAL_FATAL(nwant, f.n);
 	for (int i = 0; i < nwant; i++)
 		CU_ASSERT_EQUAL(want[i], f.order[i]);
-	CU_ASSERT_EQUAL(0, lb_loop_timers_armed(loop));
-	lb_loop_free(loop);
+	CU_ASSERT_EQUAL(0, loop_timers_armed(loop));
+	loop_free(loop);
 }
 
 static int watch_hits;
 
-static void watch_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
+static void watch_cb(struct loop *loop, int fd, uint32_t events, void *arg)
 {
 	int *other = arg;
 
@@ -280,61 +280,61 @@ static void watch_cb(struct lb_loop *loop, int fd, uint32_t events, void *arg)
 	if (read(fd, &c, 1) != 1)
 		return;
 	if (other && *other >= 0) {
-		lb_loop_fd_del(loop, *other); /* its event in this batch must not run */
+		loop_fd_del(loop, *other); /* its event in this batch must not run */
 		*other = -1;
 	}
 }
 
 static void test_loop_fd_watchers(void)
 {
-	struct lb_loop *loop = lb_loop_new();
+	struct loop *loop = loop_new();
 	int a[2], b[2];
 
 	CU_ASSERT_EQUAL_FATAL(0, pipe(a));
 	CU_ASSERT_EQUAL_FATAL(0, pipe(b));
 	int bfd = b[0];
-	CU_ASSERT_EQUAL(0, lb_loop_fd_add(loop, a[0], EPOLLIN, watch_cb, &bfd));
-	CU_ASSERT_EQUAL(0, lb_loop_fd_add(loop, b[0], EPOLLIN, watch_cb, NULL));
-	CU_ASSERT_EQUAL(-1, lb_loop_fd_add(loop, a[0], EPOLLIN, watch_cb, NULL));
+	CU_ASSERT_EQUAL(0, loop_fd_add(loop, a[0], EPOLLIN, watch_cb, &bfd));
+	CU_ASSERT_EQUAL(0, loop_fd_add(loop, b[0], EPOLLIN, watch_cb, NULL));
+	CU_ASSERT_EQUAL(-1, loop_fd_add(loop, a[0], EPOLLIN, watch_cb, NULL));
 	CU_ASSERT_EQUAL(EEXIST, errno);
 	CU_ASSERT_EQUAL(1, write(a[1], "x", 1));
 	CU_ASSERT_EQUAL(1, write(b[1], "y", 1));
 	watch_hits = 0;
 	/* either order: a first removes b (1 hit), b first then a (2 hits) */
-	CU_ASSERT_EQUAL(0, lb_loop_run_once(loop, 0));
+	CU_ASSERT_EQUAL(0, loop_run_once(loop, 0));
 	CU_ASSERT(watch_hits == 1 || watch_hits == 2);
 	int first = watch_hits;
-	CU_ASSERT_EQUAL(0, lb_loop_run_once(loop, 0));
+	CU_ASSERT_EQUAL(0, loop_run_once(loop, 0));
 	CU_ASSERT_EQUAL(first, watch_hits); /* b is gone, a drained */
-	CU_ASSERT_EQUAL(-1, lb_loop_fd_del(loop, b[0]));
+	CU_ASSERT_EQUAL(-1, loop_fd_del(loop, b[0]));
 	CU_ASSERT_EQUAL(ENOENT, errno);
-	CU_ASSERT_EQUAL(0, lb_loop_fd_del(loop, a[0]));
+	CU_ASSERT_EQUAL(0, loop_fd_del(loop, a[0]));
 	close(a[0]), close(a[1]), close(b[0]), close(b[1]);
-	lb_loop_free(loop);
+	loop_free(loop);
 }
 
-static void rearm_past(struct lb_loop *loop, struct lb_timer *t, void *arg)
+static void rearm_past(struct loop *loop, struct loop_timer *t, void *arg)
 {
 	int *n = arg;
 
 	if (++*n < 100)
-		lb_timer_arm(loop, t, 1);
+		loop_timer_arm(loop, t, 1);
 }
 
 static void test_loop_rearm_in_past_yields(void)
 {
-	struct lb_loop *loop = lb_loop_new();
-	struct lb_timer t;
+	struct loop *loop = loop_new();
+	struct loop_timer t;
 	int n = 0;
 
-	lb_timer_init(&t, rearm_past, &n);
-	lb_timer_arm(loop, &t, 1);
-	CU_ASSERT_EQUAL(0, lb_loop_run_once(loop, 0));
+	loop_timer_init(&t, rearm_past, &n);
+	loop_timer_arm(loop, &t, 1);
+	CU_ASSERT_EQUAL(0, loop_run_once(loop, 0));
 	CU_ASSERT_EQUAL(1, n); /* once per pass, not 100 times */
-	CU_ASSERT_EQUAL(0, lb_loop_run_once(loop, 0));
+	CU_ASSERT_EQUAL(0, loop_run_once(loop, 0));
 	CU_ASSERT_EQUAL(2, n);
-	lb_timer_cancel(loop, &t);
-	lb_loop_free(loop);
+	loop_timer_cancel(loop, &t);
+	loop_free(loop);
 }
 
 void register_load_suite(void)

@@ -1,5 +1,5 @@
 /*
- * lb_loop.c - epoll event loop with a timer min-heap and signalfd (see lb_loop.h).
+ * loop.c - epoll event loop with a timer min-heap and signalfd (see loop.h).
  *
  * Watchers live in a table indexed by fd; the epoll cookie is fd | generation << 32 so
  * that a stale event (fd removed earlier in the batch, maybe reused) is recognised and
@@ -7,7 +7,7 @@
  * knows its index so cancel is O(log n). One timerfd is armed (TFD_TIMER_ABSTIME) for the
  * earliest wake-up; it is only reprogrammed when that wake-up changes.
  */
-#include "lb_loop.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,32 +18,32 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LB_LOOP_BATCH 256 /* events per epoll_wait; more just wait for the next call */
+#define LOOP_BATCH 256 /* events per epoll_wait; more just wait for the next call */
 
 struct lb_watch {
-	lb_fd_cb cb;
+	loop_fd_cb cb;
 	void *arg;
 	uint32_t gen;
 	bool used;
 };
 
-struct lb_loop {
+struct loop {
 	int epfd;
 	int tfd;
 	int sigfd;
 	sigset_t sigs; /* what sigfd reads */
-	lb_signal_cb sig_cb;
+	loop_signal_cb sig_cb;
 	void *sig_arg;
 	struct lb_watch *watch;
 	size_t nwatch;
-	struct lb_timer **heap;
+	struct loop_timer **heap;
 	size_t nheap, capheap;
 	uint64_t seq;
 	uint64_t tfd_armed; /* deadline the timerfd is set to, 0 = disarmed */
 	bool stop;
 };
 
-uint64_t lb_now_ns(void)
+uint64_t loop_now_ns(void)
 {
 	struct timespec ts;
 
@@ -51,9 +51,9 @@ uint64_t lb_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-struct lb_loop *lb_loop_new(void)
+struct loop *loop_new(void)
 {
-	struct lb_loop *loop = calloc(1, sizeof(*loop));
+	struct loop *loop = calloc(1, sizeof(*loop));
 
 	if (!loop)
 		return NULL;
@@ -78,7 +78,7 @@ err_free:
 	return NULL;
 }
 
-void lb_loop_free(struct lb_loop *loop)
+void loop_free(struct loop *loop)
 {
 	if (!loop)
 		return;
@@ -95,7 +95,7 @@ void lb_loop_free(struct lb_loop *loop)
 
 /* ---- fd watchers ---- */
 
-static int watch_grow(struct lb_loop *loop, int fd)
+static int watch_grow(struct loop *loop, int fd)
 {
 	if ((size_t)fd < loop->nwatch)
 		return 0;
@@ -111,12 +111,12 @@ static int watch_grow(struct lb_loop *loop, int fd)
 	return 0;
 }
 
-static uint64_t watch_cookie(const struct lb_loop *loop, int fd)
+static uint64_t watch_cookie(const struct loop *loop, int fd)
 {
 	return (uint64_t)(uint32_t)fd | (uint64_t)loop->watch[fd].gen << 32;
 }
 
-int lb_loop_fd_add(struct lb_loop *loop, int fd, uint32_t events, lb_fd_cb cb, void *arg)
+int loop_fd_add(struct loop *loop, int fd, uint32_t events, loop_fd_cb cb, void *arg)
 {
 	if (fd < 0 || !cb) {
 		errno = EINVAL;
@@ -139,7 +139,7 @@ int lb_loop_fd_add(struct lb_loop *loop, int fd, uint32_t events, lb_fd_cb cb, v
 	return 0;
 }
 
-static struct lb_watch *watch_get(struct lb_loop *loop, int fd)
+static struct lb_watch *watch_get(struct loop *loop, int fd)
 {
 	if (fd < 0 || (size_t)fd >= loop->nwatch || !loop->watch[fd].used) {
 		errno = ENOENT;
@@ -148,7 +148,7 @@ static struct lb_watch *watch_get(struct lb_loop *loop, int fd)
 	return &loop->watch[fd];
 }
 
-int lb_loop_fd_mod(struct lb_loop *loop, int fd, uint32_t events)
+int loop_fd_mod(struct loop *loop, int fd, uint32_t events)
 {
 	if (!watch_get(loop, fd))
 		return -1;
@@ -156,7 +156,7 @@ int lb_loop_fd_mod(struct lb_loop *loop, int fd, uint32_t events)
 	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
-int lb_loop_fd_del(struct lb_loop *loop, int fd)
+int loop_fd_del(struct loop *loop, int fd)
 {
 	struct lb_watch *w = watch_get(loop, fd);
 
@@ -170,7 +170,7 @@ int lb_loop_fd_del(struct lb_loop *loop, int fd)
 	return 0;
 }
 
-int lb_loop_fd_forget(struct lb_loop *loop, int fd)
+int loop_fd_forget(struct loop *loop, int fd)
 {
 	struct lb_watch *w = watch_get(loop, fd);
 
@@ -183,22 +183,22 @@ int lb_loop_fd_forget(struct lb_loop *loop, int fd)
 
 /* ---- timers: binary min-heap on (deadline, seq) ---- */
 
-static bool timer_before(const struct lb_timer *a, const struct lb_timer *b)
+static bool timer_before(const struct loop_timer *a, const struct loop_timer *b)
 {
 	if (a->deadline_ns != b->deadline_ns)
 		return a->deadline_ns < b->deadline_ns;
 	return a->seq < b->seq;
 }
 
-static void heap_set(struct lb_loop *loop, size_t i, struct lb_timer *t)
+static void heap_set(struct loop *loop, size_t i, struct loop_timer *t)
 {
 	loop->heap[i] = t;
 	t->heap_idx = i;
 }
 
-static void heap_up(struct lb_loop *loop, size_t i)
+static void heap_up(struct loop *loop, size_t i)
 {
-	struct lb_timer *t = loop->heap[i];
+	struct loop_timer *t = loop->heap[i];
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
@@ -210,9 +210,9 @@ static void heap_up(struct lb_loop *loop, size_t i)
 	heap_set(loop, i, t);
 }
 
-static void heap_down(struct lb_loop *loop, size_t i)
+static void heap_down(struct loop *loop, size_t i)
 {
-	struct lb_timer *t = loop->heap[i];
+	struct loop_timer *t = loop->heap[i];
 
 	for (;;) {
 		size_t c = 2 * i + 1;
@@ -228,7 +228,7 @@ static void heap_down(struct lb_loop *loop, size_t i)
 	heap_set(loop, i, t);
 }
 
-void lb_timer_init(struct lb_timer *t, lb_timer_cb cb, void *arg)
+void loop_timer_init(struct loop_timer *t, loop_timer_cb cb, void *arg)
 {
 	memset(t, 0, sizeof(*t));
 	t->heap_idx = LB_TIMER_IDLE;
@@ -236,19 +236,19 @@ void lb_timer_init(struct lb_timer *t, lb_timer_cb cb, void *arg)
 	t->arg = arg;
 }
 
-bool lb_timer_is_armed(const struct lb_timer *t)
+bool loop_timer_is_armed(const struct loop_timer *t)
 {
 	return t->heap_idx != LB_TIMER_IDLE;
 }
 
-void lb_timer_cancel(struct lb_loop *loop, struct lb_timer *t)
+void loop_timer_cancel(struct loop *loop, struct loop_timer *t)
 {
 	size_t i = t->heap_idx;
 
 	if (i == LB_TIMER_IDLE)
 		return;
 	t->heap_idx = LB_TIMER_IDLE;
-	struct lb_timer *last = loop->heap[--loop->nheap];
+	struct loop_timer *last = loop->heap[--loop->nheap];
 	if (i == loop->nheap)
 		return;
 	heap_set(loop, i, last);
@@ -256,12 +256,12 @@ void lb_timer_cancel(struct lb_loop *loop, struct lb_timer *t)
 	heap_down(loop, last->heap_idx);
 }
 
-int lb_timer_arm(struct lb_loop *loop, struct lb_timer *t, uint64_t deadline_ns)
+int loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t deadline_ns)
 {
-	lb_timer_cancel(loop, t);
+	loop_timer_cancel(loop, t);
 	if (loop->nheap == loop->capheap) {
 		size_t n = loop->capheap ? 2 * loop->capheap : 64;
-		struct lb_timer **h = realloc(loop->heap, n * sizeof(*h));
+		struct loop_timer **h = realloc(loop->heap, n * sizeof(*h));
 		if (!h)
 			return -1;
 		loop->heap = h;
@@ -274,29 +274,29 @@ int lb_timer_arm(struct lb_loop *loop, struct lb_timer *t, uint64_t deadline_ns)
 	return 0;
 }
 
-size_t lb_loop_timers_armed(const struct lb_loop *loop)
+size_t loop_timers_armed(const struct loop *loop)
 {
 	return loop->nheap;
 }
 
 /* Fire every timer due at now that was armed before this pass began. */
-static void timers_run(struct lb_loop *loop)
+static void timers_run(struct loop *loop)
 {
-	uint64_t now = lb_now_ns();
+	uint64_t now = loop_now_ns();
 	uint64_t pass_seq = loop->seq;
 
 	while (loop->nheap && !loop->stop) {
-		struct lb_timer *t = loop->heap[0];
+		struct loop_timer *t = loop->heap[0];
 		if (t->deadline_ns > now || t->seq > pass_seq)
 			break;
-		lb_timer_cancel(loop, t);
+		loop_timer_cancel(loop, t);
 		t->cb(loop, t, t->arg);
 	}
 }
 
 /* ---- signals ---- */
 
-int lb_loop_signals(struct lb_loop *loop, const sigset_t *set, lb_signal_cb cb, void *arg)
+int loop_signals(struct loop *loop, const sigset_t *set, loop_signal_cb cb, void *arg)
 {
 	bool fresh = loop->sigfd == -1;
 	sigset_t all;
@@ -326,7 +326,7 @@ int lb_loop_signals(struct lb_loop *loop, const sigset_t *set, lb_signal_cb cb, 
 	return 0;
 }
 
-static void signals_read(struct lb_loop *loop)
+static void signals_read(struct loop *loop)
 {
 	struct signalfd_siginfo si;
 
@@ -337,7 +337,7 @@ static void signals_read(struct lb_loop *loop)
 /* ---- the loop ---- */
 
 /* Program the timerfd for wake-up deadline (0 = none); returns the epoll timeout. */
-static int wake_set(struct lb_loop *loop, uint64_t deadline)
+static int wake_set(struct loop *loop, uint64_t deadline)
 {
 	if (deadline == loop->tfd_armed)
 		return -1;
@@ -350,18 +350,18 @@ static int wake_set(struct lb_loop *loop, uint64_t deadline)
 	return -1;
 }
 
-static int wait_timeout(struct lb_loop *loop, uint64_t max_wait_ns)
+static int wait_timeout(struct loop *loop, uint64_t max_wait_ns)
 {
 	uint64_t deadline = max_wait_ns;
 
 	if (loop->nheap && loop->heap[0]->deadline_ns < deadline)
 		deadline = loop->heap[0]->deadline_ns;
-	if (deadline == 0 || deadline <= lb_now_ns())
+	if (deadline == 0 || deadline <= loop_now_ns())
 		return 0;
 	return wake_set(loop, deadline == UINT64_MAX ? 0 : deadline);
 }
 
-static void dispatch(struct lb_loop *loop, const struct epoll_event *ev)
+static void dispatch(struct loop *loop, const struct epoll_event *ev)
 {
 	uint64_t cookie = ev->data.u64;
 
@@ -386,15 +386,15 @@ static void dispatch(struct lb_loop *loop, const struct epoll_event *ev)
 	w->cb(loop, fd, ev->events, w->arg);
 }
 
-int lb_loop_run_once(struct lb_loop *loop, uint64_t max_wait_ns)
+int loop_run_once(struct loop *loop, uint64_t max_wait_ns)
 {
-	struct epoll_event evs[LB_LOOP_BATCH];
+	struct epoll_event evs[LOOP_BATCH];
 
 	timers_run(loop);
 	if (loop->stop)
 		return 0;
 	int timeout = wait_timeout(loop, max_wait_ns);
-	int n = epoll_wait(loop->epfd, evs, LB_LOOP_BATCH, timeout);
+	int n = epoll_wait(loop->epfd, evs, LOOP_BATCH, timeout);
 	if (n == -1)
 		return errno == EINTR ? 0 : -1;
 	for (int i = 0; i < n && !loop->stop; i++)
@@ -402,25 +402,25 @@ int lb_loop_run_once(struct lb_loop *loop, uint64_t max_wait_ns)
 	return 0;
 }
 
-int lb_loop_run(struct lb_loop *loop)
+int loop_run(struct loop *loop)
 {
 	while (!loop->stop)
-		if (lb_loop_run_once(loop, UINT64_MAX) == -1)
+		if (loop_run_once(loop, UINT64_MAX) == -1)
 			return -1;
 	return 0;
 }
 
-void lb_loop_stop(struct lb_loop *loop)
+void loop_stop(struct loop *loop)
 {
 	loop->stop = true;
 }
 
-void lb_loop_resume(struct lb_loop *loop)
+void loop_resume(struct loop *loop)
 {
 	loop->stop = false;
 }
 
-bool lb_loop_stopped(const struct lb_loop *loop)
+bool loop_stopped(const struct loop *loop)
 {
 	return loop->stop;
 }

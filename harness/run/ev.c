@@ -1,5 +1,5 @@
 /*
- * ev.c - the run's event loop, the harness's face of lb/lb_loop.c: the project has one
+ * ev.c - the run's event loop, the harness's face of lb/loop.c: the project has one
  * epoll loop, one timer heap and one signalfd, and this file only adds what the
  * harness's callers are used to: timers named by an id (a callback returns its next
  * deadline), one handler per signal, and a run that ends at a deadline.
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include "ev.h"
-#include "lb_loop.h"
+#include "loop.h"
 
 struct ev_watch {
 	struct ev_loop *loop;
@@ -25,7 +25,7 @@ struct ev_watch {
 };
 
 struct ev_timer {
-	struct lb_timer t;
+	struct loop_timer t;
 	struct ev_loop *loop;
 	int64_t id;
 	ev_timer_fn *fn;
@@ -40,7 +40,7 @@ struct ev_sig {
 };
 
 struct ev_loop {
-	struct lb_loop *lb;
+	struct loop *lb;
 	struct ev_watch *watches;
 	struct ev_timer *timers;
 	int64_t next_id;
@@ -50,7 +50,7 @@ struct ev_loop {
 
 int64_t ev_now_ns(void)
 {
-	return (int64_t)lb_now_ns();
+	return (int64_t)loop_now_ns();
 }
 
 struct ev_loop *ev_loop_new(void)
@@ -61,7 +61,7 @@ struct ev_loop *ev_loop_new(void)
 		return NULL;
 	loop->next_id = 1;
 	sigemptyset(&loop->sigs);
-	loop->lb = lb_loop_new();
+	loop->lb = loop_new();
 	if (!loop->lb) {
 		free(loop);
 		return NULL;
@@ -87,17 +87,17 @@ void ev_loop_free(struct ev_loop *loop)
 		struct ev_watch *w = loop->watches;
 
 		loop->watches = w->next;
-		lb_loop_fd_del(loop->lb, w->fd);
+		loop_fd_del(loop->lb, w->fd);
 		free(w);
 	}
 	while (loop->timers) {
 		struct ev_timer *t = loop->timers;
 
-		lb_timer_cancel(loop->lb, &t->t);
+		loop_timer_cancel(loop->lb, &t->t);
 		timer_unlink(t);
 		free(t);
 	}
-	lb_loop_free(loop->lb);
+	loop_free(loop->lb);
 	if (!sigisemptyset(&loop->sigs))
 		sigprocmask(SIG_UNBLOCK, &loop->sigs, NULL);
 	free(loop);
@@ -105,7 +105,7 @@ void ev_loop_free(struct ev_loop *loop)
 
 /* ---- fds ---- */
 
-static void on_fd(struct lb_loop *lb, int fd, uint32_t events, void *arg)
+static void on_fd(struct loop *lb, int fd, uint32_t events, void *arg)
 {
 	struct ev_watch *w = arg;
 
@@ -132,7 +132,7 @@ int ev_fd_add(struct ev_loop *loop, int fd, uint32_t events, ev_fd_fn *fn, void 
 	if (!w)
 		return -1;
 	*w = (struct ev_watch){.loop = loop, .fd = fd, .fn = fn, .arg = arg};
-	if (lb_loop_fd_add(loop->lb, fd, events, on_fd, w) == -1) {
+	if (loop_fd_add(loop->lb, fd, events, on_fd, w) == -1) {
 		free(w);
 		return -1;
 	}
@@ -147,7 +147,7 @@ int ev_fd_mod(struct ev_loop *loop, int fd, uint32_t events)
 		errno = ENOENT;
 		return -1;
 	}
-	return lb_loop_fd_mod(loop->lb, fd, events);
+	return loop_fd_mod(loop->lb, fd, events);
 }
 
 int ev_fd_del(struct ev_loop *loop, int fd)
@@ -160,14 +160,14 @@ int ev_fd_del(struct ev_loop *loop, int fd)
 	}
 	*p = w->next;
 	/* the fd may already be closed: then the kernel dropped it itself */
-	lb_loop_fd_del(loop->lb, fd);
+	loop_fd_del(loop->lb, fd);
 	free(w);
 	return 0;
 }
 
 /* ---- timers ---- */
 
-static void on_timer(struct lb_loop *lb, struct lb_timer *lt, void *arg)
+static void on_timer(struct loop *lb, struct loop_timer *lt, void *arg)
 {
 	struct ev_timer *t = arg;
 	int64_t next;
@@ -176,7 +176,7 @@ static void on_timer(struct lb_loop *lb, struct lb_timer *lt, void *arg)
 	t->firing = true;
 	next = t->fn(t->loop, ev_now_ns(), t->arg);
 	t->firing = false;
-	if (!t->deleted && next >= 0 && lb_timer_arm(lb, &t->t, (uint64_t)next) == 0)
+	if (!t->deleted && next >= 0 && loop_timer_arm(lb, &t->t, (uint64_t)next) == 0)
 		return;
 	timer_unlink(t);
 	free(t);
@@ -189,8 +189,8 @@ int64_t ev_timer_add(struct ev_loop *loop, int64_t when_ns, ev_timer_fn *fn, voi
 	if (!t)
 		return -1;
 	*t = (struct ev_timer){.loop = loop, .id = loop->next_id, .fn = fn, .arg = arg};
-	lb_timer_init(&t->t, on_timer, t);
-	if (lb_timer_arm(loop->lb, &t->t, when_ns > 0 ? (uint64_t)when_ns : 0) == -1) {
+	loop_timer_init(&t->t, on_timer, t);
+	if (loop_timer_arm(loop->lb, &t->t, when_ns > 0 ? (uint64_t)when_ns : 0) == -1) {
 		free(t);
 		return -1;
 	}
@@ -213,7 +213,7 @@ int ev_timer_del(struct ev_loop *loop, int64_t id)
 		t->deleted = true;
 		return 0;
 	}
-	lb_timer_cancel(loop->lb, &t->t);
+	loop_timer_cancel(loop->lb, &t->t);
 	timer_unlink(t);
 	free(t);
 	return 0;
@@ -221,7 +221,7 @@ int ev_timer_del(struct ev_loop *loop, int64_t id)
 
 /* ---- signals ---- */
 
-static void on_signal(struct lb_loop *lb, int signo, void *arg)
+static void on_signal(struct loop *lb, int signo, void *arg)
 {
 	struct ev_loop *loop = arg;
 
@@ -241,7 +241,7 @@ int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_fn *fn, void *arg)
 	sigemptyset(&one);
 	sigaddset(&one, signo);
 	loop->sig[signo] = (struct ev_sig){fn, arg};
-	if (lb_loop_signals(loop->lb, &one, on_signal, loop) == -1)
+	if (loop_signals(loop->lb, &one, on_signal, loop) == -1)
 		return -1;
 	sigaddset(&loop->sigs, signo);
 	return 0;
@@ -253,11 +253,11 @@ int ev_loop_run(struct ev_loop *loop, int64_t deadline_ns)
 {
 	uint64_t until = deadline_ns >= 0 ? (uint64_t)deadline_ns : UINT64_MAX;
 
-	lb_loop_resume(loop->lb);
-	while (!lb_loop_stopped(loop->lb)) {
-		if (deadline_ns >= 0 && lb_now_ns() >= until)
+	loop_resume(loop->lb);
+	while (!loop_stopped(loop->lb)) {
+		if (deadline_ns >= 0 && loop_now_ns() >= until)
 			return 0;
-		if (lb_loop_run_once(loop->lb, until) == -1)
+		if (loop_run_once(loop->lb, until) == -1)
 			return -1;
 	}
 	return 0;
@@ -265,10 +265,10 @@ int ev_loop_run(struct ev_loop *loop, int64_t deadline_ns)
 
 void ev_loop_stop(struct ev_loop *loop)
 {
-	lb_loop_stop(loop->lb);
+	loop_stop(loop->lb);
 }
 
 bool ev_loop_stopped(const struct ev_loop *loop)
 {
-	return lb_loop_stopped(loop->lb);
+	return loop_stopped(loop->lb);
 }
