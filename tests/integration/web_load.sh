@@ -7,7 +7,7 @@
 command -v ip >/dev/null || skip "no ip(8)"
 command -v python3 >/dev/null || skip "no python3 (fake servers)"
 
-ns=fltest-web-$$
+ns=fltest-web-${FL_TEST_TAG:-$$}
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done

@@ -5,7 +5,7 @@
 # Nothing is created in, or sent to, the host's own namespace.
 . "$FL_TOP/tests/integration/lib.sh"
 
-LAB=fltest-lb-$$
+LAB=fltest-lb-${FL_TEST_TAG:-$$} # the runner's tag: its host check knows these are ours
 LAB_NS=()
 LAB_PIDS=()
 LAB_EXTRA_PIDFILES=() # pid files of processes our children forked (keepalived's)
