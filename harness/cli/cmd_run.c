@@ -156,25 +156,14 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	ev_loop_stop(loop);
 }
 
-/* Phase "services": every exec service, then the built-in ones in order, ready. */
+/* Services [svc]: every one started, and ready. */
 static int run_services_start(struct run *r, struct svc_set *set, struct run_result *res)
 {
 	const struct scn *s = run_scn(r);
-
 	char err[1024];
 
-	for (int i = 0; i < s->n_services; i++) {
-		if (s->services[i].kind != SCN_SVC_EXEC)
-			continue;
-		res->n_svc++;
-		if (svc_exec_start(set, i) == -1) {
-			fprintf(stderr, "faultline run: %s: %s\n", s->name, svc_set_error(set));
-			return -1;
-		}
-	}
-	for (int i = 0; i < s->n_services; i++)
-		res->n_svc += s->services[i].kind != SCN_SVC_EXEC;
-	if (svc_builtin_start(r, set, RUN_READY_TIMEOUT_MS, err, sizeof(err)) == -1) {
+	res->n_svc = s->n_services;
+	if (svc_set_start_all(r, set, RUN_READY_TIMEOUT_MS, err, sizeof(err)) == -1) {
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
 		return -1;
 	}

@@ -47,8 +47,7 @@ static int rep_files_one(const struct sla_result *res, const char *json, const c
 	return rc;
 }
 
-int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *buf,
-		 size_t len)
+int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *buf, size_t len)
 {
 	size_t base = strlen(svg);
 	int dup = 0;
@@ -66,8 +65,7 @@ int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *
 
 /* One file for all @n results, by @fn (rep_json_write_many, rep_junit_write). */
 static int rep_file_many(const char *path, struct sla_result *const *res, int n,
-			 int (*fn)(FILE *, struct sla_result *const *, int), char *err,
-			 size_t len)
+			 int (*fn)(FILE *, struct sla_result *const *, int), char *err, size_t len)
 {
 	FILE *f = fopen(path, "we");
 	int rc = -1;
@@ -104,8 +102,8 @@ static int rep_svg_many(const char *svg, struct sla_result *const *res, int n, c
 	return rc;
 }
 
-int rep_files_write(struct sla_result *const *res, int n, const char *json,
-		    const char *junit, const char *svg, char *err, size_t len)
+int rep_files_write(struct sla_result *const *res, int n, const char *json, const char *junit,
+		    const char *svg, char *err, size_t len)
 {
 	int rc = 0;
 

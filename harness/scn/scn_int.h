@@ -132,7 +132,6 @@ struct scn_svc_grammar {
 	int (*parse)(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x);
 	const char *dup_hint; /* added to "node 'n' already has a service named 'x'", or NULL */
 };
-extern const struct scn_svc_grammar scn_svc_web, scn_svc_lb, scn_svc_load, scn_svc_exec;
 /* The grammar of @kind, NULL for none (a struct scn_service from scn_parse has one). */
 const struct scn_svc_grammar *scn_svc_grammar_of(enum scn_svc_kind kind);
 int scn_stmt_timeline(struct scn_p *p, const char *kw);

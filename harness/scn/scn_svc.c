@@ -54,7 +54,9 @@ int scn_get_choice(struct scn_p *p, const char *what, const char *const *names,
 	return scn_fail(p, t->loc, "expected %s, got '%s'", what, t->text);
 }
 
-/* Every service kind, in the order the error messages list them. */
+/* Every service kind, in the order the error messages list them; each defined in its
+ * scn_svc_<kind>.c. */
+extern const struct scn_svc_grammar scn_svc_web, scn_svc_lb, scn_svc_load, scn_svc_exec;
 static const struct scn_svc_grammar *const scn_svc_kinds[] = {
 	&scn_svc_web,
 	&scn_svc_lb,

@@ -20,14 +20,17 @@ static int scn_exec_name(struct scn_p *p, struct scn_service *sv, struct scn_svc
 	if (!t)
 		return -1;
 	if (t->quoted || !scn_name_ok(t->text, SCN_NAME_MAX))
-		return scn_fail(p, t->loc, "invalid service name '%s' (a letter, then letters, "
-				"digits, '_' or '-'; at most %d characters)", t->text, SCN_NAME_MAX - 1);
+		return scn_fail(p, t->loc,
+				"invalid service name '%s' (a letter, then letters, "
+				"digits, '_' or '-'; at most %d characters)",
+				t->text, SCN_NAME_MAX - 1);
 	snprintf(sv->name, sizeof(sv->name), "%s", t->text);
 	return 0;
 }
 
 static const struct scn_svc_opt scn_exec_opts[] = {
-	{"name", scn_exec_name}, {NULL, NULL},
+    {"name", scn_exec_name},
+    {NULL, NULL},
 };
 
 static int scn_exec_parse(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
@@ -42,8 +45,8 @@ static int scn_exec_parse(struct scn_p *p, struct scn_service *sv, struct scn_sv
 }
 
 const struct scn_svc_grammar scn_svc_exec = {
-	.kw = "exec",
-	.kind = SCN_SVC_EXEC,
-	.parse = scn_exec_parse,
-	.dup_hint = "; give this one 'name NAME'",
+    .kw = "exec",
+    .kind = SCN_SVC_EXEC,
+    .parse = scn_exec_parse,
+    .dup_hint = "; give this one 'name NAME'",
 };

@@ -68,7 +68,8 @@ static int scn_load_size(struct scn_p *p, struct scn_service *sv, struct scn_svc
 	if (!t)
 		return -1;
 	if (scn_size_parse(t->text, &v) < 0 || v == 0 || v > INT64_MAX)
-		return scn_fail(p, t->loc, "expected a size above 0 such as 1500, 64k or 1M, got '%s'",
+		return scn_fail(p, t->loc,
+				"expected a size above 0 such as 1500, 64k or 1M, got '%s'",
 				t->text);
 	sv->size = (int64_t)v;
 	return 0;
@@ -83,8 +84,11 @@ static int scn_load_keepalive(struct scn_p *p, struct scn_service *sv, struct sc
 }
 
 static const struct scn_svc_opt scn_load_opts[] = {
-	{"rate", scn_load_rate}, {"timeout", scn_load_timeout}, {"size", scn_load_size},
-	{"keepalive", scn_load_keepalive}, {NULL, NULL},
+    {"rate", scn_load_rate},
+    {"timeout", scn_load_timeout},
+    {"size", scn_load_size},
+    {"keepalive", scn_load_keepalive},
+    {NULL, NULL},
 };
 
 static int scn_load_parse(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
@@ -95,8 +99,10 @@ static int scn_load_parse(struct scn_p *p, struct scn_service *sv, struct scn_sv
 	if (!(sv->url = strdup(t->text)))
 		return scn_oom(p);
 	if (scn_url_parse(t->text, sv) < 0)
-		return scn_fail(p, t->loc, "expected a URL such as http://198.18.0.100/ or "
-				"http://198.18.0.100:8080/path, got '%s'", t->text);
+		return scn_fail(p, t->loc,
+				"expected a URL such as http://198.18.0.100/ or "
+				"http://198.18.0.100:8080/path, got '%s'",
+				t->text);
 	sv->timeout_ms = 1000;
 	if (scn_svc_opts(p, sv, x, scn_load_opts, "rate, timeout, size or keepalive") < 0)
 		return -1;
@@ -106,7 +112,7 @@ static int scn_load_parse(struct scn_p *p, struct scn_service *sv, struct scn_sv
 }
 
 const struct scn_svc_grammar scn_svc_load = {
-	.kw = "load",
-	.kind = SCN_SVC_LOAD,
-	.parse = scn_load_parse,
+    .kw = "load",
+    .kind = SCN_SVC_LOAD,
+    .parse = scn_load_parse,
 };

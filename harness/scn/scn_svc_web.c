@@ -19,7 +19,9 @@ static int scn_web_latency(struct scn_p *p, struct scn_service *sv, struct scn_s
 }
 
 static const struct scn_svc_opt scn_web_opts[] = {
-	{"port", scn_web_port}, {"latency", scn_web_latency}, {NULL, NULL},
+    {"port", scn_web_port},
+    {"latency", scn_web_latency},
+    {NULL, NULL},
 };
 
 static int scn_web_parse(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
@@ -29,7 +31,7 @@ static int scn_web_parse(struct scn_p *p, struct scn_service *sv, struct scn_svc
 }
 
 const struct scn_svc_grammar scn_svc_web = {
-	.kw = "web",
-	.kind = SCN_SVC_WEB,
-	.parse = scn_web_parse,
+    .kw = "web",
+    .kind = SCN_SVC_WEB,
+    .parse = scn_web_parse,
 };

@@ -49,8 +49,8 @@ static int sla_run_guests(struct sla_result *res, const char *dir)
 	return rc;
 }
 
-struct sla_result *sla_run_judge(const struct scn *s, const char *dir, int64_t t0_ns,
-				 uint64_t seed, char *err, size_t len)
+struct sla_result *sla_run_judge(const struct scn *s, const char *dir, int64_t t0_ns, uint64_t seed,
+				 char *err, size_t len)
 {
 	struct obs_store *st = obs_store_new();
 	struct sla_result *res = NULL;
