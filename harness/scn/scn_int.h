@@ -134,6 +134,8 @@ struct scn_svc_grammar {
 };
 /* The grammar of @kind, NULL for none (a struct scn_service from scn_parse has one). */
 const struct scn_svc_grammar *scn_svc_grammar_of(enum scn_svc_kind kind);
+/* Free what a service's fields own (every kind's; scn_free and a failed parse). */
+void scn_service_release(struct scn_service *sv);
 int scn_stmt_timeline(struct scn_p *p, const char *kw);
 int scn_fault_parse(struct scn_p *p, struct scn_fault *f);
 void scn_fault_release(struct scn_fault *f);

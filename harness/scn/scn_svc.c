@@ -86,7 +86,7 @@ static const char *scn_svc_kw_list(char *buf, size_t len)
 	return buf;
 }
 
-static void scn_service_release(struct scn_service *sv)
+void scn_service_release(struct scn_service *sv)
 {
 	free(sv->backends);
 	free(sv->heartbeat);
