@@ -47,7 +47,7 @@ struct run_opts {
 	bool has_seed;
 	uint64_t seed;
 	bool dry_run;
-	const char *json, *junit, *svg;
+	const char *report[REP_KINDS_MAX]; /* the file of each rep_kinds[] format, or NULL */
 	bool quiet;
 	bool time_lab; /* hidden: timings of lab up/down on stderr (scripts/bench) */
 };
@@ -85,6 +85,17 @@ static void run_usage(FILE *f)
 
 
 
+/* A report option (--json FILE ...: rep_kinds[]) at argv[*@i]? Then its file is kept. */
+static bool run_opt_report(int argc, char **argv, int *i, struct run_opts *o)
+{
+	const char *v;
+
+	for (int k = 0; rep_kinds[k].option; k++)
+		if ((v = cmd_opt_value(argc, argv, i, rep_kinds[k].option)))
+			return (o->report[k] = v), true;
+	return false;
+}
+
 /* Options first; returns the index of the first file, or -1 after saying why. */
 static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 {
@@ -102,12 +113,8 @@ static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			o->time_lab = true;
 		else if ((v = cmd_opt_value(argc, argv, &i, "--run-dir")))
 			o->run_dir = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--json")))
-			o->json = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--junit")))
-			o->junit = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--svg")))
-			o->svg = v;
+		else if (run_opt_report(argc, argv, &i, o))
+			continue;
 		else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			char *end;
 			errno = 0;
@@ -451,7 +458,7 @@ static int run_all(struct scn **scns, int n, const struct run_opts *o)
 	for (int i = 0; i < ran; i++) /* the judged ones, in order */
 		if (rrs[i])
 			rrs[k++] = rrs[i];
-	if (k && rep_files_write(rrs, k, o->json, o->junit, o->svg, err, sizeof(err)) == -1) {
+	if (k && rep_files_write(rrs, k, o->report, err, sizeof(err)) == -1) {
 		fprintf(stderr, "faultline run: report %s\n", err);
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	}

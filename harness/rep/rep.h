@@ -67,16 +67,33 @@ int rep_svg_write(FILE *f, const struct sla_result *r);
 /* ---- rep_file.c: the report files of one invocation ---- */
 
 /*
- * rep_files_write - the report files of one invocation that judged @n scenarios
- * (@n >= 1); each non-NULL path gets its report. One scenario: each file holds its
- * report alone. Several: @json gets one array, @junit one file with one testsuite per
- * scenario, and each scenario its own SVG named by rep_svg_path(). 0, or -1 with @err
- * when one failed (the others are still written).
+ * A report format written to a file: the option of `faultline run` that names the
+ * file, and its writers. @one writes one scenario's report; @many several into one
+ * file. With several scenarios a format with @many gets one file, one without gets one
+ * file per scenario (rep_svg_path); with one scenario @one is used where there is one.
  */
-int rep_files_write(struct sla_result *const *res, int n, const char *json,
-		    const char *junit, const char *svg, char *err, size_t len);
+struct rep_kind {
+	const char *option; /* "--json" */
+	int (*one)(FILE *f, const struct sla_result *r);
+	int (*many)(FILE *f, struct sla_result *const *r, int n);
+};
+
+#define REP_KINDS_MAX 8
+/* Every format, ended by one with a NULL option (at most REP_KINDS_MAX before it). */
+extern const struct rep_kind rep_kinds[];
+
 /*
- * rep_svg_path - the SVG file of scenario @i of @n, all named in @names: @svg itself
+ * rep_files_write - the report files of one invocation that judged @n scenarios
+ * (@n >= 1): @paths[k] names the file of rep_kinds[k], NULL for none. One scenario:
+ * each file holds its report alone. Several: --json gets one array, --junit one file
+ * with one testsuite per scenario, and each scenario its own SVG named by
+ * rep_svg_path(). 0, or -1 with @err when one failed (the others are still written).
+ */
+int rep_files_write(struct sla_result *const *res, int n, const char *const *paths,
+		    char *err, size_t len);
+/*
+ * rep_svg_path - the file of scenario @i of @n for a format written one file per
+ * scenario (the SVG), all named in @names: @svg itself
  * when @n is 1; else @svg with "-<scenario>" put before its ".svg" (appended when it
  * has none), and "-<i + 1>" after the name when an earlier scenario has the same name:
  * "t.svg" -> "t-quickstart.svg", "t-split-brain.svg", "t-split-brain-3.svg".

@@ -1,8 +1,10 @@
 /*
- * rep_file.c - the report files of one invocation: --json, --junit and --svg, for the
- * one or several scenarios it judged (rep_files_write), and the name of each SVG when
- * there are several (rep_svg_path). Opening and closing the files is done here; what
- * goes into them is the writers' (rep_json.c, rep_junit.c, rep_svg.c).
+ * rep_file.c - the report files of one invocation: the table of report formats (one
+ * struct rep_kind each: the option that asks for it and its writers), writing every
+ * file the user asked for for the one or several scenarios judged (rep_files_write),
+ * and the name of each scenario's file for a format written one file per scenario
+ * (rep_svg_path). Opening and closing the files is done here; what goes into them is
+ * the writers' (rep_json.c, rep_junit.c, rep_svg.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,16 @@
 #include <string.h>
 
 #include "rep.h"
+
+/* In the order --help lists them and the files are written. */
+const struct rep_kind rep_kinds[] = {
+    {.option = "--json", .one = rep_json_write, .many = rep_json_write_many},
+    {.option = "--junit", .many = rep_junit_write},
+    {.option = "--svg", .one = rep_svg_write},
+    {.option = NULL},
+};
+_Static_assert(sizeof(rep_kinds) / sizeof(rep_kinds[0]) <= REP_KINDS_MAX + 1,
+	       "rep_kinds[] outgrew REP_KINDS_MAX (the paths of struct run_opts)");
 
 static int rep_file(const char *path, const struct sla_result *res,
 		    int (*fn)(FILE *, const struct sla_result *), char *err, size_t len)
@@ -24,26 +36,6 @@ static int rep_file(const char *path, const struct sla_result *res,
 		rc = -1;
 	if (rc == -1)
 		snprintf(err, len, "%s: %s", path, strerror(errno));
-	return rc;
-}
-
-static int rep_junit_one(FILE *f, const struct sla_result *res)
-{
-	struct sla_result *one = (struct sla_result *)res;
-	return rep_junit_write(f, &one, 1);
-}
-
-/* One scenario: each file holds its report alone. */
-static int rep_files_one(const struct sla_result *res, const char *json, const char *junit,
-			 const char *svg, char *err, size_t len)
-{
-	int rc = 0;
-	if (json && rep_file(json, res, rep_json_write, err, len) == -1)
-		rc = -1;
-	if (junit && rep_file(junit, res, rep_junit_one, err, len) == -1)
-		rc = -1;
-	if (svg && rep_file(svg, res, rep_svg_write, err, len) == -1)
-		rc = -1;
 	return rc;
 }
 
@@ -80,40 +72,45 @@ static int rep_file_many(const char *path, struct sla_result *const *res, int n,
 	return rc;
 }
 
-static int rep_svg_many(const char *svg, struct sla_result *const *res, int n, char *err,
-			size_t len)
+/* One file per scenario, named by rep_svg_path(). */
+static int rep_file_each(const char *base, struct sla_result *const *res, int n,
+			 int (*fn)(FILE *, const struct sla_result *), char *err, size_t len)
 {
 	const char **names = calloc((size_t)n, sizeof(*names));
 	char path[4096];
 	int rc = 0;
 
 	if (!names) {
-		snprintf(err, len, "%s: %s", svg, strerror(errno));
+		snprintf(err, len, "%s: %s", base, strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < n; i++)
 		names[i] = res[i]->scenario;
 	for (int i = 0; i < n; i++) {
-		rep_svg_path(svg, names, i, n, path, sizeof(path));
-		if (rep_file(path, res[i], rep_svg_write, err, len) == -1)
+		rep_svg_path(base, names, i, n, path, sizeof(path));
+		if (rep_file(path, res[i], fn, err, len) == -1)
 			rc = -1;
 	}
 	free(names);
 	return rc;
 }
 
-int rep_files_write(struct sla_result *const *res, int n, const char *json, const char *junit,
-		    const char *svg, char *err, size_t len)
+/* Format @k for @n results into @path (for a per-scenario format: its base name). */
+static int rep_kind_write(const struct rep_kind *k, const char *path, struct sla_result *const *res,
+			  int n, char *err, size_t len)
+{
+	if (k->one && (n == 1 || !k->many))
+		return rep_file_each(path, res, n, k->one, err, len);
+	return rep_file_many(path, res, n, k->many, err, len);
+}
+
+int rep_files_write(struct sla_result *const *res, int n, const char *const *paths, char *err,
+		    size_t len)
 {
 	int rc = 0;
 
-	if (n == 1)
-		return rep_files_one(res[0], json, junit, svg, err, len);
-	if (json && rep_file_many(json, res, n, rep_json_write_many, err, len) == -1)
-		rc = -1;
-	if (junit && rep_file_many(junit, res, n, rep_junit_write, err, len) == -1)
-		rc = -1;
-	if (svg && rep_svg_many(svg, res, n, err, len) == -1)
-		rc = -1;
+	for (int k = 0; rep_kinds[k].option; k++)
+		if (paths[k] && rep_kind_write(&rep_kinds[k], paths[k], res, n, err, len) == -1)
+			rc = -1;
 	return rc;
 }

@@ -367,17 +367,23 @@ static char *t_read(const char *dir, const char *name)
 }
 
 /* The files of one invocation: one scenario alone, then two into one JSON array, one
- * JUnit file and one SVG each; a path that cannot be opened fails with its name. */
+ * JUnit file and one SVG each; a path that cannot be opened fails with its name. The
+ * paths are in the order of rep_kinds[], which the test checks first. */
 static void test_files_write(void)
 {
 	struct obs_store *st = t_run();
 	struct sla_result *r[2] = {t_result(st), t_result(st)};
 	char dir[] = "/tmp/fl-test-files-XXXXXX", json[128], junit[128], svg[128], err[256];
 
+	CU_ASSERT_STRING_EQUAL("--json", rep_kinds[0].option);
+	CU_ASSERT_STRING_EQUAL("--junit", rep_kinds[1].option);
+	CU_ASSERT_STRING_EQUAL("--svg", rep_kinds[2].option);
+	CU_ASSERT_PTR_NULL(rep_kinds[3].option);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(json, sizeof(json), "%s/one.json", dir);
 	snprintf(svg, sizeof(svg), "%s/one.svg", dir);
-	CU_ASSERT_EQUAL(0, rep_files_write(r, 1, json, NULL, svg, err, sizeof(err)));
+	const char *one_paths[REP_KINDS_MAX] = {json, NULL, svg};
+	CU_ASSERT_EQUAL(0, rep_files_write(r, 1, one_paths, err, sizeof(err)));
 	char *one = t_read(dir, "one.json");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
 	CU_ASSERT_EQUAL('{', one[0]);
@@ -389,7 +395,8 @@ static void test_files_write(void)
 	snprintf(json, sizeof(json), "%s/all.json", dir);
 	snprintf(junit, sizeof(junit), "%s/all.xml", dir);
 	snprintf(svg, sizeof(svg), "%s/t.svg", dir);
-	CU_ASSERT_EQUAL(0, rep_files_write(r, 2, json, junit, svg, err, sizeof(err)));
+	const char *all_paths[REP_KINDS_MAX] = {json, junit, svg};
+	CU_ASSERT_EQUAL(0, rep_files_write(r, 2, all_paths, err, sizeof(err)));
 	char *all = t_read(dir, "all.json"), *xml = t_read(dir, "all.xml");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
@@ -402,7 +409,8 @@ static void test_files_write(void)
 	CU_ASSERT_FALSE(t_exists(dir, "t.svg"));
 
 	snprintf(json, sizeof(json), "%s/no/such/dir.json", dir);
-	CU_ASSERT_EQUAL(-1, rep_files_write(r, 2, json, NULL, NULL, err, sizeof(err)));
+	const char *bad_paths[REP_KINDS_MAX] = {json};
+	CU_ASSERT_EQUAL(-1, rep_files_write(r, 2, bad_paths, err, sizeof(err)));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no/such/dir.json: No such file or directory"));
 
 	free(one);
