@@ -311,4 +311,14 @@ void obs_wire_stats(const struct obs_wire *w, uint64_t *read, uint64_t *kept,
  */
 struct obs_store *obs_run_start(struct run *r, char *err, size_t len);
 
+struct obs_reqlogs;
+
+/* Follow the request logs (requests*.csv) of run @r's directory as they appear and grow;
+ * NULL with errno ENOMEM. */
+struct obs_reqlogs *obs_reqlogs_new(const struct run *r);
+/* Add every request logged since the last call to @st (complete lines only, so a line
+ * fl-load is still writing is never miscounted). */
+void obs_reqlogs_poll(struct obs_reqlogs *f, struct obs_store *st);
+void obs_reqlogs_free(struct obs_reqlogs *f); /* NULL is a no-op */
+
 #endif
