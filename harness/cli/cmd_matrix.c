@@ -39,8 +39,8 @@ struct mx_opts {
 
 struct mx_col {
 	struct scn_set set;
-	char dir[4096];	    /* the column's --run-dir */
-	int status;	    /* the child's exit status */
+	char dir[4096];	       /* the column's --run-dir */
+	int status;	       /* the child's exit status */
 	struct sla_result *rr; /* NULL when nothing could be judged */
 };
 
@@ -237,8 +237,7 @@ static void mx_fill_result(const struct mx_col *c, const void *what, char *cell)
 	if (!c->rr)
 		snprintf(cell, MX_CELL, "no result (exit %d)", c->status);
 	else
-		snprintf(cell, MX_CELL, "%s (exit %d)",
-			 c->rr->passed ? "PASS" : "FAIL", c->status);
+		snprintf(cell, MX_CELL, "%s (exit %d)", c->rr->passed ? "PASS" : "FAIL", c->status);
 }
 
 static void mx_fill_expect(const struct mx_col *c, const void *what, char *cell)
@@ -267,8 +266,7 @@ static void mx_fill_metric(const struct mx_col *c, const void *what, char *cell)
 	if (!c->rr)
 		snprintf(cell, MX_CELL, "-");
 	else
-		rep_value_format(&c->rr->all.v[m], sla_metric_unit(m), cell,
-				 MX_CELL);
+		rep_value_format(&c->rr->all.v[m], sla_metric_unit(m), cell, MX_CELL);
 }
 
 struct mx_guest_row {

@@ -2,8 +2,9 @@
  * rep_file.c - the report files of one invocation: the table of report formats (one
  * struct rep_kind each: the option that asks for it and its writers), every file asked
  * for written for the one or several scenarios judged (rep_files_write), and the name
- * of each scenario's file for a format written one file per scenario (rep_svg_path). Opening and closing the files is done here; what goes into them is
- * the writers' (rep_json.c, rep_junit.c, rep_svg.c).
+ * of each scenario's file for a format written one file per scenario (rep_svg_path).
+ * Opening and closing the files is done here; what goes into them is the writers'
+ * (rep_json.c, rep_junit.c, rep_svg.c).
  */
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,8 @@
  * at), substitutes ${param} and splits a line into tokens. scn_parse.c, scn_svc.c (with
  * one scn_svc_<kind>.c per service kind) and scn_fault.c turn the tokens of one
  * statement into the model; scn_validate.c runs the checks that need the whole file
- * (address hand-out, times against the duration, ha defaults). Every error goes through scn_fail() and stops the parse.
+ * (address hand-out, times against the duration, ha defaults). Every error goes
+ * through scn_fail() and stops the parse.
  */
 #ifndef FL_SCN_INT_H
 #define FL_SCN_INT_H
