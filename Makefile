@@ -30,7 +30,7 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow 
 	-Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP \
-	-DFL_VERSION='"$(VERSION)"' -Icommon $(HARNESS_INC) -Ilb
+	-DFL_VERSION='"$(VERSION)"' -Icommon
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
@@ -65,12 +65,24 @@ all: $(BINS)
 $(BUILD)/obj/harness/%.o: harness/%.c
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(HARNESS_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(HARNESS_INC) $(HARNESS_CFLAGS) -c -o $@ $<
+
+# common/ builds from itself, lb/ from common/ and itself; the unit tests reach into
+# every module.
+$(BUILD)/obj/common/%.o: common/%.c
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/lb/%.o: lb/%.c
+	$(call say,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilb -c -o $@ $<
 
 $(BUILD)/obj/%.o: %.c
 	$(call say,CC,$<)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) -I$(BUILD)/gen -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(HARNESS_INC) -Ilb -I$(BUILD)/gen -c -o $@ $<
 
 $(BUILD)/libfaultline.a: $(call obj,$(HARNESS_SRC))
 	$(call say,AR,$@)

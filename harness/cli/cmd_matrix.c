@@ -9,7 +9,7 @@
  * Every --set names the same param; each is one column, in the order given. Running
  * each column as a child `faultline run` keeps one lab per process, exactly as a user
  * would run it, and the results are read back from the run directories the same way
- * `faultline run` judges its own (rep_run_evaluate), so both give the same numbers.
+ * `faultline run` judges its own (sla_run_judge), so both give the same numbers.
  */
 #include <errno.h>
 #include <signal.h>
@@ -26,6 +26,7 @@
 #include "rep.h"
 #include "run.h"
 #include "scn.h"
+#include "sla.h"
 
 #define MX_MAX	16
 #define MX_CELL 96
@@ -38,9 +39,9 @@ struct mx_opts {
 
 struct mx_col {
 	struct scn_set set;
-	char dir[4096];	    /* the column's --run-dir */
-	int status;	    /* the child's exit status */
-	struct rep_run *rr; /* NULL when nothing could be judged */
+	char dir[4096];	       /* the column's --run-dir */
+	int status;	       /* the child's exit status */
+	struct sla_result *rr; /* NULL when nothing could be judged */
 };
 
 static volatile sig_atomic_t mx_signo;
@@ -171,7 +172,7 @@ static void mx_judge(const struct scn *s, struct mx_col *c)
 	snprintf(latest, sizeof(latest), "%s/latest", c->dir);
 	if (access(latest, F_OK) == -1)
 		return;
-	c->rr = rep_run_evaluate(s, latest, 0, s->seed, err, sizeof(err));
+	c->rr = sla_run_judge(s, latest, 0, s->seed, err, sizeof(err));
 	if (!c->rr)
 		fprintf(stderr, "faultline matrix: %s=%s: %s\n", c->set.name, c->set.value, err);
 }
@@ -201,13 +202,13 @@ static const struct sla_result *mx_first(const struct mx_col *c, int n)
 {
 	for (int i = 0; i < n; i++)
 		if (c[i].rr)
-			return rep_run_result(c[i].rr);
+			return c[i].rr;
 	return NULL;
 }
 
 static const struct sla_guest *mx_guest(const struct mx_col *c, const char *node)
 {
-	const struct sla_result *r = c->rr ? rep_run_result(c->rr) : NULL;
+	const struct sla_result *r = c->rr;
 
 	for (int i = 0; r && i < r->n_guests; i++)
 		if (r->guests[i].node && !strcmp(r->guests[i].node, node))
@@ -236,14 +237,13 @@ static void mx_fill_result(const struct mx_col *c, const void *what, char *cell)
 	if (!c->rr)
 		snprintf(cell, MX_CELL, "no result (exit %d)", c->status);
 	else
-		snprintf(cell, MX_CELL, "%s (exit %d)",
-			 rep_run_result(c->rr)->passed ? "PASS" : "FAIL", c->status);
+		snprintf(cell, MX_CELL, "%s (exit %d)", c->rr->passed ? "PASS" : "FAIL", c->status);
 }
 
 static void mx_fill_expect(const struct mx_col *c, const void *what, char *cell)
 {
 	const char *text = what;
-	const struct sla_result *r = c->rr ? rep_run_result(c->rr) : NULL;
+	const struct sla_result *r = c->rr ? c->rr : NULL;
 	char val[32];
 
 	snprintf(cell, MX_CELL, "-");
@@ -266,8 +266,7 @@ static void mx_fill_metric(const struct mx_col *c, const void *what, char *cell)
 	if (!c->rr)
 		snprintf(cell, MX_CELL, "-");
 	else
-		rep_value_format(&rep_run_result(c->rr)->all.v[m], sla_metric_unit(m), cell,
-				 MX_CELL);
+		rep_value_format(&c->rr->all.v[m], sla_metric_unit(m), cell, MX_CELL);
 }
 
 struct mx_guest_row {
@@ -370,7 +369,7 @@ static int mx_json(const char *path, const struct scn *s, const struct mx_col *c
 		mx_json_str(f, c[i].dir);
 		fputs(", \"result\": ", f);
 		if (c[i].rr)
-			rep_json_write(f, rep_run_result(c[i].rr));
+			rep_json_write(f, c[i].rr);
 		else
 			fputs("null", f);
 		fputs("}", f);
@@ -486,7 +485,7 @@ int cmd_matrix(int argc, char **argv)
 			rc = FL_EXIT_HOST;
 	}
 	for (int i = 0; i < MX_MAX; i++)
-		rep_run_free(c[i].rr);
+		sla_result_free(c[i].rr);
 	scn_free(s);
 	return rc;
 }

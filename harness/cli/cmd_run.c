@@ -2,12 +2,13 @@
  * cmd_run.c - 'faultline run': load every file (all must be valid before anything is
  * built), then run each in its own lab, one after another.
  *
- * One run goes through these phases, in this order; the ones in [brackets] are hook
- * points marked HOOK(owner) below, where the timeline/faults (tl_, flt_), observers,
- * SLA and reports (obs_, sla_, rep_) and built-in services (svc_builtin) plug in:
+ * One run goes through these phases, in this order, each one call into the module
+ * that owns it (named in brackets):
  *
- *   load -> run_new -> lab_build -> services -> [observers] -> t0 -> [timeline] -> wait
- *   -> [revert faults] -> stop services -> [evaluate] -> [reports] -> teardown
+ *   load [scn] -> run_new [run] -> lab_build [lab] -> services, ready [svc]
+ *   -> observers [obs] -> t0 -> timeline, live line [tl, flt, rep] -> wait
+ *   -> revert faults [tl] -> stop services [svc] -> judge [sla] -> table [rep]
+ *   -> teardown [run]; once every file has run: the report files [rep]
  *
  * SIGINT, SIGTERM and SIGHUP are blocked from the start and read through the run's
  * event loop (signalfd), so an interrupted run always goes through teardown.
@@ -23,13 +24,15 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "rep.h"
 #include "ev.h"
 #include "flt.h"
 #include "lab.h"
 #include "node_qemu.h"
+#include "obs.h"
+#include "rep.h"
 #include "run.h"
 #include "scn.h"
+#include "sla.h"
 #include "svc.h"
 #include "tl.h"
 
@@ -44,7 +47,7 @@ struct run_opts {
 	bool has_seed;
 	uint64_t seed;
 	bool dry_run;
-	const char *json, *junit, *svg;
+	const char *report[REP_KINDS_MAX]; /* the file of each rep_kinds[] format, or NULL */
 	bool quiet;
 	bool time_lab; /* hidden: timings of lab up/down on stderr (scripts/bench) */
 };
@@ -56,7 +59,7 @@ struct run_result {
 	int64_t up_ns, down_ns, ran_ns;
 	int n_svc, n_svc_failed; /* services, of which exited unexpectedly */
 	char failed[256];	 /* "web1 web (exit status 1), ..." */
-	struct rep_run *rr;	 /* the evaluated run, NULL when it could not be judged */
+	struct sla_result *judged; /* NULL when the run could not be judged */
 };
 
 static void run_usage(FILE *f)
@@ -82,6 +85,17 @@ static void run_usage(FILE *f)
 
 
 
+/* A report option (--json FILE ...: rep_kinds[]) at argv[*@i]? Then its file is kept. */
+static bool run_opt_report(int argc, char **argv, int *i, struct run_opts *o)
+{
+	const char *v;
+
+	for (int k = 0; rep_kinds[k].option; k++)
+		if ((v = cmd_opt_value(argc, argv, i, rep_kinds[k].option)))
+			return (o->report[k] = v), true;
+	return false;
+}
+
 /* Options first; returns the index of the first file, or -1 after saying why. */
 static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 {
@@ -99,12 +113,8 @@ static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			o->time_lab = true;
 		else if ((v = cmd_opt_value(argc, argv, &i, "--run-dir")))
 			o->run_dir = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--json")))
-			o->json = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--junit")))
-			o->junit = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--svg")))
-			o->svg = v;
+		else if (run_opt_report(argc, argv, &i, o))
+			continue;
 		else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			char *end;
 			errno = 0;
@@ -153,25 +163,14 @@ static void on_signal(struct ev_loop *loop, int signo, void *arg)
 	ev_loop_stop(loop);
 }
 
-/* Phase "services": every exec service, then the built-in ones in order, ready. */
+/* Services [svc]: every one started, and ready. */
 static int run_services_start(struct run *r, struct svc_set *set, struct run_result *res)
 {
 	const struct scn *s = run_scn(r);
-
 	char err[1024];
 
-	for (int i = 0; i < s->n_services; i++) {
-		if (s->services[i].kind != SCN_SVC_EXEC)
-			continue;
-		res->n_svc++;
-		if (svc_exec_start(set, i) == -1) {
-			fprintf(stderr, "faultline run: %s: %s\n", s->name, svc_set_error(set));
-			return -1;
-		}
-	}
-	for (int i = 0; i < s->n_services; i++)
-		res->n_svc += s->services[i].kind != SCN_SVC_EXEC;
-	if (svc_builtin_start(r, set, RUN_READY_TIMEOUT_MS, err, sizeof(err)) == -1) {
+	res->n_svc = s->n_services;
+	if (svc_set_start_all(r, set, RUN_READY_TIMEOUT_MS, err, sizeof(err)) == -1) {
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
 		return -1;
 	}
@@ -183,7 +182,7 @@ static void run_schedule_free(void *arg)
 	tl_schedule_free(arg);
 }
 
-/* HOOK(tl/flt): the schedule, freed by the teardown list after the timeline state. */
+/* The timeline [tl, flt]: the schedule, freed by the teardown list after its state. */
 static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
 					   struct flt_svc_ops *ops)
 {
@@ -198,28 +197,27 @@ static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
 	return tl_start(r, sch, ops);
 }
 
-/* HOOK(sla, rep): judge the run from its directory and print its table; the report
- * files are written once every scenario has run (cmd_run). */
-static void run_report(struct run *r, const struct run_opts *o, int64_t t0,
-		       struct run_result *res)
+/* Judge the run from its directory [sla] and print its table [rep]; the report files
+ * are written once every scenario has run (run_all). */
+static void run_judge(struct run *r, const struct run_opts *o, int64_t t0,
+		      struct run_result *res)
 {
 	const struct scn *s = run_scn(r);
 	char err[512] = "";
-	struct rep_run *rr = rep_run_evaluate(s, run_dir(r), t0, s->seed, err, sizeof(err));
+	struct sla_result *v = sla_run_judge(s, run_dir(r), t0, s->seed, err, sizeof(err));
 
-	if (!rr) {
+	if (!v) {
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
 		res->status = FL_EXIT_HOST;
 		return;
 	}
 	if (*err)
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
-	const struct sla_result *v = rep_run_result(rr);
 	if (!o->quiet)
 		rep_text_summary(stdout, v);
 	if (!v->passed && res->status == FL_EXIT_OK)
 		res->status = FL_EXIT_FAIL;
-	res->rr = rr;
+	res->judged = v;
 }
 
 /* Services that ended by themselves: not stopped at the end, not killed by a fault. */
@@ -257,16 +255,15 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 		res->status = FL_EXIT_HOST;
 		return;
 	}
-	/* HOOK(obs): start the observers (wire, client log, service events) here. */
 	char obs_err[512];
-	if (!rep_run_observe(r, obs_err, sizeof(obs_err)))
+	if (!obs_run_start(r, obs_err, sizeof(obs_err)))
 		fprintf(stderr, "faultline run: %s: %s; no wire observations\n", s->name, obs_err);
 
 	int64_t t0 = ev_now_ns();
 	run_set_t0(r, t0);
 	run_event(r, t0, "run", "t0", "\"scenario\":\"%s\"", s->name);
 
-	/* HOOK(tl/flt): expand the timeline (tl_) and arm its firings on run_loop(r). */
+	/* Expand the timeline and arm its firings on run_loop(r). */
 	struct flt_svc_ops ops;
 	struct tl_state *tl = run_timeline_start(r, set, &ops);
 	if (!tl) {
@@ -284,7 +281,7 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 	res->ran_ns = ev_now_ns() - t0;
 	rep_live_stop(live);
 
-	/* HOOK(tl/flt): revert every fault still applied (revert_at_end). */
+	/* Revert every fault still applied (revert_at_end). */
 	tl_stop(tl);
 	char tl_err[512];
 	int n_tl_err = tl_errors(tl, tl_err, sizeof(tl_err));
@@ -297,9 +294,7 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 	run_event(r, ev_now_ns(), "run", "end", "\"interrupted\":%s",
 		  res->signo ? "true" : "false");
 
-	/* HOOK(sla): evaluate the expectations; FL_EXIT_FAIL when one fails. */
-	/* HOOK(rep): --json o->json, --junit o->junit, --svg o->svg. */
-	run_report(r, o, t0, res);
+	run_judge(r, o, t0, res); /* FL_EXIT_FAIL when an expectation failed */
 }
 
 /* "quickstart: ran 15.0 s; 5 nodes, 2 networks (up 14 ms, down 31 ms); 5 services, none
@@ -315,13 +310,13 @@ static void run_summary_line(const struct scn *s, const struct run_result *res,
 		printf("%d exited unexpectedly: %s", res->n_svc_failed, res->failed);
 	else
 		printf("none exited unexpectedly");
-	if (!res->rr)
+	if (!res->judged)
 		printf("; run directory %s", dir);
 	putchar('\n');
 }
 
-/* Run @s in its own lab; its evaluated run (for the reports) in *@rr, or NULL. */
-static int run_one(struct scn *s, const struct run_opts *o, struct rep_run **rr)
+/* Run @s in its own lab; its judged result (for the reports) in *@judged, or NULL. */
+static int run_one(struct scn *s, const struct run_opts *o, struct sla_result **judged)
 {
 	struct run_result res = {.status = FL_EXIT_OK};
 	struct run *r = run_new(s, o->run_dir);
@@ -358,7 +353,7 @@ static int run_one(struct scn *s, const struct run_opts *o, struct rep_run **rr)
 	if (o->time_lab)
 		fprintf(stderr, "lab-timing: nodes=%d up_ms=%.1f down_ms=%.1f\n", s->n_nodes,
 			res.up_ns / 1e6, res.down_ns / 1e6);
-	*rr = res.rr;
+	*judged = res.judged;
 	if (res.signo) {
 		fprintf(stderr, "faultline run: %s: interrupted by %s; torn down\n", s->name,
 			strsignal(res.signo));
@@ -423,7 +418,7 @@ static void nofile_raise(void)
 }
 
 /* Several files: one line each across scenarios, and which could not be judged. */
-static void run_final(struct scn **scns, struct rep_run **rrs, int n, int ran)
+static void run_final(struct scn **scns, struct sla_result **judged, int n, int ran)
 {
 	struct sla_result **res = calloc((size_t)n, sizeof(*res));
 	int k = 0;
@@ -431,12 +426,12 @@ static void run_final(struct scn **scns, struct rep_run **rrs, int n, int ran)
 	if (!res)
 		return;
 	for (int i = 0; i < ran; i++)
-		if (rrs[i])
-			res[k++] = (struct sla_result *)rep_run_result(rrs[i]);
+		if (judged[i])
+			res[k++] = judged[i];
 	printf("\n");
 	rep_text_final(stdout, res, k);
 	for (int i = 0; i < n; i++)
-		if (i >= ran || !rrs[i])
+		if (i >= ran || !judged[i])
 			printf("%s: %s\n", scns[i]->name, i >= ran ? "not run" : "not judged");
 	free(res);
 }
@@ -445,7 +440,7 @@ static void run_final(struct scn **scns, struct rep_run **rrs, int n, int ran)
  * Returns the worst exit status. */
 static int run_all(struct scn **scns, int n, const struct run_opts *o)
 {
-	struct rep_run **rrs = calloc((size_t)n, sizeof(*rrs));
+	struct sla_result **rrs = calloc((size_t)n, sizeof(*rrs));
 	int rc = FL_EXIT_OK, ran = 0, k = 0;
 	char err[1024];
 
@@ -463,12 +458,12 @@ static int run_all(struct scn **scns, int n, const struct run_opts *o)
 	for (int i = 0; i < ran; i++) /* the judged ones, in order */
 		if (rrs[i])
 			rrs[k++] = rrs[i];
-	if (k && rep_runs_write(rrs, k, o->json, o->junit, o->svg, err, sizeof(err)) == -1) {
+	if (k && rep_files_write(rrs, k, o->report, err, sizeof(err)) == -1) {
 		fprintf(stderr, "faultline run: report %s\n", err);
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	}
 	for (int i = 0; i < k; i++)
-		rep_run_free(rrs[i]);
+		sla_result_free(rrs[i]);
 	free(rrs);
 	return rc;
 }

@@ -301,4 +301,24 @@ struct obs_wire *obs_wire_start(struct run *r, struct obs_store *st);
 void obs_wire_stats(const struct obs_wire *w, uint64_t *read, uint64_t *kept,
 		    uint64_t *bad);
 
+/* ---- obs_run.c: the observers of a live run ---- */
+
+/*
+ * obs_run_start - start every observer of run @r (its lab built, its services ready):
+ * the wire observer, into a store of their own. The store and the observers are on
+ * the run's teardown list, which stops and frees them. Returns the store, or NULL
+ * with a message in @err when one could not start (the run may go on without it).
+ */
+struct obs_store *obs_run_start(struct run *r, char *err, size_t len);
+
+struct obs_reqlogs;
+
+/* Follow the request logs (requests*.csv) of run @r's directory as they appear and grow;
+ * NULL with errno ENOMEM. */
+struct obs_reqlogs *obs_reqlogs_new(const struct run *r);
+/* Add every request logged since the last call to @st (complete lines only, so a line
+ * fl-load is still writing is never miscounted). */
+void obs_reqlogs_poll(struct obs_reqlogs *f, struct obs_store *st);
+void obs_reqlogs_free(struct obs_reqlogs *f); /* NULL is a no-op */
+
 #endif

@@ -1,11 +1,13 @@
 /*
  * rep.h - the reports of a run: the text summary and progress line (rep_text.c), the
  * progress line on a live run (rep_live.c), JSON (rep_json.c), JUnit XML (rep_junit.c),
- * the SVG timeline (rep_svg.c), and the glue `faultline run` calls (rep_run.c).
+ * the SVG timeline (rep_svg.c), and the report files of an invocation (rep_file.c).
  *
- * Writers take a finished struct sla_result (sla.h) and a FILE* the caller opened;
- * they write the report the user asked for and nothing else, never close the stream,
- * and return 0, or -1 with errno when writing failed (ferror). Formats: docs/reports.md.
+ * The reports only write: the observers (obs.h) saw the run and the SLA module (sla.h)
+ * judged it before any of this is called. Writers take a finished struct sla_result
+ * and a FILE* the caller opened; they write the report the user asked for and nothing
+ * else, never close the stream, and return 0, or -1 with errno when writing failed
+ * (ferror). Formats: docs/reports.md.
  */
 #ifndef FL_REP_H
 #define FL_REP_H
@@ -62,34 +64,36 @@ int rep_junit_write(FILE *f, struct sla_result *const *r, int n);
 /* The timeline picture of one run (needs r->st). */
 int rep_svg_write(FILE *f, const struct sla_result *r);
 
-/* ---- rep_run.c: the hook points of `faultline run` ---- */
-
-struct rep_run;
-
-/* [observers] start the wire observer on @r; the store lives until teardown.
- * NULL with a message in @err when it could not start (the run may go on). */
-struct obs_store *rep_run_observe(struct run *r, char *err, size_t len);
-/* [evaluate] read run directory @dir back and judge @s's expectations; @t0_ns 0 takes
- * the run's "t0" event. NULL with @err on failure; on success @err may hold a warning
- * (unreadable lines) or be left as it was. */
-struct rep_run *rep_run_evaluate(const struct scn *s, const char *dir, int64_t t0_ns,
-				 uint64_t seed, char *err, size_t len);
-const struct sla_result *rep_run_result(const struct rep_run *rr);
-/* [reports] each non-NULL path gets its report; -1 with @err when one failed. */
-int rep_run_write(const struct rep_run *rr, const char *json, const char *junit,
-		  const char *svg, char *err, size_t len);
-void rep_run_free(struct rep_run *rr); /* NULL is a no-op */
+/* ---- rep_file.c: the report files of one invocation ---- */
 
 /*
- * rep_runs_write - the reports of one invocation that ran @n scenarios (@n >= 1).
- * One scenario: exactly rep_run_write(). Several: @json gets one array, @junit one
- * file with one testsuite per scenario, and each scenario its own SVG named by
+ * A report format written to a file: the option of `faultline run` that names the
+ * file, and its writers. @one writes one scenario's report; @many several into one
+ * file. With several scenarios a format with @many gets one file, one without gets one
+ * file per scenario (rep_svg_path); with one scenario @one is used where there is one.
+ */
+struct rep_kind {
+	const char *option; /* "--json" */
+	int (*one)(FILE *f, const struct sla_result *r);
+	int (*many)(FILE *f, struct sla_result *const *r, int n);
+};
+
+#define REP_KINDS_MAX 8
+/* Every format, ended by one with a NULL option (at most REP_KINDS_MAX before it). */
+extern const struct rep_kind rep_kinds[];
+
+/*
+ * rep_files_write - the report files of one invocation that judged @n scenarios
+ * (@n >= 1): @paths[k] names the file of rep_kinds[k], NULL for none. One scenario:
+ * each file holds its report alone. Several: --json gets one array, --junit one file
+ * with one testsuite per scenario, and each scenario its own SVG named by
  * rep_svg_path(). 0, or -1 with @err when one failed (the others are still written).
  */
-int rep_runs_write(struct rep_run *const *rr, int n, const char *json, const char *junit,
-		   const char *svg, char *err, size_t len);
+int rep_files_write(struct sla_result *const *res, int n, const char *const *paths,
+		    char *err, size_t len);
 /*
- * rep_svg_path - the SVG file of scenario @i of @n, all named in @names: @svg itself
+ * rep_svg_path - the file of scenario @i of @n for a format written one file per
+ * scenario (the SVG), all named in @names: @svg itself
  * when @n is 1; else @svg with "-<scenario>" put before its ".svg" (appended when it
  * has none), and "-<i + 1>" after the name when an earlier scenario has the same name:
  * "t.svg" -> "t-quickstart.svg", "t-split-brain.svg", "t-split-brain-3.svg".

@@ -79,11 +79,13 @@ struct scn_node {
 	struct scn_loc loc;
 };
 
+/* Service kinds: the grammar of each is scn_svc_<kind>.c, running it svc/svc_<kind>.c. */
 enum scn_svc_kind {
 	SCN_SVC_WEB = 1,
 	SCN_SVC_LB = 2,
 	SCN_SVC_LOAD = 3,
 	SCN_SVC_EXEC = 4,
+	SCN_SVC__MAX
 };
 
 enum scn_ha_mode {

@@ -3,10 +3,11 @@
  *
  * The pipeline: scn_lex.c cuts the text into logical lines (comments removed,
  * continuations joined, every byte mapped back to the line and column it was written
- * at), substitutes ${param} and splits a line into tokens. scn_parse.c, scn_svc.c and
- * scn_fault.c turn the tokens of one statement into the model; scn_validate.c runs the
- * checks that need the whole file (address hand-out, times against the duration, ha
- * defaults). Every error goes through scn_fail() and stops the parse.
+ * at), substitutes ${param} and splits a line into tokens. scn_parse.c, scn_svc.c (with
+ * one scn_svc_<kind>.c per service kind) and scn_fault.c turn the tokens of one
+ * statement into the model; scn_validate.c runs the checks that need the whole file
+ * (address hand-out, times against the duration, ha defaults). Every error goes
+ * through scn_fail() and stops the parse.
  */
 #ifndef FL_SCN_INT_H
 #define FL_SCN_INT_H
@@ -119,7 +120,23 @@ int scn_svc_opts(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x
 		 const struct scn_svc_opt *opts, const char *expected);
 int scn_set_int(struct scn_p *p, const char *what, long min, long max, int *dst);
 int scn_get_choice(struct scn_p *p, const char *what, const char *const *names, int *idx);
-int scn_svc_lb(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x);
+
+/*
+ * The grammar half of a service kind (the other half, running it, is svc/'s struct
+ * svc_kind): the keyword after 'service NODE', which is also the service's default
+ * name, and the parser of the rest of the statement, which fills the kind's fields of
+ * struct scn_service. One per scn_svc_<kind>.c, listed in scn_svc.c's table.
+ */
+struct scn_svc_grammar {
+	const char *kw;
+	enum scn_svc_kind kind;
+	int (*parse)(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x);
+	const char *dup_hint; /* added to "node 'n' already has a service named 'x'", or NULL */
+};
+/* The grammar of @kind, NULL for none (a struct scn_service from scn_parse has one). */
+const struct scn_svc_grammar *scn_svc_grammar_of(enum scn_svc_kind kind);
+/* Free what a service's fields own (every kind's; scn_free and a failed parse). */
+void scn_service_release(struct scn_service *sv);
 int scn_stmt_timeline(struct scn_p *p, const char *kw);
 int scn_fault_parse(struct scn_p *p, struct scn_fault *f);
 void scn_fault_release(struct scn_fault *f);

@@ -75,14 +75,8 @@ void scn_free(struct scn *s)
 		free(s->nodes[i].kernel);
 		free(s->nodes[i].initrd);
 	}
-	for (int i = 0; i < s->n_services; i++) {
-		struct scn_service *sv = &s->services[i];
-		free(sv->backends);
-		free(sv->heartbeat);
-		free(sv->url);
-		free(sv->url_path);
-		free(sv->command);
-	}
+	for (int i = 0; i < s->n_services; i++)
+		scn_service_release(&s->services[i]);
 	for (int i = 0; i < s->n_events; i++)
 		scn_fault_release(&s->events[i].fault);
 	for (int i = 0; i < s->n_expects; i++) {

@@ -1,14 +1,12 @@
 /*
- * scn_svc.c - the 'service' statement.
+ * scn_svc.c - the 'service' statement: service NODE KIND ...
  *
- * service NODE web [port N] [latency D]
- * service NODE lb vip ADDR backends NODE... [option VALUE]...
- * service NODE load URL rate N/s [timeout D] [size BYTES] [keepalive]
- * service NODE exec "COMMAND" [name NAME]
- *
- * Options of each kind are table entries, in any order. Service names (what kill and
- * restart use) are unique per node. The lb's ha mode, when not written, is decided by
- * scn_validate() once every lb sharing its VIP is known.
+ * The kinds are the table scn_svc_kinds below, one struct scn_svc_grammar each, defined
+ * in scn_svc_<kind>.c (web, lb, load, exec); what follows the kind's keyword is its
+ * parser's. Options of a kind are table entries too (struct scn_svc_opt), in any order,
+ * read by scn_svc_opts(). Service names (what kill and restart use; the kind's keyword
+ * unless the kind says otherwise) are unique per node. Running a kind is svc/'s
+ * (svc_kind.c holds the other half of each kind).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,161 +54,39 @@ int scn_get_choice(struct scn_p *p, const char *what, const char *const *names,
 	return scn_fail(p, t->loc, "expected %s, got '%s'", what, t->text);
 }
 
-static int scn_web_port(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	(void)x;
-	return scn_set_int(p, "a port", 1, 65535, &sv->port);
-}
-
-static int scn_web_latency(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	(void)x;
-	return scn_get_duration(p, &sv->latency_ms, false);
-}
-
-static const struct scn_svc_opt scn_web_opts[] = {
-	{"port", scn_web_port}, {"latency", scn_web_latency}, {NULL, NULL},
+/* Every service kind, in the order the error messages list them; each defined in its
+ * scn_svc_<kind>.c. */
+extern const struct scn_svc_grammar scn_svc_web, scn_svc_lb, scn_svc_load, scn_svc_exec;
+static const struct scn_svc_grammar *const scn_svc_kinds[] = {
+	&scn_svc_web,
+	&scn_svc_lb,
+	&scn_svc_load,
+	&scn_svc_exec,
+	NULL,
 };
 
-static int scn_svc_web(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
+const struct scn_svc_grammar *scn_svc_grammar_of(enum scn_svc_kind kind)
 {
-	sv->port = 80;
-	return scn_svc_opts(p, sv, x, scn_web_opts, "port N or latency D");
+	for (int i = 0; scn_svc_kinds[i]; i++)
+		if (scn_svc_kinds[i]->kind == kind)
+			return scn_svc_kinds[i];
+	return NULL;
 }
 
-static int scn_exec_name(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
+/* "web, lb, load or exec" */
+static const char *scn_svc_kw_list(char *buf, size_t len)
 {
-	(void)x;
-	struct scn_tok *t = scn_tok_want(p, "a service name");
-	if (!t)
-		return -1;
-	if (t->quoted || !scn_name_ok(t->text, SCN_NAME_MAX))
-		return scn_fail(p, t->loc, "invalid service name '%s' (a letter, then letters, "
-				"digits, '_' or '-'; at most %d characters)", t->text, SCN_NAME_MAX - 1);
-	snprintf(sv->name, sizeof(sv->name), "%s", t->text);
-	return 0;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; scn_svc_kinds[i] && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", !i ? ""
+					: scn_svc_kinds[i + 1] ? ", " : " or ",
+					scn_svc_kinds[i]->kw);
+	return buf;
 }
 
-static const struct scn_svc_opt scn_exec_opts[] = {
-	{"name", scn_exec_name}, {NULL, NULL},
-};
-
-static int scn_svc_exec(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	struct scn_tok *t = scn_tok_want(p, "a command such as \"sleep 1000\"");
-	if (!t)
-		return -1;
-	if (!(sv->command = strdup(t->text)))
-		return scn_oom(p);
-	snprintf(sv->name, sizeof(sv->name), "exec");
-	return scn_svc_opts(p, sv, x, scn_exec_opts, "name NAME (quote a command with spaces)");
-}
-
-/* http://ADDR[:PORT][/PATH] with a literal IPv4 address. */
-static int scn_url_parse(const char *url, struct scn_service *sv)
-{
-	char host[16];
-	if (strncmp(url, "http://", 7))
-		return -1;
-	const char *h = url + 7;
-	size_t n = strcspn(h, ":/");
-	if (n == 0 || n >= sizeof(host))
-		return -1;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	if (scn_ipv4_parse(host, &sv->url_addr) < 0)
-		return -1;
-	sv->url_port = 80;
-	h += n;
-	if (*h == ':') {
-		char *end;
-		long port = strtol(h + 1, &end, 10);
-		if (end == h + 1 || port < 1 || port > 65535 || (*end && *end != '/'))
-			return -1;
-		sv->url_port = (int)port;
-		h = end;
-	}
-	sv->url_path = strdup(*h ? h : "/");
-	return sv->url_path ? 0 : -1;
-}
-
-static int scn_load_rate(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	(void)x;
-	double per_hour;
-	struct scn_tok *t = scn_tok_want(p, "a rate such as 100/s");
-	if (!t)
-		return -1;
-	if (scn_rate_parse(t->text, &per_hour) < 0 || per_hour <= 0)
-		return scn_fail(p, t->loc, "expected a rate above 0 such as 100/s, got '%s'",
-				t->text);
-	sv->rate = per_hour / 3600.0;
-	return 0;
-}
-
-static int scn_load_timeout(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	(void)x;
-	return scn_get_duration(p, &sv->timeout_ms, true);
-}
-
-static int scn_load_size(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	(void)x;
-	uint64_t v;
-	struct scn_tok *t = scn_tok_want(p, "a size such as 1500, 64k or 1M");
-	if (!t)
-		return -1;
-	if (scn_size_parse(t->text, &v) < 0 || v == 0 || v > INT64_MAX)
-		return scn_fail(p, t->loc, "expected a size above 0 such as 1500, 64k or 1M, got '%s'",
-				t->text);
-	sv->size = (int64_t)v;
-	return 0;
-}
-
-static int scn_load_keepalive(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	(void)p;
-	(void)x;
-	sv->keepalive = true;
-	return 0;
-}
-
-static const struct scn_svc_opt scn_load_opts[] = {
-	{"rate", scn_load_rate}, {"timeout", scn_load_timeout}, {"size", scn_load_size},
-	{"keepalive", scn_load_keepalive}, {NULL, NULL},
-};
-
-static int scn_svc_load(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
-{
-	struct scn_tok *t = scn_tok_want(p, "a URL such as http://198.18.0.100/");
-	if (!t)
-		return -1;
-	if (!(sv->url = strdup(t->text)))
-		return scn_oom(p);
-	if (scn_url_parse(t->text, sv) < 0)
-		return scn_fail(p, t->loc, "expected a URL such as http://198.18.0.100/ or "
-				"http://198.18.0.100:8080/path, got '%s'", t->text);
-	sv->timeout_ms = 1000;
-	if (scn_svc_opts(p, sv, x, scn_load_opts, "rate, timeout, size or keepalive") < 0)
-		return -1;
-	if (sv->rate <= 0)
-		return scn_fail(p, p->t.end, "expected 'rate N/s' (a load service needs a rate)");
-	return 0;
-}
-
-static const struct {
-	const char *kw;
-	enum scn_svc_kind kind;
-	int (*parse)(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x);
-} scn_svc_kinds[] = {
-	{"web", SCN_SVC_WEB, scn_svc_web},
-	{"lb", SCN_SVC_LB, scn_svc_lb},
-	{"load", SCN_SVC_LOAD, scn_svc_load},
-	{"exec", SCN_SVC_EXEC, scn_svc_exec},
-};
-
-static void scn_service_release(struct scn_service *sv)
+void scn_service_release(struct scn_service *sv)
 {
 	free(sv->backends);
 	free(sv->heartbeat);
@@ -221,28 +97,32 @@ static void scn_service_release(struct scn_service *sv)
 
 static int scn_svc_kind(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
 {
-	struct scn_tok *t = scn_tok_want(p, "a service kind (web, lb, load or exec)");
+	char kws[128], what[160];
+
+	scn_svc_kw_list(kws, sizeof(kws));
+	snprintf(what, sizeof(what), "a service kind (%s)", kws);
+	struct scn_tok *t = scn_tok_want(p, what);
 	if (!t)
 		return -1;
-	for (size_t i = 0; i < sizeof(scn_svc_kinds) / sizeof(scn_svc_kinds[0]); i++) {
-		if (!scn_tok_is_kw(t, scn_svc_kinds[i].kw))
+	for (int i = 0; scn_svc_kinds[i]; i++) {
+		if (!scn_tok_is_kw(t, scn_svc_kinds[i]->kw))
 			continue;
-		sv->kind = scn_svc_kinds[i].kind;
-		snprintf(sv->name, sizeof(sv->name), "%s", scn_svc_kinds[i].kw);
-		return scn_svc_kinds[i].parse(p, sv, x);
+		sv->kind = scn_svc_kinds[i]->kind;
+		snprintf(sv->name, sizeof(sv->name), "%s", scn_svc_kinds[i]->kw);
+		return scn_svc_kinds[i]->parse(p, sv, x);
 	}
-	return scn_fail(p, t->loc, "unknown service kind '%s' (expected web, lb, load or exec)",
-			t->text);
+	return scn_fail(p, t->loc, "unknown service kind '%s' (expected %s)", t->text, kws);
 }
 
 static int scn_svc_unique(struct scn_p *p, const struct scn_service *sv)
 {
+	const char *hint = scn_svc_grammar_of(sv->kind)->dup_hint;
 	int dup = scn_service_find(p->s, sv->node, sv->name);
 	if (dup < 0)
 		return 0;
 	return scn_fail(p, p->t.v[2].loc, "node '%s' already has a service named '%s' (line %d)%s",
 			p->s->nodes[sv->node].name, sv->name, p->s->services[dup].loc.line,
-			sv->kind == SCN_SVC_EXEC ? "; give this one 'name NAME'" : "");
+			hint ? hint : "");
 }
 
 int scn_stmt_service(struct scn_p *p)

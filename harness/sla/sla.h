@@ -2,9 +2,10 @@
  * sla.h - metrics over a run's observations, and the verdict on each `expect`.
  *
  * Every metric is defined in docs/metrics.md; this header only names them. All inputs
- * are an obs_store (obs.h) and a struct sla_cfg saying where the window lies; nothing
- * here does I/O, so the same code gives the live verdict and the offline one
- * (`faultline report RUN_DIR`).
+ * are an obs_store (obs.h) and a struct sla_cfg saying where the window lies, and
+ * nothing but sla_run.c does I/O: it fills the store from a run directory and judges
+ * it. `faultline run` judges each run that way once it has ended, and `faultline
+ * matrix` each column's run directory, so both give the same numbers.
  *
  * Units of values: durations in milliseconds (fractional: the time base is ns),
  * percentages 0..100, counts as whole numbers - the units of struct scn_expect.
@@ -175,6 +176,7 @@ struct sla_result {
 	int n_params;
 	struct sla_cfg cfg;
 	const struct obs_store *st; /* borrowed: must outlive the writers' use of it */
+	struct obs_store *st_owned; /* sla_run_judge's store (== st), freed with the result */
 	struct sla_metrics all;	    /* whole window */
 	struct sla_metrics during;  /* during faults (unmeasured everywhere when no fault) */
 	struct sla_verdict *v;
@@ -193,7 +195,7 @@ struct sla_result {
  */
 struct sla_result *sla_evaluate(const struct scn *s, const struct obs_store *st,
 				const struct sla_cfg *cfg, uint64_t seed, const char *run_dir);
-void sla_result_free(struct sla_result *r); /* NULL is a no-op */
+void sla_result_free(struct sla_result *r); /* NULL is a no-op; frees st_owned too */
 
 /* sla_judge - one verdict: @got against "@op @want" (no allocation). */
 enum sla_status sla_judge(const struct sla_value *got, enum scn_op op, double want);
@@ -201,5 +203,18 @@ enum sla_status sla_judge(const struct sla_value *got, enum scn_op op, double wa
 /* Add one guest's facts (copied) for the reports; 0 or -1 with errno ENOMEM. */
 int sla_result_add_guest(struct sla_result *r, const char *node, const char *cmdline,
 			 const char *clocksource, const char *interrupts);
+
+/* ---- sla_run.c: judging a run from its directory ---- */
+
+/*
+ * sla_run_judge - read run directory @dir back (obs_store_load_run: events.jsonl, the
+ * services' .events files, requests*.csv), judge @s's expectations over the window
+ * that starts at @t0_ns (0: the run's "t0" event) with the run's @seed, and add the
+ * guest facts of its "guest-ready" events. The result owns the store it read.
+ * Returns it, or NULL with a message in @err; on success @err may hold a warning
+ * (unreadable lines) or be left as it was.
+ */
+struct sla_result *sla_run_judge(const struct scn *s, const char *dir, int64_t t0_ns,
+				 uint64_t seed, char *err, size_t len);
 
 #endif

@@ -5,9 +5,10 @@
  * stopped at the end with SIGTERM to the process group and SIGKILL after a grace.
  *
  * One struct svc_set per run holds every service slot (one per scn.services entry).
- * Built-in services (svc_builtin.h gives their argv) start with svc_set_start();
- * exec services with svc_exec_start(). The set watches each process through a pidfd
- * on the run's event loop, so an exit is recorded when it happens.
+ * svc_set_start_all() starts them all, kind by kind (svc_kind.h: one descriptor per
+ * kind gives its command line, its files and when it is ready); svc_set_start() starts
+ * one from an argv. The set watches each process through a pidfd on the run's event
+ * loop, so an exit is recorded when it happens.
  *
  * A service on a qemu node runs in its guest (node_qemu_spawn): every run-directory
  * path on its command line is mapped to /run/fl/<basename>, and its events file and
@@ -37,8 +38,6 @@ const struct scn *svc_set_scn(const struct svc_set *set);
 
 /* Start service @svc with @argv (copied, kept for restarts); 0 or -1 with errno. */
 int svc_set_start(struct svc_set *set, int svc, char *const argv[]);
-/* Start exec service @svc: /bin/sh -c COMMAND in its node. */
-int svc_exec_start(struct svc_set *set, int svc);
 
 /* pid of @svc's process (its process group id), -1 when it is not running. */
 pid_t svc_set_pid(const struct svc_set *set, int svc);
@@ -58,13 +57,14 @@ void svc_set_stop(struct svc_set *set, int64_t grace_ms);
 void svc_set_flush(struct svc_set *set);
 
 /*
- * Start every built-in service (fl-web, then fl-lb, then fl-load) and wait until each
- * group is ready — for fl-lb, until every VIP with a peer protocol is held by a member of
- * its highest priority (where it settles; a lower one may win the start) — giving
- * each group @timeout_ms. Events go to <node>.<service>.events in the run directory.
- * 0, or -1 with errno and @err saying which service and why.
+ * svc_set_start_all - start every service of run @r, one group per kind in the order
+ * of the kinds' table (exec, then fl-web, fl-lb, fl-load), and wait until each group
+ * is ready before the next starts — for fl-lb, until every VIP with a peer protocol is
+ * held by a member of its highest priority (where it settles; a lower one may win the
+ * start) — giving each group @timeout_ms. Events go to <node>.<service>.events in the
+ * run directory. 0, or -1 with errno and @err saying which service and why.
  */
-int svc_builtin_start(struct run *r, struct svc_set *set, int64_t timeout_ms, char *err,
+int svc_set_start_all(struct run *r, struct svc_set *set, int64_t timeout_ms, char *err,
 		      size_t len);
 /* Path of service @svc's events file in the run directory. */
 int svc_events_path(const struct run *r, int svc, char *buf, size_t len);

@@ -1,5 +1,6 @@
 /*
- * svc_int.h - what the service files share: the guest side of the service set
+ * svc_int.h - what the service files share: what a service said in its events file
+ * (svc_start.c), for the kinds' readiness; the guest side of the service set
  * (svc_guest.c), used by svc_proc.c for services on qemu nodes.
  */
 #ifndef FL_SVC_INT_H
@@ -13,6 +14,11 @@
 
 struct run;
 struct svc_guest;
+
+/* Has service @svc written {"ev":"ready"} to its events file yet? */
+bool svc_said_ready(const struct run *r, int svc);
+/* Was the last state change in @svc's events file (fl-lb's) to master? */
+bool svc_said_master(const struct run *r, int svc);
 
 /* The guest side of a service set; freed with svc_guest_free() (NULL is a no-op). */
 struct svc_guest *svc_guest_new(struct run *r);

@@ -1,16 +1,15 @@
 /*
- * svc_start.c - starting the built-in services of a run and waiting until each is
- * ready, so that the timeline's zero falls on a lab that serves.
+ * svc_start.c - starting the services of a run and waiting until each is ready, so
+ * that the timeline's zero falls on a lab that serves.
  *
- * Order: backends (fl-web) first, then the load balancers (fl-lb), then — once every
- * VIP with a peer protocol is held by a member of its highest priority, where it
- * settles (a lower member may win the start and be preempted later) — the clients
- * (fl-load). Each program writes its
- * events to <node>.<service>.events in the run directory; "ready" is read from there
- * (the metrics read the same files afterwards). A service that exits while we wait, or
- * a group that is not ready in time, fails the start with the tail of its stderr.
- * A guest service's events file reaches the run directory through svc_guest.c's tail,
- * which runs on the same loop as this wait.
+ * Group by group, in the order of the kinds' table (svc_kind.c): the exec services,
+ * then the backends (fl-web), the load balancers (fl-lb: ready once every VIP with a
+ * peer protocol is held by a member of its highest priority, svc_lb.c), the clients
+ * (fl-load). Each program writes its events to <node>.<service>.events in the run
+ * directory; "ready" is read from there (the metrics read the same files afterwards).
+ * A service that exits while we wait, or a group that is not ready in time, fails the
+ * start with the tail of its stderr. A guest service's events file reaches the run
+ * directory through svc_guest.c's tail, which runs on the same loop as this wait.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,7 +22,8 @@
 #include "run.h"
 #include "scn.h"
 #include "svc.h"
-#include "svc_builtin.h"
+#include "svc_int.h"
+#include "svc_kind.h"
 
 #define SVC_READY_POLL_NS (20 * 1000000LL)
 
@@ -49,7 +49,7 @@ int svc_events_path(const struct run *r, int svc, char *buf, size_t len)
 	return run_path(r, name, buf, len);
 }
 
-/* fl-load's log: requests.csv, or requests-<node>.csv when there are several. */
+/* The request log: requests.csv, or requests-<node>.csv when several services write one. */
 static int svc_requests_path(const struct run *r, int svc, char *buf, size_t len)
 {
 	const struct scn *s = run_scn(r);
@@ -57,7 +57,7 @@ static int svc_requests_path(const struct run *r, int svc, char *buf, size_t len
 	int n_load = 0;
 
 	for (int i = 0; i < s->n_services; i++)
-		n_load += s->services[i].kind == SCN_SVC_LOAD;
+		n_load += (svc_kind_of(s->services[i].kind)->records & SVC_REC_REQUESTS) != 0;
 	if (n_load == 1)
 		snprintf(name, sizeof(name), "requests.csv");
 	else
@@ -123,62 +123,31 @@ static bool svc_is_master(const struct run *r, int svc)
 	return master;
 }
 
-static bool svc_is_peer(const struct scn_service *sv, const struct scn_service *of)
+bool svc_said_ready(const struct run *r, int svc)
 {
-	return sv->kind == SCN_SVC_LB && sv->ha != SCN_HA_NONE && sv->vip.s_addr == of->vip.s_addr;
+	return svc_has(r, svc, "\"ev\":\"ready\"");
 }
 
-static int svc_lb_prio(const struct scn_service *sv)
+bool svc_said_master(const struct run *r, int svc)
 {
-	return sv->priority ? sv->priority : 100; /* as svc_builtin.c passes it */
+	return svc_is_master(r, svc);
 }
 
-/*
- * Does the VIP of @sv have the master it settles on: one of its highest priority? The
- * members start a few milliseconds apart and wait alike for a master (in `ha safe` the
- * lease floor, the same for every priority), so a lower one may win the start and be
- * preempted seconds later - inside the timeline, had t0 been taken at the first master.
- */
-static bool svc_vip_settled(const struct run *r, const struct scn_service *sv)
-{
-	const struct scn *s = run_scn(r);
-	int top = 0;
-
-	for (int j = 0; j < s->n_services; j++)
-		if (svc_is_peer(&s->services[j], sv) && svc_lb_prio(&s->services[j]) > top)
-			top = svc_lb_prio(&s->services[j]);
-	for (int j = 0; j < s->n_services; j++)
-		if (svc_is_peer(&s->services[j], sv) && svc_lb_prio(&s->services[j]) == top &&
-		    svc_is_master(r, j))
-			return true;
-	return false;
-}
-
-/* Is every service of @kind ready (and, for fl-lb, every VIP settled on its master)? */
-static bool svc_group_ready(const struct run *r, enum scn_svc_kind kind, int *missing)
+/* Is every service of kind @k ready? The first that is not in *@missing. */
+static bool svc_group_ready(const struct run *r, const struct svc_kind *k, int *missing)
 {
 	const struct scn *s = run_scn(r);
 
-	for (int i = 0; i < s->n_services; i++) {
-		const struct scn_service *sv = &s->services[i];
-
-		if (sv->kind != kind)
+	for (int i = 0; k->ready && i < s->n_services; i++) {
+		if (s->services[i].kind != k->kind || k->ready(r, i))
 			continue;
-		if (!svc_has(r, i, "\"ev\":\"ready\"")) {
-			*missing = i;
-			return false;
-		}
-		if (kind != SCN_SVC_LB || sv->ha == SCN_HA_NONE)
-			continue;
-		if (!svc_vip_settled(r, sv)) {
-			*missing = i;
-			return false;
-		}
+		*missing = i;
+		return false;
 	}
 	return true;
 }
 
-static int svc_group_start(struct run *r, struct svc_set *set, enum scn_svc_kind kind,
+static int svc_group_start(struct run *r, struct svc_set *set, const struct svc_kind *k,
 			   char *err, size_t len)
 {
 	const struct scn *s = run_scn(r);
@@ -187,7 +156,7 @@ static int svc_group_start(struct run *r, struct svc_set *set, enum scn_svc_kind
 		char events[4096], out[4096];
 		struct svc_cmd c;
 
-		if (s->services[i].kind != kind)
+		if (s->services[i].kind != k->kind)
 			continue;
 		if (svc_events_path(r, i, events, sizeof(events)) == -1 ||
 		    svc_requests_path(r, i, out, sizeof(out)) == -1 ||
@@ -205,7 +174,7 @@ static int svc_group_start(struct run *r, struct svc_set *set, enum scn_svc_kind
 }
 
 /* Runs the loop until the group is ready, a service died, or @timeout_ns passed. */
-static int svc_group_wait(struct run *r, struct svc_set *set, enum scn_svc_kind kind,
+static int svc_group_wait(struct run *r, struct svc_set *set, const struct svc_kind *k,
 			  int64_t timeout_ns, char *err, size_t len)
 {
 	const struct scn *s = run_scn(r);
@@ -213,7 +182,7 @@ static int svc_group_wait(struct run *r, struct svc_set *set, enum scn_svc_kind 
 	int missing = -1;
 	char tail[512];
 
-	while (!svc_group_ready(r, kind, &missing)) {
+	while (!svc_group_ready(r, k, &missing)) {
 		const struct scn_service *sv = &s->services[missing];
 
 		if (svc_set_exited(set, missing, NULL) || ev_now_ns() >= deadline) {
@@ -222,8 +191,7 @@ static int svc_group_wait(struct run *r, struct svc_set *set, enum scn_svc_kind 
 			svc_errf(err, len, "service %s on %s %s%s%s", sv->name,
 				 s->nodes[sv->node].name,
 				 svc_set_exited(set, missing, NULL) ? "exited before it was ready"
-				 : kind == SCN_SVC_LB ? "did not elect a master in time"
-						      : "was not ready in time",
+								    : k->late,
 				 *tail ? ": " : "", tail);
 			errno = ETIMEDOUT;
 			return -1;
@@ -239,15 +207,14 @@ static int svc_group_wait(struct run *r, struct svc_set *set, enum scn_svc_kind 
 	return 0;
 }
 
-int svc_builtin_start(struct run *r, struct svc_set *set, int64_t timeout_ms, char *err,
+int svc_set_start_all(struct run *r, struct svc_set *set, int64_t timeout_ms, char *err,
 		      size_t len)
 {
-	static const enum scn_svc_kind order[] = {SCN_SVC_WEB, SCN_SVC_LB, SCN_SVC_LOAD};
 	int64_t timeout_ns = timeout_ms * 1000000;
 
-	for (size_t g = 0; g < sizeof(order) / sizeof(order[0]); g++)
-		if (svc_group_start(r, set, order[g], err, len) == -1 ||
-		    svc_group_wait(r, set, order[g], timeout_ns, err, len) == -1)
+	for (int g = 0; svc_kinds[g]; g++)
+		if (svc_group_start(r, set, svc_kinds[g], err, len) == -1 ||
+		    svc_group_wait(r, set, svc_kinds[g], timeout_ns, err, len) == -1)
 			return -1;
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * test_obs.c - the observers' pure parts: frames built byte by byte here and fed to the
  * decoder, the retransmission detector, the requests.csv parser and tailer, the JSON
- * line reader and events.jsonl ingestion.
+ * line reader and events.jsonl ingestion; the request logs of a run directory followed.
  */
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "obs.h"
+#include "run.h"
+#include "scn.h"
 #include "vrrp_pkt.h"
 
 static const uint8_t t_mac1[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -327,6 +329,61 @@ static void test_mono_from_real(void)
 	CU_ASSERT_EQUAL(mono_now, obs_mono_from_real(real_now + 5, real_now, mono_now));
 }
 
+static void t_append(const struct run *r, const char *name, const char *text)
+{
+	char path[4096];
+	run_path(r, name, path, sizeof(path));
+	FILE *f = fopen(path, "a");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* The request logs of a run directory are followed as they appear and grow; other
+ * files, and a line not yet complete, are not read. */
+static void test_reqlogs_follow(void)
+{
+	static const char text[] = "scenario unit-obs\nduration 1s\n"
+				   "network lan 198.18.0.0/24\nnode a on lan\n";
+	static const char head[] = "sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes\n";
+	char base[] = "/tmp/fl-test-reqlogs-XXXXXX", cmd[64];
+	struct scn_err err;
+	struct scn *s = scn_parse("u.scn", text, sizeof(text) - 1, NULL, 0, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(base));
+	struct run *r = run_new(s, base);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	struct obs_store *st = obs_store_new();
+	struct obs_reqlogs *f = obs_reqlogs_new(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+
+	obs_reqlogs_poll(f, st); /* no log yet */
+	CU_ASSERT_EQUAL(0, st->n_req);
+	t_append(r, "requests-c1.csv", head);
+	t_append(r, "requests-c1.csv", "1,1,5,ok,4,web1,10\n2,2,9,re");
+	t_append(r, "requests.txt", "3,3,4,ok,1,w,1\n"); /* not a request log */
+	obs_reqlogs_poll(f, st);
+	CU_ASSERT_EQUAL(1, st->n_req);
+	t_append(r, "requests-c1.csv", "set,7,,0\n");
+	t_append(r, "requests-c2.csv", head);
+	t_append(r, "requests-c2.csv", "4,4,6,ok,2,web2,10\n");
+	obs_reqlogs_poll(f, st);
+	CU_ASSERT_EQUAL_FATAL(3, st->n_req);
+	CU_ASSERT_EQUAL(OBS_RESET, st->req[1].outcome);
+	CU_ASSERT_STRING_EQUAL("web2", st->req[2].backend);
+	obs_reqlogs_poll(f, st); /* nothing new: nothing counted twice */
+	CU_ASSERT_EQUAL(3, st->n_req);
+
+	obs_reqlogs_free(f);
+	obs_reqlogs_free(NULL);
+	obs_store_free(st);
+	run_free(r);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	CU_ASSERT_EQUAL(0, system(cmd));
+	scn_free(s);
+}
+
 void register_obs_suite(void);
 void register_obs_suite(void)
 {
@@ -340,4 +397,5 @@ void register_obs_suite(void)
 	CU_add_test(s, "csv_tail", test_csv_tail);
 	CU_add_test(s, "json_parse", test_json_parse);
 	CU_add_test(s, "events_ingest", test_events_ingest);
+	CU_add_test(s, "reqlogs_follow", test_reqlogs_follow);
 }

@@ -346,6 +346,89 @@ static void test_svg(void)
 	obs_store_free(st);
 }
 
+static bool t_exists(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
+}
+
+static char *t_read(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	char *b = t_slurp(f);
+	fclose(f);
+	return b;
+}
+
+/* The files of one invocation: one scenario alone, then two into one JSON array, one
+ * JUnit file and one SVG each; a path that cannot be opened fails with its name. The
+ * paths are in the order of rep_kinds[], which the test checks first. */
+static void test_files_write(void)
+{
+	struct obs_store *st = t_run();
+	struct sla_result *r[2] = {t_result(st), t_result(st)};
+	char dir[] = "/tmp/fl-test-files-XXXXXX", json[128], junit[128], svg[128], err[256];
+
+	CU_ASSERT_STRING_EQUAL("--json", rep_kinds[0].option);
+	CU_ASSERT_STRING_EQUAL("--junit", rep_kinds[1].option);
+	CU_ASSERT_STRING_EQUAL("--svg", rep_kinds[2].option);
+	CU_ASSERT_PTR_NULL(rep_kinds[3].option);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(json, sizeof(json), "%s/one.json", dir);
+	snprintf(svg, sizeof(svg), "%s/one.svg", dir);
+	const char *one_paths[REP_KINDS_MAX] = {json, NULL, svg};
+	CU_ASSERT_EQUAL(0, rep_files_write(r, 1, one_paths, err, sizeof(err)));
+	char *one = t_read(dir, "one.json");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+	CU_ASSERT_EQUAL('{', one[0]);
+	CU_ASSERT_TRUE(t_exists(dir, "one.svg"));
+	CU_ASSERT_FALSE(t_exists(dir, "one-quick.svg"));
+
+	free(r[1]->scenario);
+	r[1]->scenario = strdup("other");
+	snprintf(json, sizeof(json), "%s/all.json", dir);
+	snprintf(junit, sizeof(junit), "%s/all.xml", dir);
+	snprintf(svg, sizeof(svg), "%s/t.svg", dir);
+	const char *all_paths[REP_KINDS_MAX] = {json, junit, svg};
+	CU_ASSERT_EQUAL(0, rep_files_write(r, 2, all_paths, err, sizeof(err)));
+	char *all = t_read(dir, "all.json"), *xml = t_read(dir, "all.xml");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+	CU_ASSERT_EQUAL('[', all[0]);
+	CU_ASSERT_PTR_NOT_NULL(strstr(all, "\"scenario\": \"other\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"quick\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuite name=\"other\""));
+	CU_ASSERT_TRUE(t_exists(dir, "t-quick.svg"));
+	CU_ASSERT_TRUE(t_exists(dir, "t-other.svg"));
+	CU_ASSERT_FALSE(t_exists(dir, "t.svg"));
+
+	snprintf(json, sizeof(json), "%s/no/such/dir.json", dir);
+	const char *bad_paths[REP_KINDS_MAX] = {json};
+	CU_ASSERT_EQUAL(-1, rep_files_write(r, 2, bad_paths, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no/such/dir.json: No such file or directory"));
+
+	free(one);
+	free(all);
+	free(xml);
+	static const char *const made[] = {"one.json", "one.svg", "all.json", "all.xml",
+					   "t-quick.svg", "t-other.svg"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+	sla_result_free(r[0]);
+	sla_result_free(r[1]);
+	obs_store_free(st);
+}
+
 void register_rep_suite(void);
 void register_rep_suite(void)
 {
@@ -354,6 +437,7 @@ void register_rep_suite(void)
 	CU_add_test(s, "progress", test_progress);
 	CU_add_test(s, "value_format", test_value_format);
 	CU_add_test(s, "svg_path", test_svg_path);
+	CU_add_test(s, "files_write", test_files_write);
 	CU_add_test(s, "json", test_json);
 	CU_add_test(s, "json_small", test_json_small);
 	CU_add_test(s, "junit_schema", test_junit_schema);

@@ -7,7 +7,10 @@
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sla.h"
 
@@ -369,11 +372,93 @@ static void test_evaluate(void)
 	obs_store_free(st);
 }
 
+/* ---- judging a run directory ---- */
+
+static void t_write(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * A run directory written by hand: t0 at 1000 s, four requests 100 ms apart of which
+ * the third timed out (success 75%), a fault 150..250 ms, one guest's facts and one
+ * line that is not JSON. sla_run_judge must read all of it back.
+ */
+static void test_run_judge(void)
+{
+	char dir[] = "/tmp/fl-test-sla-XXXXXX", err[256] = "";
+	struct scn_expect ex[] = {
+		{.metric = "success", .op = SCN_OP_GE, .value = 75, .unit = SCN_UNIT_PERCENT,
+		 .text = "success >= 75%"},
+		{.metric = "success", .op = SCN_OP_GE, .value = 1, .unit = SCN_UNIT_PERCENT,
+		 .text = "success >= 1% during faults", .scope = "during faults"},
+	};
+	struct scn s = {.name = "t", .duration_ms = 1000, .seed = 3, .expects = ex,
+			.n_expects = 2};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	t_write(dir, "events.jsonl",
+		"{\"t_ns\":1000000000000,\"src\":\"run\",\"ev\":\"t0\",\"scenario\":\"t\"}\n"
+		"{\"t_ns\":1000150000000,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":1,"
+		"\"fault\":\"link down\",\"target\":\"lb1.private\",\"sched_ns\":1}\n"
+		"{\"t_ns\":1000250000000,\"src\":\"timeline\",\"ev\":\"revert\",\"id\":1,"
+		"\"fault\":\"link down\",\"target\":\"lb1.private\",\"sched_ns\":1}\n"
+		"{\"t_ns\":1000000000001,\"src\":\"lb1\",\"ev\":\"guest-ready\",\"cmdline\":"
+		"\"console=ttyS0 noapic\",\"clocksource\":\"tsc\",\"irq_ioapic\":0,"
+		"\"irq_xtpic\":14,\"irq_loc\":99}\n"
+		"not json\n");
+	t_write(dir, "requests.csv",
+		"sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes\n"
+		"1000000000000,1000000000000,1000001000000,ok,1000,web1,12\n"
+		"1000100000000,1000100000000,1000101000000,ok,1000,web2,12\n"
+		"1000200000000,1000200000000,1001200000000,timeout,1000000,,0\n"
+		"1000300000000,1000300000000,1000301000000,ok,1000,web1,12\n");
+
+	struct sla_result *r = sla_run_judge(&s, dir, 0, 3, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_STRING_EQUAL("1 unreadable lines in the run directory", err);
+	CU_ASSERT_EQUAL(1000000000000LL, r->cfg.t0_ns); /* from the "t0" event */
+	CU_ASSERT_PTR_EQUAL(r->st, r->st_owned);
+	CU_ASSERT_EQUAL(4, r->st->n_req);
+	CU_ASSERT_EQUAL(1, r->st->n_flt);
+	CU_ASSERT_DOUBLE_EQUAL(75, r->all.v[SLA_SUCCESS].v, 1e-9);
+	CU_ASSERT_EQUAL(SLA_PASS, r->v[0].status);
+	CU_ASSERT_EQUAL(SLA_FAIL, r->v[1].status); /* the one request in the fault failed */
+	CU_ASSERT_STRING_EQUAL(dir, r->run_dir);
+	CU_ASSERT_EQUAL(3, r->seed);
+	CU_ASSERT_EQUAL_FATAL(1, r->n_guests);
+	CU_ASSERT_STRING_EQUAL("lb1", r->guests[0].node);
+	CU_ASSERT_STRING_EQUAL("console=ttyS0 noapic", r->guests[0].cmdline);
+	CU_ASSERT_STRING_EQUAL("IO-APIC 0 lines, XT-PIC 14 lines, LOC 99", r->guests[0].interrupts);
+	sla_result_free(r); /* frees the store it read: ASan would see a leak otherwise */
+
+	/* an explicit t0 wins over the event: the first request is then before the window */
+	r = sla_run_judge(&s, dir, 1000100000000LL, 3, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_DOUBLE_EQUAL(200.0 / 3, r->all.v[SLA_SUCCESS].v, 1e-9);
+	sla_result_free(r);
+
+	char path[512];
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/requests.csv", dir);
+	unlink(path);
+	rmdir(dir);
+	CU_ASSERT_PTR_NULL(sla_run_judge(&s, dir, 0, 3, err, sizeof(err)));
+	CU_ASSERT_EQUAL(0, strncmp(err, "reading /tmp/fl-test-sla-", 25));
+}
+
 void register_sla_suite(void);
 void register_sla_suite(void)
 {
 	CU_pSuite s = CU_add_suite("sla", NULL, NULL);
 	CU_add_test(s, "req_counts_and_latency", test_req_counts_and_latency);
+	CU_add_test(s, "run_judge", test_run_judge);
 	CU_add_test(s, "req_outage_spans_end", test_req_outage_spans_end);
 	CU_add_test(s, "req_zero_requests", test_req_zero_requests);
 	CU_add_test(s, "scope_overlapping_faults", test_scope_overlapping_faults);

@@ -1,12 +1,14 @@
 /*
- * test_svc.c - command lines of the built-in services, generated from a scenario.
+ * test_svc.c - command lines of the services, generated from a scenario, and the
+ * table of service kinds.
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <string.h>
 
 #include "scn.h"
-#include "svc_builtin.h"
+#include "scn_int.h"
+#include "svc_kind.h"
 
 static const char pair_text[] =
 	"scenario pair\n"
@@ -107,20 +109,58 @@ static void test_cmd_load_writes_its_log(void)
 	scn_free(s);
 }
 
-static void test_cmd_exec_is_refused(void)
+/* An exec service is its command under /bin/sh -c, word for word, and writes no events
+ * file even when one is offered. */
+static void test_cmd_exec_runs_its_command(void)
 {
 	static const char text[] = "scenario x\nduration 1s\nnetwork n 198.18.0.0/24\n"
-				   "node a on n\nservice a exec \"true\"\n";
+				   "node a on n\nservice a exec \"echo 'a  b' | cat\" name e\n";
 	struct scn_err err;
 	struct scn *s = scn_parse("x.scn", text, strlen(text), NULL, 0, &err);
 	struct svc_cmd c;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, 0, "ev", "out"));
+	CU_ASSERT_EQUAL(3, c.argc);
+	CU_ASSERT_STRING_EQUAL("/bin/sh", c.argv[0]);
+	CU_ASSERT_STRING_EQUAL("-c", c.argv[1]);
+	CU_ASSERT_STRING_EQUAL("echo 'a  b' | cat", c.argv[2]);
+	CU_ASSERT_PTR_NULL(c.argv[3]);
 	errno = 0;
-	CU_ASSERT_EQUAL(-1, svc_cmd_build(&c, s, 0, NULL, NULL));
+	CU_ASSERT_EQUAL(-1, svc_cmd_build(&c, s, 1, NULL, NULL)); /* no such service */
 	CU_ASSERT_EQUAL(EINVAL, errno);
-	CU_ASSERT_PTR_NULL(svc_builtin_program(s, 0));
 	scn_free(s);
+}
+
+/* Every kind the language knows can be run, and the table's order is the start order:
+ * commands, backends, load balancers, clients. */
+static void test_kind_table(void)
+{
+	static const enum scn_svc_kind order[] = {SCN_SVC_EXEC, SCN_SVC_WEB, SCN_SVC_LB,
+						  SCN_SVC_LOAD};
+	int n = 0;
+
+	for (int k = 1; k < SCN_SVC__MAX; k++) {
+		const struct scn_svc_grammar *g = scn_svc_grammar_of((enum scn_svc_kind)k);
+		const struct svc_kind *sk = svc_kind_of((enum scn_svc_kind)k);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sk);
+		CU_ASSERT_EQUAL(k, g->kind);
+		CU_ASSERT_EQUAL(k, sk->kind);
+		/* a kind that waits until ready says why when it is not */
+		CU_ASSERT_EQUAL(sk->ready != NULL, sk->late != NULL);
+		/* what says "ready" says it in its events file */
+		CU_ASSERT_TRUE(!sk->ready || (sk->records & SVC_REC_EVENTS));
+	}
+	CU_ASSERT_PTR_NULL(svc_kind_of(SCN_SVC__MAX));
+	CU_ASSERT_PTR_NULL(scn_svc_grammar_of(SCN_SVC__MAX));
+	for (; svc_kinds[n]; n++)
+		CU_ASSERT_EQUAL(order[n], svc_kinds[n]->kind);
+	CU_ASSERT_EQUAL(SCN_SVC__MAX - 1, n);
+	CU_ASSERT_STRING_EQUAL("fl-lb", svc_kind_of(SCN_SVC_LB)->program);
+	CU_ASSERT_PTR_NULL(svc_kind_of(SCN_SVC_EXEC)->program);
+	CU_ASSERT_EQUAL(SVC_REC_EVENTS | SVC_REC_REQUESTS, svc_kind_of(SCN_SVC_LOAD)->records);
 }
 
 void register_svc_suite(void);
@@ -132,5 +172,6 @@ void register_svc_suite(void)
 	CU_add_test(suite, "lb safe heartbeat", test_cmd_lb_safe_adverts_on_every_shared_network);
 	CU_add_test(suite, "lb vrrp heartbeat", test_cmd_lb_vrrp_keeps_to_its_heartbeat);
 	CU_add_test(suite, "load command line", test_cmd_load_writes_its_log);
-	CU_add_test(suite, "exec refused", test_cmd_exec_is_refused);
+	CU_add_test(suite, "exec command line", test_cmd_exec_runs_its_command);
+	CU_add_test(suite, "kind table", test_kind_table);
 }

@@ -1,5 +1,6 @@
 /*
- * scn_lb.c - the options of 'service NODE lb'.
+ * scn_svc_lb.c - the grammar of 'service NODE lb': fl-lb, a TCP load balancer with
+ * health checks and, between several on one VIP, VRRPv3 or 'ha safe' (svc_lb.c runs it).
  *
  * service NODE lb vip ADDR backends NODE... [port N] [backend-port N] [priority N]
  *      [vrid N] [advert D] [heartbeat NET[,NET]] [ha vrrp | safe | none]
@@ -8,7 +9,8 @@
  *
  * Checked here: the VIP lies in one of the lb node's networks and is no node's address;
  * a backend is any other node (it may run web or an exec service) sharing a network with
- * the lb; heartbeat networks are networks of the lb node (default: the VIP's).
+ * the lb; heartbeat networks are networks of the lb node (default: the VIP's). The ha
+ * mode, when not written, is decided by scn_validate() once every lb of the VIP is known.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -239,7 +241,7 @@ static int scn_lb_default_heartbeat(struct scn_p *p, struct scn_service *sv)
 	return 0; /* not reached: scn_lb_vip() checked the VIP is on one */
 }
 
-int scn_svc_lb(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
+static int scn_lb_parse(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
 {
 	sv->port = 80;
 	sv->backend_port = 80;
@@ -259,3 +261,9 @@ int scn_svc_lb(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)
 		return scn_lb_default_heartbeat(p, sv);
 	return 0;
 }
+
+const struct scn_svc_grammar scn_svc_lb = {
+	.kw = "lb",
+	.kind = SCN_SVC_LB,
+	.parse = scn_lb_parse,
+};
