@@ -1,6 +1,6 @@
 /*
- * flt.c - the fault kind table, the per-run fault context, apply/revert with the run's
- * teardown list, the host capability probe and the scenario check.
+ * flt.c - the per-run fault context, apply/revert with the run's teardown list, the
+ * host capability probe and the scenario check (the kinds are listed in flt_kinds.c).
  *
  * Invariant: an instance is on the teardown list at most once (deferred), and its
  * revert runs at most once (reverted), whichever of the timeline and the teardown
@@ -19,20 +19,6 @@
 #include "flt_int.h"
 #include "lab.h"
 #include "run.h"
-
-static const struct flt_kind *const flt_kinds[] = {
-    &flt_link_down_kind, &flt_link_up_kind, &flt_flap_kind, &flt_blackhole_kind,
-    &flt_mtu_kind,	 &flt_pmtu_kind,    &flt_loss_kind, &flt_delay_kind,
-    &flt_partition_kind, &flt_stall_kind,   &flt_kill_kind, &flt_restart_kind,
-};
-
-const struct flt_kind *flt_kind_find(enum scn_fault_kind kind)
-{
-	for (size_t i = 0; i < sizeof(flt_kinds) / sizeof(flt_kinds[0]); i++)
-		if (flt_kinds[i]->kind == kind)
-			return flt_kinds[i];
-	return NULL;
-}
 
 int flt_fail(struct flt_ctx *ctx, const char *fmt, ...)
 {
@@ -67,9 +53,9 @@ static struct flt_ctx *flt_ctx_alloc(const struct scn *s, const struct flt_io *i
 	ctx->node_nl = calloc(nodes + 1, sizeof(*ctx->node_nl));
 	ctx->down = calloc(ports + 1, sizeof(*ctx->down));
 	ctx->mtu = calloc(ports + 1, sizeof(*ctx->mtu));
-	ctx->delay = calloc(ports + 1, sizeof(*ctx->delay));
+	ctx->qdisc = calloc(2 * ports + 1, sizeof(*ctx->qdisc));
 	ctx->stall = calloc(nodes + 1, sizeof(*ctx->stall));
-	if (!ctx->node_nl || !ctx->down || !ctx->mtu || !ctx->delay || !ctx->stall) {
+	if (!ctx->node_nl || !ctx->down || !ctx->mtu || !ctx->qdisc || !ctx->stall) {
 		flt_ctx_free(ctx);
 		return errno = ENOMEM, NULL;
 	}
@@ -111,7 +97,7 @@ void flt_ctx_free(struct flt_ctx *ctx)
 	free(ctx->node_nl);
 	free(ctx->down);
 	free(ctx->mtu);
-	free(ctx->delay);
+	free(ctx->qdisc);
 	free(ctx->stall);
 	free(ctx);
 }
@@ -131,9 +117,9 @@ static void flt_undo(void *arg)
 
 int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	const struct flt_kind *k = flt_kind_find(in->kind);
-	if (!k)
-		return errno = EINVAL, flt_fail(ctx, "unknown fault kind %d", (int)in->kind);
+	if (!in->kind)
+		return errno = EINVAL, flt_fail(ctx, "fault #%d has no kind", in->id);
+	const struct flt_kind *k = flt_kind_of(in->kind);
 	if (in->applied)
 		return errno = EALREADY, flt_fail(ctx, "fault #%d applied twice", in->id);
 	in->ctx = ctx;
@@ -142,12 +128,12 @@ int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		return -1;
 	in->applied = true;
 	in->reverted = !k->revert;
-	if (ctx->run && k->revert && !k->timed_revert_only && !in->deferred) {
-		if (run_defer(ctx->run, flt_undo, in, k->name) < 0) {
+	if (ctx->run && k->scn.undo == SCN_UNDO_END && !in->deferred) {
+		if (run_defer(ctx->run, flt_undo, in, k->scn.name) < 0) {
 			int e = errno;
 			(void)flt_revert(ctx, in);
 			errno = e;
-			return flt_fail(ctx, "%s: cannot register its revert", k->name);
+			return flt_fail(ctx, "%s: cannot register its revert", k->scn.name);
 		}
 		in->deferred = true;
 	}
@@ -161,15 +147,14 @@ bool flt_inst_pending(const struct flt_inst *in)
 
 bool flt_inst_end_revert(const struct flt_inst *in)
 {
-	const struct flt_kind *k = flt_kind_find(in->kind);
-	return k && k->revert && !k->timed_revert_only && flt_inst_pending(in);
+	return in->kind && in->kind->undo == SCN_UNDO_END && flt_inst_pending(in);
 }
 
 int flt_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	const struct flt_kind *k = flt_kind_find(in->kind);
-	if (!k || !flt_inst_pending(in))
+	if (!in->kind || !flt_inst_pending(in))
 		return 0;
+	const struct flt_kind *k = flt_kind_of(in->kind);
 	in->reverted = true; /* once, even if it fails: a retry would not do better */
 	ctx->err[0] = '\0';
 	return k->revert(ctx, in);
@@ -180,17 +165,26 @@ int flt_revert(struct flt_ctx *ctx, struct flt_inst *in)
 enum {
 	FLT_CAP_NETEM = 1,
 	FLT_CAP_NFT_BRIDGE = 2,
+	FLT_CAP_TBF = 4,
 };
 
-static bool flt_probe_netem(void)
+/* Can a netem / tbf root qdisc be put on lo? Each probe deletes what it added. */
+static int flt_probe_qdiscs(void)
 {
 	struct flt_ctx tmp = {0};
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return false;
-	bool ok = flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0;
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		if (nl)
+			mnl_socket_close(nl);
+		return 0;
+	}
+	int caps = 0;
+	if (flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0 && flt_netem_del(&tmp, nl, 1) == 0)
+		caps |= FLT_CAP_NETEM;
+	if (flt_tbf_add(&tmp, nl, 1, 1000000) == 0 && flt_tbf_del(&tmp, nl, 1) == 0)
+		caps |= FLT_CAP_TBF;
 	mnl_socket_close(nl);
-	return ok;
+	return caps;
 }
 
 /* In a forked child that owns a fresh network namespace: nothing leaks to the host. */
@@ -198,7 +192,7 @@ static int flt_probe_child(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return 255;
-	return (flt_probe_netem() ? FLT_CAP_NETEM : 0) | (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
+	return flt_probe_qdiscs() | (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
 }
 
 int flt_caps_probe(struct flt_caps *caps)
@@ -218,6 +212,7 @@ int flt_caps_probe(struct flt_caps *caps)
 		return errno = EPERM, -1;
 	caps->netem = WEXITSTATUS(st) & FLT_CAP_NETEM;
 	caps->nft_bridge = WEXITSTATUS(st) & FLT_CAP_NFT_BRIDGE;
+	caps->tbf = WEXITSTATUS(st) & FLT_CAP_TBF;
 	return 0;
 }
 
@@ -225,7 +220,7 @@ int flt_scn_check(const struct flt_caps *caps, const struct scn *s, char *err, s
 {
 	for (int i = 0; i < s->n_events; i++) {
 		const struct scn_fault *f = &s->events[i].fault;
-		const struct flt_kind *k = flt_kind_find(f->kind);
+		const struct flt_kind *k = f->kind ? flt_kind_of(f->kind) : NULL;
 		char why[256];
 		if (!k) {
 			snprintf(err, len, "%s:%d:%d: unknown fault kind", s->file, f->loc.line,

@@ -1,6 +1,8 @@
 /*
- * flt.h - fault kinds. Each kind lives in harness/flt_<kind>.c behind one struct
- * flt_kind (check, apply, revert) and flt.c holds the table. A struct flt_ctx holds
+ * flt.h - fault kinds. Each kind lives in harness/flt/flt_<kind>.c behind one struct
+ * flt_kind: its grammar half (struct scn_fault_kind: name, parse, dry-run and JSON
+ * forms, how it is undone) and its kernel half (check, apply, revert, which implement
+ * its composition rule). harness/flt/flt_kinds.c lists every kind once. A struct flt_ctx holds
  * what one run's faults share: the lab, an nf_tables socket in the lab namespace, netlink
  * sockets per namespace, and the composition state (link-down counts, mtu stacks,
  * stall counts). A struct flt_inst is one applied fault.
@@ -34,6 +36,7 @@ struct flt_ctx;
 /* What this host can do, found by flt_caps_probe(). */
 struct flt_caps {
 	bool netem;	 /* sch_netem: delay */
+	bool tbf;	 /* sch_tbf: bandwidth */
 	bool nft_bridge; /* nf_tables bridge family with a forward hook: filters */
 	bool freezer;	 /* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
 };
@@ -67,7 +70,7 @@ struct flt_svc_ops {
 struct flt_inst {
 	int id; /* unique in the run (the timeline's firing id) */
 	const struct scn_fault *fault;
-	enum scn_fault_kind kind; /* as applied: flap steps are SCN_F_LINK_DOWN */
+	const struct scn_fault_kind *kind; /* as applied: flap steps are link downs */
 	int node;		  /* target node or -1 */
 	int service;		  /* kill/restart, else -1 */
 
@@ -79,21 +82,20 @@ struct flt_inst {
 };
 
 struct flt_kind {
-	const char *name;
-	enum scn_fault_kind kind;
+	struct scn_fault_kind scn; /* first: flt_kind_of() goes back from it */
 	/* Can @f run here? 0, or -1 and the reason in @err (no position). NULL: always. */
 	int (*check)(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 		     char *err, size_t len);
 	int (*apply)(struct flt_ctx *ctx, struct flt_inst *in);
-	/* NULL: nothing to undo (link up, restart). */
+	/* NULL exactly when scn.undo is SCN_UNDO_NONE (link up, restart). */
 	int (*revert)(struct flt_ctx *ctx, struct flt_inst *in);
-	/* Reverted only at a scheduled time (`for D`), never at the end of the run nor by
-	 * the teardown list: kill (its revert is a restart). */
-	bool timed_revert_only;
 };
 
-/* The kind table entry for @kind, or NULL. */
-const struct flt_kind *flt_kind_find(enum scn_fault_kind kind);
+/* The whole descriptor of grammar half @k (every entry of scn_fault_kinds[] is one). */
+static inline const struct flt_kind *flt_kind_of(const struct scn_fault_kind *k)
+{
+	return (const struct flt_kind *)(const void *)k; /* scn is the first member */
+}
 
 /* flt_ctx_new - the fault state of run @r (its lab must be built). NULL with errno. */
 struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops);
