@@ -7,6 +7,7 @@
  * comes first.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -162,57 +163,73 @@ int flt_revert(struct flt_ctx *ctx, struct flt_inst *in)
 
 /* ---- capabilities ---- */
 
-enum {
-	FLT_CAP_NETEM = 1,
-	FLT_CAP_NFT_BRIDGE = 2,
-	FLT_CAP_TBF = 4,
-};
+#define FLT_KINDS_MAX 64 /* bits of flt_caps.kinds */
 
-/* Can a netem / tbf root qdisc be put on lo? Each probe deletes what it added. */
-static int flt_probe_qdiscs(void)
+/* Index of @k in scn_fault_kinds[], or -1. */
+static int flt_kind_index(const struct flt_kind *k)
 {
-	struct flt_ctx tmp = {0};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		if (nl)
-			mnl_socket_close(nl);
-		return 0;
+	for (int i = 0; scn_fault_kinds[i] && i < FLT_KINDS_MAX; i++)
+		if (scn_fault_kinds[i] == &k->scn)
+			return i;
+	return -1;
+}
+
+bool flt_caps_ok(const struct flt_caps *caps, const struct flt_kind *k)
+{
+	int i = flt_kind_index(k);
+	return i >= 0 && (caps->kinds >> i) & 1;
+}
+
+/* Every kind's probe, each distinct function once; bit i for scn_fault_kinds[i]. */
+static uint64_t flt_probe_kinds(void)
+{
+	uint64_t ok = 0;
+	for (int i = 0; scn_fault_kinds[i] && i < FLT_KINDS_MAX; i++) {
+		bool (*probe)(void) = flt_kind_of(scn_fault_kinds[i])->probe;
+		int same = 0;
+		while (same < i && flt_kind_of(scn_fault_kinds[same])->probe != probe)
+			same++;
+		bool yes = !probe || (same < i ? (ok >> same) & 1 : probe());
+		ok |= (uint64_t)yes << i;
 	}
-	int caps = 0;
-	if (flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0 && flt_netem_del(&tmp, nl, 1) == 0)
-		caps |= FLT_CAP_NETEM;
-	if (flt_tbf_add(&tmp, nl, 1, 1000000) == 0 && flt_tbf_del(&tmp, nl, 1) == 0)
-		caps |= FLT_CAP_TBF;
-	mnl_socket_close(nl);
-	return caps;
+	return ok;
 }
 
 /* In a forked child that owns a fresh network namespace: nothing leaks to the host. */
-static int flt_probe_child(void)
+static int flt_probe_child(int fd)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return 255;
-	return flt_probe_qdiscs() | (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
+	uint64_t ok = flt_probe_kinds();
+	return write(fd, &ok, sizeof(ok)) == (ssize_t)sizeof(ok) ? 0 : 255;
 }
 
 int flt_caps_probe(struct flt_caps *caps)
 {
+	int fd[2];
 	memset(caps, 0, sizeof(*caps));
 	caps->freezer = access("/sys/fs/cgroup/freezer/tasks", W_OK) == 0;
-	pid_t pid = fork();
-	if (pid < 0)
+	if (pipe2(fd, O_CLOEXEC) < 0)
 		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
 	if (pid == 0)
-		_exit(flt_probe_child());
+		_exit(flt_probe_child(fd[1]));
+	close(fd[1]);
+	uint64_t ok = 0;
+	ssize_t n = read(fd[0], &ok, sizeof(ok));
+	close(fd[0]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) == 255)
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || n != (ssize_t)sizeof(ok))
 		return errno = EPERM, -1;
-	caps->netem = WEXITSTATUS(st) & FLT_CAP_NETEM;
-	caps->nft_bridge = WEXITSTATUS(st) & FLT_CAP_NFT_BRIDGE;
-	caps->tbf = WEXITSTATUS(st) & FLT_CAP_TBF;
+	caps->kinds = ok;
 	return 0;
 }
 

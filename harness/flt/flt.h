@@ -33,20 +33,23 @@ struct run;
 struct lab;
 struct flt_ctx;
 
+struct flt_kind;
+
 /* What this host can do, found by flt_caps_probe(). */
 struct flt_caps {
-	bool netem;	 /* sch_netem: delay */
-	bool tbf;	 /* sch_tbf: bandwidth */
-	bool nft_bridge; /* nf_tables bridge family with a forward hook: filters */
-	bool freezer;	 /* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
+	bool freezer;	/* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
+	uint64_t kinds; /* bit i: the probe of scn_fault_kinds[i] passed (or it has none) */
 };
 
 /*
- * flt_caps_probe - probe the kernel in a throwaway network namespace (a forked child
- * that unshares one; the host's namespace is never touched). Returns 0, or -1 with
- * errno when the probe itself could not run (then @caps says "nothing").
+ * flt_caps_probe - run every kind's probe in a throwaway network namespace (a forked
+ * child that unshares one; the host's namespace is never touched), each distinct probe
+ * function once. Returns 0, or -1 with errno when the probe itself could not run (then
+ * @caps says "nothing").
  */
 int flt_caps_probe(struct flt_caps *caps);
+/* Did @k's probe pass (or has it none)? */
+bool flt_caps_ok(const struct flt_caps *caps, const struct flt_kind *k);
 
 /*
  * flt_scn_check - can every fault of @s run on a host with @caps? Returns 0, or -1 with
@@ -83,6 +86,10 @@ struct flt_inst {
 
 struct flt_kind {
 	struct scn_fault_kind scn; /* first: flt_kind_of() goes back from it */
+	/* Can this kernel do it? Run as root in a throwaway network namespace by
+	 * flt_caps_probe(); must leave nothing behind that would matter there. NULL:
+	 * nothing to probe. The result is flt_caps_ok() for the check below. */
+	bool (*probe)(void);
 	/* Can @f run here? 0, or -1 and the reason in @err (no position). NULL: always. */
 	int (*check)(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 		     char *err, size_t len);

@@ -35,7 +35,7 @@ static uint32_t flt_tbf_clamp(uint64_t v)
 	return v > FLT_TBF_CAP ? FLT_TBF_CAP : (uint32_t)v;
 }
 
-int flt_tbf_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, uint64_t bps)
+static int flt_tbf_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, uint64_t bps)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint64_t bytes = bps / 8;
@@ -58,9 +58,23 @@ int flt_tbf_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, uint64_
 	return flt_nl_talk(ctx, nl, buf, "tbf qdisc add");
 }
 
-int flt_tbf_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
+static int flt_tbf_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
 {
 	return flt_qdisc_del(ctx, nl, ifindex, "tbf qdisc delete");
+}
+
+/* Can a tbf root qdisc be put on lo (and deleted again)? */
+static bool flt_tbf_probe(void)
+{
+	struct flt_ctx tmp = {0};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	/* 100gbit: a burst (20 ms) above lo's 64 KiB MTU, so the kernel does not warn */
+	bool ok = nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+		  flt_tbf_add(&tmp, nl, 1 /* lo */, 100000000000ULL) == 0 &&
+		  flt_tbf_del(&tmp, nl, 1) == 0;
+	if (nl)
+		mnl_socket_close(nl);
+	return ok;
 }
 
 /* The interface of @side and the socket of its namespace; -1 with the text set. */
@@ -139,7 +153,7 @@ static int flt_bw_apply(struct flt_ctx *ctx, struct flt_inst *in)
 static int flt_bw_check(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 			char *err, size_t len)
 {
-	if (!caps->tbf) {
+	if (!flt_caps_ok(caps, flt_kind_of(f->kind))) {
 		snprintf(err, len, "bandwidth needs sch_tbf, which this kernel does not have");
 		return errno = ENOTSUP, -1;
 	}
@@ -200,6 +214,7 @@ const struct flt_kind flt_bandwidth_kind = {
 	    .args_fmt = flt_bw_args,
 	    .params_json = flt_bw_json,
 	    .undo = SCN_UNDO_END},
+    .probe = flt_tbf_probe,
     .check = flt_bw_check,
     .apply = flt_bw_apply,
     .revert = flt_bw_revert,

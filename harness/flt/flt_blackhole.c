@@ -23,6 +23,7 @@ static int flt_blackhole_parse(struct scn_p *p, struct scn_fault *f)
 
 const struct flt_kind flt_blackhole_kind = {
     .scn = {.name = "blackhole", .parse = flt_blackhole_parse, .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_blackhole_apply,
     .revert = flt_nft_revert,

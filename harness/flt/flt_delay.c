@@ -64,11 +64,22 @@ static int flt_delay_check(const struct flt_caps *caps, const struct scn *s,
 			   const struct scn_fault *f, char *err, size_t len)
 {
 	(void)s;
-	(void)f;
-	if (caps->netem)
+	if (flt_caps_ok(caps, flt_kind_of(f->kind)))
 		return 0;
 	snprintf(err, len, "delay needs sch_netem, which this kernel does not have");
 	return errno = ENOTSUP, -1;
+}
+
+/* Can a netem root qdisc be put on lo (and deleted again)? */
+static bool flt_netem_probe(void)
+{
+	struct flt_ctx tmp = {0};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	bool ok = nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+		  flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0 && flt_netem_del(&tmp, nl, 1) == 0;
+	if (nl)
+		mnl_socket_close(nl);
+	return ok;
 }
 
 static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex,
@@ -141,6 +152,7 @@ const struct flt_kind flt_delay_kind = {
 	    .args_fmt = flt_delay_args,
 	    .params_json = flt_delay_json,
 	    .undo = SCN_UNDO_END},
+    .probe = flt_netem_probe,
     .check = flt_delay_check,
     .apply = flt_delay_apply,
     .revert = flt_delay_revert,

@@ -137,15 +137,11 @@ int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop);
 
 /* flt_delay.c: root qdiscs. The header of a request about @ifindex's root qdisc. */
 struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex);
-/* A netem root qdisc on @ifindex (also the capability probe). */
+/* A netem root qdisc on @ifindex. */
 int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64_t delay_ms,
 		  int64_t jitter_ms);
 int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex);
 /* Delete the root qdisc of @ifindex, whatever its kind (@what names it in errors). */
 int flt_qdisc_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, const char *what);
-
-/* flt_bandwidth.c: a tbf root qdisc pacing @ifindex to @bps (also the probe). */
-int flt_tbf_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, uint64_t bps);
-int flt_tbf_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex);
 
 #endif

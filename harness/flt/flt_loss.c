@@ -49,6 +49,7 @@ const struct flt_kind flt_loss_kind = {
 	    .args_fmt = flt_loss_args,
 	    .params_json = flt_loss_json,
 	    .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_loss_apply,
     .revert = flt_nft_revert,

@@ -54,6 +54,7 @@ static int flt_pmtu_parse(struct scn_p *p, struct scn_fault *f)
 
 const struct flt_kind flt_pmtu_kind = {
     .scn = {.name = "pmtu-blackhole", .parse = flt_pmtu_parse, .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_pmtu_apply,
     .revert = flt_nft_revert,
