@@ -15,6 +15,9 @@
  *   mtu - a stack per interface; a revert removes its own entry and the interface takes
  *	the value of the newest entry left (or the value from before the first one).
  *   stall - counted per node; thawed when the last stall is reverted.
+ *   qdisc kinds (delay, bandwidth) - the root qdisc of an interface holds one at a time;
+ *	an overlapping second one fails with EBUSY; revert deletes the qdisc.
+ * Each kind's file says its rule; the bookkeeping is flt_book.h's or flt_int.h's.
  * flt_apply() pushes the instance's revert on the run's teardown list; flt_revert() is
  * idempotent, so the teardown entry of an already reverted instance does nothing.
  *

@@ -8,8 +8,8 @@
  * ${param} has been substituted. Consumers never re-check.
  *
  * Units: all times are int64_t milliseconds from the start of the timeline; sizes are
- * bytes; rates are per second (load) or per hour (random arrivals); percentages are
- * 0..100. Addresses are struct in_addr in network byte order.
+ * bytes; rates are per second (load) or per hour (random arrivals), bit rates bits per
+ * second; percentages are 0..100. Addresses are struct in_addr in network byte order.
  *
  * Arrays are owned by the struct scn and freed by scn_free().
  */

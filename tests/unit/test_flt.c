@@ -430,6 +430,51 @@ static void test_revert_once_and_end_marking(void)
 	t_env_fini(&e);
 }
 
+/* The check of a kind asks its own probe's bit: one bit per table entry, no other. */
+static void test_caps_per_kind(void)
+{
+	struct scn_fault f = {.kind = K("bandwidth"), .dir = SCN_DIR_IN};
+	struct scn s = {.name = "t"};
+	char err[256];
+	int bw = -1, delay = -1;
+	for (int i = 0; scn_fault_kinds[i]; i++) {
+		bw = scn_fault_kinds[i] == K("bandwidth") ? i : bw;
+		delay = scn_fault_kinds[i] == K("delay") ? i : delay;
+	}
+	CU_ASSERT_FATAL(bw >= 0 && delay >= 0);
+	struct flt_caps caps = {.kinds = 1ULL << bw};
+	CU_ASSERT_TRUE(flt_caps_ok(&caps, flt_kind_of(K("bandwidth"))));
+	CU_ASSERT_FALSE(flt_caps_ok(&caps, flt_kind_of(K("delay"))));
+	CU_ASSERT_EQUAL(0, flt_kind_of(f.kind)->check(&caps, &s, &f, err, sizeof(err)));
+	caps.kinds = 1ULL << delay;
+	CU_ASSERT_EQUAL(-1, flt_kind_of(f.kind)->check(&caps, &s, &f, err, sizeof(err)));
+	CU_ASSERT_EQUAL(ENOTSUP, errno);
+	CU_ASSERT_STRING_EQUAL("bandwidth needs sch_tbf, which this kernel does not have", err);
+	/* mtu has no probe; the nft kinds share one (flt_caps_probe() runs it once) */
+	CU_ASSERT_PTR_NULL(flt_kind_of(K("mtu"))->probe);
+	CU_ASSERT_PTR_EQUAL(flt_kind_of(K("loss"))->probe, flt_kind_of(K("blackhole"))->probe);
+}
+
+/* bandwidth out on a qemu node is refused by the check; in is fine. */
+static void test_bandwidth_check_qemu(void)
+{
+	struct scn_node nodes[1] = {{.name = "g", .kind = SCN_NODE_QEMU}};
+	int idx[1] = {0};
+	struct scn s = {.name = "t", .nodes = nodes, .n_nodes = 1};
+	struct scn_fault f = {.kind = K("bandwidth"), .target = {idx, 1, 0}, .dir = SCN_DIR_IN};
+	struct flt_caps caps = {.kinds = ~0ULL};
+	const struct flt_kind *k = flt_kind_of(f.kind);
+	char err[256];
+	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
+	f.dir = SCN_DIR_BOTH;
+	CU_ASSERT_EQUAL(-1, k->check(&caps, &s, &f, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL("bandwidth both on qemu node 'g': its interface is inside the guest; "
+			       "write 'in' (shaped on its tap)",
+			       err);
+	nodes[0].kind = SCN_NODE_NETNS;
+	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
+}
+
 void register_flt_suite(void);
 void register_flt_suite(void)
 {
@@ -445,4 +490,6 @@ void register_flt_suite(void)
 	CU_add_test(s, "stall_count", test_stall_count);
 	CU_add_test(s, "filter_chain_per_instance", test_filter_chain_per_instance);
 	CU_add_test(s, "revert_once_and_end_marking", test_revert_once_and_end_marking);
+	CU_add_test(s, "caps_per_kind", test_caps_per_kind);
+	CU_add_test(s, "bandwidth_check_qemu", test_bandwidth_check_qemu);
 }
