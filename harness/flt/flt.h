@@ -77,8 +77,8 @@ struct flt_inst {
 	int id; /* unique in the run (the timeline's firing id) */
 	const struct scn_fault *fault;
 	const struct scn_fault_kind *kind; /* as applied: flap steps are link downs */
-	int node;		  /* target node or -1 */
-	int service;		  /* kill/restart, else -1 */
+	int node;			   /* target node or -1 */
+	int service;			   /* kill/restart, else -1 */
 
 	bool applied;  /* apply succeeded */
 	bool reverted; /* revert ran (or nothing is left to revert) */

@@ -61,9 +61,9 @@ struct flt_ctx {
 	struct mnl_socket *lab_nl;   /* rtnetlink in the lab namespace */
 	struct mnl_socket **node_nl; /* per node, opened on first use */
 	unsigned nl_seq;
-	struct flt_ref *down;	   /* per port (node * n_networks + net): downs applied */
-	struct flt_mtu_stack *mtu; /* per port (the node-side interface) */
-	struct flt_ref *stall;	   /* per node: stalls applied */
+	struct flt_ref *down;	       /* per port (node * n_networks + net): downs applied */
+	struct flt_mtu_stack *mtu;     /* per port (the node-side interface) */
+	struct flt_ref *stall;	       /* per node: stalls applied */
 	struct flt_qdisc_owner *qdisc; /* per port and side (flt_qdisc_slot) */
 	char err[512];
 };

@@ -210,7 +210,8 @@ static void t_env_init(struct t_env *e)
 }
 
 /* A new instance of @kind on node @node (-1: none), network @net; returns it. */
-static struct flt_inst *t_inst(struct t_env *e, const struct scn_fault_kind *kind, int node, int net)
+static struct flt_inst *t_inst(struct t_env *e, const struct scn_fault_kind *kind, int node,
+			       int net)
 {
 	int i = e->n++;
 	e->f[i].kind = kind;
@@ -468,9 +469,10 @@ static void test_bandwidth_check_qemu(void)
 	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
 	f.dir = SCN_DIR_BOTH;
 	CU_ASSERT_EQUAL(-1, k->check(&caps, &s, &f, err, sizeof(err)));
-	CU_ASSERT_STRING_EQUAL("bandwidth both on qemu node 'g': its interface is inside the guest; "
-			       "write 'in' (shaped on its tap)",
-			       err);
+	CU_ASSERT_STRING_EQUAL(
+	    "bandwidth both on qemu node 'g': its interface is inside the guest; "
+	    "write 'in' (shaped on its tap)",
+	    err);
 	nodes[0].kind = SCN_NODE_NETNS;
 	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
 }
