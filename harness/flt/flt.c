@@ -1,12 +1,13 @@
 /*
- * flt.c - the fault kind table, the per-run fault context, apply/revert with the run's
- * teardown list, the host capability probe and the scenario check.
+ * flt.c - the per-run fault context, apply/revert with the run's teardown list, the
+ * host capability probe and the scenario check (the kinds are listed in flt_kinds.c).
  *
  * Invariant: an instance is on the teardown list at most once (deferred), and its
  * revert runs at most once (reverted), whichever of the timeline and the teardown
  * comes first.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -19,20 +20,6 @@
 #include "flt_int.h"
 #include "lab.h"
 #include "run.h"
-
-static const struct flt_kind *const flt_kinds[] = {
-    &flt_link_down_kind, &flt_link_up_kind, &flt_flap_kind, &flt_blackhole_kind,
-    &flt_mtu_kind,	 &flt_pmtu_kind,    &flt_loss_kind, &flt_delay_kind,
-    &flt_partition_kind, &flt_stall_kind,   &flt_kill_kind, &flt_restart_kind,
-};
-
-const struct flt_kind *flt_kind_find(enum scn_fault_kind kind)
-{
-	for (size_t i = 0; i < sizeof(flt_kinds) / sizeof(flt_kinds[0]); i++)
-		if (flt_kinds[i]->kind == kind)
-			return flt_kinds[i];
-	return NULL;
-}
 
 int flt_fail(struct flt_ctx *ctx, const char *fmt, ...)
 {
@@ -67,9 +54,9 @@ static struct flt_ctx *flt_ctx_alloc(const struct scn *s, const struct flt_io *i
 	ctx->node_nl = calloc(nodes + 1, sizeof(*ctx->node_nl));
 	ctx->down = calloc(ports + 1, sizeof(*ctx->down));
 	ctx->mtu = calloc(ports + 1, sizeof(*ctx->mtu));
-	ctx->delay = calloc(ports + 1, sizeof(*ctx->delay));
+	ctx->qdisc = calloc(2 * ports + 1, sizeof(*ctx->qdisc));
 	ctx->stall = calloc(nodes + 1, sizeof(*ctx->stall));
-	if (!ctx->node_nl || !ctx->down || !ctx->mtu || !ctx->delay || !ctx->stall) {
+	if (!ctx->node_nl || !ctx->down || !ctx->mtu || !ctx->qdisc || !ctx->stall) {
 		flt_ctx_free(ctx);
 		return errno = ENOMEM, NULL;
 	}
@@ -111,7 +98,7 @@ void flt_ctx_free(struct flt_ctx *ctx)
 	free(ctx->node_nl);
 	free(ctx->down);
 	free(ctx->mtu);
-	free(ctx->delay);
+	free(ctx->qdisc);
 	free(ctx->stall);
 	free(ctx);
 }
@@ -131,9 +118,9 @@ static void flt_undo(void *arg)
 
 int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	const struct flt_kind *k = flt_kind_find(in->kind);
-	if (!k)
-		return errno = EINVAL, flt_fail(ctx, "unknown fault kind %d", (int)in->kind);
+	if (!in->kind)
+		return errno = EINVAL, flt_fail(ctx, "fault #%d has no kind", in->id);
+	const struct flt_kind *k = flt_kind_of(in->kind);
 	if (in->applied)
 		return errno = EALREADY, flt_fail(ctx, "fault #%d applied twice", in->id);
 	in->ctx = ctx;
@@ -142,12 +129,12 @@ int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		return -1;
 	in->applied = true;
 	in->reverted = !k->revert;
-	if (ctx->run && k->revert && !k->timed_revert_only && !in->deferred) {
-		if (run_defer(ctx->run, flt_undo, in, k->name) < 0) {
+	if (ctx->run && k->scn.undo == SCN_UNDO_END && !in->deferred) {
+		if (run_defer(ctx->run, flt_undo, in, k->scn.name) < 0) {
 			int e = errno;
 			(void)flt_revert(ctx, in);
 			errno = e;
-			return flt_fail(ctx, "%s: cannot register its revert", k->name);
+			return flt_fail(ctx, "%s: cannot register its revert", k->scn.name);
 		}
 		in->deferred = true;
 	}
@@ -161,15 +148,14 @@ bool flt_inst_pending(const struct flt_inst *in)
 
 bool flt_inst_end_revert(const struct flt_inst *in)
 {
-	const struct flt_kind *k = flt_kind_find(in->kind);
-	return k && k->revert && !k->timed_revert_only && flt_inst_pending(in);
+	return in->kind && in->kind->undo == SCN_UNDO_END && flt_inst_pending(in);
 }
 
 int flt_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	const struct flt_kind *k = flt_kind_find(in->kind);
-	if (!k || !flt_inst_pending(in))
+	if (!in->kind || !flt_inst_pending(in))
 		return 0;
+	const struct flt_kind *k = flt_kind_of(in->kind);
 	in->reverted = true; /* once, even if it fails: a retry would not do better */
 	ctx->err[0] = '\0';
 	return k->revert(ctx, in);
@@ -177,47 +163,73 @@ int flt_revert(struct flt_ctx *ctx, struct flt_inst *in)
 
 /* ---- capabilities ---- */
 
-enum {
-	FLT_CAP_NETEM = 1,
-	FLT_CAP_NFT_BRIDGE = 2,
-};
+#define FLT_KINDS_MAX 64 /* bits of flt_caps.kinds */
 
-static bool flt_probe_netem(void)
+/* Index of @k in scn_fault_kinds[], or -1. */
+static int flt_kind_index(const struct flt_kind *k)
 {
-	struct flt_ctx tmp = {0};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return false;
-	bool ok = flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0;
-	mnl_socket_close(nl);
+	for (int i = 0; scn_fault_kinds[i] && i < FLT_KINDS_MAX; i++)
+		if (scn_fault_kinds[i] == &k->scn)
+			return i;
+	return -1;
+}
+
+bool flt_caps_ok(const struct flt_caps *caps, const struct flt_kind *k)
+{
+	int i = flt_kind_index(k);
+	return i >= 0 && (caps->kinds >> i) & 1;
+}
+
+/* Every kind's probe, each distinct function once; bit i for scn_fault_kinds[i]. */
+static uint64_t flt_probe_kinds(void)
+{
+	uint64_t ok = 0;
+	for (int i = 0; scn_fault_kinds[i] && i < FLT_KINDS_MAX; i++) {
+		bool (*probe)(void) = flt_kind_of(scn_fault_kinds[i])->probe;
+		int same = 0;
+		while (same < i && flt_kind_of(scn_fault_kinds[same])->probe != probe)
+			same++;
+		bool yes = !probe || (same < i ? (ok >> same) & 1 : probe());
+		ok |= (uint64_t)yes << i;
+	}
 	return ok;
 }
 
 /* In a forked child that owns a fresh network namespace: nothing leaks to the host. */
-static int flt_probe_child(void)
+static int flt_probe_child(int fd)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return 255;
-	return (flt_probe_netem() ? FLT_CAP_NETEM : 0) | (flt_nft_probe() ? FLT_CAP_NFT_BRIDGE : 0);
+	uint64_t ok = flt_probe_kinds();
+	return write(fd, &ok, sizeof(ok)) == (ssize_t)sizeof(ok) ? 0 : 255;
 }
 
 int flt_caps_probe(struct flt_caps *caps)
 {
+	int fd[2];
 	memset(caps, 0, sizeof(*caps));
 	caps->freezer = access("/sys/fs/cgroup/freezer/tasks", W_OK) == 0;
-	pid_t pid = fork();
-	if (pid < 0)
+	if (pipe2(fd, O_CLOEXEC) < 0)
 		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
 	if (pid == 0)
-		_exit(flt_probe_child());
+		_exit(flt_probe_child(fd[1]));
+	close(fd[1]);
+	uint64_t ok = 0;
+	ssize_t n = read(fd[0], &ok, sizeof(ok));
+	close(fd[0]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) == 255)
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || n != (ssize_t)sizeof(ok))
 		return errno = EPERM, -1;
-	caps->netem = WEXITSTATUS(st) & FLT_CAP_NETEM;
-	caps->nft_bridge = WEXITSTATUS(st) & FLT_CAP_NFT_BRIDGE;
+	caps->kinds = ok;
 	return 0;
 }
 
@@ -225,7 +237,7 @@ int flt_scn_check(const struct flt_caps *caps, const struct scn *s, char *err, s
 {
 	for (int i = 0; i < s->n_events; i++) {
 		const struct scn_fault *f = &s->events[i].fault;
-		const struct flt_kind *k = flt_kind_find(f->kind);
+		const struct flt_kind *k = f->kind ? flt_kind_of(f->kind) : NULL;
 		char why[256];
 		if (!k) {
 			snprintf(err, len, "%s:%d:%d: unknown fault kind", s->file, f->loc.line,

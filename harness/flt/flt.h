@@ -1,6 +1,8 @@
 /*
- * flt.h - fault kinds. Each kind lives in harness/flt_<kind>.c behind one struct
- * flt_kind (check, apply, revert) and flt.c holds the table. A struct flt_ctx holds
+ * flt.h - fault kinds. Each kind lives in harness/flt/flt_<kind>.c behind one struct
+ * flt_kind: its grammar half (struct scn_fault_kind: name, parse, dry-run and JSON
+ * forms, how it is undone) and its kernel half (check, apply, revert, which implement
+ * its composition rule). harness/flt/flt_kinds.c lists every kind once. A struct flt_ctx holds
  * what one run's faults share: the lab, an nf_tables socket in the lab namespace, netlink
  * sockets per namespace, and the composition state (link-down counts, mtu stacks,
  * stall counts). A struct flt_inst is one applied fault.
@@ -13,6 +15,9 @@
  *   mtu - a stack per interface; a revert removes its own entry and the interface takes
  *	the value of the newest entry left (or the value from before the first one).
  *   stall - counted per node; thawed when the last stall is reverted.
+ *   qdisc kinds (delay, bandwidth) - the root qdisc of an interface holds one at a time;
+ *	an overlapping second one fails with EBUSY; revert deletes the qdisc.
+ * Each kind's file says its rule; the bookkeeping is flt_book.h's or flt_int.h's.
  * flt_apply() pushes the instance's revert on the run's teardown list; flt_revert() is
  * idempotent, so the teardown entry of an already reverted instance does nothing.
  *
@@ -31,19 +36,23 @@ struct run;
 struct lab;
 struct flt_ctx;
 
+struct flt_kind;
+
 /* What this host can do, found by flt_caps_probe(). */
 struct flt_caps {
-	bool netem;	 /* sch_netem: delay */
-	bool nft_bridge; /* nf_tables bridge family with a forward hook: filters */
-	bool freezer;	 /* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
+	bool freezer;	/* cgroup v1 freezer at /sys/fs/cgroup/freezer: stall */
+	uint64_t kinds; /* bit i: the probe of scn_fault_kinds[i] passed (or it has none) */
 };
 
 /*
- * flt_caps_probe - probe the kernel in a throwaway network namespace (a forked child
- * that unshares one; the host's namespace is never touched). Returns 0, or -1 with
- * errno when the probe itself could not run (then @caps says "nothing").
+ * flt_caps_probe - run every kind's probe in a throwaway network namespace (a forked
+ * child that unshares one; the host's namespace is never touched), each distinct probe
+ * function once. Returns 0, or -1 with errno when the probe itself could not run (then
+ * @caps says "nothing").
  */
 int flt_caps_probe(struct flt_caps *caps);
+/* Did @k's probe pass (or has it none)? */
+bool flt_caps_ok(const struct flt_caps *caps, const struct flt_kind *k);
 
 /*
  * flt_scn_check - can every fault of @s run on a host with @caps? Returns 0, or -1 with
@@ -67,9 +76,9 @@ struct flt_svc_ops {
 struct flt_inst {
 	int id; /* unique in the run (the timeline's firing id) */
 	const struct scn_fault *fault;
-	enum scn_fault_kind kind; /* as applied: flap steps are SCN_F_LINK_DOWN */
-	int node;		  /* target node or -1 */
-	int service;		  /* kill/restart, else -1 */
+	const struct scn_fault_kind *kind; /* as applied: flap steps are link downs */
+	int node;			   /* target node or -1 */
+	int service;			   /* kill/restart, else -1 */
 
 	bool applied;  /* apply succeeded */
 	bool reverted; /* revert ran (or nothing is left to revert) */
@@ -79,21 +88,24 @@ struct flt_inst {
 };
 
 struct flt_kind {
-	const char *name;
-	enum scn_fault_kind kind;
+	struct scn_fault_kind scn; /* first: flt_kind_of() goes back from it */
+	/* Can this kernel do it? Run as root in a throwaway network namespace by
+	 * flt_caps_probe(); must leave nothing behind that would matter there. NULL:
+	 * nothing to probe. The result is flt_caps_ok() for the check below. */
+	bool (*probe)(void);
 	/* Can @f run here? 0, or -1 and the reason in @err (no position). NULL: always. */
 	int (*check)(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 		     char *err, size_t len);
 	int (*apply)(struct flt_ctx *ctx, struct flt_inst *in);
-	/* NULL: nothing to undo (link up, restart). */
+	/* NULL exactly when scn.undo is SCN_UNDO_NONE (link up, restart). */
 	int (*revert)(struct flt_ctx *ctx, struct flt_inst *in);
-	/* Reverted only at a scheduled time (`for D`), never at the end of the run nor by
-	 * the teardown list: kill (its revert is a restart). */
-	bool timed_revert_only;
 };
 
-/* The kind table entry for @kind, or NULL. */
-const struct flt_kind *flt_kind_find(enum scn_fault_kind kind);
+/* The whole descriptor of grammar half @k (every entry of scn_fault_kinds[] is one). */
+static inline const struct flt_kind *flt_kind_of(const struct scn_fault_kind *k)
+{
+	return (const struct flt_kind *)(const void *)k; /* scn is the first member */
+}
 
 /* flt_ctx_new - the fault state of run @r (its lab must be built). NULL with errno. */
 struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops);

@@ -16,9 +16,14 @@ static int flt_blackhole_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	return ctx->io->chain_add(ctx, in->id, r, 2);
 }
 
+static int flt_blackhole_parse(struct scn_p *p, struct scn_fault *f)
+{
+	return scn_arg_target(p, f, SCN_ARG_IFACE);
+}
+
 const struct flt_kind flt_blackhole_kind = {
-    .name = "blackhole",
-    .kind = SCN_F_BLACKHOLE,
+    .scn = {.name = "blackhole", .parse = flt_blackhole_parse, .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_blackhole_apply,
     .revert = flt_nft_revert,

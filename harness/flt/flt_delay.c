@@ -2,8 +2,9 @@
  * flt_delay.c - `delay NODE.NET D [jitter J]`: a netem root qdisc on the node's own
  * interface (its egress: every packet the node sends waits D +- J). Needs sch_netem;
  * flt_caps_probe() finds out once per run and the check refuses the scenario on a
- * kernel without it, before anything is built. One delay per interface at a time
- * (a second overlapping one fails with EBUSY): netem has one queue per root.
+ * kernel without it, before anything is built. One root qdisc fault per interface at a
+ * time (a second delay, or a `bandwidth ... out`, overlapping fails with EBUSY): netem
+ * has one queue per root.
  *
  * netem's TCA_OPTIONS is not a plain nest: a struct tc_netem_qopt, then attributes
  * (TCA_NETEM_LATENCY64 / TCA_NETEM_JITTER64 in ns, Linux 4.15 and later).
@@ -19,7 +20,7 @@
 #include "flt_int.h"
 #include "lab.h"
 
-static struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex)
+struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex)
 {
 	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
 	h->nlmsg_type = type;
@@ -47,22 +48,38 @@ int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64
 	return flt_nl_talk(ctx, nl, buf, "netem qdisc add");
 }
 
-int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
+int flt_qdisc_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, const char *what)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	flt_qdisc_msg(buf, RTM_DELQDISC, ifindex);
-	return flt_nl_talk(ctx, nl, buf, "netem qdisc delete");
+	return flt_nl_talk(ctx, nl, buf, what);
+}
+
+int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
+{
+	return flt_qdisc_del(ctx, nl, ifindex, "netem qdisc delete");
 }
 
 static int flt_delay_check(const struct flt_caps *caps, const struct scn *s,
 			   const struct scn_fault *f, char *err, size_t len)
 {
 	(void)s;
-	(void)f;
-	if (caps->netem)
+	if (flt_caps_ok(caps, flt_kind_of(f->kind)))
 		return 0;
 	snprintf(err, len, "delay needs sch_netem, which this kernel does not have");
 	return errno = ENOTSUP, -1;
+}
+
+/* Can a netem root qdisc be put on lo (and deleted again)? */
+static bool flt_netem_probe(void)
+{
+	struct flt_ctx tmp = {0};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	bool ok = nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+		  flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0 && flt_netem_del(&tmp, nl, 1) == 0;
+	if (nl)
+		mnl_socket_close(nl);
+	return ok;
 }
 
 static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex,
@@ -71,9 +88,9 @@ static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *
 	int net = in->fault->target.net;
 	*ifindex = lab_iface_ifindex(ctx->lab, in->node, net);
 	if (*ifindex < 0)
-		return errno = ENOENT, flt_fail(ctx, "%s has no interface on %s",
-						ctx->s->nodes[in->node].name,
-						ctx->s->networks[net].name);
+		return errno = ENOENT,
+		       flt_fail(ctx, "%s has no interface on %s", ctx->s->nodes[in->node].name,
+				ctx->s->networks[net].name);
 	*nl = flt_nl_node(ctx, in->node);
 	return *nl ? flt_port(ctx, in->node, net) : -1;
 }
@@ -84,11 +101,13 @@ static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
 		return -1;
-	if (ctx->delay[p] > 0)
-		return errno = EBUSY, flt_fail(ctx, "a delay is already applied there");
-	if (flt_netem_add(ctx, nl, ifindex, in->fault->delay_ms, in->fault->jitter_ms) < 0)
+	struct flt_qdisc_owner *o =
+	    flt_qdisc_slot(ctx, in->node, in->fault->target.net, FLT_NODE_SIDE);
+	if (o->id)
+		return errno = EBUSY, flt_fail(ctx, "a %s is already applied there", o->kind);
+	if (flt_netem_add(ctx, nl, ifindex, in->fault->ms[0], in->fault->ms[1]) < 0)
 		return -1;
-	ctx->delay[p]++;
+	*o = (struct flt_qdisc_owner){in->id, in->kind->name};
 	return 0;
 }
 
@@ -98,14 +117,43 @@ static int flt_delay_revert(struct flt_ctx *ctx, struct flt_inst *in)
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
 		return -1;
-	ctx->delay[p] = 0;
+	*flt_qdisc_slot(ctx, in->node, in->fault->target.net, FLT_NODE_SIDE) =
+	    (struct flt_qdisc_owner){0, NULL};
 	return flt_netem_del(ctx, nl, ifindex);
 }
 
+/* delay NODE.NET D [jitter J]: ms[0] the delay, ms[1] the jitter. */
+static int flt_delay_parse(struct scn_p *p, struct scn_fault *f)
+{
+	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0 || scn_arg_duration(p, &f->ms[0], true) < 0)
+		return -1;
+	return scn_arg_opt(p, "jitter") ? scn_arg_duration(p, &f->ms[1], false) : 0;
+}
+
+static int flt_delay_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, " %lldms jitter %lldms", (long long)f->ms[0],
+			(long long)f->ms[1]);
+}
+
+static int flt_delay_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, "\"delay_ms\":%lld,\"jitter_ms\":%lld", (long long)f->ms[0],
+			(long long)f->ms[1]);
+}
+
 const struct flt_kind flt_delay_kind = {
-	.name = "delay",
-	.kind = SCN_F_DELAY,
-	.check = flt_delay_check,
-	.apply = flt_delay_apply,
-	.revert = flt_delay_revert,
+    .scn = {.name = "delay",
+	    .parse = flt_delay_parse,
+	    .args_fmt = flt_delay_args,
+	    .params_json = flt_delay_json,
+	    .undo = SCN_UNDO_END},
+    .probe = flt_netem_probe,
+    .check = flt_delay_check,
+    .apply = flt_delay_apply,
+    .revert = flt_delay_revert,
 };

@@ -1,7 +1,8 @@
 /*
  * flt_int.h - internals shared by the flt_*.c files (not for other modules): the
- * definition of struct flt_ctx, the kind entries of the table, and the helpers every
- * kind uses (error text, netlink in a namespace, nft in the lab namespace, ports).
+ * definition of struct flt_ctx and the helpers every kind uses (error text, netlink in
+ * a namespace, nft in the lab namespace, ports, root qdiscs). The kinds themselves are
+ * declared and listed in flt_kinds.c only.
  */
 #ifndef FL_FLT_INT_H
 #define FL_FLT_INT_H
@@ -47,6 +48,8 @@ struct flt_io {
 /* The real one: rtnetlink, nf_tables, the freezer, QMP. */
 extern const struct flt_io flt_io_sys;
 
+struct flt_qdisc_owner;
+
 struct flt_ctx {
 	struct run *run;
 	struct lab *lab;
@@ -58,10 +61,10 @@ struct flt_ctx {
 	struct mnl_socket *lab_nl;   /* rtnetlink in the lab namespace */
 	struct mnl_socket **node_nl; /* per node, opened on first use */
 	unsigned nl_seq;
-	struct flt_ref *down;	   /* per port (node * n_networks + net): downs applied */
-	struct flt_mtu_stack *mtu; /* per port (the node-side interface) */
-	struct flt_ref *stall;	   /* per node: stalls applied */
-	int *delay;		   /* per port: delay instances applied (at most 1) */
+	struct flt_ref *down;	       /* per port (node * n_networks + net): downs applied */
+	struct flt_mtu_stack *mtu;     /* per port (the node-side interface) */
+	struct flt_ref *stall;	       /* per node: stalls applied */
+	struct flt_qdisc_owner *qdisc; /* per port and side (flt_qdisc_slot) */
 	char err[512];
 };
 
@@ -78,6 +81,28 @@ int flt_fail(struct flt_ctx *ctx, const char *fmt, ...) __attribute__((format(pr
 static inline int flt_port(const struct flt_ctx *ctx, int node, int net)
 {
 	return node * ctx->s->n_networks + net;
+}
+
+/* The two interfaces of a port that carry a root qdisc. */
+enum flt_qdisc_side {
+	FLT_NODE_SIDE = 0, /* the node's own interface, in its namespace (what it sends) */
+	FLT_LAB_SIDE = 1,  /* its lab-side port, in the lab namespace (what it receives) */
+};
+
+/*
+ * The root qdisc of one interface holds one fault at a time (delay's netem, bandwidth's
+ * tbf). Composition of the qdisc kinds: a second one on the same interface while the
+ * first is applied fails with EBUSY ("a delay is already applied there").
+ */
+struct flt_qdisc_owner {
+	int id;		  /* the instance owning it, 0 when free */
+	const char *kind; /* its kind's name */
+};
+
+static inline struct flt_qdisc_owner *flt_qdisc_slot(struct flt_ctx *ctx, int node, int net,
+						     enum flt_qdisc_side side)
+{
+	return &ctx->qdisc[2 * flt_port(ctx, node, net) + (int)side];
 }
 
 /* flt_nl.c: rtnetlink in a namespace */
@@ -110,15 +135,13 @@ int flt_mtu_get_sys(struct flt_ctx *ctx, int node, int net, int *mtu);
 int flt_mtu_set_sys(struct flt_ctx *ctx, int node, int net, int mtu);
 int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop);
 
-/* flt_delay.c: a netem root qdisc on @ifindex (also the capability probe). */
+/* flt_delay.c: root qdiscs. The header of a request about @ifindex's root qdisc. */
+struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex);
+/* A netem root qdisc on @ifindex. */
 int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64_t delay_ms,
 		  int64_t jitter_ms);
 int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex);
-
-/* The kinds (one file each). */
-extern const struct flt_kind flt_link_down_kind, flt_link_up_kind, flt_flap_kind;
-extern const struct flt_kind flt_blackhole_kind, flt_mtu_kind, flt_pmtu_kind;
-extern const struct flt_kind flt_loss_kind, flt_delay_kind, flt_partition_kind;
-extern const struct flt_kind flt_stall_kind, flt_kill_kind, flt_restart_kind;
+/* Delete the root qdisc of @ifindex, whatever its kind (@what names it in errors). */
+int flt_qdisc_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, const char *what);
 
 #endif

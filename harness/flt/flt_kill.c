@@ -5,6 +5,8 @@
  * `for D` is reverted by a restart D later; a kill is never undone at the end of a run.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "flt_int.h"
@@ -17,9 +19,9 @@ static const char *flt_svc_name(const struct flt_ctx *ctx, const struct flt_inst
 static int flt_kill_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	if (!ctx->ops.signal || in->service < 0)
-		return errno = ENOTSUP, flt_fail(ctx, "kill: no service hook for %s",
-						 flt_svc_name(ctx, in));
-	if (ctx->ops.signal(ctx->ops.ctx, in->service, in->fault->signal) < 0)
+		return errno = ENOTSUP,
+		       flt_fail(ctx, "kill: no service hook for %s", flt_svc_name(ctx, in));
+	if (ctx->ops.signal(ctx->ops.ctx, in->service, (int)in->fault->n) < 0)
 		return flt_fail(ctx, "kill %s: %s", flt_svc_name(ctx, in), strerror(errno));
 	return 0;
 }
@@ -27,23 +29,74 @@ static int flt_kill_apply(struct flt_ctx *ctx, struct flt_inst *in)
 static int flt_restart_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	if (!ctx->ops.restart || in->service < 0)
-		return errno = ENOTSUP, flt_fail(ctx, "restart: no service hook for %s",
-						 flt_svc_name(ctx, in));
+		return errno = ENOTSUP,
+		       flt_fail(ctx, "restart: no service hook for %s", flt_svc_name(ctx, in));
 	if (ctx->ops.restart(ctx->ops.ctx, in->service) < 0)
 		return flt_fail(ctx, "restart %s: %s", flt_svc_name(ctx, in), strerror(errno));
 	return 0;
 }
 
+/* kill NODE SERVICE [signal SIG]: svc_name/service, n the signal (SIGKILL). */
+static int flt_kill_parse(struct scn_p *p, struct scn_fault *f)
+{
+	f->n = SIGKILL;
+	if (scn_arg_target(p, f, SCN_ARG_NODE) < 0 || scn_arg_service(p, f) < 0)
+		return -1;
+	return scn_arg_opt(p, "signal") ? scn_arg_signal(p, &f->n) : 0;
+}
+
+static int flt_restart_parse(struct scn_p *p, struct scn_fault *f)
+{
+	if (scn_arg_target(p, f, SCN_ARG_NODE) < 0)
+		return -1;
+	return scn_arg_service(p, f);
+}
+
+static int flt_kill_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, " %s signal %ld", f->svc_name, f->n);
+}
+
+static int flt_kill_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, "\"service\":\"%s\",\"signal\":%ld", f->svc_name, f->n);
+}
+
+static int flt_restart_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, " %s", f->svc_name);
+}
+
+static int flt_restart_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, "\"service\":\"%s\"", f->svc_name);
+}
+
+/* Reverted only at a scheduled time (`for D`), never at the end of the run nor by the
+ * teardown list: its revert is a restart. */
 const struct flt_kind flt_kill_kind = {
-	.name = "kill",
-	.kind = SCN_F_KILL,
-	.apply = flt_kill_apply,
-	.revert = flt_restart_apply,
-	.timed_revert_only = true,
+    .scn = {.name = "kill",
+	    .parse = flt_kill_parse,
+	    .args_fmt = flt_kill_args,
+	    .params_json = flt_kill_json,
+	    .undo = SCN_UNDO_TIMED},
+    .apply = flt_kill_apply,
+    .revert = flt_restart_apply,
 };
 
 const struct flt_kind flt_restart_kind = {
-	.name = "restart",
-	.kind = SCN_F_RESTART,
-	.apply = flt_restart_apply,
+    .scn = {.name = "restart",
+	    .parse = flt_restart_parse,
+	    .args_fmt = flt_restart_args,
+	    .params_json = flt_restart_json,
+	    .undo = SCN_UNDO_NONE},
+    .apply = flt_restart_apply,
 };

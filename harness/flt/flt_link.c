@@ -73,29 +73,58 @@ static int flt_flap_check(const struct flt_caps *caps, const struct scn *s,
 {
 	(void)caps;
 	(void)s;
-	if (f->count > 0 && f->down_ms > 0 && f->up_ms >= 0)
+	if (f->n > 0 && f->ms[0] > 0 && f->ms[1] >= 0)
 		return 0;
 	snprintf(err, len, "flap needs count >= 1 and a positive down time");
 	return errno = EINVAL, -1;
 }
 
+static int flt_link_parse(struct scn_p *p, struct scn_fault *f)
+{
+	return scn_arg_target(p, f, SCN_ARG_IFACE);
+}
+
+/* flap NODE.NET down D up D count N: ms[0] down, ms[1] up, n the count. */
+static int flt_flap_parse(struct scn_p *p, struct scn_fault *f)
+{
+	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0 || scn_arg_word(p, "down") < 0 ||
+	    scn_arg_duration(p, &f->ms[0], true) < 0 || scn_arg_word(p, "up") < 0 ||
+	    scn_arg_duration(p, &f->ms[1], true) < 0 || scn_arg_word(p, "count") < 0)
+		return -1;
+	return scn_arg_int(p, "a count", 1, 1000000, &f->n);
+}
+
+static int flt_flap_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)f;
+	return snprintf(buf, len, " (flap %d/%d)", step, steps);
+}
+
+static int flt_flap_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	return snprintf(buf, len, "\"step\":%d,\"steps\":%d,\"down_ms\":%lld,\"up_ms\":%lld", step,
+			steps, (long long)f->ms[0], (long long)f->ms[1]);
+}
+
 const struct flt_kind flt_link_down_kind = {
-    .name = "link down",
-    .kind = SCN_F_LINK_DOWN,
+    .scn = {.name = "link down", .parse = flt_link_parse, .undo = SCN_UNDO_END},
     .apply = flt_link_down_apply,
     .revert = flt_link_down_revert,
 };
 
 const struct flt_kind flt_link_up_kind = {
-    .name = "link up",
-    .kind = SCN_F_LINK_UP,
+    .scn = {.name = "link up", .parse = flt_link_parse, .undo = SCN_UNDO_NONE},
     .apply = flt_link_up_apply,
 };
 
 /* The timeline applies flap steps as link downs; this entry only checks the fault. */
 const struct flt_kind flt_flap_kind = {
-    .name = "flap",
-    .kind = SCN_F_FLAP,
+    .scn = {.name = "flap",
+	    .parse = flt_flap_parse,
+	    .args_fmt = flt_flap_args,
+	    .params_json = flt_flap_json,
+	    .undo = SCN_UNDO_END,
+	    .step = &flt_link_down_kind.scn},
     .check = flt_flap_check,
     .apply = flt_link_down_apply,
     .revert = flt_link_down_revert,

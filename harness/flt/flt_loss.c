@@ -5,6 +5,7 @@
  * in the instance's chain: the kernel's prandom, per frame, resolution 0.01%.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "flt_int.h"
 
@@ -20,9 +21,35 @@ static int flt_loss_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	return ctx->io->chain_add(ctx, in->id, r, 2);
 }
 
+/* loss NODE.NET P%: percent. */
+static int flt_loss_parse(struct scn_p *p, struct scn_fault *f)
+{
+	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0)
+		return -1;
+	return scn_arg_percent(p, &f->percent);
+}
+
+static int flt_loss_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, " %g%%", f->percent);
+}
+
+static int flt_loss_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, "\"percent\":%g", f->percent);
+}
+
 const struct flt_kind flt_loss_kind = {
-    .name = "loss",
-    .kind = SCN_F_LOSS,
+    .scn = {.name = "loss",
+	    .parse = flt_loss_parse,
+	    .args_fmt = flt_loss_args,
+	    .params_json = flt_loss_json,
+	    .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_loss_apply,
     .revert = flt_nft_revert,

@@ -8,6 +8,7 @@
  * is and the interface takes the newest remaining entry's value, or the original.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "flt_int.h"
 #include "lab.h"
@@ -51,9 +52,9 @@ static int flt_mtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		return -1;
 	if (flt_mtu_reserve(st) < 0)
 		return flt_fail(ctx, "out of memory");
-	if (ctx->io->mtu_set(ctx, in->node, net, in->fault->mtu) < 0)
+	if (ctx->io->mtu_set(ctx, in->node, net, (int)in->fault->n) < 0)
 		return -1;
-	flt_mtu_push(st, in->id, in->fault->mtu);
+	flt_mtu_push(st, in->id, (int)in->fault->n);
 	return 0;
 }
 
@@ -64,9 +65,34 @@ static int flt_mtu_revert(struct flt_ctx *ctx, struct flt_inst *in)
 	return to > 0 ? ctx->io->mtu_set(ctx, in->node, net, to) : 0;
 }
 
+/* mtu NODE.NET BYTES: n the MTU. */
+static int flt_mtu_parse(struct scn_p *p, struct scn_fault *f)
+{
+	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0)
+		return -1;
+	return scn_arg_int(p, "an MTU", 68, 65535, &f->n);
+}
+
+static int flt_mtu_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, " %ld", f->n);
+}
+
+static int flt_mtu_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+{
+	(void)step;
+	(void)steps;
+	return snprintf(buf, len, "\"mtu\":%ld", f->n);
+}
+
 const struct flt_kind flt_mtu_kind = {
-    .name = "mtu",
-    .kind = SCN_F_MTU,
+    .scn = {.name = "mtu",
+	    .parse = flt_mtu_parse,
+	    .args_fmt = flt_mtu_args,
+	    .params_json = flt_mtu_json,
+	    .undo = SCN_UNDO_END},
     .apply = flt_mtu_apply,
     .revert = flt_mtu_revert,
 };

@@ -489,8 +489,7 @@ int flt_nft_check(const struct flt_caps *caps, const struct scn *s, const struct
 		  char *err, size_t len)
 {
 	(void)s;
-	(void)f;
-	if (caps->nft_bridge)
+	if (flt_caps_ok(caps, flt_kind_of(f->kind)))
 		return 0;
 	snprintf(err, len,
 		 "this fault needs nf_tables with the bridge family, which this "

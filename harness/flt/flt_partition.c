@@ -76,8 +76,8 @@ static int flt_partition_apply(struct flt_ctx *ctx, struct flt_inst *in)
 }
 
 const struct flt_kind flt_partition_kind = {
-    .name = "partition",
-    .kind = SCN_F_PARTITION,
+    .scn = {.name = "partition", .parse = scn_arg_groups, .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_partition_apply,
     .revert = flt_nft_revert,

@@ -47,9 +47,14 @@ static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	return rc;
 }
 
+static int flt_pmtu_parse(struct scn_p *p, struct scn_fault *f)
+{
+	return scn_arg_target(p, f, SCN_ARG_NET);
+}
+
 const struct flt_kind flt_pmtu_kind = {
-    .name = "pmtu-blackhole",
-    .kind = SCN_F_PMTU_BLACKHOLE,
+    .scn = {.name = "pmtu-blackhole", .parse = flt_pmtu_parse, .undo = SCN_UNDO_END},
+    .probe = flt_nft_probe,
     .check = flt_nft_check,
     .apply = flt_pmtu_apply,
     .revert = flt_nft_revert,

@@ -122,9 +122,13 @@ static int flt_stall_revert(struct flt_ctx *ctx, struct flt_inst *in)
 	return ctx->io->stall_set(ctx, in->node, false);
 }
 
+static int flt_stall_parse(struct scn_p *p, struct scn_fault *f)
+{
+	return scn_arg_target(p, f, SCN_ARG_NODE);
+}
+
 const struct flt_kind flt_stall_kind = {
-    .name = "stall",
-    .kind = SCN_F_STALL,
+    .scn = {.name = "stall", .parse = flt_stall_parse, .undo = SCN_UNDO_END},
     .apply = flt_stall_apply,
     .revert = flt_stall_revert,
 };

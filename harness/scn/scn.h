@@ -8,8 +8,8 @@
  * ${param} has been substituted. Consumers never re-check.
  *
  * Units: all times are int64_t milliseconds from the start of the timeline; sizes are
- * bytes; rates are per second (load) or per hour (random arrivals); percentages are
- * 0..100. Addresses are struct in_addr in network byte order.
+ * bytes; rates are per second (load) or per hour (random arrivals), bit rates bits per
+ * second; percentages are 0..100. Addresses are struct in_addr in network byte order.
  *
  * Arrays are owned by the struct scn and freed by scn_free().
  */
@@ -144,20 +144,47 @@ struct scn_service {
 	struct scn_loc loc;
 };
 
-enum scn_fault_kind {
-	SCN_F_LINK_DOWN = 1,
-	SCN_F_LINK_UP,
-	SCN_F_FLAP,
-	SCN_F_BLACKHOLE,
-	SCN_F_MTU,
-	SCN_F_PMTU_BLACKHOLE,
-	SCN_F_LOSS,
-	SCN_F_DELAY,
-	SCN_F_PARTITION,
-	SCN_F_STALL,
-	SCN_F_KILL,
-	SCN_F_RESTART,
+/*
+ * A fault kind's grammar half: what the scenario layer knows of it. Each kind is one
+ * file harness/flt/flt_<kind>.c holding one struct flt_kind, whose first member is this
+ * (the other half applies and reverts it); harness/flt/flt_kinds.c lists every kind once
+ * in scn_fault_kinds[]. A fault's kind is a pointer to its entry: compare pointers.
+ */
+struct scn_p; /* the parser's state (opaque here): the scn_arg_* helpers read it */
+struct scn_fault;
+
+/* How an applied fault is undone. */
+enum scn_fault_undo {
+	SCN_UNDO_END = 1,   /* reverted by `for D`, else when the run ends */
+	SCN_UNDO_NONE = 2,  /* nothing to undo (link up, restart) */
+	SCN_UNDO_TIMED = 3, /* only by `for D`, never at the end (kill: a restart) */
 };
+
+struct scn_fault_kind {
+	const char *name; /* as written; a space separates two keywords ("link down") */
+	/* The rest of the statement after the name, into @f (with the scn_arg_* helpers). */
+	int (*parse)(struct scn_p *p, struct scn_fault *f);
+	/* Its arguments for the dry-run line (" 30%") and as JSON members for events.jsonl
+	 * ("\"percent\":30"), snprintf-like; @step/@steps of a repeating fault (flap), else
+	 * 0. NULL: none. */
+	int (*args_fmt)(const struct scn_fault *f, int step, int steps, char *buf, size_t len);
+	int (*params_json)(const struct scn_fault *f, int step, int steps, char *buf,
+			   size_t len);
+	enum scn_fault_undo undo;
+	/* Non-NULL: a repeating fault (flap): the timeline expands it into `count` firings
+	 * of this kind, every ms[0] + ms[1], each lasting ms[0]. */
+	const struct scn_fault_kind *step;
+};
+
+/*
+ * The table of every fault kind, NULL-terminated, in the order the language lists them.
+ * Defined once, by the fault module (harness/flt/flt_kinds.c): the language reads only
+ * the grammar half of each entry and makes no kernel call.
+ */
+extern const struct scn_fault_kind *const scn_fault_kinds[];
+
+/* The kind written @name ("link down", "bandwidth"), or NULL. */
+const struct scn_fault_kind *scn_fault_kind_find(const char *name);
 
 /*
  * What a fault acts on. NODE.NET, any(a,b,c).NET, NODE, or NET (pmtu-blackhole).
@@ -170,23 +197,66 @@ struct scn_target {
 	int net;     /* network index, -1 when the fault names no network */
 };
 
+/* Which frames of a node's port: in = arriving at the node, out = sent by it. */
+enum scn_dir {
+	SCN_DIR_IN = 1,
+	SCN_DIR_OUT = 2,
+	SCN_DIR_BOTH = 3, /* SCN_DIR_IN | SCN_DIR_OUT */
+};
+
+/*
+ * One fault as written. The arguments are a small generic set that every kind maps its
+ * grammar onto (flt_<kind>.c says which it uses), so a new kind needs no field here.
+ */
 struct scn_fault {
-	enum scn_fault_kind kind;
+	const struct scn_fault_kind *kind;
 	struct scn_target target;
-	int64_t down_ms, up_ms; /* flap */
-	int count;              /* flap */
-	int mtu;                /* mtu */
-	double percent;         /* loss */
-	int64_t delay_ms, jitter_ms; /* delay */
-	int *group_a, n_a;      /* partition: node indices on each side */
+	int64_t ms[2];     /* durations, in the order written: flap down, up; delay, jitter */
+	long n;            /* a whole number: flap count, mtu bytes, kill signal */
+	double percent;    /* 0..100: loss */
+	uint64_t rate_bps; /* bits per second: bandwidth */
+	enum scn_dir dir;  /* bandwidth; 0 for a kind without a direction */
+	int *group_a, n_a; /* partition: node indices on each side */
 	int *group_b, n_b;
-	int service;            /* kill/restart: index into scn.services (the first
-				   candidate's when the target is any(...)) */
+	int service;       /* kill/restart: index into scn.services (the first
+			      candidate's when the target is any(...)) */
 	char svc_name[SCN_NAME_MAX]; /* kill/restart: the service's name; every candidate
-					has one so called (scn_service_find) */
-	int signal;             /* kill: signal number, SIGKILL by default */
+					has one so called (scn_service_find); "" if none */
 	struct scn_loc loc;
 };
+
+/*
+ * The grammar helpers a kind's parse uses. Each reads the next token(s) of the
+ * statement and returns 0, or -1 with the error ("file:line:col: expected ...") set.
+ *
+ * scn_arg_target - the target: NODE.NET (@what SCN_ARG_IFACE), NODE (SCN_ARG_NODE) or
+ *	NET (SCN_ARG_NET), any(...) allowed for the first two.
+ * scn_arg_word - required keyword @kw; scn_arg_opt - optional one: true when consumed.
+ * scn_arg_duration - a duration (> 0 when @positive); scn_arg_int - in [min, max].
+ * scn_arg_percent - 0%..100%; scn_arg_rate - bits/s: 512kbit, 10mbit, 1gbit, 1500.
+ * scn_arg_dir - optional in|out|both, @dflt when absent.
+ * scn_arg_service - SERVICE of the target node(s) (kill, restart); scn_arg_signal - a
+ *	signal name or number; scn_arg_groups - "A,B / C,D" (partition).
+ */
+enum scn_arg_target {
+	SCN_ARG_IFACE = 1,
+	SCN_ARG_NODE = 2,
+	SCN_ARG_NET = 3,
+};
+int scn_arg_target(struct scn_p *p, struct scn_fault *f, enum scn_arg_target what);
+int scn_arg_word(struct scn_p *p, const char *kw);
+bool scn_arg_opt(struct scn_p *p, const char *kw);
+int scn_arg_duration(struct scn_p *p, int64_t *ms, bool positive);
+int scn_arg_int(struct scn_p *p, const char *what, long min, long max, long *v);
+int scn_arg_percent(struct scn_p *p, double *pct);
+int scn_arg_rate(struct scn_p *p, uint64_t *bps);
+int scn_arg_dir(struct scn_p *p, enum scn_dir dflt, enum scn_dir *dir);
+int scn_arg_service(struct scn_p *p, struct scn_fault *f);
+int scn_arg_signal(struct scn_p *p, long *sig);
+int scn_arg_groups(struct scn_p *p, struct scn_fault *f);
+
+/* The keyword of a direction ("in", "out", "both"). */
+const char *scn_dir_name(enum scn_dir dir);
 
 enum scn_sched {
 	SCN_AT = 1,
@@ -286,9 +356,6 @@ int scn_service_find(const struct scn *s, int node, const char *name);
 /* Index of @node's interface on network @net, or -1 when the node is not on it. */
 int scn_iface_find(const struct scn *s, int node, int net);
 
-/* The keyword a fault kind is written as ("link down", "pmtu-blackhole", ...). */
-const char *scn_fault_kind_name(enum scn_fault_kind kind);
-
 /* "file:line:col: msg" into @buf; "file: msg" when the error has no position (line 0),
  * e.g. a --set of a param the file does not declare or a file that cannot be read. */
 void scn_err_format(const struct scn_err *err, char *buf, size_t len);
@@ -304,11 +371,15 @@ void scn_err_format(const struct scn_err *err, char *buf, size_t len);
  *	(1024, 1024^2, 1024^3).
  * scn_rate_parse - "200/s", "3/m", "12/h" into events per hour (exact for /s and /m).
  * scn_percent_parse - "99.5%" into 99.5; must lie in 0..100.
+ * scn_bitrate_parse - "512kbit", "10mbit", "1gbit", "1.5mbit", "64000bit", "64000" into
+ *	bits per second; the multipliers are decimal (1000) as in tc; a value that is not
+ *	a whole number of bits/s is EINVAL.
  */
 int scn_duration_parse(const char *s, int64_t *ms);
 int scn_size_parse(const char *s, uint64_t *bytes);
 int scn_rate_parse(const char *s, double *per_hour);
 int scn_percent_parse(const char *s, double *pct);
+int scn_bitrate_parse(const char *s, uint64_t *bps);
 
 /* What a metric of 'expect' measures in, or 0 for an unknown metric. */
 enum scn_unit scn_metric_unit(const char *metric);

@@ -1,5 +1,7 @@
 /*
- * scn_fault.c - the fault kinds of the timeline, one table entry each.
+ * scn_fault.c - the fault of a timeline statement: its kind looked up by name in
+ * scn_fault_kinds[] (the one table, harness/flt/flt_kinds.c), then the kind's own parse,
+ * written with the grammar helpers here (scn_arg_*, declared in scn.h).
  *
  * A target is NODE, NODE.NET, any(a,b,c) or any(a,b,c).NET (no spaces inside); every
  * candidate of any(...) must satisfy what a single node would (be on NET, run SERVICE).
@@ -81,17 +83,17 @@ static int scn_target_parse(struct scn_p *p, struct scn_target *tg, bool want_ne
 	return 0;
 }
 
-static int scn_f_iface(struct scn_p *p, struct scn_fault *f)
+int scn_arg_target(struct scn_p *p, struct scn_fault *f, enum scn_arg_target what)
 {
-	return scn_target_parse(p, &f->target, true);
+	if (what != SCN_ARG_NET)
+		return scn_target_parse(p, &f->target, what == SCN_ARG_IFACE);
+	struct scn_tok *t = scn_tok_want(p, "a network name");
+	if (!t)
+		return -1;
+	return scn_get_net_at(p, t->text, t->loc, &f->target.net);
 }
 
-static int scn_f_node(struct scn_p *p, struct scn_fault *f)
-{
-	return scn_target_parse(p, &f->target, false);
-}
-
-static int scn_want_kw(struct scn_p *p, const char *kw)
+int scn_arg_word(struct scn_p *p, const char *kw)
 {
 	struct scn_tok *t = scn_tok_peek(p);
 	if (scn_tok_kw(p, kw))
@@ -101,53 +103,81 @@ static int scn_want_kw(struct scn_p *p, const char *kw)
 	return scn_fail(p, t->loc, "expected '%s', got '%s'", kw, t->text);
 }
 
-static int scn_f_flap(struct scn_p *p, struct scn_fault *f)
+bool scn_arg_opt(struct scn_p *p, const char *kw)
 {
-	long count;
-	if (scn_target_parse(p, &f->target, true) < 0 || scn_want_kw(p, "down") < 0 ||
-	    scn_get_duration(p, &f->down_ms, true) < 0 || scn_want_kw(p, "up") < 0 ||
-	    scn_get_duration(p, &f->up_ms, true) < 0 || scn_want_kw(p, "count") < 0 ||
-	    scn_get_int(p, "a count", 1, 1000000, &count) < 0)
-		return -1;
-	f->count = (int)count;
-	return 0;
+	return scn_tok_kw(p, kw);
 }
 
-static int scn_f_mtu(struct scn_p *p, struct scn_fault *f)
+int scn_arg_duration(struct scn_p *p, int64_t *ms, bool positive)
 {
-	if (scn_target_parse(p, &f->target, true) < 0)
-		return -1;
-	return scn_set_int(p, "an MTU", 68, 65535, &f->mtu);
+	return scn_get_duration(p, ms, positive);
 }
 
-static int scn_f_net(struct scn_p *p, struct scn_fault *f)
+int scn_arg_int(struct scn_p *p, const char *what, long min, long max, long *v)
 {
-	struct scn_tok *t = scn_tok_want(p, "a network name");
-	if (!t)
-		return -1;
-	return scn_get_net_at(p, t->text, t->loc, &f->target.net);
+	return scn_get_int(p, what, min, max, v);
 }
 
-static int scn_f_loss(struct scn_p *p, struct scn_fault *f)
+int scn_arg_percent(struct scn_p *p, double *pct)
 {
-	if (scn_target_parse(p, &f->target, true) < 0)
-		return -1;
 	struct scn_tok *t = scn_tok_want(p, "a percentage such as 5% or 0.5%");
 	if (!t)
 		return -1;
-	if (scn_percent_parse(t->text, &f->percent) < 0)
+	if (scn_percent_parse(t->text, pct) < 0)
 		return scn_fail(p, t->loc, "expected a percentage 0%%..100%% such as 5%% or 0.5%%, "
 				"got '%s'", t->text);
 	return 0;
 }
 
-static int scn_f_delay(struct scn_p *p, struct scn_fault *f)
+#define SCN_BITRATE_EX "a rate in bits/s such as 512kbit, 10mbit or 1gbit"
+#define SCN_BITRATE_MIN 1000ULL		      /* below, tbf's token math degenerates */
+#define SCN_BITRATE_MAX 1000000000000ULL /* 1000gbit: beyond any port of a lab */
+
+int scn_arg_rate(struct scn_p *p, uint64_t *bps)
 {
-	if (scn_target_parse(p, &f->target, true) < 0 ||
-	    scn_get_duration(p, &f->delay_ms, true) < 0)
+	struct scn_tok *t = scn_tok_want(p, SCN_BITRATE_EX);
+	if (!t)
 		return -1;
-	if (scn_tok_kw(p, "jitter"))
-		return scn_get_duration(p, &f->jitter_ms, false);
+	if (t->quoted || scn_bitrate_parse(t->text, bps) < 0)
+		return scn_fail(p, t->loc, "expected " SCN_BITRATE_EX ", got '%s'", t->text);
+	if (*bps < SCN_BITRATE_MIN || *bps > SCN_BITRATE_MAX)
+		return scn_fail(p, t->loc, "expected a rate from 1kbit to 1000gbit, got '%s'",
+				t->text);
+	return 0;
+}
+
+static const char *const scn_dir_names[] = {
+	[SCN_DIR_IN] = "in",
+	[SCN_DIR_OUT] = "out",
+	[SCN_DIR_BOTH] = "both",
+};
+
+const char *scn_dir_name(enum scn_dir dir)
+{
+	return dir >= SCN_DIR_IN && dir <= SCN_DIR_BOTH ? scn_dir_names[dir] : "?";
+}
+
+int scn_arg_dir(struct scn_p *p, enum scn_dir dflt, enum scn_dir *dir)
+{
+	*dir = dflt;
+	for (int d = SCN_DIR_IN; d <= SCN_DIR_BOTH; d++)
+		if (scn_tok_kw(p, scn_dir_names[d])) {
+			*dir = (enum scn_dir)d;
+			return 0;
+		}
+	return 0;
+}
+
+int scn_arg_signal(struct scn_p *p, long *sig)
+{
+	struct scn_tok *t = scn_tok_want(p, "a signal such as TERM, SIGTERM or 15");
+	int v;
+	if (!t)
+		return -1;
+	if (scn_signal_parse(t->text, &v) < 0)
+		return scn_fail(p, t->loc, "expected a signal such as TERM, SIGTERM or 15, got '%s'",
+				t->text);
+	*sig = v;
 	return 0;
 }
 
@@ -195,7 +225,7 @@ static int scn_part_tok(struct scn_p *p, struct scn_fault *f, struct scn_tok *t,
 	}
 }
 
-static int scn_f_partition(struct scn_p *p, struct scn_fault *f)
+int scn_arg_groups(struct scn_p *p, struct scn_fault *f)
 {
 	struct scn_tok *t;
 	bool side_b = false;
@@ -211,10 +241,8 @@ static int scn_f_partition(struct scn_p *p, struct scn_fault *f)
 	return 0;
 }
 
-static int scn_f_service(struct scn_p *p, struct scn_fault *f)
+int scn_arg_service(struct scn_p *p, struct scn_fault *f)
 {
-	if (scn_target_parse(p, &f->target, false) < 0)
-		return -1;
 	struct scn_tok *t = scn_tok_want(p, "a service name such as lb or web");
 	if (!t)
 		return -1;
@@ -230,52 +258,25 @@ static int scn_f_service(struct scn_p *p, struct scn_fault *f)
 	return 0;
 }
 
-static int scn_f_kill(struct scn_p *p, struct scn_fault *f)
+const struct scn_fault_kind *scn_fault_kind_find(const char *name)
 {
-	f->signal = SIGKILL;
-	if (scn_f_service(p, f) < 0)
-		return -1;
-	if (!scn_tok_kw(p, "signal"))
-		return 0;
-	struct scn_tok *t = scn_tok_want(p, "a signal such as TERM, SIGTERM or 15");
-	if (!t)
-		return -1;
-	if (scn_signal_parse(t->text, &f->signal) < 0)
-		return scn_fail(p, t->loc, "expected a signal such as TERM, SIGTERM or 15, got '%s'",
-				t->text);
-	return 0;
+	for (int i = 0; scn_fault_kinds[i]; i++)
+		if (!strcmp(scn_fault_kinds[i]->name, name))
+			return scn_fault_kinds[i];
+	return NULL;
 }
 
-static const struct {
-	const char *name; /* as written; a space separates two keywords */
-	enum scn_fault_kind kind;
-	int (*parse)(struct scn_p *p, struct scn_fault *f);
-} scn_faults[] = {
-	{"link down", SCN_F_LINK_DOWN, scn_f_iface},
-	{"link up", SCN_F_LINK_UP, scn_f_iface},
-	{"flap", SCN_F_FLAP, scn_f_flap},
-	{"blackhole", SCN_F_BLACKHOLE, scn_f_iface},
-	{"mtu", SCN_F_MTU, scn_f_mtu},
-	{"pmtu-blackhole", SCN_F_PMTU_BLACKHOLE, scn_f_net},
-	{"loss", SCN_F_LOSS, scn_f_loss},
-	{"delay", SCN_F_DELAY, scn_f_delay},
-	{"partition", SCN_F_PARTITION, scn_f_partition},
-	{"stall", SCN_F_STALL, scn_f_node},
-	{"kill", SCN_F_KILL, scn_f_kill},
-	{"restart", SCN_F_RESTART, scn_f_service},
-};
-
-#define SCN_N_FAULTS (sizeof(scn_faults) / sizeof(scn_faults[0]))
-#define SCN_FAULT_LIST                                                                     \
-	"link down, link up, flap, blackhole, mtu, pmtu-blackhole, loss, delay, partition, "  \
-	"stall, kill or restart"
-
-const char *scn_fault_kind_name(enum scn_fault_kind kind)
+/* "link down, link up, ... or restart": the kinds of the table, for error messages. */
+static const char *scn_fault_list(char *buf, size_t len)
 {
-	for (size_t i = 0; i < SCN_N_FAULTS; i++)
-		if (scn_faults[i].kind == kind)
-			return scn_faults[i].name;
-	return "unknown";
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int i = 0; scn_fault_kinds[i] && off < len; i++) {
+		const char *sep = i == 0 ? "" : scn_fault_kinds[i + 1] ? ", " : " or ";
+		int n = snprintf(buf + off, len - off, "%s%s", sep, scn_fault_kinds[i]->name);
+		off += n > 0 ? (size_t)n : 0;
+	}
+	return buf;
 }
 
 /* Does the fault name @name start at the cursor? Consumes it when it does. */
@@ -297,22 +298,24 @@ static bool scn_fault_match(struct scn_p *p, const char *name)
 
 int scn_fault_parse(struct scn_p *p, struct scn_fault *f)
 {
-	struct scn_tok *t = scn_tok_want(p, "a fault (" SCN_FAULT_LIST ")");
+	char list[512], what[600];
+	snprintf(what, sizeof(what), "a fault (%s)", scn_fault_list(list, sizeof(list)));
+	struct scn_tok *t = scn_tok_want(p, what);
 	if (!t)
 		return -1;
 	p->t.pos--;
 	f->loc = t->loc;
-	for (size_t i = 0; i < SCN_N_FAULTS; i++)
-		if (scn_fault_match(p, scn_faults[i].name)) {
-			f->kind = scn_faults[i].kind;
-			return scn_faults[i].parse(p, f);
+	for (int i = 0; scn_fault_kinds[i]; i++)
+		if (scn_fault_match(p, scn_fault_kinds[i]->name)) {
+			f->kind = scn_fault_kinds[i];
+			return f->kind->parse(p, f);
 		}
 	if (scn_tok_is_kw(t, "link")) {
 		struct scn_tok *n = p->t.pos + 1 < p->t.n ? &p->t.v[p->t.pos + 1] : NULL;
 		return scn_fail(p, n ? n->loc : p->t.end, "expected 'down' or 'up' after 'link'%s%s%s",
 				n ? ", got '" : "", n ? n->text : "", n ? "'" : "");
 	}
-	return scn_fail(p, t->loc, "unknown fault '%s' (expected " SCN_FAULT_LIST ")", t->text);
+	return scn_fail(p, t->loc, "unknown fault '%s' (expected %s)", t->text, list);
 }
 
 void scn_fault_release(struct scn_fault *f)

@@ -1,6 +1,6 @@
 /*
- * scn_units.c - the value syntaxes: durations, sizes, rates, percentages, names, IPv4
- * addresses and prefixes, signal names.
+ * scn_units.c - the value syntaxes: durations, sizes, rates, bit rates, percentages,
+ * names, IPv4 addresses and prefixes, signal names.
  *
  * Numbers are plain decimals: digits with at most one '.', no sign, no exponent. They are
  * scanned as an integer mantissa and a count of fraction digits, so "1.5s" is exactly
@@ -81,6 +81,16 @@ static const struct scn_suffix scn_size_units[] = {
 	{NULL, 0},
 };
 
+/* tc's decimal rate units, in bits per second (a bare number is bit/s, as in tc). */
+static const struct scn_suffix scn_bit_units[] = {
+	{"", 1},
+	{"bit", 1},
+	{"kbit", 1000},
+	{"mbit", 1000 * 1000},
+	{"gbit", 1000 * 1000 * 1000},
+	{NULL, 0},
+};
+
 static int scn_suffixed(const char *s, const struct scn_suffix *units, uint64_t *out)
 {
 	uint64_t mant;
@@ -117,6 +127,11 @@ int scn_size_parse(const char *s, uint64_t *bytes)
 		return -1;
 	}
 	return scn_suffixed(s, scn_size_units, bytes);
+}
+
+int scn_bitrate_parse(const char *s, uint64_t *bps)
+{
+	return scn_suffixed(s, scn_bit_units, bps);
 }
 
 int scn_rate_parse(const char *s, double *per_hour)

@@ -66,7 +66,7 @@ struct tl_firing {
 	bool revert_at_end;        /* `for` reached past the duration */
 	int id;                    /* 1-based position in the schedule */
 	int event;                 /* index into scn.events */
-	enum scn_fault_kind kind;  /* what is applied: a flap step is SCN_F_LINK_DOWN */
+	const struct scn_fault_kind *kind; /* what is applied: a flap step is a link down */
 	int node;                  /* the chosen target node, -1 for a network/partition */
 	int service;               /* kill/restart: the chosen node's service, else -1 */
 	int step, steps;           /* flap: step 1..steps; 0, 0 otherwise */
@@ -86,9 +86,6 @@ struct tl_schedule {
  */
 struct tl_schedule *tl_schedule_build(const struct scn *s, uint64_t seed);
 void tl_schedule_free(struct tl_schedule *sch); /* NULL is a no-op */
-
-/* The keyword of a fault kind ("link down", "pmtu-blackhole", ...), "?" if unknown. */
-const char *tl_kind_name(enum scn_fault_kind kind);
 
 /* What @f acts on: "lb1.private", "lb1", "private", "a,b / c,d", "lb1 lb". */
 int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);

@@ -1,7 +1,8 @@
 /*
  * tl_fmt.c - the text forms of a firing: the human line of `run --dry-run`, the target
- * and the JSON parameters written to events.jsonl. Pure; every function writes into a
- * caller buffer and returns what snprintf() would have written.
+ * and the JSON parameters written to events.jsonl. The arguments of each kind are its
+ * own (struct scn_fault_kind's args_fmt and params_json). Pure; every function writes
+ * into a caller buffer and returns what snprintf() would have written.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,28 +10,6 @@
 #include <string.h>
 
 #include "tl.h"
-
-static const char *const tl_kind_names[] = {
-	[SCN_F_LINK_DOWN] = "link down",
-	[SCN_F_LINK_UP] = "link up",
-	[SCN_F_FLAP] = "flap",
-	[SCN_F_BLACKHOLE] = "blackhole",
-	[SCN_F_MTU] = "mtu",
-	[SCN_F_PMTU_BLACKHOLE] = "pmtu-blackhole",
-	[SCN_F_LOSS] = "loss",
-	[SCN_F_DELAY] = "delay",
-	[SCN_F_PARTITION] = "partition",
-	[SCN_F_STALL] = "stall",
-	[SCN_F_KILL] = "kill",
-	[SCN_F_RESTART] = "restart",
-};
-
-const char *tl_kind_name(enum scn_fault_kind kind)
-{
-	if ((int)kind < 1 || (size_t)kind >= sizeof(tl_kind_names) / sizeof(tl_kind_names[0]))
-		return "?";
-	return tl_kind_names[kind];
-}
 
 /* Append snprintf output at *off of @buf, tracking the would-be length like snprintf. */
 static void tl_cat(char *buf, size_t len, size_t *off, const char *fmt, ...)
@@ -68,7 +47,7 @@ int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, 
 		return errno = EINVAL, -1;
 	if (len)
 		buf[0] = '\0';
-	if (fa->kind == SCN_F_PARTITION) {
+	if (fa->n_a > 0) { /* two groups: partition */
 		tl_group(s, fa->group_a, fa->n_a, buf, len, &off);
 		tl_cat(buf, len, &off, " / ");
 		tl_group(s, fa->group_b, fa->n_b, buf, len, &off);
@@ -86,66 +65,13 @@ int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, 
 int tl_params_json(const struct scn *s, const struct tl_firing *f, char *buf, size_t len)
 {
 	const struct scn_fault *fa = tl_fault(s, f);
-	size_t off = 0;
 	if (!fa)
 		return errno = EINVAL, -1;
 	if (len)
 		buf[0] = '\0';
-	switch (fa->kind) {
-	case SCN_F_FLAP:
-		tl_cat(buf, len, &off, "\"step\":%d,\"steps\":%d,\"down_ms\":%lld,\"up_ms\":%lld",
-		       f->step, f->steps, (long long)fa->down_ms, (long long)fa->up_ms);
-		break;
-	case SCN_F_MTU:
-		tl_cat(buf, len, &off, "\"mtu\":%d", fa->mtu);
-		break;
-	case SCN_F_LOSS:
-		tl_cat(buf, len, &off, "\"percent\":%g", fa->percent);
-		break;
-	case SCN_F_DELAY:
-		tl_cat(buf, len, &off, "\"delay_ms\":%lld,\"jitter_ms\":%lld",
-		       (long long)fa->delay_ms, (long long)fa->jitter_ms);
-		break;
-	case SCN_F_KILL:
-		tl_cat(buf, len, &off, "\"service\":\"%s\",\"signal\":%d", fa->svc_name,
-		       fa->signal);
-		break;
-	case SCN_F_RESTART:
-		tl_cat(buf, len, &off, "\"service\":\"%s\"", fa->svc_name);
-		break;
-	default:
-		break;
-	}
-	return (int)off;
-}
-
-/* The human form of the parameters: " 1000", " 30%", " lb signal 9", " (flap 1/6)". */
-static void tl_args(const struct scn_fault *fa, const struct tl_firing *f, char *buf,
-		    size_t len, size_t *off)
-{
-	switch (fa->kind) {
-	case SCN_F_FLAP:
-		tl_cat(buf, len, off, " (flap %d/%d)", f->step, f->steps);
-		break;
-	case SCN_F_MTU:
-		tl_cat(buf, len, off, " %d", fa->mtu);
-		break;
-	case SCN_F_LOSS:
-		tl_cat(buf, len, off, " %g%%", fa->percent);
-		break;
-	case SCN_F_DELAY:
-		tl_cat(buf, len, off, " %lldms jitter %lldms", (long long)fa->delay_ms,
-		       (long long)fa->jitter_ms);
-		break;
-	case SCN_F_KILL:
-		tl_cat(buf, len, off, " %s signal %d", fa->svc_name, fa->signal);
-		break;
-	case SCN_F_RESTART:
-		tl_cat(buf, len, off, " %s", fa->svc_name);
-		break;
-	default:
-		break;
-	}
+	if (!fa->kind->params_json)
+		return 0;
+	return fa->kind->params_json(fa, f->step, f->steps, buf, len);
 }
 
 int tl_firing_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len)
@@ -159,11 +85,15 @@ int tl_firing_format(const struct scn *s, const struct tl_firing *f, char *buf, 
 		buf[0] = '\0';
 	tl_target_format(s, f, target, sizeof(target));
 	tl_cat(buf, len, &off, "%10.3fs  #%-4d %s %s", (double)f->t_ms / 1000.0, f->id,
-	       tl_kind_name(f->kind), target);
-	tl_args(fa, f, buf, len, &off);
+	       f->kind->name, target);
+	if (fa->kind->args_fmt) {
+		int n = fa->kind->args_fmt(fa, f->step, f->steps, off < len ? buf + off : NULL,
+					   off < len ? len - off : 0);
+		off += n > 0 ? (size_t)n : 0;
+	}
 	if (f->revert_ms != TL_NONE)
 		tl_cat(buf, len, &off, "  revert %.3fs", (double)f->revert_ms / 1000.0);
-	else if (f->kind != SCN_F_LINK_UP && f->kind != SCN_F_RESTART && f->kind != SCN_F_KILL)
+	else if (f->kind->undo == SCN_UNDO_END)
 		tl_cat(buf, len, &off, "  revert at end");
 	return (int)off;
 }

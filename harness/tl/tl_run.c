@@ -86,7 +86,7 @@ static void tl_record(struct tl_state *st, int i, const char *ev, int64_t sched_
 	run_event(st->run, end_ns, "timeline", ev,
 		  "\"id\":%d,\"fault\":\"%s\",\"target\":\"%s\",\"sched_ns\":%lld,"
 		  "\"took_ns\":%lld%s%s%s",
-		  f->id, tl_kind_name(f->kind), tj, (long long)sched_ns,
+		  f->id, f->kind->name, tj, (long long)sched_ns,
 		  (long long)(end_ns - start_ns), params[0] ? "," : "", params, err);
 }
 
@@ -101,7 +101,7 @@ static void tl_do(struct tl_state *st, int i, bool revert, int64_t sched_ns)
 	if (rc < 0) {
 		st->errors++;
 		snprintf(st->last_err, sizeof(st->last_err), "#%d %s: %s", st->sch->v[i].id,
-			 tl_kind_name(st->sch->v[i].kind), flt_ctx_error(st->flt));
+			 st->sch->v[i].kind->name, flt_ctx_error(st->flt));
 		tl_record(st, i, revert ? "revert-failed" : "apply-failed", sched_ns, t, done,
 			  flt_ctx_error(st->flt));
 		return;

@@ -87,21 +87,21 @@ static int tl_occur(struct tl_gen *g, const struct scn *s, int ei, struct tl_rng
 		if (e->for_max_ms > e->for_min_ms)
 			d += (int64_t)tl_rng_below(rng, (uint64_t)(e->for_max_ms - e->for_min_ms + 1));
 	}
-	if (fa->kind == SCN_F_KILL || fa->kind == SCN_F_RESTART)
+	if (fa->svc_name[0])
 		f.service = tl_service_of(s, f.node, fa);
-	if (fa->kind != SCN_F_FLAP) {
+	if (!fa->kind->step) {
 		f.t_ms = t;
 		tl_set_revert(&f, t, d, s->duration_ms);
 		return tl_push(g, &f);
 	}
-	f.kind = SCN_F_LINK_DOWN;
-	f.steps = fa->count;
-	for (int k = 0; k < fa->count; k++) {
-		f.t_ms = t + k * (fa->down_ms + fa->up_ms);
+	f.kind = fa->kind->step; /* flap: n link downs, each ms[0] long, every ms[0]+ms[1] */
+	f.steps = (int)fa->n;
+	for (int k = 0; k < f.steps; k++) {
+		f.t_ms = t + k * (fa->ms[0] + fa->ms[1]);
 		if (f.t_ms >= s->duration_ms)
 			break;
 		f.step = k + 1;
-		tl_set_revert(&f, f.t_ms, fa->down_ms, s->duration_ms);
+		tl_set_revert(&f, f.t_ms, fa->ms[0], s->duration_ms);
 		if (tl_push(g, &f))
 			return -1;
 	}

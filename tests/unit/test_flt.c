@@ -13,6 +13,9 @@
 
 #include "flt_int.h"
 
+/* A fault kind by the name it is written as. */
+#define K(name) scn_fault_kind_find(name)
+
 /* ---- flt_ref ---- */
 
 static void test_ref_count(void)
@@ -207,7 +210,8 @@ static void t_env_init(struct t_env *e)
 }
 
 /* A new instance of @kind on node @node (-1: none), network @net; returns it. */
-static struct flt_inst *t_inst(struct t_env *e, enum scn_fault_kind kind, int node, int net)
+static struct flt_inst *t_inst(struct t_env *e, const struct scn_fault_kind *kind, int node,
+			       int net)
 {
 	int i = e->n++;
 	e->f[i].kind = kind;
@@ -231,8 +235,8 @@ static void test_link_down_refcount(void)
 	for (int order = 0; order < 2; order++) {
 		struct t_env e;
 		t_env_init(&e);
-		struct flt_inst *d1 = t_inst(&e, SCN_F_LINK_DOWN, 0, 1);
-		struct flt_inst *d2 = t_inst(&e, SCN_F_LINK_DOWN, 0, 1);
+		struct flt_inst *d1 = t_inst(&e, K("link down"), 0, 1);
+		struct flt_inst *d2 = t_inst(&e, K("link down"), 0, 1);
 		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, d1));
 		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, d2));
 		CU_ASSERT_TRUE(e.rec.down[P(0, 1)]);
@@ -253,9 +257,9 @@ static void test_link_up_cancels_downs(void)
 {
 	struct t_env e;
 	t_env_init(&e);
-	struct flt_inst *d1 = t_inst(&e, SCN_F_LINK_DOWN, 0, 0);
-	struct flt_inst *up = t_inst(&e, SCN_F_LINK_UP, 0, 0);
-	struct flt_inst *d2 = t_inst(&e, SCN_F_LINK_DOWN, 0, 0);
+	struct flt_inst *d1 = t_inst(&e, K("link down"), 0, 0);
+	struct flt_inst *up = t_inst(&e, K("link up"), 0, 0);
+	struct flt_inst *d2 = t_inst(&e, K("link down"), 0, 0);
 	flt_apply(e.ctx, d1);
 	CU_ASSERT_EQUAL(0, flt_apply(e.ctx, up));
 	CU_ASSERT_FALSE(e.rec.down[P(0, 0)]);
@@ -274,8 +278,8 @@ static void test_link_down_apply_fails(void)
 {
 	struct t_env e;
 	t_env_init(&e);
-	struct flt_inst *d1 = t_inst(&e, SCN_F_LINK_DOWN, 1, 0);
-	struct flt_inst *d2 = t_inst(&e, SCN_F_LINK_DOWN, 1, 0);
+	struct flt_inst *d1 = t_inst(&e, K("link down"), 1, 0);
+	struct flt_inst *d2 = t_inst(&e, K("link down"), 1, 0);
 	e.rec.fail = 1;
 	CU_ASSERT_EQUAL(-1, flt_apply(e.ctx, d1));
 	CU_ASSERT_FALSE(d1->applied);
@@ -294,10 +298,10 @@ static void test_mtu_either_order(void)
 	for (int order = 0; order < 2; order++) {
 		struct t_env e;
 		t_env_init(&e);
-		struct flt_inst *m1 = t_inst(&e, SCN_F_MTU, 0, 0);
-		struct flt_inst *m2 = t_inst(&e, SCN_F_MTU, 0, 0);
-		e.f[0].mtu = 1400;
-		e.f[1].mtu = 1280;
+		struct flt_inst *m1 = t_inst(&e, K("mtu"), 0, 0);
+		struct flt_inst *m2 = t_inst(&e, K("mtu"), 0, 0);
+		e.f[0].n = 1400;
+		e.f[1].n = 1280;
 		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, m1));
 		CU_ASSERT_EQUAL(1400, e.rec.mtu[P(0, 0)]);
 		CU_ASSERT_EQUAL(0, flt_apply(e.ctx, m2));
@@ -322,18 +326,18 @@ static void test_mtu_base_read_once(void)
 	struct t_env e;
 	t_env_init(&e);
 	e.rec.mtu[P(2, 1)] = 9000;
-	struct flt_inst *m1 = t_inst(&e, SCN_F_MTU, 2, 1);
-	struct flt_inst *m2 = t_inst(&e, SCN_F_MTU, 2, 1);
-	e.f[0].mtu = 1500;
-	e.f[1].mtu = 1400;
+	struct flt_inst *m1 = t_inst(&e, K("mtu"), 2, 1);
+	struct flt_inst *m2 = t_inst(&e, K("mtu"), 2, 1);
+	e.f[0].n = 1500;
+	e.f[1].n = 1400;
 	flt_apply(e.ctx, m1);
 	flt_apply(e.ctx, m2); /* the base must stay 9000, not the 1500 m1 set */
 	flt_revert(e.ctx, m1);
 	flt_revert(e.ctx, m2);
 	CU_ASSERT_EQUAL(9000, e.rec.mtu[P(2, 1)]);
 	/* a new first apply reads the base again */
-	struct flt_inst *m3 = t_inst(&e, SCN_F_MTU, 2, 1);
-	e.f[2].mtu = 1280;
+	struct flt_inst *m3 = t_inst(&e, K("mtu"), 2, 1);
+	e.f[2].n = 1280;
 	e.rec.mtu[P(2, 1)] = 4000;
 	flt_apply(e.ctx, m3);
 	flt_revert(e.ctx, m3);
@@ -345,9 +349,9 @@ static void test_stall_count(void)
 {
 	struct t_env e;
 	t_env_init(&e);
-	struct flt_inst *s1 = t_inst(&e, SCN_F_STALL, 1, -1);
-	struct flt_inst *s2 = t_inst(&e, SCN_F_STALL, 1, -1);
-	struct flt_inst *s3 = t_inst(&e, SCN_F_STALL, 2, -1);
+	struct flt_inst *s1 = t_inst(&e, K("stall"), 1, -1);
+	struct flt_inst *s2 = t_inst(&e, K("stall"), 1, -1);
+	struct flt_inst *s3 = t_inst(&e, K("stall"), 2, -1);
 	flt_apply(e.ctx, s1);
 	flt_apply(e.ctx, s2);
 	flt_apply(e.ctx, s3);
@@ -370,10 +374,10 @@ static void test_filter_chain_per_instance(void)
 {
 	struct t_env e;
 	t_env_init(&e);
-	struct flt_inst *bh = t_inst(&e, SCN_F_BLACKHOLE, 0, 0);
-	struct flt_inst *l1 = t_inst(&e, SCN_F_LOSS, 0, 0);
-	struct flt_inst *l2 = t_inst(&e, SCN_F_LOSS, 0, 0);
-	struct flt_inst *pm = t_inst(&e, SCN_F_PMTU_BLACKHOLE, -1, 0);
+	struct flt_inst *bh = t_inst(&e, K("blackhole"), 0, 0);
+	struct flt_inst *l1 = t_inst(&e, K("loss"), 0, 0);
+	struct flt_inst *l2 = t_inst(&e, K("loss"), 0, 0);
+	struct flt_inst *pm = t_inst(&e, K("pmtu-blackhole"), -1, 0);
 	e.f[1].percent = e.f[2].percent = 30;
 	struct flt_inst *all[] = {bh, l1, l2, pm};
 	for (int i = 0; i < 4; i++)
@@ -398,9 +402,9 @@ static void test_revert_once_and_end_marking(void)
 {
 	struct t_env e;
 	t_env_init(&e);
-	struct flt_inst *st = t_inst(&e, SCN_F_STALL, 0, -1);
-	struct flt_inst *bh = t_inst(&e, SCN_F_BLACKHOLE, 1, 1);
-	struct flt_inst *kill = t_inst(&e, SCN_F_KILL, 0, -1);
+	struct flt_inst *st = t_inst(&e, K("stall"), 0, -1);
+	struct flt_inst *bh = t_inst(&e, K("blackhole"), 1, 1);
+	struct flt_inst *kill = t_inst(&e, K("kill"), 0, -1);
 	CU_ASSERT_FALSE(flt_inst_end_revert(st)); /* not applied */
 	flt_apply(e.ctx, st);
 	flt_apply(e.ctx, bh);
@@ -427,6 +431,52 @@ static void test_revert_once_and_end_marking(void)
 	t_env_fini(&e);
 }
 
+/* The check of a kind asks its own probe's bit: one bit per table entry, no other. */
+static void test_caps_per_kind(void)
+{
+	struct scn_fault f = {.kind = K("bandwidth"), .dir = SCN_DIR_IN};
+	struct scn s = {.name = "t"};
+	char err[256];
+	int bw = -1, delay = -1;
+	for (int i = 0; scn_fault_kinds[i]; i++) {
+		bw = scn_fault_kinds[i] == K("bandwidth") ? i : bw;
+		delay = scn_fault_kinds[i] == K("delay") ? i : delay;
+	}
+	CU_ASSERT_FATAL(bw >= 0 && delay >= 0);
+	struct flt_caps caps = {.kinds = 1ULL << bw};
+	CU_ASSERT_TRUE(flt_caps_ok(&caps, flt_kind_of(K("bandwidth"))));
+	CU_ASSERT_FALSE(flt_caps_ok(&caps, flt_kind_of(K("delay"))));
+	CU_ASSERT_EQUAL(0, flt_kind_of(f.kind)->check(&caps, &s, &f, err, sizeof(err)));
+	caps.kinds = 1ULL << delay;
+	CU_ASSERT_EQUAL(-1, flt_kind_of(f.kind)->check(&caps, &s, &f, err, sizeof(err)));
+	CU_ASSERT_EQUAL(ENOTSUP, errno);
+	CU_ASSERT_STRING_EQUAL("bandwidth needs sch_tbf, which this kernel does not have", err);
+	/* mtu has no probe; the nft kinds share one (flt_caps_probe() runs it once) */
+	CU_ASSERT_PTR_NULL(flt_kind_of(K("mtu"))->probe);
+	CU_ASSERT_PTR_EQUAL(flt_kind_of(K("loss"))->probe, flt_kind_of(K("blackhole"))->probe);
+}
+
+/* bandwidth out on a qemu node is refused by the check; in is fine. */
+static void test_bandwidth_check_qemu(void)
+{
+	struct scn_node nodes[1] = {{.name = "g", .kind = SCN_NODE_QEMU}};
+	int idx[1] = {0};
+	struct scn s = {.name = "t", .nodes = nodes, .n_nodes = 1};
+	struct scn_fault f = {.kind = K("bandwidth"), .target = {idx, 1, 0}, .dir = SCN_DIR_IN};
+	struct flt_caps caps = {.kinds = ~0ULL};
+	const struct flt_kind *k = flt_kind_of(f.kind);
+	char err[256];
+	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
+	f.dir = SCN_DIR_BOTH;
+	CU_ASSERT_EQUAL(-1, k->check(&caps, &s, &f, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(
+	    "bandwidth both on qemu node 'g': its interface is inside the guest; "
+	    "write 'in' (shaped on its tap)",
+	    err);
+	nodes[0].kind = SCN_NODE_NETNS;
+	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
+}
+
 void register_flt_suite(void);
 void register_flt_suite(void)
 {
@@ -442,4 +492,6 @@ void register_flt_suite(void)
 	CU_add_test(s, "stall_count", test_stall_count);
 	CU_add_test(s, "filter_chain_per_instance", test_filter_chain_per_instance);
 	CU_add_test(s, "revert_once_and_end_marking", test_revert_once_and_end_marking);
+	CU_add_test(s, "caps_per_kind", test_caps_per_kind);
+	CU_add_test(s, "bandwidth_check_qemu", test_bandwidth_check_qemu);
 }

@@ -12,6 +12,9 @@
 
 #include "scn.h"
 
+/* A fault kind by the name it is written as. */
+#define K(name) scn_fault_kind_find(name)
+
 static struct scn *parse_set(const char *text, const struct scn_set *sets, int n_sets,
 			     struct scn_err *err)
 {
@@ -115,11 +118,11 @@ static void test_example_quickstart_timeline(void)
 	CU_ASSERT_EQUAL(SCN_AT, ev->sched);
 	CU_ASSERT_EQUAL(5000, ev->at_ms);
 	CU_ASSERT_FALSE(ev->has_for);
-	CU_ASSERT_EQUAL(SCN_F_KILL, ev->fault.kind);
+	CU_ASSERT_EQUAL(K("kill"), ev->fault.kind);
 	CU_ASSERT_EQUAL(1, ev->fault.target.n_nodes);
 	CU_ASSERT_EQUAL(scn_node_find(s, "lb1"), ev->fault.target.nodes[0]);
 	CU_ASSERT_EQUAL(scn_service_find(s, scn_node_find(s, "lb1"), "lb"), ev->fault.service);
-	CU_ASSERT_EQUAL(SIGKILL, ev->fault.signal);
+	CU_ASSERT_EQUAL(SIGKILL, ev->fault.n);
 	const struct scn_expect *e = &s->expects[0];
 	CU_ASSERT_STRING_EQUAL("failover", e->metric);
 	CU_ASSERT_EQUAL(SCN_OP_LT, e->op);
@@ -143,7 +146,7 @@ static void test_example_kernel_matrix_qemu(void)
 	CU_ASSERT_STRING_EQUAL("Guest load balancers stall; kernel command line under test: ",
 			       s->description);
 	CU_ASSERT_EQUAL(SCN_HA_SAFE, s->services[2].ha);
-	CU_ASSERT_EQUAL(SCN_F_STALL, s->events[0].fault.kind);
+	CU_ASSERT_EQUAL(K("stall"), s->events[0].fault.kind);
 	CU_ASSERT_EQUAL(-1, s->events[0].fault.target.net);
 	CU_ASSERT_TRUE(s->events[0].has_for);
 	CU_ASSERT_EQUAL(5000, s->events[0].for_min_ms);
@@ -174,17 +177,17 @@ static void test_example_split_brain_timeline(void)
 	CU_ASSERT_EQUAL(SCN_HA_SAFE, s->services[2].ha);
 	CU_ASSERT_EQUAL(scn_net_find(s, "private"), s->services[2].heartbeat[0]);
 	const struct scn_fault *flap = &s->events[0].fault;
-	CU_ASSERT_EQUAL(SCN_F_FLAP, flap->kind);
+	CU_ASSERT_EQUAL(K("flap"), flap->kind);
 	CU_ASSERT_EQUAL(scn_net_find(s, "private"), flap->target.net);
-	CU_ASSERT_EQUAL(1000, flap->down_ms);
-	CU_ASSERT_EQUAL(1000, flap->up_ms);
-	CU_ASSERT_EQUAL(6, flap->count);
+	CU_ASSERT_EQUAL(1000, flap->ms[0]);
+	CU_ASSERT_EQUAL(1000, flap->ms[1]);
+	CU_ASSERT_EQUAL(6, flap->n);
 	const struct scn_event *r = &s->events[2];
 	CU_ASSERT_EQUAL(SCN_RANDOM, r->sched);
 	CU_ASSERT_DOUBLE_EQUAL(360.0, r->per_hour, 1e-9);
 	CU_ASSERT_EQUAL(25000, r->from_ms);
 	CU_ASSERT_EQUAL(38000, r->until_ms);
-	CU_ASSERT_EQUAL(SCN_F_BLACKHOLE, r->fault.kind);
+	CU_ASSERT_EQUAL(K("blackhole"), r->fault.kind);
 	CU_ASSERT_EQUAL(2, r->fault.target.n_nodes);
 	CU_ASSERT_EQUAL(scn_node_find(s, "web2"), r->fault.target.nodes[1]);
 	CU_ASSERT_EQUAL(1000, r->for_min_ms);
@@ -373,6 +376,70 @@ static void test_lexer_continuation_and_comments(void)
 	scn_free(s);
 }
 
+static void test_bitrate_parse_units(void)
+{
+	uint64_t v = 0;
+	CU_ASSERT_EQUAL(0, scn_bitrate_parse("512kbit", &v));
+	CU_ASSERT_EQUAL(512000, v);
+	CU_ASSERT_EQUAL(0, scn_bitrate_parse("10mbit", &v));
+	CU_ASSERT_EQUAL(10000000, v);
+	CU_ASSERT_EQUAL(0, scn_bitrate_parse("1gbit", &v));
+	CU_ASSERT_EQUAL(1000000000, v);
+	CU_ASSERT_EQUAL(0, scn_bitrate_parse("1.5mbit", &v));
+	CU_ASSERT_EQUAL(1500000, v);
+	CU_ASSERT_EQUAL(0, scn_bitrate_parse("64000bit", &v));
+	CU_ASSERT_EQUAL(64000, v);
+	CU_ASSERT_EQUAL(0, scn_bitrate_parse("64000", &v));
+	CU_ASSERT_EQUAL(64000, v);
+	CU_ASSERT_EQUAL(-1, scn_bitrate_parse("10Mbit", &v)); /* tc's units are lower case */
+	CU_ASSERT_EQUAL(-1, scn_bitrate_parse("10mbps", &v));
+	CU_ASSERT_EQUAL(-1, scn_bitrate_parse("1.5bit", &v)); /* not a whole bit/s */
+	CU_ASSERT_EQUAL(-1, scn_bitrate_parse("mbit", &v));
+	CU_ASSERT_EQUAL(-1, scn_bitrate_parse("", &v));
+}
+
+static void test_bandwidth_parse(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "network n 10.0.0.0/24\nnode a on n\n"
+				  "at 1s bandwidth a.n 10mbit\n"
+				  "at 1s bandwidth a.n 512kbit in for 2s\n"
+				  "at 1s bandwidth a.n 1gbit out\n"
+				  "at 1s bandwidth a.n 2000000 both\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(4, s->n_events);
+	CU_ASSERT_EQUAL(K("bandwidth"), s->events[0].fault.kind);
+	CU_ASSERT_EQUAL(10000000, s->events[0].fault.rate_bps);
+	CU_ASSERT_EQUAL(SCN_DIR_BOTH, s->events[0].fault.dir);
+	CU_ASSERT_EQUAL(512000, s->events[1].fault.rate_bps);
+	CU_ASSERT_EQUAL(SCN_DIR_IN, s->events[1].fault.dir);
+	CU_ASSERT_TRUE(s->events[1].has_for);
+	CU_ASSERT_EQUAL(2000, s->events[1].for_min_ms);
+	CU_ASSERT_EQUAL(SCN_DIR_OUT, s->events[2].fault.dir);
+	CU_ASSERT_EQUAL(2000000, s->events[3].fault.rate_bps);
+	CU_ASSERT_EQUAL(SCN_DIR_BOTH, s->events[3].fault.dir);
+	CU_ASSERT_EQUAL(0, s->events[0].fault.target.net);
+	scn_free(s);
+}
+
+static void test_fault_kinds_table(void)
+{
+	/* every entry can be found by its name, and only by it */
+	int n = 0;
+	for (int i = 0; scn_fault_kinds[i]; i++, n++) {
+		CU_ASSERT_PTR_EQUAL(scn_fault_kinds[i], K(scn_fault_kinds[i]->name));
+		CU_ASSERT_PTR_NOT_NULL(scn_fault_kinds[i]->parse);
+		CU_ASSERT_TRUE(scn_fault_kinds[i]->undo >= SCN_UNDO_END &&
+			       scn_fault_kinds[i]->undo <= SCN_UNDO_TIMED);
+	}
+	CU_ASSERT_EQUAL(13, n);
+	CU_ASSERT_PTR_NULL(K("link"));
+	CU_ASSERT_PTR_EQUAL(K("link down"), K("flap")->step);
+	CU_ASSERT_EQUAL(SCN_UNDO_TIMED, K("kill")->undo);
+	CU_ASSERT_EQUAL(SCN_UNDO_NONE, K("link up")->undo);
+}
+
 static void test_fault_kinds_parse(void)
 {
 	struct scn_err err;
@@ -404,18 +471,18 @@ static void test_fault_kinds_parse(void)
 		      NULL, 0, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(8, s->n_events);
-	CU_ASSERT_EQUAL(1400, s->events[1].fault.mtu);
+	CU_ASSERT_EQUAL(1400, s->events[1].fault.n);
 	CU_ASSERT_EQUAL(0, s->events[2].fault.target.n_nodes);
 	CU_ASSERT_EQUAL(0, s->events[2].fault.target.net);
 	CU_ASSERT_DOUBLE_EQUAL(2.5, s->events[3].fault.percent, 1e-9);
-	CU_ASSERT_EQUAL(10, s->events[4].fault.jitter_ms);
+	CU_ASSERT_EQUAL(10, s->events[4].fault.ms[1]);
 	CU_ASSERT_EQUAL(1, s->events[5].fault.n_a);
 	CU_ASSERT_EQUAL(1, s->events[5].fault.group_b[0]);
 	CU_ASSERT_EQUAL(20000, s->events[5].until_ms);
-	CU_ASSERT_EQUAL(SIGTERM, s->events[6].fault.signal);
+	CU_ASSERT_EQUAL(SIGTERM, s->events[6].fault.n);
 	CU_ASSERT_STRING_EQUAL("sleeper", s->events[7].fault.svc_name);
 	CU_ASSERT_STRING_EQUAL("during faults", s->expects[0].scope);
-	CU_ASSERT_STRING_EQUAL("link down", scn_fault_kind_name(s->events[0].fault.kind));
+	CU_ASSERT_STRING_EQUAL("link down", s->events[0].fault.kind->name);
 	scn_free(s);
 }
 
@@ -450,7 +517,7 @@ static void test_data_good_features(void)
 	CU_ASSERT_EQUAL(1000, s->events[5].for_min_ms);
 	CU_ASSERT_EQUAL(1500, s->events[5].for_max_ms);
 	CU_ASSERT_EQUAL(2, s->events[9].fault.n_a);
-	CU_ASSERT_EQUAL(15, s->events[10].fault.signal);
+	CU_ASSERT_EQUAL(15, s->events[10].fault.n);
 	CU_ASSERT_EQUAL(12, s->n_events);
 	scn_free(s);
 }
@@ -508,6 +575,9 @@ void register_scn_suite(void)
 	CU_add_test(s, "--set and escapes", test_param_set_overrides_and_escapes);
 	CU_add_test(s, "continuation and comments", test_lexer_continuation_and_comments);
 	CU_add_test(s, "fault kinds", test_fault_kinds_parse);
+	CU_add_test(s, "fault kinds table", test_fault_kinds_table);
+	CU_add_test(s, "bitrate units", test_bitrate_parse_units);
+	CU_add_test(s, "bandwidth", test_bandwidth_parse);
 	CU_add_test(s, "data: good-features.scn", test_data_good_features);
 	CU_add_test(s, "data: bad-*.scn", test_data_bad_files);
 }

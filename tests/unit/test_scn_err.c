@@ -224,7 +224,7 @@ static void test_err_fault_target_shape(void)
 	       "expected 'down' or 'up' after 'link', got 'sideways'");
 	err_is(LAB "node a on public\nat 1s crash a\n", 6, 7,
 	       "unknown fault 'crash' (expected link down, link up, flap, blackhole, mtu, "
-	       "pmtu-blackhole, loss, delay, partition, stall, kill or restart)");
+	       "pmtu-blackhole, loss, delay, bandwidth, partition, stall, kill or restart)");
 }
 
 static void test_err_kill_unknown_service(void)
@@ -239,6 +239,24 @@ static void test_err_loss_percent(void)
 {
 	err_is(LAB "node a on public\nat 1s loss a.public 120%\n", 6, 21,
 	       "expected a percentage 0%..100% such as 5% or 0.5%, got '120%'");
+}
+
+static void test_err_bandwidth(void)
+{
+	err_is(LAB "node a on public\nat 1s bandwidth a.public\n", 6, 25,
+	       "expected a rate in bits/s such as 512kbit, 10mbit or 1gbit");
+	err_is(LAB "node a on public\nat 1s bandwidth a.public 10mbps\n", 6, 26,
+	       "expected a rate in bits/s such as 512kbit, 10mbit or 1gbit, got '10mbps'");
+	err_is(LAB "node a on public\nat 1s bandwidth a.public 1.5bit\n", 6, 26,
+	       "expected a rate in bits/s such as 512kbit, 10mbit or 1gbit, got '1.5bit'");
+	err_is(LAB "node a on public\nat 1s bandwidth a.public 999\n", 6, 26,
+	       "expected a rate from 1kbit to 1000gbit, got '999'");
+	err_is(LAB "node a on public\nat 1s bandwidth a.public 2000gbit\n", 6, 26,
+	       "expected a rate from 1kbit to 1000gbit, got '2000gbit'");
+	err_is(LAB "node a on public\nat 1s bandwidth a.public 1mbit sideways\n", 6, 32,
+	       "unexpected 'sideways' (expected 'for DURATION' or the end of the statement)");
+	err_is(LAB "node a on public\nat 1s bandwidth a.private 1mbit\n", 6, 19,
+	       "node 'a' is not on network 'private'");
 }
 
 static void test_err_expect_wrong_unit(void)
@@ -368,6 +386,7 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "fault target shape", test_err_fault_target_shape);
 	CU_add_test(s, "kill unknown service", test_err_kill_unknown_service);
 	CU_add_test(s, "loss percent", test_err_loss_percent);
+	CU_add_test(s, "bandwidth", test_err_bandwidth);
 	CU_add_test(s, "expect wrong unit", test_err_expect_wrong_unit);
 	CU_add_test(s, "expect metric and op", test_err_expect_unknown_metric_and_op);
 	CU_add_test(s, "expect scope", test_err_expect_unknown_scope);

@@ -11,6 +11,9 @@
 
 #include "tl.h"
 
+/* A fault kind by the name it is written as. */
+#define K(name) scn_fault_kind_find(name)
+
 /* ---- a hand-built scenario: nets n0,n1; nodes a,b,c on both ---- */
 
 static struct scn_network t_nets[2] = {{.name = "n0"}, {.name = "n1"}};
@@ -38,7 +41,7 @@ static void t_scn(struct scn *s, struct scn_event *ev, int n, int64_t duration)
 	s->n_events = n;
 }
 
-static struct scn_event t_ev(enum scn_sched sched, enum scn_fault_kind kind, int n_nodes)
+static struct scn_event t_ev(enum scn_sched sched, const struct scn_fault_kind *kind, int n_nodes)
 {
 	struct scn_event e = {.sched = sched};
 	e.fault.kind = kind;
@@ -118,7 +121,7 @@ static void test_rng_splitmix_reference(void)
 
 static void test_schedule_matches_model(void)
 {
-	struct scn_event ev[1] = {t_ev(SCN_RANDOM, SCN_F_BLACKHOLE, 3)};
+	struct scn_event ev[1] = {t_ev(SCN_RANDOM, K("blackhole"), 3)};
 	ev[0].per_hour = 720;
 	ev[0].from_ms = 1000;
 	ev[0].until_ms = 290000;
@@ -150,8 +153,8 @@ static void test_schedule_matches_model(void)
 
 static void test_schedule_same_seed_same_bytes(void)
 {
-	struct scn_event ev[2] = {t_ev(SCN_RANDOM, SCN_F_STALL, 3),
-				  t_ev(SCN_EVERY, SCN_F_LOSS, 3)};
+	struct scn_event ev[2] = {t_ev(SCN_RANDOM, K("stall"), 3),
+				  t_ev(SCN_EVERY, K("loss"), 3)};
 	ev[0].per_hour = 3600;
 	ev[0].until_ms = 600000;
 	ev[1].every_ms = 7000;
@@ -176,8 +179,8 @@ static void test_schedule_same_seed_same_bytes(void)
 /* Adding a statement in front must not move the firings of the others' streams... */
 static void test_schedule_streams_independent(void)
 {
-	struct scn_event ev[2] = {t_ev(SCN_RANDOM, SCN_F_STALL, 3),
-				  t_ev(SCN_RANDOM, SCN_F_BLACKHOLE, 3)};
+	struct scn_event ev[2] = {t_ev(SCN_RANDOM, K("stall"), 3),
+				  t_ev(SCN_RANDOM, K("blackhole"), 3)};
 	ev[0].per_hour = ev[1].per_hour = 600;
 	ev[0].until_ms = ev[1].until_ms = 3600000;
 	struct scn s;
@@ -202,7 +205,7 @@ static void test_random_poisson_mean(void)
 {
 	/* 120/h over 1h: the count is Poisson(120), the gaps exponential, mean 30s. Over
 	 * 2000 runs the mean count has a standard error of sqrt(120/2000) = 0.245. */
-	struct scn_event ev[1] = {t_ev(SCN_RANDOM, SCN_F_STALL, 1)};
+	struct scn_event ev[1] = {t_ev(SCN_RANDOM, K("stall"), 1)};
 	ev[0].per_hour = 120;
 	ev[0].until_ms = 3600000;
 	struct scn s;
@@ -228,7 +231,7 @@ static void test_random_poisson_mean(void)
 
 static void test_random_durations_in_range(void)
 {
-	struct scn_event ev[1] = {t_ev(SCN_RANDOM, SCN_F_BLACKHOLE, 2)};
+	struct scn_event ev[1] = {t_ev(SCN_RANDOM, K("blackhole"), 2)};
 	ev[0].per_hour = 36000;
 	ev[0].until_ms = 3600000;
 	ev[0].has_for = true;
@@ -258,8 +261,8 @@ static void test_random_durations_in_range(void)
 
 static void test_every_edges(void)
 {
-	struct scn_event ev[2] = {t_ev(SCN_EVERY, SCN_F_STALL, 1),
-				  t_ev(SCN_EVERY, SCN_F_LOSS, 1)};
+	struct scn_event ev[2] = {t_ev(SCN_EVERY, K("stall"), 1),
+				  t_ev(SCN_EVERY, K("loss"), 1)};
 	ev[0].every_ms = 1000;
 	ev[0].from_ms = 2000;
 	ev[0].until_ms = 5000; /* until is exclusive: 2s, 3s, 4s */
@@ -284,8 +287,8 @@ static void test_every_edges(void)
 
 static void test_for_beyond_end(void)
 {
-	struct scn_event ev[3] = {t_ev(SCN_AT, SCN_F_STALL, 1), t_ev(SCN_AT, SCN_F_MTU, 1),
-				  t_ev(SCN_AT, SCN_F_MTU, 1)};
+	struct scn_event ev[3] = {t_ev(SCN_AT, K("stall"), 1), t_ev(SCN_AT, K("mtu"), 1),
+				  t_ev(SCN_AT, K("mtu"), 1)};
 	ev[0].at_ms = 8000;
 	ev[0].has_for = true;
 	ev[0].for_min_ms = ev[0].for_max_ms = 5000; /* 13s > 10s */
@@ -309,18 +312,18 @@ static void test_for_beyond_end(void)
 
 static void test_flap_expands_to_steps(void)
 {
-	struct scn_event ev[1] = {t_ev(SCN_AT, SCN_F_FLAP, 1)};
+	struct scn_event ev[1] = {t_ev(SCN_AT, K("flap"), 1)};
 	ev[0].at_ms = 5000;
-	ev[0].fault.down_ms = 1000;
-	ev[0].fault.up_ms = 500;
-	ev[0].fault.count = 6; /* steps at 5, 6.5, 8, 9.5, 11, 12.5: the last is dropped */
+	ev[0].fault.ms[0] = 1000;
+	ev[0].fault.ms[1] = 500;
+	ev[0].fault.n = 6; /* steps at 5, 6.5, 8, 9.5, 11, 12.5: the last is dropped */
 	struct scn s;
 	t_scn(&s, ev, 1, 12000);
 	struct tl_schedule *sch = tl_schedule_build(&s, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sch);
 	CU_ASSERT_EQUAL_FATAL(5, sch->n);
 	for (int i = 0; i < 4; i++) {
-		CU_ASSERT_EQUAL(SCN_F_LINK_DOWN, sch->v[i].kind);
+		CU_ASSERT_EQUAL(K("link down"), sch->v[i].kind);
 		CU_ASSERT_EQUAL(5000 + i * 1500, sch->v[i].t_ms);
 		CU_ASSERT_EQUAL(6000 + i * 1500, sch->v[i].revert_ms);
 		CU_ASSERT_EQUAL(i + 1, sch->v[i].step);
@@ -333,13 +336,13 @@ static void test_flap_expands_to_steps(void)
 
 static void test_kill_any_picks_service_of_node(void)
 {
-	struct scn_event ev[1] = {t_ev(SCN_EVERY, SCN_F_KILL, 3)};
+	struct scn_event ev[1] = {t_ev(SCN_EVERY, K("kill"), 3)};
 	ev[0].every_ms = 10;
 	ev[0].until_ms = 10000;
 	ev[0].fault.target.net = -1;
 	ev[0].fault.service = 0;
 	strcpy(ev[0].fault.svc_name, "x");
-	ev[0].fault.signal = 9;
+	ev[0].fault.n = 9;
 	struct scn s;
 	t_scn(&s, ev, 1, 10000);
 	struct tl_schedule *sch = tl_schedule_build(&s, 3);
@@ -352,14 +355,14 @@ static void test_kill_any_picks_service_of_node(void)
 
 static void test_firing_format(void)
 {
-	struct scn_event ev[2] = {t_ev(SCN_AT, SCN_F_LOSS, 1), t_ev(SCN_AT, SCN_F_FLAP, 1)};
+	struct scn_event ev[2] = {t_ev(SCN_AT, K("loss"), 1), t_ev(SCN_AT, K("flap"), 1)};
 	ev[0].at_ms = 1500;
 	ev[0].fault.percent = 30;
 	ev[0].has_for = true;
 	ev[0].for_min_ms = ev[0].for_max_ms = 250;
 	ev[1].at_ms = 2000;
-	ev[1].fault.down_ms = ev[1].fault.up_ms = 100;
-	ev[1].fault.count = 2;
+	ev[1].fault.ms[0] = ev[1].fault.ms[1] = 100;
+	ev[1].fault.n = 2;
 	struct scn s;
 	t_scn(&s, ev, 2, 60000);
 	struct tl_schedule *sch = tl_schedule_build(&s, 1);
@@ -380,12 +383,38 @@ static void test_firing_format(void)
 	tl_schedule_free(sch);
 }
 
+static void test_firing_format_bandwidth(void)
+{
+	struct scn_event ev[2] = {t_ev(SCN_AT, K("bandwidth"), 1), t_ev(SCN_AT, K("bandwidth"), 1)};
+	ev[0].at_ms = 1000;
+	ev[0].fault.rate_bps = 512000;
+	ev[0].fault.dir = SCN_DIR_IN;
+	ev[1].at_ms = 2000;
+	ev[1].fault.rate_bps = 1500;
+	ev[1].fault.dir = SCN_DIR_BOTH;
+	struct scn s;
+	t_scn(&s, ev, 2, 60000);
+	struct tl_schedule *sch = tl_schedule_build(&s, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sch);
+	CU_ASSERT_EQUAL_FATAL(2, sch->n);
+	char buf[256];
+	tl_firing_format(&s, &sch->v[0], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("     1.000s  #1    bandwidth a.n1 512kbit in  revert at end", buf);
+	tl_firing_format(&s, &sch->v[1], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("     2.000s  #2    bandwidth a.n1 1500bit both  revert at end",
+			       buf);
+	tl_params_json(&s, &sch->v[0], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("\"rate_bps\":512000,\"dir\":\"in\"", buf);
+	tl_schedule_free(sch);
+}
+
 void register_tl_suite(void);
 
 void register_tl_suite(void)
 {
 	CU_pSuite s = CU_add_suite("tl", NULL, NULL);
 	CU_add_test(s, "rng_splitmix_reference", test_rng_splitmix_reference);
+	CU_add_test(s, "firing_format_bandwidth", test_firing_format_bandwidth);
 	CU_add_test(s, "schedule_matches_model", test_schedule_matches_model);
 	CU_add_test(s, "schedule_same_seed_same_bytes", test_schedule_same_seed_same_bytes);
 	CU_add_test(s, "schedule_streams_independent", test_schedule_streams_independent);
