@@ -2,8 +2,8 @@
  * rep_json.c - the whole result as JSON (docs/reports.md has the schema by example),
  * built as jansson objects in the documented key order and written by one writer,
  * rep_json_dump(), which `faultline matrix` uses too. Layout, for people reading it:
- * the members of the top object one per line, the elements of its arrays one per line,
- * everything below inline; jansson prints every value.
+ * what holds a list of records (the report, its expectations, faults and guests) has a
+ * line per member or element, everything else is inline; jansson prints every value.
  *
  * Metrics not measured are written as null, with the reason beside them in
  * "unmeasured". Numbers print as printf("%.10g") did: integral values as integers,
@@ -182,43 +182,55 @@ static int rep_json_inline(FILE *f, const json_t *v)
 	return json_dumpf(v, f, REP_JSON_FLAGS | JSON_ENCODE_ANY);
 }
 
-/* An array of a top-level member: one element per line, indented by four. */
-static int rep_json_rows(FILE *f, const json_t *a)
-{
-	size_t i;
-	json_t *e;
-	int rc = 0;
-
-	fputc('[', f);
-	json_array_foreach(a, i, e)
-	{
-		fputs(i ? ",\n    " : "\n    ", f);
-		rc |= rep_json_inline(f, e);
-	}
-	fputc(']', f);
-	return rc;
-}
-
-/* An object: one member per line, indented by two; arrays in it one row per element. */
-static int rep_json_object(FILE *f, const json_t *o)
+/* Does @v hold a list of records (an array with an object in it), at any depth? */
+static bool rep_json_tall(const json_t *v)
 {
 	const char *key;
-	json_t *v, *k;
-	int rc = 0, first = 1;
+	size_t i;
+	json_t *e;
 
-	if (!json_is_object(o))
-		return rep_json_inline(f, o);
-	fputc('{', f);
-	json_object_foreach((json_t *)o, key, v)
+	json_array_foreach(v, i, e) if (json_is_object(e) || rep_json_tall(e)) return true;
+	json_object_foreach((json_t *)v, key, e) if (rep_json_tall(e)) return true;
+	return false;
+}
+
+static void rep_json_nl(FILE *f, int indent)
+{
+	fprintf(f, "\n%*s", indent, "");
+}
+
+/*
+ * @v at @indent: what holds a list of records has a line per member or element (those
+ * of an array two further in), everything else goes on one line.
+ */
+static int rep_json_value_dump(FILE *f, const json_t *v, int indent)
+{
+	const char *key;
+	size_t i = 0;
+	json_t *e, *k;
+	int rc = 0;
+
+	if (!rep_json_tall(v))
+		return rep_json_inline(f, v);
+	fputc(json_is_array(v) ? '[' : '{', f);
+	json_array_foreach(v, i, e)
 	{
-		fputs(first ? "\n  " : ",\n  ", f);
-		first = 0;
+		fputs(i ? "," : "", f);
+		rep_json_nl(f, indent + 2);
+		rc |= rep_json_value_dump(f, e, indent + 2);
+	}
+	json_object_foreach((json_t *)v, key, e)
+	{
+		fputs(i++ ? "," : "", f);
+		rep_json_nl(f, indent + 2);
 		rc |= !(k = json_string(key)) || rep_json_inline(f, k);
 		json_decref(k);
 		fputs(": ", f);
-		rc |= json_is_array(v) ? rep_json_rows(f, v) : rep_json_inline(f, v);
+		rc |= rep_json_value_dump(f, e, indent + 2);
 	}
-	fputs(first ? "}" : "\n}", f);
+	if (json_is_object(v))
+		rep_json_nl(f, indent);
+	fputc(json_is_array(v) ? ']' : '}', f); /* an array closes on its last line */
 	return rc;
 }
 
@@ -233,15 +245,16 @@ int rep_json_dump(FILE *f, json_t *v)
 		return -1;
 	}
 	if (json_is_array(v)) {
+		/* several reports: each as it would be alone */
 		fputc('[', f);
 		json_array_foreach(v, i, e)
 		{
 			fputs(i ? ",\n" : "\n", f);
-			rc |= rep_json_object(f, e);
+			rc |= rep_json_value_dump(f, e, 0);
 		}
 		fputs("\n]", f);
 	} else {
-		rc = rep_json_object(f, v);
+		rc = rep_json_value_dump(f, v, 0);
 	}
 	fputc('\n', f);
 	json_decref(v);

@@ -283,8 +283,11 @@ static void test_json_dump_nested(void)
 	CU_ASSERT_EQUAL(0, rep_json_dump(f, m));
 	char *out = t_slurp(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\n  \"scenario\": \"nest\",\n  \"columns\": [\n    "
-					   "{\"value\": \"\", \"result\": {\"scenario\": \"nest\", "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"duration_ms\": 2500, "));
+					   "{\n      \"value\": \"\",\n      \"result\": {\n        "
+					   "\"scenario\": \"nest\",\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"duration_ms\": 2500,\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"LOC: 1\"}]\n      }\n    }]\n}\n"));
 	json_t *back = json_loads(out, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	json_t *res = json_object_get(json_array_get(json_object_get(back, "columns"), 0), "result");
