@@ -57,7 +57,8 @@ static json_t *rep_json_unmeasured(const struct sla_metrics *m)
 
 	for (int i = 1; o && i < SLA_METRIC__MAX; i++)
 		if (!m->v[i].measured &&
-		    jsonl_set(o, sla_metric_name(i), jsonl_str(m->v[i].why ? m->v[i].why : "no data")) == -1)
+		    jsonl_set(o, sla_metric_name(i),
+			      jsonl_str(m->v[i].why ? m->v[i].why : "no data")) == -1)
 			goto err;
 	return o;
 err:
@@ -94,13 +95,12 @@ static json_t *rep_json_fault(const struct sla_result *r, const struct obs_fault
 {
 	bool open = flt->revert_ns == OBS_OPEN;
 
-	return json_pack("{s:i,s:o,s:o,s:I,s:o,s:o,s:o}", "id", flt->id, "fault",
-			 jsonl_str(flt->kind), "target", jsonl_str(flt->target), "applied_ns",
-			 (json_int_t)flt->apply_ns, "applied_ms",
-			 rep_json_num((double)(flt->apply_ns - r->cfg.t0_ns) / 1e6), "reverted_ns",
-			 open ? json_null() : json_integer(flt->revert_ns), "reverted_ms",
-			 open ? json_null()
-			      : rep_json_num((double)(flt->revert_ns - r->cfg.t0_ns) / 1e6));
+	return json_pack(
+	    "{s:i,s:o,s:o,s:I,s:o,s:o,s:o}", "id", flt->id, "fault", jsonl_str(flt->kind), "target",
+	    jsonl_str(flt->target), "applied_ns", (json_int_t)flt->apply_ns, "applied_ms",
+	    rep_json_num((double)(flt->apply_ns - r->cfg.t0_ns) / 1e6), "reverted_ns",
+	    open ? json_null() : json_integer(flt->revert_ns), "reverted_ms",
+	    open ? json_null() : rep_json_num((double)(flt->revert_ns - r->cfg.t0_ns) / 1e6));
 }
 
 static json_t *rep_json_faults(const struct sla_result *r)
@@ -122,10 +122,10 @@ static json_t *rep_json_guests(const struct sla_result *r)
 
 	for (int i = 0; a && i < r->n_guests; i++) {
 		const struct sla_guest *g = &r->guests[i];
-		json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "cmdline",
-				      jsonl_str(g->cmdline), "clocksource",
-				      jsonl_str(g->clocksource), "interrupts",
-				      jsonl_str(g->interrupts));
+		json_t *o =
+		    json_pack("{s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "cmdline",
+			      jsonl_str(g->cmdline), "clocksource", jsonl_str(g->clocksource),
+			      "interrupts", jsonl_str(g->interrupts));
 		if (json_array_append_new(a, o) == -1)
 			goto err;
 	}
@@ -156,12 +156,12 @@ static json_t *rep_json_seed(uint64_t seed)
 
 json_t *rep_json_result(const struct sla_result *r)
 {
-	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:I,s:o}", "scenario",
-			      jsonl_str(r->scenario), "description", jsonl_str(r->description),
-			      "seed", rep_json_seed(r->seed), "params", rep_json_params(r),
-			      "passed", r->passed, "run_dir", jsonl_str(r->run_dir), "t0_ns",
-			      (json_int_t)r->cfg.t0_ns, "duration_ms",
-			      rep_json_num((double)r->cfg.duration_ns / 1e6));
+	json_t *o =
+	    json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:I,s:o}", "scenario", jsonl_str(r->scenario),
+		      "description", jsonl_str(r->description), "seed", rep_json_seed(r->seed),
+		      "params", rep_json_params(r), "passed", r->passed, "run_dir",
+		      jsonl_str(r->run_dir), "t0_ns", (json_int_t)r->cfg.t0_ns, "duration_ms",
+		      rep_json_num((double)r->cfg.duration_ns / 1e6));
 
 	if (!o || jsonl_set(o, "metrics", rep_json_metrics(&r->all)) == -1 ||
 	    jsonl_set(o, "unmeasured", rep_json_unmeasured(&r->all)) == -1 ||

@@ -36,8 +36,9 @@ static void test_event_line_in_order(void)
 	json_t *o = jsonl_event_new(1234, "timeline", "apply");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
-	CU_ASSERT_EQUAL(0, jsonl_members_add(o, "\"id\":3,\"fault\":\"loss\",\"target\":"
-						"\"lb1.private\",\"sched_ns\":1200,\"percent\":0.1"));
+	CU_ASSERT_EQUAL(0,
+			jsonl_members_add(o, "\"id\":3,\"fault\":\"loss\",\"target\":"
+					     "\"lb1.private\",\"sched_ns\":1200,\"percent\":0.1"));
 	CU_ASSERT_EQUAL(0, jsonl_members_add(o, "\"jitter\":12.5,\"big\":-9007199254740993"));
 	CU_ASSERT_EQUAL(0, jsonl_set(o, "ok", json_true()));
 	CU_ASSERT_STRING_EQUAL("{\"t_ns\":1234,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3,"
@@ -50,8 +51,8 @@ static void test_event_line_in_order(void)
 
 static void test_members_rejected(void)
 {
-	const char *bad[] = {"\"a\":", "a:1", "\"a\":1,", "\"a\":1}{\"b\":2", "\"a\" 1", "1",
-			     "\"a\":\"\xff\""};
+	const char *bad[] = {"\"a\":",	"a:1", "\"a\":1,",	"\"a\":1}{\"b\":2",
+			     "\"a\" 1", "1",   "\"a\":\"\xff\""};
 	json_t *o = json_object();
 
 	CU_ASSERT_EQUAL(0, jsonl_members_add(o, NULL));
@@ -108,9 +109,10 @@ static void test_long_line(void)
 	big[sizeof(big) - 1] = '\0';
 	jsonl_set(o, "cmdline", jsonl_str(big));
 	char *line = t_line(o);
-	CU_ASSERT_EQUAL(strlen("{\"t_ns\":1,\"src\":\"g\",\"ev\":\"guest-ready\",\"cmdline\":\"\"}\n") +
-				sizeof(big) - 1,
-			strlen(line));
+	CU_ASSERT_EQUAL(
+	    strlen("{\"t_ns\":1,\"src\":\"g\",\"ev\":\"guest-ready\",\"cmdline\":\"\"}\n") +
+		sizeof(big) - 1,
+	    strlen(line));
 	CU_ASSERT_EQUAL('\n', line[strlen(line) - 1]);
 	json_decref(o);
 }
@@ -132,7 +134,7 @@ static void test_parse_real_lines(void)
 	CU_ASSERT_STRING_EQUAL("198.18.1.3:80", jsonl_get_str(o, "addr"));
 	CU_ASSERT_STRING_EQUAL("", jsonl_get_str(o, "missing"));
 	CU_ASSERT_STRING_EQUAL("", jsonl_get_str(o, "t_ns")); /* not a string */
-	CU_ASSERT_EQUAL(-7, jsonl_get_int(o, "state", -7));     /* not a number */
+	CU_ASSERT_EQUAL(-7, jsonl_get_int(o, "state", -7));   /* not a number */
 	json_decref(o);
 	o = jsonl_line_parse(guest, strlen(guest));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
