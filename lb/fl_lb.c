@@ -244,8 +244,8 @@ static void on_backend(void *arg, const struct lb_backend *b, const char *reason
 	inet_ntop(AF_INET, &b->addr.sin_addr, ip, sizeof(ip));
 	snprintf(addr, sizeof(addr), "%s:%u", ip, ntohs(b->addr.sin_port));
 	event(a, "backend",
-	      json_pack("{s:o,s:s,s:s,s:o}", "backend", jsonl_str(b->name), "addr", addr,
-			"state", b->health.state == LB_HEALTH_UP ? "up" : "down", "reason",
+	      json_pack("{s:o,s:s,s:s,s:o}", "backend", jsonl_str(b->name), "addr", addr, "state",
+			b->health.state == LB_HEALTH_UP ? "up" : "down", "reason",
 			jsonl_str(reason)));
 }
 

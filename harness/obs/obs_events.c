@@ -77,8 +77,7 @@ static int obs_ev_vrrp(struct obs_store *st, const json_t *o, int64_t t)
 	return added;
 }
 
-static int obs_ev_mark(struct obs_store *st, const json_t *o, int64_t t,
-		       enum obs_mark_kind kind)
+static int obs_ev_mark(struct obs_store *st, const json_t *o, int64_t t, enum obs_mark_kind kind)
 {
 	struct obs_mark m = {.t_ns = t, .kind = kind};
 	obs_copy(m.net, sizeof(m.net), jsonl_get_str(o, "net"));
@@ -86,8 +85,7 @@ static int obs_ev_mark(struct obs_store *st, const json_t *o, int64_t t,
 	return obs_mark_add(st, &m) < 0 ? -1 : 1;
 }
 
-static int obs_ev_wire(struct obs_store *st, const json_t *o, int64_t t,
-		       const char *ev)
+static int obs_ev_wire(struct obs_store *st, const json_t *o, int64_t t, const char *ev)
 {
 	if (!strcmp(ev, "arp"))
 		return obs_ev_arp(st, o, t);
@@ -98,13 +96,12 @@ static int obs_ev_wire(struct obs_store *st, const json_t *o, int64_t t,
 	if (!strcmp(ev, "icmp"))
 		return obs_ev_mark(st, o, t,
 				   !strcmp(jsonl_get_str(o, "kind"), "frag-needed")
-					   ? OBS_MARK_FRAG_NEEDED
-					   : OBS_MARK_UNREACH);
+				       ? OBS_MARK_FRAG_NEEDED
+				       : OBS_MARK_UNREACH);
 	return 0;
 }
 
-static int obs_ev_timeline(struct obs_store *st, const json_t *o, int64_t t,
-			   const char *ev)
+static int obs_ev_timeline(struct obs_store *st, const json_t *o, int64_t t, const char *ev)
 {
 	int id = (int)jsonl_get_int(o, "id", -1);
 	if (!strcmp(ev, "start")) {
@@ -112,15 +109,17 @@ static int obs_ev_timeline(struct obs_store *st, const json_t *o, int64_t t,
 		return 1;
 	}
 	if (!strcmp(ev, "apply"))
-		return obs_fault_apply(st, id, jsonl_get_str(o, "fault"), jsonl_get_str(o, "target"),
-				       t) < 0 ? -1 : 1;
+		return obs_fault_apply(st, id, jsonl_get_str(o, "fault"),
+				       jsonl_get_str(o, "target"), t) < 0
+			   ? -1
+			   : 1;
 	if (!strcmp(ev, "revert"))
 		return obs_fault_revert(st, id, t) < 0 ? 0 : 1;
 	return 0;
 }
 
-static int obs_ev_lb(struct obs_store *st, const json_t *o, int64_t t,
-		     const char *src, const char *ev)
+static int obs_ev_lb(struct obs_store *st, const json_t *o, int64_t t, const char *src,
+		     const char *ev)
 {
 	struct obs_lb l = {.t_ns = t};
 	obs_copy(l.lb, sizeof(l.lb), src);

@@ -191,8 +191,7 @@ static const char *svc_put_time(FILE *f, const char *p, svc_time_map_fn *map, vo
 }
 
 /* An event line with its "t_ns" mapped, as jansson writes it; -1 when it has no time. */
-static int svc_put_event(FILE *f, const char *line, size_t len, svc_time_map_fn *map,
-			 void *arg)
+static int svc_put_event(FILE *f, const char *line, size_t len, svc_time_map_fn *map, void *arg)
 {
 	json_t *o = jsonl_line_parse(line, len), *t = json_object_get(o, "t_ns");
 	int rc = -1;

@@ -7,8 +7,9 @@
  * settles (a lower member may win the start and be preempted later) — the clients
  * (fl-load). Each program writes its events to <node>.<service>.events in the run
  * directory; readiness is read from there, each line parsed as JSON (common/jsonl.h):
- * an event whose "ev" is "ready" (the metrics read the same files afterwards). A service that exits while we wait, or
- * a group that is not ready in time, fails the start with the tail of its stderr.
+ * an event whose "ev" is "ready" (the metrics read the same files afterwards). A
+ * service that exits while we wait, or a group that is not ready in time, fails the
+ * start with the tail of its stderr.
  * A guest service's events file reaches the run directory through svc_guest.c's tail,
  * which runs on the same loop as this wait.
  */
@@ -72,8 +73,8 @@ static int svc_requests_path(const struct run *r, int svc, char *buf, size_t len
  * returns true; lines that are no JSON object (one being written) are skipped. A
  * missing file holds nothing.
  */
-static void svc_events_scan(const struct run *r, int svc,
-			    bool (*fn)(const json_t *o, void *arg), void *arg)
+static void svc_events_scan(const struct run *r, int svc, bool (*fn)(const json_t *o, void *arg),
+			    void *arg)
 {
 	char path[4096], *line = NULL;
 	size_t cap = 0;

@@ -321,15 +321,16 @@ static void test_events_ingest_garbage(void)
 {
 	struct obs_store *st = obs_store_new();
 	const char *bad[] = {
-		"",
-		"{\"t_ns\":1234,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3,\"fault\":\"link",
-		"{\"t_ns\":\"1234\",\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3}",
-		"{\"t_ns\":1234,\"src\":\"\",\"ev\":\"apply\"}",
-		"{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":7}",
-		"[{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":\"state\"}]",
-		"{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":\"state\"} {\"t_ns\":1}",
-		"{\"t_ns\":1234,\"src\":\"lb\xff\",\"ev\":\"state\",\"to\":\"master\"}",
-		"\x7f" "ELF\x02\x01\x01",
+	    "",
+	    "{\"t_ns\":1234,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3,\"fault\":\"link",
+	    "{\"t_ns\":\"1234\",\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3}",
+	    "{\"t_ns\":1234,\"src\":\"\",\"ev\":\"apply\"}",
+	    "{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":7}",
+	    "[{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":\"state\"}]",
+	    "{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":\"state\"} {\"t_ns\":1}",
+	    "{\"t_ns\":1234,\"src\":\"lb\xff\",\"ev\":\"state\",\"to\":\"master\"}",
+	    "\x7f"
+	    "ELF\x02\x01\x01",
 	};
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);

@@ -47,7 +47,7 @@ static void test_msg_real_lines(void)
 	CU_ASSERT_STRING_EQUAL("NIC_RX_FILTER_CHANGED", m.event);
 	CU_ASSERT_EQUAL(123456, m.ev_usec);
 	CU_ASSERT_STRING_EQUAL(
-		"{\"name\":\"nic0\",\"path\":\"/machine/peripheral/nic0/virtio-backend\"}", m.body);
+	    "{\"name\":\"nic0\",\"path\":\"/machine/peripheral/nic0/virtio-backend\"}", m.body);
 	CU_ASSERT_EQUAL(0, qmp_msg_parse(shut, strlen(shut), &m));
 	CU_ASSERT_STRING_EQUAL("SHUTDOWN", m.event);
 	CU_ASSERT_STRING_EQUAL("{\"guest\":true,\"reason\":\"guest-panic\"}", m.body);

@@ -277,20 +277,23 @@ static void test_json_dump_nested(void)
 	sla_cfg_init(&cfg, &s, 10);
 	struct sla_result *r = sla_evaluate(&s, st, &cfg, 3, NULL);
 	sla_result_add_guest(r, "g\xff", "a\tb", NULL, "LOC: 1");
-	json_t *m = json_pack("{s:s,s:[{s:s,s:o}]}", "scenario", "nest", "columns", "value",
-			      "", "result", rep_json_result(r));
+	json_t *m = json_pack("{s:s,s:[{s:s,s:o}]}", "scenario", "nest", "columns", "value", "",
+			      "result", rep_json_result(r));
 	FILE *f = tmpfile();
 	CU_ASSERT_EQUAL(0, rep_json_dump(f, m));
 	char *out = t_slurp(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\n  \"scenario\": \"nest\",\n  \"columns\": [\n    "
-					   "{\n      \"value\": \"\",\n      \"result\": {\n        "
-					   "\"scenario\": \"nest\",\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "{\n  \"scenario\": \"nest\",\n  \"columns\": [\n    "
+				      "{\n      \"value\": \"\",\n      \"result\": {\n        "
+				      "\"scenario\": \"nest\",\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"duration_ms\": 2500,\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"LOC: 1\"}]\n      }\n    }]\n}\n"));
 	json_t *back = json_loads(out, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
-	json_t *res = json_object_get(json_array_get(json_object_get(back, "columns"), 0), "result");
+	json_t *res =
+	    json_object_get(json_array_get(json_object_get(back, "columns"), 0), "result");
 	CU_ASSERT_EQUAL(3, json_integer_value(json_object_get(res, "seed")));
 	json_t *g = json_array_get(json_object_get(res, "guests"), 0);
 	CU_ASSERT_STRING_EQUAL("g?", jsonl_get_str(g, "node"));

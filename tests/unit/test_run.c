@@ -63,7 +63,8 @@ static void test_run_dir_and_events(void)
 	errno = 0;
 	CU_ASSERT_EQUAL(-1, run_event(a, 44, "x", "y", "\"a\":%s", "\"unterminated"));
 	CU_ASSERT_EQUAL(EINVAL, errno);
-	CU_ASSERT_EQUAL(0, run_event_obj(a, 45, "x", "z", json_pack("{s:i,s:s}", "n", 1, "s", "\n")));
+	CU_ASSERT_EQUAL(0,
+			run_event_obj(a, 45, "x", "z", json_pack("{s:i,s:s}", "n", 1, "s", "\n")));
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
 	CU_ASSERT_STRING_EQUAL("{\"t_ns\":44,\"src\":\"x\",\"ev\":\"y\",\"bad_fields\":"
 			       "\"\\\"a\\\":\\\"unterminated\"}\n",
