@@ -189,8 +189,16 @@ static bool rep_json_tall(const json_t *v)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(v, i, e) if (json_is_object(e) || rep_json_tall(e)) return true;
-	json_object_foreach((json_t *)v, key, e) if (rep_json_tall(e)) return true;
+	json_array_foreach(v, i, e)
+	{
+		if (json_is_object(e) || rep_json_tall(e))
+			return true;
+	}
+	json_object_foreach((json_t *)v, key, e)
+	{
+		if (rep_json_tall(e))
+			return true;
+	}
 	return false;
 }
 
