@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "lb_backend.h"
 #include "loop.h"
 #include "lb_proxy.h"
@@ -230,7 +231,7 @@ static void parse(struct app *a, int argc, char **argv)
 	check_combination(a);
 }
 
-static void event(struct app *a, const char *ev, const char *more)
+static void event(struct app *a, const char *ev, json_t *more)
 {
 	web_events_write(a->ev_fd, a->o.name, ev, more);
 }
@@ -238,43 +239,42 @@ static void event(struct app *a, const char *ev, const char *more)
 static void on_backend(void *arg, const struct lb_backend *b, const char *reason)
 {
 	struct app *a = arg;
-	char more[256], ip[INET_ADDRSTRLEN], name[128];
+	char ip[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN + 8];
 
 	inet_ntop(AF_INET, &b->addr.sin_addr, ip, sizeof(ip));
-	web_json_escape(name, sizeof(name), b->name);
-	snprintf(more, sizeof(more),
-		 ",\"backend\":\"%s\",\"addr\":\"%s:%u\",\"state\":\"%s\",\"reason\":\"%s\"", name,
-		 ip, ntohs(b->addr.sin_port), b->health.state == LB_HEALTH_UP ? "up" : "down",
-		 reason);
-	event(a, "backend", more);
+	snprintf(addr, sizeof(addr), "%s:%u", ip, ntohs(b->addr.sin_port));
+	event(a, "backend",
+	      json_pack("{s:o,s:s,s:s,s:o}", "backend", jsonl_str(b->name), "addr", addr, "state",
+			b->health.state == LB_HEALTH_UP ? "up" : "down", "reason",
+			jsonl_str(reason)));
 }
 
 static void on_vrrp(void *arg, const struct vrrp_node_event *e)
 {
 	struct app *a = arg;
-	char more[256], ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN];
 
 	switch (e->type) {
 	case VRRP_NODE_STATE:
-		snprintf(more, sizeof(more), ",\"from\":\"%s\",\"to\":\"%s\",\"reason\":\"%s\"",
-			 vrrp_state_name(e->from), vrrp_state_name(e->to), e->reason);
-		event(a, "state", more);
+		event(a, "state",
+		      json_pack("{s:s,s:s,s:o}", "from", vrrp_state_name(e->from), "to",
+				vrrp_state_name(e->to), "reason", jsonl_str(e->reason)));
 		break;
 	case VRRP_NODE_VIP:
 		inet_ntop(AF_INET, &a->o.vip, ip, sizeof(ip));
-		snprintf(more, sizeof(more), ",\"op\":\"%s\",\"vip\":\"%s\",\"dev\":\"%s\"",
-			 e->added ? "add" : "remove", ip, a->o.vip_dev);
-		event(a, "vip", more);
+		event(a, "vip",
+		      json_pack("{s:s,s:s,s:o}", "op", e->added ? "add" : "remove", "vip", ip,
+				"dev", jsonl_str(a->o.vip_dev)));
 		break;
 	case VRRP_NODE_MALFORMED:
-		snprintf(more, sizeof(more), ",\"reason\":\"%s\",\"iface\":\"%s\"", e->reason,
-			 e->iface);
-		event(a, "malformed", more);
+		event(a, "malformed",
+		      json_pack("{s:o,s:o}", "reason", jsonl_str(e->reason), "iface",
+				jsonl_str(e->iface)));
 		break;
 	case VRRP_NODE_ERROR:
-		snprintf(more, sizeof(more), ",\"what\":\"%s\",\"error\":\"%s\"", e->reason,
-			 strerror(e->err));
-		event(a, "error", more);
+		event(a, "error",
+		      json_pack("{s:o,s:o}", "what", jsonl_str(e->reason), "error",
+				jsonl_str(strerror(e->err))));
 		break;
 	}
 }

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "jsonl.h"
 #include "rep.h"
-#include "run.h"
 #include "scn.h"
 #include "sla.h"
 
@@ -343,39 +343,37 @@ static void mx_print(FILE *f, const struct mx_col *c, int n)
 
 /* ---- JSON ---- */
 
-static void mx_json_str(FILE *f, const char *s)
+static json_t *mx_json_column(const struct mx_col *c)
 {
-	char buf[2048];
-
-	run_json_escape(s ? s : "", buf, sizeof(buf));
-	fprintf(f, "\"%s\"", buf);
+	return json_pack("{s:o,s:i,s:o,s:o}", "value", jsonl_str(c->set.value), "exit_status",
+			 c->status, "run_base", jsonl_str(c->dir), "result",
+			 c->rr ? rep_json_result(c->rr) : json_null());
 }
 
 static int mx_json(const char *path, const struct scn *s, const struct mx_col *c, int n, int status)
 {
-	FILE *f = fopen(path, "we");
+	json_t *cols = json_array();
+	json_t *m = json_pack("{s:o,s:o,s:i}", "scenario", jsonl_str(s->name), "param",
+			      jsonl_str(c[0].set.name), "exit_status", status);
+	FILE *f;
+	int rc;
 
-	if (!f)
+	for (int i = 0; cols && i < n; i++)
+		if (json_array_append_new(cols, mx_json_column(&c[i])) == -1) {
+			json_decref(cols);
+			cols = NULL;
+		}
+	if (!m || jsonl_set(m, "columns", cols) == -1) {
+		json_decref(m);
+		errno = ENOMEM;
 		return -1;
-	fputs("{\n\"scenario\": ", f);
-	mx_json_str(f, s->name);
-	fputs(",\n\"param\": ", f);
-	mx_json_str(f, c[0].set.name);
-	fprintf(f, ",\n\"exit_status\": %d,\n\"columns\": [", status);
-	for (int i = 0; i < n; i++) {
-		fputs(i ? ",\n{\"value\": " : "\n{\"value\": ", f);
-		mx_json_str(f, c[i].set.value);
-		fprintf(f, ", \"exit_status\": %d, \"run_base\": ", c[i].status);
-		mx_json_str(f, c[i].dir);
-		fputs(", \"result\": ", f);
-		if (c[i].rr)
-			rep_json_write(f, c[i].rr);
-		else
-			fputs("null", f);
-		fputs("}", f);
 	}
-	fputs("]\n}\n", f);
-	return fclose(f) == EOF ? -1 : 0;
+	if (!(f = fopen(path, "we"))) {
+		json_decref(m);
+		return -1;
+	}
+	rc = rep_json_dump(f, m);
+	return fclose(f) == EOF || rc == -1 ? -1 : 0;
 }
 
 /* ---- the command ---- */

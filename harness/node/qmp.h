@@ -1,10 +1,10 @@
 /*
  * qmp.h - a client of the QEMU Machine Protocol on a unix socket.
  *
- * Three layers, the lower two pure and unit-tested:
- *   qmp_json_*  a small JSON tokenizer (one flat token array per message, no allocation)
+ * Two layers, the lower one pure and unit-tested:
  *   qmp_msg_*   what one received line is: greeting, reply (return / error, with its id)
- *               or asynchronous event (STOP, RESUME, SHUTDOWN, ...)
+ *               or asynchronous event (STOP, RESUME, SHUTDOWN, ...), parsed by jansson;
+ *               and the text of a command
  *   qmp_*       the connection: greeting and qmp_capabilities at open, commands with
  *               numeric ids, replies matched by id, events delivered in between.
  *
@@ -17,41 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- JSON tokens ---- */
-
-enum qmp_json_type {
-	QMP_JSON_OBJECT = 1,
-	QMP_JSON_ARRAY = 2,
-	QMP_JSON_STRING = 3, /* start/end exclude the quotes; escapes kept */
-	QMP_JSON_PRIM = 4,   /* number, true, false, null */
-};
-
-struct qmp_json_tok {
-	enum qmp_json_type type;
-	int start, end; /* byte offsets into the text */
-	int size;       /* object: members; array: elements */
-	int next;       /* index of the token after this one and all it contains */
-};
-
-/*
- * qmp_json_parse - tokenize one JSON value in @js[0, len) into @toks (pre-order).
- * Returns the number of tokens, or -1 with errno EINVAL (bad JSON) or ENOSPC.
- */
-int qmp_json_parse(const char *js, size_t len, struct qmp_json_tok *toks, int n_toks);
-
-/* Token index of member @key of object token @obj, or -1. */
-int qmp_json_get(const char *js, const struct qmp_json_tok *toks, int obj, const char *key);
-
-/* Does string/primitive token @t equal @s (string tokens compared unescaped)? */
-bool qmp_json_eq(const char *js, const struct qmp_json_tok *t, const char *s);
-
-/* Unescaped text of token @t into @buf (always NUL-terminated); returns its length or
- * -1 with errno ERANGE when truncated. */
-int qmp_json_str(const char *js, const struct qmp_json_tok *t, char *buf, size_t len);
-
-/* Escape @in as the inside of a JSON string into @out (NUL-terminated); -1/ERANGE. */
-int qmp_json_escape(const char *in, char *out, size_t len);
-
 /* ---- messages ---- */
 
 enum qmp_msg_kind {
@@ -61,6 +26,8 @@ enum qmp_msg_kind {
 	QMP_MSG_EVENT = 4,
 };
 
+#define QMP_BODY_MAX 4096 /* a "return" or "data" value, as compact JSON text */
+
 struct qmp_msg {
 	enum qmp_msg_kind kind;
 	int64_t id;          /* RETURN/ERROR: the numeric id, -1 when absent */
@@ -68,19 +35,22 @@ struct qmp_msg {
 	int64_t ev_sec, ev_usec; /* EVENT: QEMU's wall-clock timestamp */
 	char err_class[48];  /* ERROR */
 	char err_desc[256];  /* ERROR */
-	const char *body;    /* RETURN: "return" value; EVENT: "data" (NULL: none) */
+	const char *body;    /* RETURN: "return" value; EVENT: "data", as compact JSON
+				text in body_text (NULL: none, or longer than QMP_BODY_MAX) */
 	int body_len;
+	char body_text[QMP_BODY_MAX];
 };
 
 /*
- * qmp_msg_parse - classify one line from QEMU into @m (@m->body points into @line).
- * Returns 0, or -1 with errno EINVAL when it is no QMP message.
+ * qmp_msg_parse - classify one line from QEMU into @m.
+ * Returns 0, or -1 with errno EINVAL when it is no JSON object or no QMP message.
  */
 int qmp_msg_parse(const char *line, size_t len, struct qmp_msg *m);
 
 /*
  * qmp_cmd_format - {"execute":"@cmd","arguments":@args_json,"id":@id}\r\n into @buf;
- * @args_json is a JSON object text or NULL. Returns the length or -1/ERANGE.
+ * @args_json is a JSON object text or NULL. Returns the length, or -1 with errno
+ * ERANGE (@len too small) or EINVAL (@args_json is no JSON object).
  */
 int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json, int64_t id);
 

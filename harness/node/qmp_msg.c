@@ -1,6 +1,7 @@
 /*
- * qmp_msg.c - what one line from QEMU's QMP socket is, and the text of a command.
- * Pure: no I/O. The shapes (QEMU's docs/interop/qmp-spec):
+ * qmp_msg.c - what one line from QEMU's QMP socket is, and the text of a command, on
+ * jansson (fuzzed upstream: a line from a guest's QEMU is outside data). Pure: no I/O.
+ * The shapes (QEMU's docs/interop/qmp-spec):
  *
  *	{"QMP": {"version": {...}, "capabilities": [...]}}                 greeting
  *	{"return": VALUE, "id": ID}                                         success
@@ -8,107 +9,121 @@
  *	{"event": "STOP", "data": {...}, "timestamp": {"seconds": S, "microseconds": U}}
  */
 #include <errno.h>
-#include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "qmp.h"
 
-#define MSG_TOKS 512
-
-static int64_t tok_int(const char *js, const struct qmp_json_tok *t)
+static int64_t msg_int(const json_t *v)
 {
-	char buf[32];
-
-	if (t->type != QMP_JSON_PRIM || qmp_json_str(js, t, buf, sizeof(buf)) < 0)
-		return -1;
-	return strtoll(buf, NULL, 10);
+	return json_is_integer(v) ? json_integer_value(v) : -1;
 }
 
-static void msg_body(struct qmp_msg *m, const char *js, const struct qmp_json_tok *toks, int v)
+static void msg_copy(char *dst, size_t len, const json_t *v)
 {
-	if (v < 0)
+	snprintf(dst, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+}
+
+/* @v as compact text into m->body_text; a value too long for it is dropped (NULL). */
+static void msg_body(struct qmp_msg *m, const json_t *v)
+{
+	size_t n;
+
+	if (!v)
 		return;
-	m->body = js + toks[v].start - (toks[v].type == QMP_JSON_STRING);
-	m->body_len = toks[v].end - toks[v].start + 2 * (toks[v].type == QMP_JSON_STRING);
+	n = json_dumpb(v, m->body_text, sizeof(m->body_text) - 1, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (n == 0 || n >= sizeof(m->body_text))
+		return;
+	m->body_text[n] = '\0';
+	m->body = m->body_text;
+	m->body_len = (int)n;
 }
 
-static int msg_event(struct qmp_msg *m, const char *js, const struct qmp_json_tok *toks, int ev)
+static int msg_event(struct qmp_msg *m, const json_t *root, const json_t *ev)
 {
-	int ts = qmp_json_get(js, toks, 0, "timestamp");
+	const json_t *ts = json_object_get(root, "timestamp");
 
-	m->kind = QMP_MSG_EVENT;
-	if (qmp_json_str(js, &toks[ev], m->event, sizeof(m->event)) < 0)
+	if (!json_is_string(ev))
 		return -1;
-	if (ts >= 0) {
-		int s = qmp_json_get(js, toks, ts, "seconds");
-		int u = qmp_json_get(js, toks, ts, "microseconds");
-
-		m->ev_sec = s >= 0 ? tok_int(js, &toks[s]) : 0;
-		m->ev_usec = u >= 0 ? tok_int(js, &toks[u]) : 0;
+	m->kind = QMP_MSG_EVENT;
+	msg_copy(m->event, sizeof(m->event), ev);
+	if (json_is_object(ts)) {
+		m->ev_sec = msg_int(json_object_get(ts, "seconds"));
+		m->ev_usec = msg_int(json_object_get(ts, "microseconds"));
+		m->ev_sec = m->ev_sec < 0 ? 0 : m->ev_sec;
+		m->ev_usec = m->ev_usec < 0 ? 0 : m->ev_usec;
 	}
-	msg_body(m, js, toks, qmp_json_get(js, toks, 0, "data"));
+	msg_body(m, json_object_get(root, "data"));
 	return 0;
 }
 
-static void msg_error(struct qmp_msg *m, const char *js, const struct qmp_json_tok *toks, int e)
+static int msg_classify(struct qmp_msg *m, const json_t *root)
 {
-	int c = qmp_json_get(js, toks, e, "class");
-	int d = qmp_json_get(js, toks, e, "desc");
+	const json_t *v;
 
-	m->kind = QMP_MSG_ERROR;
-	if (c >= 0)
-		qmp_json_str(js, &toks[c], m->err_class, sizeof(m->err_class));
-	if (d >= 0)
-		qmp_json_str(js, &toks[d], m->err_desc, sizeof(m->err_desc));
+	if (json_object_get(root, "QMP")) {
+		m->kind = QMP_MSG_GREETING;
+		return 0;
+	}
+	if ((v = json_object_get(root, "return"))) {
+		m->kind = QMP_MSG_RETURN;
+		msg_body(m, v);
+		return 0;
+	}
+	if ((v = json_object_get(root, "error"))) {
+		m->kind = QMP_MSG_ERROR;
+		msg_copy(m->err_class, sizeof(m->err_class), json_object_get(v, "class"));
+		msg_copy(m->err_desc, sizeof(m->err_desc), json_object_get(v, "desc"));
+		return 0;
+	}
+	if ((v = json_object_get(root, "event")))
+		return msg_event(m, root, v);
+	return -1;
 }
 
 int qmp_msg_parse(const char *line, size_t len, struct qmp_msg *m)
 {
-	struct qmp_json_tok toks[MSG_TOKS];
-	int n = qmp_json_parse(line, len, toks, MSG_TOKS);
-	int v, id;
+	json_t *root = json_loadb(line, len, 0, NULL);
+	int rc = -1;
 
 	memset(m, 0, sizeof(*m));
 	m->id = -1;
-	if (n <= 0 || toks[0].type != QMP_JSON_OBJECT)
-		goto err_inval;
-	id = qmp_json_get(line, toks, 0, "id");
-	if (id >= 0)
-		m->id = tok_int(line, &toks[id]);
-	if (qmp_json_get(line, toks, 0, "QMP") >= 0) {
-		m->kind = QMP_MSG_GREETING;
-		return 0;
+	if (json_is_object(root)) {
+		m->id = msg_int(json_object_get(root, "id"));
+		rc = msg_classify(m, root);
 	}
-	if ((v = qmp_json_get(line, toks, 0, "return")) >= 0) {
-		m->kind = QMP_MSG_RETURN;
-		msg_body(m, line, toks, v);
-		return 0;
-	}
-	if ((v = qmp_json_get(line, toks, 0, "error")) >= 0) {
-		msg_error(m, line, toks, v);
-		return 0;
-	}
-	if ((v = qmp_json_get(line, toks, 0, "event")) >= 0 && msg_event(m, line, toks, v) == 0)
-		return 0;
-err_inval:
-	errno = EINVAL;
-	return -1;
+	json_decref(root);
+	if (rc == -1)
+		errno = EINVAL;
+	return rc;
 }
 
 int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json, int64_t id)
 {
-	int n;
+	json_t *c = json_pack("{s:s}", "execute", cmd);
+	json_t *args = args_json ? json_loads(args_json, 0, NULL) : NULL;
+	size_t n = 0;
+	int e = ERANGE;
 
-	if (args_json)
-		n = snprintf(buf, len, "{\"execute\":\"%s\",\"arguments\":%s,\"id\":%" PRId64 "}\r\n",
-			     cmd, args_json, id);
-	else
-		n = snprintf(buf, len, "{\"execute\":\"%s\",\"id\":%" PRId64 "}\r\n", cmd, id);
-	if (n < 0 || (size_t)n >= len) {
-		errno = ERANGE;
+	if (!c || (args_json && !json_is_object(args))) {
+		e = c ? EINVAL : ENOMEM;
+		goto out;
+	}
+	if ((args && json_object_set(c, "arguments", args) == -1) ||
+	    json_object_set_new(c, "id", json_integer(id)) == -1) {
+		e = ENOMEM;
+		goto out;
+	}
+	n = len > 2 ? json_dumpb(c, buf, len - 2, JSON_COMPACT) : 0;
+	if (n > 0 && n + 2 < len)
+		memcpy(buf + n, "\r\n", 3);
+out:
+	json_decref(args);
+	json_decref(c);
+	if (n == 0 || n + 2 >= len) {
+		errno = e;
 		return -1;
 	}
-	return n;
+	return (int)n + 2;
 }

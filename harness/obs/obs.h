@@ -165,7 +165,7 @@ void obs_tail_free(struct obs_tail *t); /* NULL is a no-op; closes the file */
 int obs_tail_poll(struct obs_tail *t, struct obs_store *st);
 size_t obs_tail_bad_lines(const struct obs_tail *t);
 
-/* ---- obs_json.c: a reader for the flat JSON objects of events.jsonl ---- */
+/* ---- obs_json.c: a flat view of one events.jsonl line (parsed by jansson) ---- */
 
 #define OBS_JSON_MAX_MEMBERS 24
 
@@ -179,7 +179,7 @@ enum obs_json_type {
 struct obs_json_member {
 	char key[32];
 	enum obs_json_type type;
-	char str[128]; /* strings unescaped (\uXXXX beyond ASCII becomes '?'); truncated */
+	char str[128]; /* strings unescaped (UTF-8), truncated */
 	double num;    /* numbers and bools (1/0) */
 	int64_t inum;  /* numbers: exact when written as an integer */
 };
@@ -191,8 +191,9 @@ struct obs_json_obj {
 
 /*
  * obs_json_parse - parse one line holding one JSON object whose values are strings,
- * numbers, true, false or null (no nesting: events.jsonl needs none). Members beyond
- * OBS_JSON_MAX_MEMBERS are skipped. Returns 0, or -1 with errno EINVAL.
+ * numbers, true, false or null (no nesting: events.jsonl needs none) with jansson, into
+ * @out. Members beyond OBS_JSON_MAX_MEMBERS are skipped. Returns 0, or -1 with errno
+ * EINVAL (ENOMEM). obs_events.c reads the json_t of jsonl_line_parse() instead.
  */
 int obs_json_parse(const char *line, struct obs_json_obj *out);
 /* The member called @key, or NULL. */

@@ -1,7 +1,8 @@
 /*
  * obs_events.c - events.jsonl lines into the observation store, and a whole run
  * directory read back offline (events.jsonl + requests*.csv), so that metrics and
- * reports can be recomputed from what a run left on disk.
+ * reports can be recomputed from what a run left on disk. Lines are parsed by jansson
+ * (common/jsonl.h); one that is no JSON object with t_ns, src and ev is a bad line.
  *
  * Lines recognised (docs/architecture.md; wire lines are written by obs_wire.c):
  *   timeline apply / revert           -> obs_fault
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "obs.h"
 
 static void obs_copy(char *dst, size_t size, const char *src)
@@ -35,35 +37,35 @@ static int obs_mac_parse(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-static int obs_ev_arp(struct obs_store *st, const struct obs_json_obj *o, int64_t t)
+static int obs_ev_arp(struct obs_store *st, const json_t *o, int64_t t)
 {
 	struct obs_vip v = {.t_ns = t};
-	const char *op = obs_json_str(o, "op");
+	const char *op = jsonl_get_str(o, "op");
 	v.kind = !strcmp(op, "garp") ? OBS_VIP_GARP : OBS_VIP_ARP_REPLY;
 	if (strcmp(op, "garp") && strcmp(op, "reply"))
 		return 0;
-	if (inet_pton(AF_INET, obs_json_str(o, "ip"), &v.vip) != 1)
+	if (inet_pton(AF_INET, jsonl_get_str(o, "ip"), &v.vip) != 1)
 		goto bad;
-	obs_mac_parse(obs_json_str(o, "mac"), v.mac);
-	obs_copy(v.net, sizeof(v.net), obs_json_str(o, "net"));
-	obs_copy(v.node, sizeof(v.node), obs_json_str(o, "node"));
+	obs_mac_parse(jsonl_get_str(o, "mac"), v.mac);
+	obs_copy(v.net, sizeof(v.net), jsonl_get_str(o, "net"));
+	obs_copy(v.node, sizeof(v.node), jsonl_get_str(o, "node"));
 	return obs_vip_add(st, &v) < 0 ? -1 : 1;
 bad:
 	errno = EINVAL;
 	return -1;
 }
 
-static int obs_ev_vrrp(struct obs_store *st, const struct obs_json_obj *o, int64_t t)
+static int obs_ev_vrrp(struct obs_store *st, const json_t *o, int64_t t)
 {
 	struct obs_vip v = {.t_ns = t, .kind = OBS_VIP_VRRP};
-	obs_copy(v.net, sizeof(v.net), obs_json_str(o, "net"));
-	obs_copy(v.node, sizeof(v.node), obs_json_str(o, "node"));
-	obs_mac_parse(obs_json_str(o, "mac"), v.mac);
-	v.vrid = (int)obs_json_int(o, "vrid", 0);
-	v.prio = (int)obs_json_int(o, "prio", 0);
-	v.adver_ms = (int)obs_json_int(o, "adver_ms", 0);
+	obs_copy(v.net, sizeof(v.net), jsonl_get_str(o, "net"));
+	obs_copy(v.node, sizeof(v.node), jsonl_get_str(o, "node"));
+	obs_mac_parse(jsonl_get_str(o, "mac"), v.mac);
+	v.vrid = (int)jsonl_get_int(o, "vrid", 0);
+	v.prio = (int)jsonl_get_int(o, "prio", 0);
+	v.adver_ms = (int)jsonl_get_int(o, "adver_ms", 0);
 	char vips[128];
-	obs_copy(vips, sizeof(vips), obs_json_str(o, "vips"));
+	obs_copy(vips, sizeof(vips), jsonl_get_str(o, "vips"));
 	int added = 0;
 	for (char *save, *a = strtok_r(vips, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
 		if (inet_pton(AF_INET, a, &v.vip) != 1)
@@ -75,17 +77,15 @@ static int obs_ev_vrrp(struct obs_store *st, const struct obs_json_obj *o, int64
 	return added;
 }
 
-static int obs_ev_mark(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
-		       enum obs_mark_kind kind)
+static int obs_ev_mark(struct obs_store *st, const json_t *o, int64_t t, enum obs_mark_kind kind)
 {
 	struct obs_mark m = {.t_ns = t, .kind = kind};
-	obs_copy(m.net, sizeof(m.net), obs_json_str(o, "net"));
-	obs_copy(m.node, sizeof(m.node), obs_json_str(o, "node"));
+	obs_copy(m.net, sizeof(m.net), jsonl_get_str(o, "net"));
+	obs_copy(m.node, sizeof(m.node), jsonl_get_str(o, "node"));
 	return obs_mark_add(st, &m) < 0 ? -1 : 1;
 }
 
-static int obs_ev_wire(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
-		       const char *ev)
+static int obs_ev_wire(struct obs_store *st, const json_t *o, int64_t t, const char *ev)
 {
 	if (!strcmp(ev, "arp"))
 		return obs_ev_arp(st, o, t);
@@ -95,44 +95,45 @@ static int obs_ev_wire(struct obs_store *st, const struct obs_json_obj *o, int64
 		return obs_ev_mark(st, o, t, OBS_MARK_RETRANS);
 	if (!strcmp(ev, "icmp"))
 		return obs_ev_mark(st, o, t,
-				   !strcmp(obs_json_str(o, "kind"), "frag-needed")
-					   ? OBS_MARK_FRAG_NEEDED
-					   : OBS_MARK_UNREACH);
+				   !strcmp(jsonl_get_str(o, "kind"), "frag-needed")
+				       ? OBS_MARK_FRAG_NEEDED
+				       : OBS_MARK_UNREACH);
 	return 0;
 }
 
-static int obs_ev_timeline(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
-			   const char *ev)
+static int obs_ev_timeline(struct obs_store *st, const json_t *o, int64_t t, const char *ev)
 {
-	int id = (int)obs_json_int(o, "id", -1);
+	int id = (int)jsonl_get_int(o, "id", -1);
 	if (!strcmp(ev, "start")) {
 		st->t0_ns = t;
 		return 1;
 	}
 	if (!strcmp(ev, "apply"))
-		return obs_fault_apply(st, id, obs_json_str(o, "fault"), obs_json_str(o, "target"),
-				       t) < 0 ? -1 : 1;
+		return obs_fault_apply(st, id, jsonl_get_str(o, "fault"),
+				       jsonl_get_str(o, "target"), t) < 0
+			   ? -1
+			   : 1;
 	if (!strcmp(ev, "revert"))
 		return obs_fault_revert(st, id, t) < 0 ? 0 : 1;
 	return 0;
 }
 
-static int obs_ev_lb(struct obs_store *st, const struct obs_json_obj *o, int64_t t,
-		     const char *src, const char *ev)
+static int obs_ev_lb(struct obs_store *st, const json_t *o, int64_t t, const char *src,
+		     const char *ev)
 {
 	struct obs_lb l = {.t_ns = t};
 	obs_copy(l.lb, sizeof(l.lb), src);
 	if (!strcmp(ev, "state")) {
 		l.kind = OBS_LB_STATE;
-		obs_copy(l.from, sizeof(l.from), obs_json_str(o, "from"));
-		obs_copy(l.to, sizeof(l.to), obs_json_str(o, "to"));
+		obs_copy(l.from, sizeof(l.from), jsonl_get_str(o, "from"));
+		obs_copy(l.to, sizeof(l.to), jsonl_get_str(o, "to"));
 	} else if (!strcmp(ev, "backend")) {
-		const char *state = obs_json_str(o, "state");
+		const char *state = jsonl_get_str(o, "state");
 		if (strcmp(state, "up") && strcmp(state, "down"))
 			return 0;
 		l.kind = OBS_LB_BACKEND;
 		l.up = !strcmp(state, "up");
-		obs_copy(l.backend, sizeof(l.backend), obs_json_str(o, "backend"));
+		obs_copy(l.backend, sizeof(l.backend), jsonl_get_str(o, "backend"));
 	} else if (!strcmp(ev, "exit")) {
 		l.kind = OBS_LB_EXIT;
 	} else {
@@ -141,27 +142,36 @@ static int obs_ev_lb(struct obs_store *st, const struct obs_json_obj *o, int64_t
 	return obs_lb_add(st, &l) < 0 ? -1 : 1;
 }
 
-int obs_event_ingest(struct obs_store *st, const char *line)
+/* One parsed line into the store (see obs_event_ingest). */
+static int obs_event_add(struct obs_store *st, const json_t *o)
 {
-	struct obs_json_obj o;
-	if (obs_json_parse(line, &o) < 0)
-		return -1;
-	const struct obs_json_member *tm = obs_json_get(&o, "t_ns");
-	const char *src = obs_json_str(&o, "src"), *ev = obs_json_str(&o, "ev");
-	if (!tm || tm->type != OBS_JSON_NUMBER || !*src || !*ev) {
+	const json_t *tm = json_object_get(o, "t_ns");
+	const char *src = jsonl_get_str(o, "src"), *ev = jsonl_get_str(o, "ev");
+	if (!json_is_number(tm) || !*src || !*ev) {
 		errno = EINVAL;
 		return -1;
 	}
-	int64_t t = tm->inum;
+	int64_t t = jsonl_get_int(o, "t_ns", 0);
 	if (!strcmp(ev, "t0")) {
 		st->t0_ns = t;
 		return 1;
 	}
 	if (!strcmp(src, "timeline"))
-		return obs_ev_timeline(st, &o, t, ev);
+		return obs_ev_timeline(st, o, t, ev);
 	if (!strcmp(src, "wire"))
-		return obs_ev_wire(st, &o, t, ev);
-	return obs_ev_lb(st, &o, t, src, ev);
+		return obs_ev_wire(st, o, t, ev);
+	return obs_ev_lb(st, o, t, src, ev);
+}
+
+int obs_event_ingest(struct obs_store *st, const char *line)
+{
+	json_t *o = jsonl_line_parse(line, strlen(line));
+	if (!o)
+		return -1;
+	int rc = obs_event_add(st, o), e = errno;
+	json_decref(o);
+	errno = e;
+	return rc;
 }
 
 /* Feed every line of @path to @fn; bad lines counted in *@bad. */

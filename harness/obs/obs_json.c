@@ -1,172 +1,78 @@
 /*
- * obs_json.c - a reader for one flat JSON object per line (events.jsonl).
+ * obs_json.c - a flat, fixed-size view of one events.jsonl line, parsed by jansson
+ * (common/jsonl.h). The view needs no freeing, which suits readers that keep one
+ * struct obs_json_obj across lines (rep_run.c's guest facts); new code reads the
+ * json_t of jsonl_line_parse() directly, as obs_events.c does.
  *
- * Grammar accepted: ws '{' ws [ member (ws ',' ws member)* ] ws '}' ws, where a member
- * is "key" ws ':' ws value and a value is a string, a number, true, false or null.
- * Nested objects and arrays are rejected (EINVAL): events.jsonl has none, and a reader
- * that guessed would hide a writer's mistake.
+ * Values are strings, numbers, true, false or null; nested objects and arrays are
+ * refused (EINVAL): events.jsonl has none, and a reader that guessed would hide a
+ * writer's mistake.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "obs.h"
 
-struct obs_json_cur {
-	const char *p;
-};
-
-static void obs_json_ws(struct obs_json_cur *c)
+/* @v into @m; -1 when it is no flat value. */
+static int obs_json_member_set(struct obs_json_member *m, const json_t *v)
 {
-	while (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n')
-		c->p++;
-}
-
-static int obs_json_hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char ch = p[i];
-		v <<= 4;
-		if (ch >= '0' && ch <= '9')
-			v |= (unsigned)(ch - '0');
-		else if (ch >= 'a' && ch <= 'f')
-			v |= (unsigned)(ch - 'a' + 10);
-		else if (ch >= 'A' && ch <= 'F')
-			v |= (unsigned)(ch - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* One escape after the backslash at c->p[-1]; the character it stands for into *ch. */
-static int obs_json_escape(struct obs_json_cur *c, char *ch)
-{
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *e = *c->p ? strchr(from, *c->p) : NULL;
-	if (e) {
-		*ch = to[e - from];
-		c->p++;
-		return 0;
-	}
-	unsigned u;
-	if (*c->p != 'u' || obs_json_hex4(c->p + 1, &u) < 0)
-		return -1;
-	*ch = u < 0x80 ? (char)u : '?';
-	c->p += 5;
-	return 0;
-}
-
-/* A string at c->p (on its '"') into @out (truncated to @size - 1). */
-static int obs_json_string(struct obs_json_cur *c, char *out, size_t size)
-{
-	size_t n = 0;
-	if (*c->p != '"')
-		return -1;
-	c->p++;
-	while (*c->p != '"') {
-		char ch = *c->p++;
-		if (ch == '\0' || (unsigned char)ch < 0x20)
-			return -1;
-		if (ch == '\\' && obs_json_escape(c, &ch) < 0)
-			return -1;
-		if (n + 1 < size)
-			out[n++] = ch;
-	}
-	c->p++;
-	out[n] = '\0';
-	return 0;
-}
-
-static int obs_json_number(struct obs_json_cur *c, struct obs_json_member *m)
-{
-	const char *s = c->p;
-	char *end;
-	if (*s != '-' && (*s < '0' || *s > '9'))
-		return -1;
-	m->num = strtod(s, &end);
-	if (end == s)
-		return -1;
-	size_t ilen = strspn(s + (*s == '-'), "0123456789") + (*s == '-');
-	m->inum = (int64_t)m->num;
-	if (s + ilen == end) {
-		errno = 0;
-		long long v = strtoll(s, NULL, 10);
-		if (!errno)
-			m->inum = v;
-	}
-	m->type = OBS_JSON_NUMBER;
-	c->p = end;
-	return 0;
-}
-
-static int obs_json_value(struct obs_json_cur *c, struct obs_json_member *m)
-{
-	if (*c->p == '"') {
+	switch (json_typeof(v)) {
+	case JSON_STRING:
 		m->type = OBS_JSON_STRING;
-		return obs_json_string(c, m->str, sizeof(m->str));
+		snprintf(m->str, sizeof(m->str), "%s", json_string_value(v));
+		return 0;
+	case JSON_INTEGER:
+		m->type = OBS_JSON_NUMBER;
+		m->inum = json_integer_value(v);
+		m->num = (double)m->inum;
+		return 0;
+	case JSON_REAL:
+		m->type = OBS_JSON_NUMBER;
+		m->num = json_real_value(v);
+		m->inum = m->num > -9e18 && m->num < 9e18 ? (int64_t)m->num : 0;
+		return 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		m->type = OBS_JSON_BOOL;
+		m->num = json_is_true(v);
+		m->inum = json_is_true(v);
+		return 0;
+	case JSON_NULL:
+		m->type = OBS_JSON_NULL;
+		return 0;
+	default:
+		return -1;
 	}
-	static const struct {
-		const char *word;
-		enum obs_json_type type;
-		double num;
-	} words[] = {{"true", OBS_JSON_BOOL, 1}, {"false", OBS_JSON_BOOL, 0},
-		     {"null", OBS_JSON_NULL, 0}};
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		size_t n = strlen(words[i].word);
-		if (!strncmp(c->p, words[i].word, n)) {
-			m->type = words[i].type;
-			m->num = words[i].num;
-			m->inum = (int64_t)words[i].num;
-			c->p += n;
-			return 0;
-		}
-	}
-	return obs_json_number(c, m);
 }
 
 int obs_json_parse(const char *line, struct obs_json_obj *out)
 {
-	struct obs_json_cur c = {line};
-	struct obs_json_member skip;
+	json_t *o = jsonl_line_parse(line, strlen(line)), *v;
+	const char *key;
+	int rc = 0;
+
 	out->n = 0;
-	obs_json_ws(&c);
-	if (*c.p++ != '{')
-		goto bad;
-	obs_json_ws(&c);
-	if (*c.p == '}')
-		goto close;
-	for (;;) {
-		struct obs_json_member *m = out->n < OBS_JSON_MAX_MEMBERS ? &out->m[out->n] : &skip;
-		memset(m, 0, sizeof(*m));
-		if (obs_json_string(&c, m->key, sizeof(m->key)) < 0)
-			goto bad;
-		obs_json_ws(&c);
-		if (*c.p++ != ':')
-			goto bad;
-		obs_json_ws(&c);
-		if (obs_json_value(&c, m) < 0)
-			goto bad;
-		if (m != &skip)
-			out->n++;
-		obs_json_ws(&c);
-		if (*c.p == '}')
+	if (!o)
+		return -1;
+	json_object_foreach(o, key, v)
+	{
+		struct obs_json_member m = {.type = 0};
+		snprintf(m.key, sizeof(m.key), "%s", key);
+		if (obs_json_member_set(&m, v) == -1) {
+			rc = -1;
 			break;
-		if (*c.p++ != ',')
-			goto bad;
-		obs_json_ws(&c);
+		}
+		if (out->n < OBS_JSON_MAX_MEMBERS)
+			out->m[out->n++] = m;
 	}
-close:
-	c.p++;
-	obs_json_ws(&c);
-	if (*c.p)
-		goto bad;
-	return 0;
-bad:
-	errno = EINVAL;
-	return -1;
+	json_decref(o);
+	if (rc == -1) {
+		out->n = 0;
+		errno = EINVAL;
+	}
+	return rc;
 }
 
 const struct obs_json_member *obs_json_get(const struct obs_json_obj *o, const char *key)

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "jsonl.h"
 #include "lab.h"
 #include "obs.h"
 #include "run.h"
@@ -146,9 +147,9 @@ static void obs_wire_arp(struct obs_wire *w, const struct obs_frame *f, struct o
 	inet_ntop(AF_INET, &v->vip, ip, sizeof(ip));
 	obs_mac_text(v->mac, mac, sizeof(mac));
 	obs_vip_add(w->st, v);
-	run_event(w->r, v->t_ns, "wire", "arp",
-		  "\"net\":\"%s\",\"ip\":\"%s\",\"mac\":\"%s\",\"node\":\"%s\",\"op\":\"%s\"", net,
-		  ip, mac, node, obs_vip_kind_name(v->kind));
+	run_event_obj(w->r, v->t_ns, "wire", "arp",
+		      json_pack("{s:o,s:s,s:s,s:o,s:s}", "net", jsonl_str(net), "ip", ip, "mac",
+				mac, "node", jsonl_str(node), "op", obs_vip_kind_name(v->kind)));
 }
 
 static void obs_wire_vrrp(struct obs_wire *w, const struct obs_frame *f, struct obs_vip *v,
@@ -170,10 +171,10 @@ static void obs_wire_vrrp(struct obs_wire *w, const struct obs_frame *f, struct 
 	}
 	inet_ntop(AF_INET, &f->ip_src, from, sizeof(from));
 	obs_mac_text(v->mac, mac, sizeof(mac));
-	run_event(w->r, v->t_ns, "wire", "vrrp",
-		  "\"net\":\"%s\",\"from\":\"%s\",\"mac\":\"%s\",\"node\":\"%s\",\"vrid\":%d,"
-		  "\"prio\":%d,\"adver_ms\":%d,\"vips\":\"%s\"",
-		  net, from, mac, node, f->vrid, f->prio, f->adver_ms, vips);
+	run_event_obj(w->r, v->t_ns, "wire", "vrrp",
+		      json_pack("{s:o,s:s,s:s,s:o,s:i,s:i,s:i,s:s}", "net", jsonl_str(net), "from",
+				from, "mac", mac, "node", jsonl_str(node), "vrid", f->vrid, "prio",
+				f->prio, "adver_ms", f->adver_ms, "vips", vips));
 }
 
 static void obs_wire_mark(struct obs_wire *w, const struct obs_frame *f, int64_t t,
@@ -185,18 +186,21 @@ static void obs_wire_mark(struct obs_wire *w, const struct obs_frame *f, int64_t
 	if (f->kind == OBS_FR_ICMP) {
 		m.kind = f->frag_needed ? OBS_MARK_FRAG_NEEDED : OBS_MARK_UNREACH;
 		obs_mark_add(w->st, &m);
-		run_event(w->r, t, "wire", "icmp",
-			  "\"net\":\"%s\",\"node\":\"%s\",\"type\":%d,\"code\":%d,\"kind\":\"%s\"",
-			  net, node, f->icmp_type, f->icmp_code, obs_mark_kind_name(m.kind));
+		run_event_obj(w->r, t, "wire", "icmp",
+			      json_pack("{s:o,s:o,s:i,s:i,s:s}", "net", jsonl_str(net), "node",
+					jsonl_str(node), "type", f->icmp_type, "code", f->icmp_code,
+					"kind", obs_mark_kind_name(m.kind)));
 		return;
 	}
 	if (!obs_tcp_is_retrans(w->tcp, f))
 		return;
 	m.kind = OBS_MARK_RETRANS;
 	obs_mark_add(w->st, &m);
-	run_event(w->r, t, "wire", "retransmit", "\"net\":\"%s\",\"node\":\"%s\",\"seq\":%u,"
-		  "\"len\":%u,\"sport\":%u,\"dport\":%u", net, node, f->seq, f->payload,
-		  f->sport, f->dport);
+	run_event_obj(w->r, t, "wire", "retransmit",
+		      json_pack("{s:o,s:o,s:I,s:I,s:I,s:I}", "net", jsonl_str(net), "node",
+				jsonl_str(node), "seq", (json_int_t)f->seq, "len",
+				(json_int_t)f->payload, "sport", (json_int_t)f->sport, "dport",
+				(json_int_t)f->dport));
 }
 
 static void obs_wire_frame(struct obs_wire *w, const uint8_t *buf, size_t len,

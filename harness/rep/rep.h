@@ -18,6 +18,8 @@
 
 #include "sla.h"
 
+struct json_t;
+
 /* "340.2ms", "1.250s", "99.50%", "12", "not measured" for @v in @unit, into @buf. */
 int rep_value_format(const struct sla_value *v, enum scn_unit unit, char *buf, size_t len);
 
@@ -54,9 +56,19 @@ struct rep_live *rep_live_start(struct run *r, const struct tl_state *tl, FILE *
 /* Stop redrawing and erase the line; idempotent, NULL is a no-op. */
 void rep_live_stop(struct rep_live *l);
 
-/* One result as a JSON object / several as a JSON array. */
+/* One result as a JSON object / several as a JSON array (rep_json_dump's format). */
 int rep_json_write(FILE *f, const struct sla_result *r);
 int rep_json_write_many(FILE *f, struct sla_result *const *r, int n);
+/* One result as a jansson object (a new reference), for reports that hold results
+ * (`faultline matrix`); NULL with errno ENOMEM. */
+struct json_t *rep_json_result(const struct sla_result *r);
+/*
+ * rep_json_dump - the one JSON report writer: object @v with a member per line and its
+ * arrays with an element per line, the rest inline (an array @v: each element so),
+ * numbers as docs/reports.md shows them, and a newline. Takes the reference to @v; NULL (a failed
+ * build) fails with ENOMEM. Returns 0, or -1 with errno.
+ */
+int rep_json_dump(FILE *f, struct json_t *v);
 
 /* <testsuites> with one <testsuite> per result, one <testcase> per expectation. */
 int rep_junit_write(FILE *f, struct sla_result *const *r, int n);

@@ -1,41 +1,36 @@
 /*
- * rep_json.c - the whole result as JSON (docs/reports.md has the schema by example).
+ * rep_json.c - the whole result as JSON (docs/reports.md has the schema by example),
+ * built as jansson objects in the documented key order and written by one writer,
+ * rep_json_dump(), which `faultline matrix` uses too. Layout, for people reading it:
+ * what holds a list of records (the report, its expectations, faults and guests) has a
+ * line per member or element, everything else is inline; jansson prints every value.
  *
  * Metrics not measured are written as null, with the reason beside them in
- * "unmeasured"; every number is finite (the SLA code never makes NaN or infinities).
+ * "unmeasured". Numbers print as printf("%.10g") did: integral values as integers,
+ * others with 10 significant digits (jsonl_num); a number that is not finite (the SLA
+ * code makes none) would be null.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "rep.h"
 
-/* @s as a JSON string, quotes included; NULL as null. */
-static void rep_json_str(FILE *f, const char *s)
+/* Inline values: "key": value, ", " between members, reals as "%.10g" printed them. */
+#define REP_JSON_FLAGS JSON_REAL_PRECISION(10)
+
+static json_t *rep_json_num(double v)
 {
-	if (!s) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	json_t *n = jsonl_num(v);
+
+	return n ? n : json_null();
 }
 
-static void rep_json_num(FILE *f, double v)
+static json_t *rep_json_value(const struct sla_value *v)
 {
-	fprintf(f, "%.10g", v);
+	return v->measured ? rep_json_num(v->v) : json_null();
 }
 
 static const char *rep_unit_name(enum scn_unit u)
@@ -43,141 +38,252 @@ static const char *rep_unit_name(enum scn_unit u)
 	return u == SCN_UNIT_MS ? "ms" : u == SCN_UNIT_PERCENT ? "%" : "count";
 }
 
-static void rep_json_metrics(FILE *f, const char *key, const struct sla_metrics *m)
+static json_t *rep_json_metrics(const struct sla_metrics *m)
 {
-	fprintf(f, ",\n  \"%s\": {", key);
-	for (int i = 1; i < SLA_METRIC__MAX; i++) {
-		fprintf(f, "%s\"%s\": ", i > 1 ? ", " : "", sla_metric_name(i));
-		if (m->v[i].measured)
-			rep_json_num(f, m->v[i].v);
-		else
-			fputs("null", f);
-	}
-	fputs("}", f);
+	json_t *o = json_object();
+
+	for (int i = 1; o && i < SLA_METRIC__MAX; i++)
+		if (jsonl_set(o, sla_metric_name(i), rep_json_value(&m->v[i])) == -1)
+			goto err;
+	return o;
+err:
+	json_decref(o);
+	return NULL;
 }
 
-static void rep_json_unmeasured(FILE *f, const struct sla_metrics *m)
+static json_t *rep_json_unmeasured(const struct sla_metrics *m)
 {
-	fputs(",\n  \"unmeasured\": {", f);
-	const char *sep = "";
-	for (int i = 1; i < SLA_METRIC__MAX; i++) {
-		if (m->v[i].measured)
-			continue;
-		fprintf(f, "%s\"%s\": ", sep, sla_metric_name(i));
-		rep_json_str(f, m->v[i].why ? m->v[i].why : "no data");
-		sep = ", ";
-	}
-	fputs("}", f);
+	json_t *o = json_object();
+
+	for (int i = 1; o && i < SLA_METRIC__MAX; i++)
+		if (!m->v[i].measured &&
+		    jsonl_set(o, sla_metric_name(i),
+			      jsonl_str(m->v[i].why ? m->v[i].why : "no data")) == -1)
+			goto err;
+	return o;
+err:
+	json_decref(o);
+	return NULL;
 }
 
-static void rep_json_expect(FILE *f, const struct sla_verdict *v)
+static json_t *rep_json_expect(const struct sla_verdict *v)
 {
 	static const char *const ops[] = {"?", "<", "<=", "==", ">=", ">"};
-	fputs("{\"text\": ", f);
-	rep_json_str(f, v->text);
-	fputs(", \"metric\": ", f);
-	rep_json_str(f, v->metric);
-	fprintf(f, ", \"op\": \"%s\", \"want\": ", v->op >= 1 && v->op <= 5 ? ops[v->op] : "?");
-	rep_json_num(f, v->want);
-	fprintf(f, ", \"unit\": \"%s\", \"scope\": ", rep_unit_name(v->unit));
-	rep_json_str(f, v->scope);
-	fputs(", \"value\": ", f);
-	if (v->got.measured)
-		rep_json_num(f, v->got.v);
-	else
-		fputs("null", f);
-	fprintf(f, ", \"passed\": %s, \"status\": ", v->status == SLA_PASS ? "true" : "false");
-	rep_json_str(f, sla_status_name(v->status));
-	fputs(", \"message\": ", f);
-	rep_json_str(f, v->msg);
-	fputs("}", f);
+
+	return json_pack("{s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:b,s:o,s:o}", "text", jsonl_str(v->text),
+			 "metric", jsonl_str(v->metric), "op",
+			 v->op >= 1 && v->op <= 5 ? ops[v->op] : "?", "want", rep_json_num(v->want),
+			 "unit", rep_unit_name(v->unit), "scope", jsonl_str(v->scope), "value",
+			 rep_json_value(&v->got), "passed", v->status == SLA_PASS, "status",
+			 jsonl_str(sla_status_name(v->status)), "message", jsonl_str(v->msg));
 }
 
-static void rep_json_faults(FILE *f, const struct sla_result *r)
+static json_t *rep_json_expectations(const struct sla_result *r)
 {
-	fputs(",\n  \"faults\": [", f);
-	for (size_t i = 0; r->st && i < r->st->n_flt; i++) {
-		const struct obs_fault *flt = &r->st->flt[i];
-		fprintf(f, "%s\n    {\"id\": %d, \"fault\": ", i ? "," : "", flt->id);
-		rep_json_str(f, flt->kind);
-		fputs(", \"target\": ", f);
-		rep_json_str(f, flt->target);
-		fprintf(f, ", \"applied_ns\": %" PRId64 ", \"applied_ms\": ", flt->apply_ns);
-		rep_json_num(f, (double)(flt->apply_ns - r->cfg.t0_ns) / 1e6);
-		if (flt->revert_ns == OBS_OPEN) {
-			fputs(", \"reverted_ns\": null, \"reverted_ms\": null}", f);
-			continue;
-		}
-		fprintf(f, ", \"reverted_ns\": %" PRId64 ", \"reverted_ms\": ", flt->revert_ns);
-		rep_json_num(f, (double)(flt->revert_ns - r->cfg.t0_ns) / 1e6);
-		fputs("}", f);
-	}
-	fputs("]", f);
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < r->n_v; i++)
+		if (json_array_append_new(a, rep_json_expect(&r->v[i])) == -1)
+			goto err;
+	return a;
+err:
+	json_decref(a);
+	return NULL;
 }
 
-static void rep_json_guests(FILE *f, const struct sla_result *r)
+static json_t *rep_json_fault(const struct sla_result *r, const struct obs_fault *flt)
 {
-	fputs(",\n  \"guests\": [", f);
-	for (int i = 0; i < r->n_guests; i++) {
+	bool open = flt->revert_ns == OBS_OPEN;
+
+	return json_pack(
+	    "{s:i,s:o,s:o,s:I,s:o,s:o,s:o}", "id", flt->id, "fault", jsonl_str(flt->kind), "target",
+	    jsonl_str(flt->target), "applied_ns", (json_int_t)flt->apply_ns, "applied_ms",
+	    rep_json_num((double)(flt->apply_ns - r->cfg.t0_ns) / 1e6), "reverted_ns",
+	    open ? json_null() : json_integer(flt->revert_ns), "reverted_ms",
+	    open ? json_null() : rep_json_num((double)(flt->revert_ns - r->cfg.t0_ns) / 1e6));
+}
+
+static json_t *rep_json_faults(const struct sla_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && r->st && i < r->st->n_flt; i++)
+		if (json_array_append_new(a, rep_json_fault(r, &r->st->flt[i])) == -1)
+			goto err;
+	return a;
+err:
+	json_decref(a);
+	return NULL;
+}
+
+static json_t *rep_json_guests(const struct sla_result *r)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < r->n_guests; i++) {
 		const struct sla_guest *g = &r->guests[i];
-		fprintf(f, "%s\n    {\"node\": ", i ? "," : "");
-		rep_json_str(f, g->node);
-		fputs(", \"cmdline\": ", f);
-		rep_json_str(f, g->cmdline);
-		fputs(", \"clocksource\": ", f);
-		rep_json_str(f, g->clocksource);
-		fputs(", \"interrupts\": ", f);
-		rep_json_str(f, g->interrupts);
-		fputs("}", f);
+		json_t *o =
+		    json_pack("{s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "cmdline",
+			      jsonl_str(g->cmdline), "clocksource", jsonl_str(g->clocksource),
+			      "interrupts", jsonl_str(g->interrupts));
+		if (json_array_append_new(a, o) == -1)
+			goto err;
 	}
-	fputs("]", f);
+	return a;
+err:
+	json_decref(a);
+	return NULL;
 }
 
-static void rep_json_one(FILE *f, const struct sla_result *r)
+static json_t *rep_json_params(const struct sla_result *r)
 {
-	fputs("{\n  \"scenario\": ", f);
-	rep_json_str(f, r->scenario);
-	fputs(",\n  \"description\": ", f);
-	rep_json_str(f, r->description);
-	fprintf(f, ",\n  \"seed\": %" PRIu64 ",\n  \"params\": {", r->seed);
-	for (int i = 0; i < r->n_params; i++) {
-		fputs(i ? ", " : "", f);
-		rep_json_str(f, r->params[i].name);
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < r->n_params; i++)
+		if (jsonl_set(o, r->params[i].name, jsonl_str(r->params[i].value)) == -1)
+			goto err;
+	return o;
+err:
+	json_decref(o);
+	return NULL;
+}
+
+/* jansson's integers are signed: a seed above INT64_MAX can only be a real. */
+static json_t *rep_json_seed(uint64_t seed)
+{
+	return seed <= INT64_MAX ? json_integer((json_int_t)seed) : json_real((double)seed);
+}
+
+json_t *rep_json_result(const struct sla_result *r)
+{
+	json_t *o =
+	    json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:I,s:o}", "scenario", jsonl_str(r->scenario),
+		      "description", jsonl_str(r->description), "seed", rep_json_seed(r->seed),
+		      "params", rep_json_params(r), "passed", r->passed, "run_dir",
+		      jsonl_str(r->run_dir), "t0_ns", (json_int_t)r->cfg.t0_ns, "duration_ms",
+		      rep_json_num((double)r->cfg.duration_ns / 1e6));
+
+	if (!o || jsonl_set(o, "metrics", rep_json_metrics(&r->all)) == -1 ||
+	    jsonl_set(o, "unmeasured", rep_json_unmeasured(&r->all)) == -1 ||
+	    jsonl_set(o, "metrics_during_faults", rep_json_metrics(&r->during)) == -1 ||
+	    jsonl_set(o, "expectations", rep_json_expectations(r)) == -1 ||
+	    jsonl_set(o, "faults", rep_json_faults(r)) == -1 ||
+	    jsonl_set(o, "guests", rep_json_guests(r)) == -1) {
+		json_decref(o);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return o;
+}
+
+/* @v on one line: {"a": 1, "b": [2, 3]} (jansson, neither indented nor compact). */
+static int rep_json_inline(FILE *f, const json_t *v)
+{
+	return json_dumpf(v, f, REP_JSON_FLAGS | JSON_ENCODE_ANY);
+}
+
+/* Does @v hold a list of records (an array with an object in it), at any depth? */
+static bool rep_json_tall(const json_t *v)
+{
+	const char *key;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(v, i, e)
+	{
+		if (json_is_object(e) || rep_json_tall(e))
+			return true;
+	}
+	json_object_foreach((json_t *)v, key, e)
+	{
+		if (rep_json_tall(e))
+			return true;
+	}
+	return false;
+}
+
+static void rep_json_nl(FILE *f, int indent)
+{
+	fprintf(f, "\n%*s", indent, "");
+}
+
+/*
+ * @v at @indent: what holds a list of records has a line per member or element (those
+ * of an array two further in), everything else goes on one line.
+ */
+static int rep_json_value_dump(FILE *f, const json_t *v, int indent)
+{
+	const char *key;
+	size_t i = 0;
+	json_t *e, *k;
+	int rc = 0;
+
+	if (!rep_json_tall(v))
+		return rep_json_inline(f, v);
+	fputc(json_is_array(v) ? '[' : '{', f);
+	json_array_foreach(v, i, e)
+	{
+		fputs(i ? "," : "", f);
+		rep_json_nl(f, indent + 2);
+		rc |= rep_json_value_dump(f, e, indent + 2);
+	}
+	json_object_foreach((json_t *)v, key, e)
+	{
+		fputs(i++ ? "," : "", f);
+		rep_json_nl(f, indent + 2);
+		rc |= !(k = json_string(key)) || rep_json_inline(f, k);
+		json_decref(k);
 		fputs(": ", f);
-		rep_json_str(f, r->params[i].value);
+		rc |= rep_json_value_dump(f, e, indent + 2);
 	}
-	fprintf(f, "},\n  \"passed\": %s,\n  \"run_dir\": ", r->passed ? "true" : "false");
-	rep_json_str(f, r->run_dir);
-	fprintf(f, ",\n  \"t0_ns\": %" PRId64 ",\n  \"duration_ms\": ", r->cfg.t0_ns);
-	rep_json_num(f, (double)r->cfg.duration_ns / 1e6);
-	rep_json_metrics(f, "metrics", &r->all);
-	rep_json_unmeasured(f, &r->all);
-	rep_json_metrics(f, "metrics_during_faults", &r->during);
-	fputs(",\n  \"expectations\": [", f);
-	for (int i = 0; i < r->n_v; i++) {
-		fputs(i ? ",\n    " : "\n    ", f);
-		rep_json_expect(f, &r->v[i]);
+	if (json_is_object(v))
+		rep_json_nl(f, indent);
+	fputc(json_is_array(v) ? ']' : '}', f); /* an array closes on its last line */
+	return rc;
+}
+
+int rep_json_dump(FILE *f, json_t *v)
+{
+	size_t i;
+	json_t *e;
+	int rc = 0;
+
+	if (!v) {
+		errno = ENOMEM;
+		return -1;
 	}
-	fputs("]", f);
-	rep_json_faults(f, r);
-	rep_json_guests(f, r);
-	fputs("\n}", f);
+	if (json_is_array(v)) {
+		/* several reports: each as it would be alone */
+		fputc('[', f);
+		json_array_foreach(v, i, e)
+		{
+			fputs(i ? ",\n" : "\n", f);
+			rc |= rep_json_value_dump(f, e, 0);
+		}
+		fputs("\n]", f);
+	} else {
+		rc = rep_json_value_dump(f, v, 0);
+	}
+	fputc('\n', f);
+	json_decref(v);
+	if (rc)
+		errno = ENOMEM;
+	return rc || ferror(f) ? -1 : 0;
 }
 
 int rep_json_write(FILE *f, const struct sla_result *r)
 {
-	rep_json_one(f, r);
-	fputc('\n', f);
-	return ferror(f) ? -1 : 0;
+	return rep_json_dump(f, rep_json_result(r));
 }
 
 int rep_json_write_many(FILE *f, struct sla_result *const *r, int n)
 {
-	fputc('[', f);
-	for (int i = 0; i < n; i++) {
-		fputs(i ? ",\n" : "\n", f);
-		rep_json_one(f, r[i]);
-	}
-	fputs("\n]\n", f);
-	return ferror(f) ? -1 : 0;
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++)
+		if (json_array_append_new(a, rep_json_result(r[i])) == -1) {
+			json_decref(a);
+			a = NULL;
+		}
+	return rep_json_dump(f, a);
 }

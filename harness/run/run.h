@@ -18,6 +18,7 @@
 struct scn;
 struct ev_loop;
 struct lab;
+struct json_t;
 
 struct run;
 
@@ -48,12 +49,21 @@ void run_teardown(struct run *r);
 /*
  * Append one line to events.jsonl: {"t_ns":@t_ns,"src":"@src","ev":"@ev",<fields>}
  * where @fields_fmt is printf-style text of further JSON members (without braces, may be
- * NULL), e.g. run_event(r, now, "timeline", "apply", "\"fault\":\"%s\"", name).
- * Strings put into fields must be JSON-safe; run_json_escape() makes them so.
+ * NULL), e.g. run_event(r, now, "timeline", "apply", "\"fault\":\"%s\"", name); the
+ * text is parsed (jansson) and its members written in order. Strings put into fields
+ * must be JSON-safe; run_json_escape() makes them so. Text that is no JSON members is
+ * written as the string "bad_fields" (the event is kept) and gives -1 with EINVAL.
  */
 int run_event(struct run *r, int64_t t_ns, const char *src, const char *ev,
 	      const char *fields_fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Escape @in for a JSON string into @out (always NUL-terminated). */
+/*
+ * run_event_obj - the same with the further members in JSON object @fields (may be
+ * NULL), whose reference it takes. Returns 0, or -1 with errno.
+ */
+int run_event_obj(struct run *r, int64_t t_ns, const char *src, const char *ev,
+		  struct json_t *fields);
+/* Escape @in for the inside of a JSON string into @out (always NUL-terminated; cut at
+ * a whole character); jansson's escaping, for callers that build fields as text. */
 void run_json_escape(const char *in, char *out, size_t len);
 
 /* Path of a file inside the run directory into @buf. */

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "ev.h"
+#include "jsonl.h"
 #include "node_qemu.h"
 #include "run.h"
 #include "svc_int.h"
@@ -189,22 +190,34 @@ static const char *svc_put_time(FILE *f, const char *p, svc_time_map_fn *map, vo
 	return end;
 }
 
+/* An event line with its "t_ns" mapped, as jansson writes it; -1 when it has no time. */
+static int svc_put_event(FILE *f, const char *line, size_t len, svc_time_map_fn *map, void *arg)
+{
+	json_t *o = jsonl_line_parse(line, len), *t = json_object_get(o, "t_ns");
+	int rc = -1;
+
+	/* 0 (or less) means "never happened", not an instant: copied as it is */
+	if (json_is_integer(t) && json_integer_value(t) > 0 &&
+	    json_integer_set(t, map(arg, json_integer_value(t))) == 0)
+		rc = json_dumpf(o, f, JSONL_DUMP_FLAGS);
+	json_decref(o);
+	if (rc == 0)
+		fputc('\n', f);
+	return rc;
+}
+
 void svc_guest_line(FILE *f, enum svc_tail_kind kind, const char *line, size_t len,
 		    svc_time_map_fn *map, void *arg)
 {
-	char *l = strndup(line, len);
-	const char *p = l;
+	char *l;
+	const char *p;
 
-	if (!l)
+	if (kind == SVC_TAIL_EVENTS && svc_put_event(f, line, len, map, arg) == 0)
 		return;
-	if (kind == SVC_TAIL_EVENTS) {
-		char *k = strstr(l, "\"t_ns\":");
-		if (k) {
-			k += strlen("\"t_ns\":");
-			fwrite(l, 1, (size_t)(k - l), f);
-			p = svc_put_time(f, k, map, arg);
-		}
-	} else if (kind == SVC_TAIL_CSV && *l >= '0' && *l <= '9') {
+	if (!(l = strndup(line, len)))
+		return;
+	p = l;
+	if (kind == SVC_TAIL_CSV && *l >= '0' && *l <= '9') {
 		for (int col = 0; col < 3; col++) {
 			p = svc_put_time(f, p, map, arg);
 			if (*p != ',')

@@ -6,7 +6,8 @@
  * then the backends (fl-web), the load balancers (fl-lb: ready once every VIP with a
  * peer protocol is held by a member of its highest priority, svc_lb.c), the clients
  * (fl-load). Each program writes its events to <node>.<service>.events in the run
- * directory; "ready" is read from there (the metrics read the same files afterwards).
+ * directory; "ready" is read from there, each line parsed as JSON (common/jsonl.h):
+ * an event whose "ev" is "ready" (the metrics read the same files afterwards).
  * A service that exits while we wait, or a group that is not ready in time, fails the
  * start with the tail of its stderr. A guest service's events file reaches the run
  * directory through svc_guest.c's tail, which runs on the same loop as this wait.
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "ev.h"
+#include "jsonl.h"
 #include "run.h"
 #include "scn.h"
 #include "svc.h"
@@ -66,26 +68,43 @@ static int svc_requests_path(const struct run *r, int svc, char *buf, size_t len
 	return run_path(r, name, buf, len);
 }
 
-/* Does the file at @path hold @needle? A missing file holds nothing. */
-static bool svc_file_has(const char *path, const char *needle)
+/*
+ * Feed each event (one JSON object per line) of @svc's events file to @fn until it
+ * returns true; lines that are no JSON object (one being written) are skipped. A
+ * missing file holds nothing.
+ */
+static void svc_events_scan(const struct run *r, int svc, bool (*fn)(const json_t *o, void *arg),
+			    void *arg)
 {
-	FILE *f = fopen(path, "re");
-	char line[1024];
-	bool found = false;
+	char path[4096], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool stop = false;
+	FILE *f;
 
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
+	if (svc_events_path(r, svc, path, sizeof(path)) == -1 || !(f = fopen(path, "re")))
+		return;
+	while (!stop && (n = getline(&line, &cap, f)) > 0) {
+		json_t *o = jsonl_line_parse(line, (size_t)n);
+		stop = o && fn(o, arg);
+		json_decref(o);
+	}
+	free(line);
 	fclose(f);
-	return found;
 }
 
-static bool svc_has(const struct run *r, int svc, const char *needle)
+static bool svc_ev_ready(const json_t *o, void *arg)
 {
-	char path[4096];
+	return (*(bool *)arg = jsonl_is_ev(o, "ready"));
+}
 
-	return svc_events_path(r, svc, path, sizeof(path)) == 0 && svc_file_has(path, needle);
+/* Has @svc said {"ev":"ready"}? */
+static bool svc_is_ready(const struct run *r, int svc)
+{
+	bool ready = false;
+
+	svc_events_scan(r, svc, svc_ev_ready, &ready);
+	return ready;
 }
 
 /* The last line of @svc's stderr, for error messages. */
@@ -107,25 +126,25 @@ static void svc_err_tail(const struct run *r, int svc, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
+static bool svc_ev_state(const json_t *o, void *arg)
+{
+	if (jsonl_is_ev(o, "state"))
+		*(bool *)arg = !strcmp(jsonl_get_str(o, "to"), "master");
+	return false;
+}
+
 /* Is @svc's fl-lb master now, by the last state change in its events? */
 static bool svc_is_master(const struct run *r, int svc)
 {
-	char path[4096], line[1024];
 	bool master = false;
-	FILE *f;
 
-	if (svc_events_path(r, svc, path, sizeof(path)) == -1 || !(f = fopen(path, "re")))
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "\"ev\":\"state\""))
-			master = strstr(line, "\"to\":\"master\"") != NULL;
-	fclose(f);
+	svc_events_scan(r, svc, svc_ev_state, &master);
 	return master;
 }
 
 bool svc_said_ready(const struct run *r, int svc)
 {
-	return svc_has(r, svc, "\"ev\":\"ready\"");
+	return svc_is_ready(r, svc);
 }
 
 bool svc_said_master(const struct run *r, int svc)

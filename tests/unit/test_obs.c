@@ -5,6 +5,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,38 @@ static void test_events_ingest(void)
 	obs_store_free(st);
 }
 
+/* Lines no writer makes (a torn tail, a guest's garbage) are refused and change nothing. */
+static void test_events_ingest_garbage(void)
+{
+	struct obs_store *st = obs_store_new();
+	const char *bad[] = {
+	    "",
+	    "{\"t_ns\":1234,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3,\"fault\":\"link",
+	    "{\"t_ns\":\"1234\",\"src\":\"timeline\",\"ev\":\"apply\",\"id\":3}",
+	    "{\"t_ns\":1234,\"src\":\"\",\"ev\":\"apply\"}",
+	    "{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":7}",
+	    "[{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":\"state\"}]",
+	    "{\"t_ns\":1234,\"src\":\"lb1\",\"ev\":\"state\"} {\"t_ns\":1}",
+	    "{\"t_ns\":1234,\"src\":\"lb\xff\",\"ev\":\"state\",\"to\":\"master\"}",
+	    "\x7f"
+	    "ELF\x02\x01\x01",
+	};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		CU_ASSERT_EQUAL(-1, obs_event_ingest(st, bad[i]));
+		CU_ASSERT_EQUAL(EINVAL, errno);
+	}
+	CU_ASSERT_EQUAL(0, st->n_flt);
+	CU_ASSERT_EQUAL(0, st->n_lb);
+	/* a member that is no string reads as absent: the fault has no name */
+	CU_ASSERT_EQUAL(1, obs_event_ingest(st, "{\"t_ns\":5,\"src\":\"timeline\",\"ev\":\"apply\","
+						"\"id\":1,\"fault\":[1],\"target\":\"a.b\"}"));
+	CU_ASSERT_EQUAL_FATAL(1, st->n_flt);
+	obs_store_free(st);
+}
+
 /* A frame stamped by the kernel 30 ms before we read the clocks happened 30 ms before
  * "now" on the monotonic clock too; a stamp from the future (clock step) is "now". */
 static void test_mono_from_real(void)
@@ -398,4 +431,5 @@ void register_obs_suite(void)
 	CU_add_test(s, "json_parse", test_json_parse);
 	CU_add_test(s, "events_ingest", test_events_ingest);
 	CU_add_test(s, "reqlogs_follow", test_reqlogs_follow);
+	CU_add_test(s, "events_ingest_garbage", test_events_ingest_garbage);
 }

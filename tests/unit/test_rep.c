@@ -10,11 +10,13 @@
  */
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "rep.h"
 
 #define T0 5000000000000LL
@@ -265,6 +267,48 @@ static void test_json_small(void)
 	obs_store_free(st);
 }
 
+/* The one writer with a report inside another document (what `faultline matrix` does),
+ * and strings that are not UTF-8: the file reads back as JSON with the same values. */
+static void test_json_dump_nested(void)
+{
+	struct obs_store *st = obs_store_new();
+	struct scn s = {.name = "nest", .duration_ms = 2500, .seed = 3};
+	struct sla_cfg cfg;
+	sla_cfg_init(&cfg, &s, 10);
+	struct sla_result *r = sla_evaluate(&s, st, &cfg, 3, NULL);
+	sla_result_add_guest(r, "g\xff", "a\tb", NULL, "LOC: 1");
+	json_t *m = json_pack("{s:s,s:[{s:s,s:o}]}", "scenario", "nest", "columns", "value", "",
+			      "result", rep_json_result(r));
+	FILE *f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_json_dump(f, m));
+	char *out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "{\n  \"scenario\": \"nest\",\n  \"columns\": [\n    "
+				      "{\n      \"value\": \"\",\n      \"result\": {\n        "
+				      "\"scenario\": \"nest\",\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"duration_ms\": 2500,\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"LOC: 1\"}]\n      }\n    }]\n}\n"));
+	json_t *back = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	json_t *res =
+	    json_object_get(json_array_get(json_object_get(back, "columns"), 0), "result");
+	CU_ASSERT_EQUAL(3, json_integer_value(json_object_get(res, "seed")));
+	json_t *g = json_array_get(json_object_get(res, "guests"), 0);
+	CU_ASSERT_STRING_EQUAL("g?", jsonl_get_str(g, "node"));
+	CU_ASSERT_STRING_EQUAL("a\tb", jsonl_get_str(g, "cmdline"));
+	CU_ASSERT_TRUE(json_is_null(json_object_get(g, "clocksource")));
+	json_decref(back);
+	free(out);
+	fclose(f);
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, rep_json_dump(stdout, NULL)); /* a failed build writes nothing */
+	CU_ASSERT_EQUAL(ENOMEM, errno);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
 static void test_junit_schema(void)
 {
 	struct obs_store *st = t_run();
@@ -440,6 +484,7 @@ void register_rep_suite(void)
 	CU_add_test(s, "files_write", test_files_write);
 	CU_add_test(s, "json", test_json);
 	CU_add_test(s, "json_small", test_json_small);
+	CU_add_test(s, "json_dump_nested", test_json_dump_nested);
 	CU_add_test(s, "junit_schema", test_junit_schema);
 	CU_add_test(s, "svg", test_svg);
 }

@@ -3,12 +3,14 @@
  * lines, JSON escaping, and the teardown list (reverse order, once).
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "run.h"
 #include "scn.h"
 
@@ -57,6 +59,19 @@ static void test_run_dir_and_events(void)
 			       line);
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
 	CU_ASSERT_STRING_EQUAL("{\"t_ns\":43,\"src\":\"run\",\"ev\":\"t0\"}\n", line);
+	/* a fragment that is no JSON is kept as text, and said to be wrong */
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, run_event(a, 44, "x", "y", "\"a\":%s", "\"unterminated"));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+	CU_ASSERT_EQUAL(0,
+			run_event_obj(a, 45, "x", "z", json_pack("{s:i,s:s}", "n", 1, "s", "\n")));
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	CU_ASSERT_STRING_EQUAL("{\"t_ns\":44,\"src\":\"x\",\"ev\":\"y\",\"bad_fields\":"
+			       "\"\\\"a\\\":\\\"unterminated\"}\n",
+			       line);
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	CU_ASSERT_STRING_EQUAL("{\"t_ns\":45,\"src\":\"x\",\"ev\":\"z\",\"n\":1,\"s\":\"\\n\"}\n",
+			       line);
 	fclose(f);
 	run_path(a, "scenario.scn", path, sizeof(path));
 	CU_ASSERT_EQUAL(0, access(path, R_OK));
@@ -102,6 +117,13 @@ static void test_json_escape(void)
 	CU_ASSERT_STRING_EQUAL("a\\\"b\\\\c\\nd\\u0001", out);
 	run_json_escape("abcdefgh", out, 5); /* truncated, still terminated */
 	CU_ASSERT_STRING_EQUAL("abcd", out);
+	/* cut at a whole escape or character, never inside one */
+	run_json_escape("ab\"c", out, 4);
+	CU_ASSERT_STRING_EQUAL("ab", out);
+	run_json_escape("a\xc3\xa9", out, 3);
+	CU_ASSERT_STRING_EQUAL("a", out);
+	run_json_escape("a\xff", out, sizeof(out)); /* not UTF-8 */
+	CU_ASSERT_STRING_EQUAL("a?", out);
 }
 
 void register_run_suite(void);

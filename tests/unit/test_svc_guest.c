@@ -58,6 +58,28 @@ static void test_line_event_without_time_kept(void)
 	free(s);
 }
 
+/* The member "t_ns" is mapped, not the first text that looks like it; garbage is copied. */
+static void test_line_event_parsed(void)
+{
+	int calls;
+	char *s = rewrite(SVC_TAIL_EVENTS,
+			  "{\"why\":\"\\\"t_ns\\\":1\",\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"x\"}",
+			  &calls);
+
+	CU_ASSERT_STRING_EQUAL(s, "{\"why\":\"\\\"t_ns\\\":1\",\"t_ns\":5000000999,\"src\":"
+				  "\"lb1\",\"ev\":\"x\"}\n");
+	CU_ASSERT_EQUAL(1, calls);
+	free(s);
+	s = rewrite(SVC_TAIL_EVENTS, "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"sta", &calls);
+	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"sta\n");
+	CU_ASSERT_EQUAL(0, calls);
+	free(s);
+	s = rewrite(SVC_TAIL_EVENTS, "{\"t_ns\":0,\"src\":\"lb1\",\"ev\":\"x\"}", &calls);
+	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":0,\"src\":\"lb1\",\"ev\":\"x\"}\n");
+	CU_ASSERT_EQUAL(0, calls);
+	free(s);
+}
+
 static void test_line_csv_three_times_mapped(void)
 {
 	int calls;
@@ -101,6 +123,7 @@ void register_svc_guest_suite(void)
 
 	CU_add_test(suite, "event time mapped", test_line_event_time_mapped);
 	CU_add_test(suite, "event without time", test_line_event_without_time_kept);
+	CU_add_test(suite, "event parsed, not searched", test_line_event_parsed);
 	CU_add_test(suite, "csv times mapped", test_line_csv_three_times_mapped);
 	CU_add_test(suite, "csv header, never", test_line_csv_header_and_never_kept);
 	CU_add_test(suite, "raw untouched", test_line_raw_untouched);
