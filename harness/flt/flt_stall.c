@@ -8,8 +8,9 @@
  * to freezer.state and wait until it reads back so (FREEZING is the in-between state).
  * Without a cgroup: SIGSTOP / SIGCONT to every process living in the node's network
  * namespace (found through /proc/PID/ns/net). A node kind with a stall of its own (qemu:
- * QMP stop/cont) does it instead. Stalls are counted per node; the last revert thaws. The revert sits on the
- * teardown list above the services, so a frozen node is thawed before they are killed.
+ * QMP stop/cont) does it instead. Stalls are counted per node; the last revert thaws.
+ * The revert sits on the teardown list above the services, so a frozen node is thawed
+ * before they are killed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -99,10 +100,11 @@ int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop)
 	const struct node_kind *k = node_kind_of(ctx->lab, node);
 	char err[256];
 
-	if (k->stall) /* the kind's own (a guest: QMP stop/cont, not waited for) */
-		return k->stall(ctx->lab, node, stop, err, sizeof(err)) == -1
-			       ? flt_fail(ctx, "%s", err)
-			       : 0;
+	if (k->stall) { /* the kind's own (a guest: QMP stop/cont, not waited for) */
+		if (k->stall(ctx->lab, node, stop, err, sizeof(err)) == -1)
+			return flt_fail(ctx, "%s", err);
+		return 0;
+	}
 	const char *cg = lab_node_cgroup(ctx->lab, node);
 	if (cg && cg[0])
 		return flt_freezer_set(ctx, cg, stop ? "FROZEN" : "THAWED");

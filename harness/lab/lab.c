@@ -93,8 +93,8 @@ static struct lab *lab_alloc(struct run *r)
 	lab->br_ifindex = calloc((size_t)(s->n_networks + 1), sizeof(int));
 	lab->cg_node = calloc((size_t)(s->n_nodes + 1), sizeof(*lab->cg_node));
 	lab->node_state = calloc((size_t)(s->n_nodes + 1), sizeof(*lab->node_state));
-	if (!lab->node_fd || !lab->ports || !lab->br_ifindex || !lab->cg_node ||
-	    !lab->node_state || run_defer(r, lab_free, lab, "lab") == -1) {
+	if (!lab->node_fd || !lab->ports || !lab->br_ifindex || !lab->cg_node || !lab->node_state ||
+	    run_defer(r, lab_free, lab, "lab") == -1) {
 		free(lab->node_fd);
 		free(lab->ports);
 		free(lab->br_ifindex);
@@ -302,7 +302,6 @@ void lab_node_state_set(struct lab *lab, int node, void *state)
 {
 	lab->node_state[node] = state;
 }
-
 
 int lab_netns_fd(const struct lab *lab)
 {

@@ -10,9 +10,9 @@
 #include "scn.h"
 
 const struct node_kind *const node_kinds[] = {
-	&node_netns_kind,
-	&node_qemu_kind,
-	NULL,
+    &node_netns_kind,
+    &node_qemu_kind,
+    NULL,
 };
 
 const struct node_kind *node_kind_of(const struct lab *lab, int node)

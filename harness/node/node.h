@@ -54,8 +54,7 @@ struct node_kind {
 	 * 0, or -1 with errno and @err (@len bytes) saying why (then no @fns call).
 	 */
 	int (*spawn)(struct lab *lab, int node, char *const argv[], const char *out,
-		     const char *err_path, const struct node_proc_fns *fns, char *err,
-		     size_t len);
+		     const char *err_path, const struct node_proc_fns *fns, char *err, size_t len);
 	/* Signal the process group of @pid; 0 or -1 with errno. Never waits. */
 	int (*signal)(struct lab *lab, int node, pid_t pid, int signo);
 	/*

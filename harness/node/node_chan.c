@@ -199,8 +199,8 @@ struct node_chan *node_chan_new(struct ev_loop *loop, int fd, node_chan_line_fn 
 	if (!c || !rb)
 		goto err_free;
 	agent_rbuf_init(rb);
-	*c = (struct node_chan){.loop = loop, .fd = fd, .line_fn = line_fn, .gone_fn = gone_fn,
-				.arg = arg, .rb = rb};
+	*c = (struct node_chan){
+	    .loop = loop, .fd = fd, .line_fn = line_fn, .gone_fn = gone_fn, .arg = arg, .rb = rb};
 	if (ev_fd_add(loop, fd, EPOLLIN, chan_on_fd, c) < 0)
 		goto err_free;
 	return c;
@@ -242,8 +242,8 @@ static int chan_queue(struct node_chan *c, const char *buf, size_t len)
 	return 0;
 }
 
-int node_chan_send(struct node_chan *c, int64_t id, const char *buf, size_t len,
-		   int timeout_ms, node_chan_reply_fn *fn, void *fn_arg)
+int node_chan_send(struct node_chan *c, int64_t id, const char *buf, size_t len, int timeout_ms,
+		   node_chan_reply_fn *fn, void *fn_arg)
 {
 	int64_t deadline = ev_now_ns() + (int64_t)timeout_ms * 1000000;
 
@@ -295,8 +295,8 @@ static bool chan_wait_done(void *arg)
 	return ((struct chan_wait *)arg)->done;
 }
 
-int node_chan_call(struct node_chan *c, int64_t id, const char *buf, size_t len,
-		   int timeout_ms, char **reply)
+int node_chan_call(struct node_chan *c, int64_t id, const char *buf, size_t len, int timeout_ms,
+		   char **reply)
 {
 	struct chan_wait w = {0};
 

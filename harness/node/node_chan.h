@@ -47,8 +47,8 @@ void node_chan_free(struct node_chan *c);
  * or -1 with errno (EPIPE: the peer is gone; ENOSPC: too many requests pending); then
  * @fn is never called.
  */
-int node_chan_send(struct node_chan *c, int64_t id, const char *buf, size_t len,
-		   int timeout_ms, node_chan_reply_fn *fn, void *fn_arg);
+int node_chan_send(struct node_chan *c, int64_t id, const char *buf, size_t len, int timeout_ms,
+		   node_chan_reply_fn *fn, void *fn_arg);
 
 /*
  * node_chan_call - node_chan_send(), then run the loop (every other source keeps firing)
@@ -56,8 +56,8 @@ int node_chan_send(struct node_chan *c, int64_t id, const char *buf, size_t len,
  * the caller frees (*@reply). Returns 0, or -1 with errno (ETIMEDOUT, EPIPE, ...).
  * Only for code outside loop callbacks: the lab build and teardown.
  */
-int node_chan_call(struct node_chan *c, int64_t id, const char *buf, size_t len,
-		   int timeout_ms, char **reply);
+int node_chan_call(struct node_chan *c, int64_t id, const char *buf, size_t len, int timeout_ms,
+		   char **reply);
 
 /* Requests waiting for a reply (for tests and teardown). */
 int node_chan_pending(const struct node_chan *c);

@@ -129,8 +129,7 @@ static int netns_build(struct lab *lab)
 }
 
 static int netns_spawn(struct lab *lab, int node, char *const argv[], const char *out,
-		       const char *err_path, const struct node_proc_fns *fns, char *err,
-		       size_t len)
+		       const char *err_path, const struct node_proc_fns *fns, char *err, size_t len)
 {
 	struct netns_node *nn = lab_node_state(lab, node);
 	struct netns_proc *p = nn ? calloc(1, sizeof(*p)) : NULL;
@@ -149,8 +148,8 @@ static int netns_spawn(struct lab *lab, int node, char *const argv[], const char
 		return -1;
 	}
 	p->pidfd = pidfd_open(p->pid, 0);
-	if (p->pidfd == -1 || ev_fd_add(run_loop(lab_run(lab)), p->pidfd, EPOLLIN,
-					 netns_on_pidfd, p) == -1) {
+	if (p->pidfd == -1 ||
+	    ev_fd_add(run_loop(lab_run(lab)), p->pidfd, EPOLLIN, netns_on_pidfd, p) == -1) {
 		int e = errno;
 		kill(-p->pid, SIGKILL);
 		while (waitpid(p->pid, NULL, 0) == -1 && errno == EINTR)
@@ -212,12 +211,12 @@ static int netns_read(struct lab *lab, int node, const char *path, char *buf, si
 }
 
 const struct node_kind node_netns_kind = {
-	.name = "netns",
-	.scn_kind = SCN_NODE_NETNS,
-	.build = netns_build,
-	.spawn = netns_spawn,
-	.signal = netns_signal,
-	.reap = netns_reap,
-	.forget = netns_forget,
-	.read = netns_read,
+    .name = "netns",
+    .scn_kind = SCN_NODE_NETNS,
+    .build = netns_build,
+    .spawn = netns_spawn,
+    .signal = netns_signal,
+    .reap = netns_reap,
+    .forget = netns_forget,
+    .read = netns_read,
 };

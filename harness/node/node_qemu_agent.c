@@ -24,7 +24,7 @@
 #include "run.h"
 #include "scn.h"
 
-#define AGENT_RETRY_NS (10 * 1000000LL) /* QEMU makes the chardev socket after start */
+#define AGENT_RETRY_NS	  (10 * 1000000LL) /* QEMU makes the chardev socket after start */
 #define AGENT_PING_GAP_NS (50 * 1000000LL)
 
 /* One request in flight. */

@@ -21,9 +21,9 @@ struct qmp;
 struct node_chan;
 struct node_qemu_tails;
 
-#define GUEST_NICS_MAX 16
+#define GUEST_NICS_MAX	16
 #define GUEST_EXITS_MAX 128
-#define GUEST_SYNC_MAX 64
+#define GUEST_SYNC_MAX	64
 #define GUEST_PROCS_MAX 64
 
 /* A process started in the guest: who hears of its end. */
@@ -36,18 +36,18 @@ struct guest {
 	struct run *r;
 	struct lab *lab;
 	int node;
-	pid_t pid;                      /* QEMU; -1 once reaped */
+	pid_t pid; /* QEMU; -1 once reaped */
 	int n_nics;
-	int tap_fd[GUEST_NICS_MAX];     /* harness copies; -1 when closed */
-	int nic_net[GUEST_NICS_MAX];    /* scenario network of each NIC */
+	int tap_fd[GUEST_NICS_MAX];  /* harness copies; -1 when closed */
+	int nic_net[GUEST_NICS_MAX]; /* scenario network of each NIC */
 	struct qmp *qmp;
 	struct node_chan *agent;
-	char *reply;                    /* guest_agent_call()'s last reply line */
+	char *reply; /* guest_agent_call()'s last reply line */
 	uint32_t next_id;
 	int64_t t_start_ns;
 	bool ready;
 	char err[512];
-	bool watched;                   /* booted: QEMU or agent going away is news */
+	bool watched; /* booted: QEMU or agent going away is news */
 	struct node_qemu_facts facts;
 	struct {
 		pid_t pid;
@@ -55,14 +55,14 @@ struct guest {
 	} exits[GUEST_EXITS_MAX];
 	int n_exits;
 	struct guest_proc procs[GUEST_PROCS_MAX];
-	bool stalled;                   /* QMP stop in effect: the agent cannot answer */
-	unsigned n_stops;               /* QMP stops sent so far */
-	bool syncing;                   /* a clock ping is out */
+	bool stalled;	  /* QMP stop in effect: the agent cannot answer */
+	unsigned n_stops; /* QMP stops sent so far */
+	bool syncing;	  /* a clock ping is out */
 	struct {
 		int64_t guest_ns, offset_ns; /* from this guest time on, host = guest + offset */
 	} sync[GUEST_SYNC_MAX];
 	int n_sync;
-	struct node_qemu_tails *tails;  /* files its services write, copied back */
+	struct node_qemu_tails *tails; /* files its services write, copied back */
 	char qmp_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char agent_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char console_path[PATH_MAX];

@@ -150,8 +150,7 @@ int guest_signal(struct lab *lab, int node, pid_t pid, int signo)
 		return -1;
 	snprintf(p, sizeof(p), "%d", (int)pid);
 	snprintf(s, sizeof(s), "%d", signo);
-	return guest_agent_send(g, "kill", 2, words, NULL, AGENT_TIMEOUT_MS, guest_on_killed,
-				NULL);
+	return guest_agent_send(g, "kill", 2, words, NULL, AGENT_TIMEOUT_MS, guest_on_killed, NULL);
 }
 
 static void guest_qmp_check(struct guest *g, const char *what, int err, const struct qmp_msg *m)

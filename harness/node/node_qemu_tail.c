@@ -27,19 +27,19 @@
 #include "node_qemu_int.h"
 #include "run.h"
 
-#define TAIL_PERIOD_NS	   (100 * 1000000LL)
-#define TAIL_SYNC_NS	   (1000 * 1000000LL) /* clock drift is slow; a ping costs */
-#define TAIL_FLUSH_NS	   (5000 * 1000000LL)
-#define TAILS_MAX	   48
-#define TAIL_CHUNK	   (64 * 1024) /* the agent's largest read */
+#define TAIL_PERIOD_NS	     (100 * 1000000LL)
+#define TAIL_SYNC_NS	     (1000 * 1000000LL) /* clock drift is slow; a ping costs */
+#define TAIL_FLUSH_NS	     (5000 * 1000000LL)
+#define TAILS_MAX	     48
+#define TAIL_CHUNK	     (64 * 1024) /* the agent's largest read */
 #define TAIL_CHUNKS_PER_COPY 32
-#define TAIL_READ_MS	   2000
+#define TAIL_READ_MS	     2000
 
 struct node_qemu_tail {
 	struct node_qemu_tails *set;
 	enum node_qemu_tail_kind kind;
 	int64_t off;
-	bool reading;    /* a read is out */
+	bool reading;	 /* a read is out */
 	int chunks_left; /* reads this copy may still chain */
 	char host[PATH_MAX], guest[PATH_MAX];
 };
@@ -174,8 +174,9 @@ char **guest_tail_argv(struct guest *g, char *const argv[], const char *out, con
 {
 	struct node_qemu_tails *ts = tails_get(g);
 
-	if (!ts || (out && (node_qemu_guest_path(out, gout, glen) == -1 ||
-			    tail_add(ts, out, gout, NODE_QEMU_TAIL_RAW) == -1)) ||
+	if (!ts ||
+	    (out && (node_qemu_guest_path(out, gout, glen) == -1 ||
+		     tail_add(ts, out, gout, NODE_QEMU_TAIL_RAW) == -1)) ||
 	    (err && (node_qemu_guest_path(err, gerr, glen) == -1 ||
 		     tail_add(ts, err, gerr, NODE_QEMU_TAIL_RAW) == -1)))
 		return NULL;

@@ -263,8 +263,7 @@ int ev_loop_run(struct ev_loop *loop, int64_t deadline_ns)
 	return 0;
 }
 
-int ev_loop_run_until(struct ev_loop *loop, int64_t deadline_ns, bool (*done)(void *arg),
-		      void *arg)
+int ev_loop_run_until(struct ev_loop *loop, int64_t deadline_ns, bool (*done)(void *arg), void *arg)
 {
 	uint64_t until = deadline_ns > 0 ? (uint64_t)deadline_ns : 0;
 	bool stopped = loop_stopped(loop->lb);

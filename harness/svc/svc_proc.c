@@ -26,7 +26,7 @@
 #include "scn.h"
 #include "svc.h"
 
-#define SVC_EXIT_WAIT_NS  (2000 * 1000000LL) /* restart/stop: old process gone under TCG */
+#define SVC_EXIT_WAIT_NS  (2000 * 1000000LL)  /* restart/stop: old process gone under TCG */
 #define SVC_START_WAIT_NS (10000 * 1000000LL) /* a guest's agent answers a spawn */
 
 struct svc_set;
@@ -35,12 +35,12 @@ struct svc_slot {
 	struct svc_set *set;
 	int svc;
 	pid_t pid;
-	char **argv; /* NULL-terminated, owned */
-	bool starting;   /* spawned, pid not known yet */
+	char **argv;   /* NULL-terminated, owned */
+	bool starting; /* spawned, pid not known yet */
 	bool start_failed;
 	bool stopping;
-	bool exited; /* by itself */
-	bool signalled; /* the timeline sent it a signal that may end it: its exit is expected */
+	bool exited;	 /* by itself */
+	bool signalled;	 /* the timeline sent it a signal that may end it: its exit is expected */
 	bool restarting; /* killed for a restart: start again once it is gone */
 	int64_t restart_timer;
 	int status;
@@ -54,7 +54,7 @@ struct svc_set {
 };
 
 static int svc_fail(struct svc_set *set, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int svc_fail(struct svc_set *set, const char *fmt, ...)
 {
