@@ -361,8 +361,8 @@ int svc_set_restart(void *ctx, int svc)
 		errno = ENOENT;
 		return -1;
 	}
-	if (sl->restarting)
-		return 0; /* one restart under way already */
+	if (sl->restarting || sl->starting)
+		return 0; /* a restart or a start under way already */
 	if (sl->pid <= 0)
 		return svc_spawn(set, svc);
 	sl->stopping = true;
@@ -387,9 +387,16 @@ void svc_set_stop(struct svc_set *set, int64_t grace_ms)
 	for (int i = 0; i < n; i++)
 		if (set->slot[i].pid > 0) {
 			set->slot[i].stopping = true;
-			set->slot[i].restarting = false;
 			svc_kill(set, i, SIGTERM);
 		}
+	for (int i = 0; i < n; i++) { /* a restart under way starts nothing any more */
+		struct svc_slot *sl = &set->slot[i];
+
+		sl->restarting = false;
+		if (sl->restart_timer > 0)
+			ev_timer_del(loop, sl->restart_timer);
+		sl->restart_timer = 0;
+	}
 	/* exits arrive through the loop (pidfds, guest agents) */
 	ev_loop_run_until(loop, ev_now_ns() + grace_ms * 1000000, svc_none_running, set);
 	for (int i = 0; i < n; i++) {
