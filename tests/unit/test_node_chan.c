@@ -161,10 +161,56 @@ static void test_chan_late_agent(void)
 	ev_loop_free(loop);
 }
 
+static int64_t stop_loop(struct ev_loop *loop, int64_t now, void *arg)
+{
+	(void)now;
+	(void)arg;
+	ev_loop_stop(loop); /* as a signal handler would */
+	return -1;
+}
+
+/* node_chan_call() waits by running the loop: other timers fire meanwhile (a stop
+ * among them does not end the wait, and is kept for the outer run), the reply comes
+ * back copied, and a silent peer ends in ETIMEDOUT. */
+static void test_chan_call_runs_loop(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct owner own = {0};
+	struct ticker t = {0};
+	int sv[2];
+	char *reply = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+	CU_ASSERT_EQUAL_FATAL(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv));
+	struct node_chan *c = node_chan_new(loop, sv[0], on_line, NULL, &own);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	int64_t t0 = ev_now_ns();
+	t.due = t0 + TICK_NS;
+	int64_t tid = ev_timer_add(loop, t.due, tick, &t);
+	struct late l = {sv[1], "5 ok pong\n"};
+	ev_timer_add(loop, t0 + 30 * 1000000LL, stop_loop, NULL);
+	ev_timer_add(loop, t0 + 100 * 1000000LL, write_late, &l);
+	CU_ASSERT_EQUAL(0, node_chan_call(c, 5, "5 ping\n", 7, 1000, &reply));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(reply);
+	CU_ASSERT_STRING_EQUAL("5 ok pong", reply);
+	CU_ASSERT_TRUE(ev_now_ns() - t0 >= 100 * 1000000LL);
+	CU_ASSERT_TRUE(t.n >= 8); /* the ticker ran during the wait */
+	CU_ASSERT_TRUE(ev_loop_stopped(loop));
+	free(reply);
+	CU_ASSERT_EQUAL(-1, node_chan_call(c, 6, "6 ping\n", 7, 50, &reply));
+	CU_ASSERT_EQUAL(ETIMEDOUT, errno);
+	CU_ASSERT_PTR_NULL(reply);
+	ev_timer_del(loop, tid);
+	node_chan_free(c);
+	close(sv[1]);
+	ev_loop_free(loop);
+}
+
 void register_node_chan_suite(void)
 {
 	CU_pSuite s = CU_add_suite("node_chan", NULL, NULL);
 
 	CU_add_test(s, "silent_agent", test_chan_silent_agent);
 	CU_add_test(s, "late_agent", test_chan_late_agent);
+	CU_add_test(s, "call_runs_loop", test_chan_call_runs_loop);
 }
