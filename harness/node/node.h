@@ -5,9 +5,11 @@
  * which kind a node is.
  *
  * A kind sees the lab through the narrow API of lab.h (namespace fds, bridges, ports,
- * lab_port_set, lab_node_state, lab_set_error); its per-node state (a guest) is hung on
- * the lab with lab_node_state_set() and freed by the kind's teardown on the run's
- * teardown list, so the lab owns it and nothing is process-wide.
+ * lab_port_set, lab_node_state, lab_run, lab_fail); its per-node state (a guest) is
+ * hung on the lab with lab_node_state_set() and freed by the teardown entry its build
+ * pushed on the run's teardown list (run_defer), so the lab owns it and nothing is
+ * process-wide. What was really in effect in a node (a guest's kernel, clocksource,
+ * interrupt routing: its facts) is reported by its build as an event (guest-ready).
  *
  * Process starts and ends are reported through struct node_proc_fns with a wait(2)-
  * style status, whatever the kind: a host pidfd for netns, the guest agent's replies
