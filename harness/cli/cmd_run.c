@@ -27,7 +27,6 @@
 #include "ev.h"
 #include "flt.h"
 #include "lab.h"
-#include "node_qemu.h"
 #include "obs.h"
 #include "rep.h"
 #include "run.h"
@@ -193,7 +192,7 @@ static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
 		return NULL;
 	}
 	*ops = (struct flt_svc_ops){.signal = svc_set_signal, .restart = svc_set_restart,
-				    .guest_stall = node_qemu_stall_hook, .ctx = set};
+				    .ctx = set};
 	return tl_start(r, sch, ops);
 }
 

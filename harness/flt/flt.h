@@ -61,14 +61,13 @@ bool flt_caps_ok(const struct flt_caps *caps, const struct flt_kind *k);
 int flt_scn_check(const struct flt_caps *caps, const struct scn *s, char *err, size_t len);
 
 /*
- * The service layer's hooks for kill/restart (and guest stalls), filled in by the run.
+ * The service layer's hooks for kill/restart, filled in by the run.
  * @service is an index into scn.services. Each returns 0, or -1 with errno. Any hook
  * may be NULL: the faults needing it fail with ENOTSUP.
  */
 struct flt_svc_ops {
 	int (*signal)(void *ctx, int service, int signo);   /* to its process group */
 	int (*restart)(void *ctx, int service);		    /* start it again */
-	int (*guest_stall)(void *ctx, int node, bool stop); /* qemu nodes: QMP stop/cont */
 	void *ctx;
 };
 

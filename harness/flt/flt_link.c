@@ -16,19 +16,22 @@
 
 #include "flt_int.h"
 #include "lab.h"
-#include "node_qemu.h"
+#include "node.h"
 
 /*
- * Carrier of the port: a guest's through QMP set_link on its NIC (the guest sees the
- * carrier go, as a netns node sees its veth's), a netns node's through its lab-side veth.
+ * Carrier of the port: the node kind's own when it has one (a guest's: QMP set_link on
+ * its NIC, so the guest sees the carrier go as a netns node sees its veth's), else the
+ * lab-side veth's.
  */
 int flt_link_set_sys(struct flt_ctx *ctx, int node, int net, bool up)
 {
-	if (ctx->s->nodes[node].kind == SCN_NODE_QEMU) {
-		if (node_qemu_set_link(ctx->run, node, net, up) == -1)
-			return flt_fail(ctx, "link %s %s.%s: QMP set_link: %s", up ? "up" : "down",
-					ctx->s->nodes[node].name, ctx->s->networks[net].name,
-					strerror(errno));
+	const struct node_kind *k = node_kind_of(ctx->lab, node);
+	char err[256];
+
+	if (k->link_set) {
+		if (k->link_set(ctx->lab, node, net, up, err, sizeof(err)) == -1)
+			return flt_fail(ctx, "link %s %s.%s: %s", up ? "up" : "down",
+					ctx->s->nodes[node].name, ctx->s->networks[net].name, err);
 		return 0;
 	}
 	int ifindex = lab_port_ifindex(ctx->lab, node, net);

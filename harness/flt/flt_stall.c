@@ -7,9 +7,10 @@
  * netns nodes: the node's cgroup v1 freezer (lab_node_cgroup()): write FROZEN / THAWED
  * to freezer.state and wait until it reads back so (FREEZING is the in-between state).
  * Without a cgroup: SIGSTOP / SIGCONT to every process living in the node's network
- * namespace (found through /proc/PID/ns/net). qemu nodes: the guest_stall hook (QMP
- * stop/cont). Stalls are counted per node; the last revert thaws. The revert sits on the
- * teardown list above the services, so a frozen node is thawed before they are killed.
+ * namespace (found through /proc/PID/ns/net). A node kind with a stall of its own (qemu:
+ * QMP stop/cont) does it instead. Stalls are counted per node; the last revert thaws.
+ * The revert sits on the teardown list above the services, so a frozen node is thawed
+ * before they are killed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -24,6 +25,7 @@
 
 #include "flt_int.h"
 #include "lab.h"
+#include "node.h"
 
 #define FLT_FREEZE_WAIT_NS 3000000000LL /* a freezer that has not settled by then is stuck */
 
@@ -95,10 +97,13 @@ static int flt_stall_signal(struct flt_ctx *ctx, int node, int signo)
 
 int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop)
 {
-	if (ctx->s->nodes[node].kind == SCN_NODE_QEMU) {
-		if (!ctx->ops.guest_stall)
-			return errno = ENOTSUP, flt_fail(ctx, "stall of a guest needs QMP");
-		return ctx->ops.guest_stall(ctx->ops.ctx, node, stop);
+	const struct node_kind *k = node_kind_of(ctx->lab, node);
+	char err[256];
+
+	if (k->stall) { /* the kind's own (a guest: QMP stop/cont, not waited for) */
+		if (k->stall(ctx->lab, node, stop, err, sizeof(err)) == -1)
+			return flt_fail(ctx, "%s", err);
+		return 0;
 	}
 	const char *cg = lab_node_cgroup(ctx->lab, node);
 	if (cg && cg[0])

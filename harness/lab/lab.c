@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ static void lab_free(void *arg)
 	free(lab->ports);
 	free(lab->br_ifindex);
 	free(lab->cg_node);
+	free(lab->node_state);
 	free(lab);
 }
 
@@ -90,12 +92,14 @@ static struct lab *lab_alloc(struct run *r)
 	lab->ports = calloc((size_t)(s->n_nodes * s->n_networks + 1), sizeof(*lab->ports));
 	lab->br_ifindex = calloc((size_t)(s->n_networks + 1), sizeof(int));
 	lab->cg_node = calloc((size_t)(s->n_nodes + 1), sizeof(*lab->cg_node));
-	if (!lab->node_fd || !lab->ports || !lab->br_ifindex || !lab->cg_node ||
+	lab->node_state = calloc((size_t)(s->n_nodes + 1), sizeof(*lab->node_state));
+	if (!lab->node_fd || !lab->ports || !lab->br_ifindex || !lab->cg_node || !lab->node_state ||
 	    run_defer(r, lab_free, lab, "lab") == -1) {
 		free(lab->node_fd);
 		free(lab->ports);
 		free(lab->br_ifindex);
 		free(lab->cg_node);
+		free(lab->node_state);
 		free(lab);
 		return NULL;
 	}
@@ -241,9 +245,17 @@ out:
 	return rc;
 }
 
+/* Has the lab's scenario a node of kind @k? */
+static bool node_kind_used(const struct lab *lab, const struct node_kind *k)
+{
+	for (int i = 0; i < lab->scn->n_nodes; i++)
+		if (node_kind_of(lab, i) == k)
+			return true;
+	return false;
+}
+
 struct lab *lab_build(struct run *r)
 {
-	const struct scn *s = run_scn(r);
 	struct lab *lab = lab_alloc(r);
 	int rc;
 
@@ -269,14 +281,26 @@ struct lab *lab_build(struct run *r)
 	lab->orig_fd = -1;
 	if (rc == -1)
 		return NULL;
-	for (int i = 0; i < s->n_nodes; i++) {
-		if (s->nodes[i].kind != SCN_NODE_QEMU)
-			continue;
-		/* node_qemu.c: taps registered with lab_port_set(), guest booted */
-		if (node_qemu_build(lab, r, i) == -1)
+	/* the kinds the lab does not batch itself (qemu: taps, then the guests booted) */
+	for (const struct node_kind *const *k = node_kinds; *k; k++)
+		if ((*k)->build && node_kind_used(lab, *k) && (*k)->build(lab) == -1)
 			return NULL;
-	}
 	return lab;
+}
+
+struct run *lab_run(const struct lab *lab)
+{
+	return lab->run;
+}
+
+void *lab_node_state(const struct lab *lab, int node)
+{
+	return lab->node_state[node];
+}
+
+void lab_node_state_set(struct lab *lab, int node, void *state)
+{
+	lab->node_state[node] = state;
 }
 
 int lab_netns_fd(const struct lab *lab)

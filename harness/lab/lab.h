@@ -25,6 +25,16 @@ struct lab;
 struct lab *lab_build(struct run *r);
 const char *lab_error(const struct lab *lab);
 
+/*
+ * What a node kind (node.h) may use of the lab besides the getters below: the run,
+ * its own per-node state (a guest), and the lab's error text. lab_fail() prints into
+ * lab_error() and returns -1 keeping errno.
+ */
+struct run *lab_run(const struct lab *lab);
+void *lab_node_state(const struct lab *lab, int node);
+void lab_node_state_set(struct lab *lab, int node, void *state);
+int lab_fail(struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* File descriptor of the lab namespace (bridges, ports, filters). */
 int lab_netns_fd(const struct lab *lab);
 /* File descriptor of @node's network namespace (qemu nodes: -1). */
@@ -53,7 +63,8 @@ int lab_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
  * group, inside the node's namespace (and the node's freezer cgroup when there is one),
  * stdout/stderr to @out_path/@err_path (NULL: /dev/null), argv[0] looked up in PATH then
  * in the directory of the faultline binary. Returns the pid, or -1 with errno (EINVAL
- * for a qemu node: its processes start in the guest, through node_qemu_spawn()).
+ * for a node without a namespace of its own). The netns node kind's spawn; other
+ * kinds start processes their own way (node.h).
  */
 pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_path,
 		const char *err_path);

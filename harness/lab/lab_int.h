@@ -1,6 +1,6 @@
 /*
- * lab_int.h - what the lab's own files (lab.c, lab_cgroup.c, lab_spawn.c, node_*.c)
- * share: the definition of struct lab.
+ * lab_int.h - what the lab's own files (lab.c, lab_cgroup.c, lab_spawn.c) share: the
+ * definition of struct lab. Node kinds (harness/node/) see only lab.h.
  */
 #ifndef FL_LAB_INT_H
 #define FL_LAB_INT_H
@@ -30,13 +30,11 @@ struct lab {
 	int *br_ifindex;         /* per network */
 	char cg_run[PATH_MAX];   /* freezer/faultline/<pid>-<run>, "" when none */
 	char (*cg_node)[PATH_MAX]; /* per node, "" when none */
+	void **node_state;         /* per node: its kind's own (a guest), or NULL */
 	pid_t reaper;
 	int reaper_fd; /* write end: its EOF tells the reaper we are gone */
 	char error[512];
 };
-
-/* Printf into lab->error; returns -1 and keeps errno. */
-int lab_fail(struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* lab_cgroup.c */
 int lab_cgroup_setup(struct lab *lab);

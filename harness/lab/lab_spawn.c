@@ -4,8 +4,8 @@
  * The child, between fork and exec: its own process group, PR_SET_PDEATHSIG(SIGKILL)
  * (then a getppid() check, in case faultline died before the prctl), the node's freezer
  * cgroup, the node's network namespace and a private mount namespace whose /sys is
- * the node's, stdio, a clean signal mask. A qemu node is refused (EINVAL): its
- * processes run inside its guest. Whatever fails there is
+ * the node's, stdio, a clean signal mask. A node without a namespace of its own (a
+ * qemu node) is refused (EINVAL): its kind starts its processes (node.h). Whatever fails there is
  * reported to the parent through a close-on-exec pipe, so lab_spawn() returns -1 with
  * the child's errno instead of a process that exits 127 later.
  */
@@ -132,9 +132,9 @@ pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_p
 	char prog[PATH_MAX];
 	int p[2], e = 0;
 
-	/* A qemu node's processes run in its guest (node_qemu_spawn), never on the host. */
+	/* A node without a namespace (a guest) runs its processes its own way (node.h). */
 	if (!argv || !argv[0] || node < 0 || node >= lab->scn->n_nodes ||
-	    lab->scn->nodes[node].kind == SCN_NODE_QEMU) {
+	    lab->node_fd[node] < 0) {
 		errno = EINVAL;
 		return -1;
 	}

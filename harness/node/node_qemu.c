@@ -1,6 +1,8 @@
 /*
- * node_qemu.c - booting a qemu node: taps in the lab namespace, the QEMU command line,
- * the QEMU process, boot detection, the guest's interfaces, and the faults on guests.
+ * node_qemu.c - the qemu node kind's build and teardown: taps in the lab namespace, the
+ * QEMU command line, the QEMU process, boot detection, the guest's interfaces, and the
+ * kind's table entry. Each guest hangs on its lab (lab_node_state_set) from the moment
+ * it exists until its teardown entry frees it: nothing here is process-wide.
  *
  * Safety invariants (DESIGN.md section 2):
  * - Taps are made with TUNSETIFF by a thread inside the lab namespace, so they exist
@@ -23,33 +25,36 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/epoll.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ev.h"
-#include "lab_int.h"
+#include "lab.h"
 #include "node.h"
+#include "node_chan.h"
 #include "node_qemu_int.h"
 #include "qmp.h"
 #include "run.h"
 #include "scn.h"
 
-#define GUESTS_MAX 64
 #define BOOT_TIMEOUT_MS 60000
 #define QMP_TIMEOUT_MS 5000
+#define QUIT_WAIT_NS (500 * 1000000LL) /* QEMU exits this soon after "quit" */
 #define DEFAULT_MEMORY (256ull << 20)
 #define ARGS_MAX 96
 
-static struct guest *guests[GUESTS_MAX];
-
 struct guest *guest_find(struct run *r, int node)
 {
-	for (int i = 0; i < GUESTS_MAX; i++)
-		if (guests[i] && guests[i]->r == r && guests[i]->node == node)
-			return guests[i];
-	errno = ENOENT;
-	return NULL;
+	struct lab *lab = r ? run_lab(r) : NULL;
+	struct guest *g = lab && node >= 0 && node_kind_of(lab, node) == &node_qemu_kind
+				  ? lab_node_state(lab, node)
+				  : NULL;
+
+	if (!g)
+		errno = ENOENT;
+	return g;
 }
 
 struct guest *guest_ready(struct run *r, int node)
@@ -232,44 +237,27 @@ static void qemu_child(const struct guest *g, struct qargv *a, int lab_fd)
 	_exit(127);
 }
 
-static void guest_stop(void *arg);
-
-static void guest_unwatch(struct guest *g)
+void guest_gone(struct guest *g, const char *why)
 {
 	if (!g->watched)
 		return;
 	g->watched = false;
-	if (g->agent_fd >= 0)
-		ev_fd_del(run_loop(g->r), g->agent_fd);
-	if (g->qmp)
-		ev_fd_del(run_loop(g->r), qmp_fd(g->qmp));
-}
-
-static void guest_gone(struct guest *g, const char *why)
-{
-	guest_unwatch(g);
 	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-gone",
 		  "\"why\":\"%s\"", why);
 }
 
-static void on_agent(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+void guest_error(struct guest *g, const char *what, int err, const char *text)
 {
-	(void)loop;
-	(void)fd;
-	(void)events;
-	if (guest_agent_pump(arg) < 0 && errno != EAGAIN)
-		guest_gone(arg, "agent channel closed");
+	char t[400];
+
+	run_json_escape(text && *text ? text : strerror(err), t, sizeof(t));
+	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-error",
+		  "\"what\":\"%s\",\"errno\":%d,\"error\":\"%s\"", what, err, t);
 }
 
-static void on_qmp(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+static void on_qmp_gone(void *arg)
 {
-	struct guest *g = arg;
-
-	(void)loop;
-	(void)fd;
-	(void)events;
-	if (qmp_pump(g->qmp) < 0)
-		guest_gone(g, "QMP closed");
+	guest_gone(arg, "QMP closed");
 }
 
 static void on_qmp_event(void *arg, const char *event, const char *data, int len)
@@ -284,19 +272,12 @@ static void on_qmp_event(void *arg, const char *event, const char *data, int len
 		  "\"event\":\"%s\"", ev);
 }
 
-static int guest_watch(struct guest *g)
+/* From now on QMP events and the guest going away are news (events.jsonl). */
+static void guest_watch(struct guest *g)
 {
-	struct ev_loop *loop = run_loop(g->r);
-
 	qmp_set_event_fn(g->qmp, on_qmp_event, g);
-	if (ev_fd_add(loop, g->agent_fd, EPOLLIN, on_agent, g) < 0)
-		return -1;
-	if (ev_fd_add(loop, qmp_fd(g->qmp), EPOLLIN, on_qmp, g) < 0) {
-		ev_fd_del(loop, g->agent_fd);
-		return -1;
-	}
+	qmp_set_gone_fn(g->qmp, on_qmp_gone, g);
 	g->watched = true;
-	return 0;
 }
 
 static int guest_spawn(struct lab *lab, struct guest *g, const char *vm)
@@ -340,38 +321,59 @@ static int guest_paths(struct lab *lab, struct guest *g)
 	return 0;
 }
 
-static struct guest *guest_new(struct run *r, int node)
+static struct guest *guest_new(struct lab *lab, struct run *r, int node)
 {
 	struct guest *g = calloc(1, sizeof(*g));
-	int slot = -1;
 
-	for (int i = 0; i < GUESTS_MAX && slot < 0; i++)
-		if (!guests[i])
-			slot = i;
-	if (!g || slot < 0 || !(g->rb = malloc(sizeof(*g->rb)))) {
-		free(g);
-		errno = ENOMEM;
+	if (!g)
 		return NULL;
-	}
-	agent_rbuf_init(g->rb);
 	g->r = r;
+	g->lab = lab;
 	g->node = node;
 	g->pid = -1;
-	g->agent_fd = -1;
 	g->next_id = 1;
 	for (int i = 0; i < GUEST_NICS_MAX; i++)
 		g->tap_fd[i] = -1;
-	guests[slot] = g;
+	lab_node_state_set(lab, node, g);
 	return g;
 }
 
 static void guest_forget(struct guest *g)
 {
-	for (int i = 0; i < GUESTS_MAX; i++)
-		if (guests[i] == g)
-			guests[i] = NULL;
-	free(g->rb);
+	lab_node_state_set(g->lab, g->node, NULL);
+	guest_tails_free(g);
+	free(g->reply);
 	free(g);
+}
+
+static void qemu_on_pidfd(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	(void)events;
+	(void)arg;
+	ev_fd_del(loop, fd);
+}
+
+static bool qemu_reaped(void *arg)
+{
+	struct guest *g = arg;
+	int ws;
+
+	return waitpid(g->pid, &ws, WNOHANG) != 0;
+}
+
+/* After "quit": wait on the loop (a pidfd wakes it) until QEMU exited, at most a while. */
+static void qemu_wait_exit(struct guest *g)
+{
+	struct ev_loop *loop = run_loop(g->r);
+	int fd = pidfd_open(g->pid, 0);
+
+	if (fd < 0)
+		return;
+	if (ev_fd_add(loop, fd, EPOLLIN, qemu_on_pidfd, g) == 0) {
+		ev_loop_run_until(loop, ev_now_ns() + QUIT_WAIT_NS, qemu_reaped, g);
+		ev_fd_del(loop, fd);
+	}
+	close(fd);
 }
 
 /* Teardown: QMP quit, then SIGKILL by pid; close our tap fds (the taps go with them). */
@@ -379,26 +381,25 @@ static void guest_stop(void *arg)
 {
 	struct guest *g = arg;
 
-	guest_unwatch(g);
+	g->watched = false; /* what follows is ours, not news */
+	memset(g->procs, 0, sizeof(g->procs)); /* their owners are gone */
 	if (g->pid > 0 && g->ready && g->qmp) {
 		/* A stalled guest cannot hand its files over: resume it first. */
 		qmp_cmd(g->qmp, "cont", NULL, NULL, 0, 300);
+		g->stalled = false;
 		guest_fetch_all(g);
 	}
 	if (g->pid > 0) {
 		int ws;
 
-		if (g->qmp)
-			qmp_cmd(g->qmp, "quit", NULL, NULL, 0, 300);
-		for (int i = 0; i < 50 && waitpid(g->pid, &ws, WNOHANG) == 0; i++)
-			usleep(10000);
+		if (g->qmp && qmp_cmd(g->qmp, "quit", NULL, NULL, 0, 300) == 0)
+			qemu_wait_exit(g);
 		if (kill(g->pid, SIGKILL) == 0 || errno != ESRCH)
 			waitpid(g->pid, &ws, 0);
 		g->pid = -1;
 	}
 	qmp_close(g->qmp);
-	if (g->agent_fd >= 0)
-		close(g->agent_fd);
+	node_chan_free(g->agent);
 	for (int i = 0; i < g->n_nics; i++)
 		if (g->tap_fd[i] >= 0)
 			close(g->tap_fd[i]);
@@ -407,7 +408,7 @@ static void guest_stop(void *arg)
 
 static int guest_start(struct lab *lab, struct run *r, int node, const char *vm)
 {
-	struct guest *g = guest_new(r, node);
+	struct guest *g = guest_new(lab, r, node);
 
 	if (!g)
 		return lab_fail(lab, "node %s: %s", run_scn(r)->nodes[node].name, strerror(errno));
@@ -570,7 +571,7 @@ static int guest_finish(struct lab *lab, struct guest *g)
 	const char *name = run_scn(g->r)->nodes[g->node].name;
 	int64_t deadline = g->t_start_ns + (int64_t)BOOT_TIMEOUT_MS * 1000000;
 
-	g->qmp = qmp_open(g->qmp_path, QMP_TIMEOUT_MS);
+	g->qmp = qmp_open(run_loop(g->r), g->qmp_path, QMP_TIMEOUT_MS);
 	if (!g->qmp) {
 		snprintf(g->err, sizeof(g->err), "QMP %s: %s", g->qmp_path, strerror(errno));
 		return boot_failed(lab, g);
@@ -584,47 +585,67 @@ static int guest_finish(struct lab *lab, struct guest *g)
 	if (guest_facts_collect(g) < 0)
 		return lab_fail(lab, "node %s: guest facts: %s", name, g->err);
 	guest_facts_event(g);
-	if (guest_watch(g) < 0)
-		return lab_fail(lab, "node %s: watch the guest: %s", name, strerror(errno));
+	guest_watch(g);
 	return 0;
 }
 
-int node_qemu_build(struct lab *lab, struct run *r, int node)
+/* Start every guest of the lab's scenario, so they boot side by side; then finish each. */
+static int node_qemu_build(struct lab *lab)
 {
+	struct run *r = lab_run(lab);
 	const struct scn *s = run_scn(r);
-	struct guest *g = guest_find(r, node);
 	char vm[PATH_MAX];
 
-	if (!g) {
-		/* First call of this run: start every guest now, so they boot side by side. */
-		if (node_qemu_image_dir(vm, sizeof(vm)) < 0)
-			return lab_fail(lab, "guest image directory: %s", strerror(errno));
-		for (int i = 0; i < s->n_nodes; i++) {
-			const struct scn_node *nd = &s->nodes[i];
-			char k[PATH_MAX + 16];
+	if (node_qemu_image_dir(vm, sizeof(vm)) < 0)
+		return lab_fail(lab, "guest image directory: %s", strerror(errno));
+	for (int i = 0; i < s->n_nodes; i++) {
+		const struct scn_node *nd = &s->nodes[i];
+		char k[PATH_MAX + 16];
 
-			if (nd->kind != SCN_NODE_QEMU || guest_find(r, i))
-				continue;
-			snprintf(k, sizeof(k), "%s/vmlinuz", vm);
-			if (!nd->kernel && access(k, R_OK) < 0)
-				return lab_fail(lab, "node %s: no guest kernel at %s (make vm-image)",
-						nd->name, k);
-			if (guest_start(lab, r, i, vm) < 0)
-				return -1;
-		}
-		g = guest_find(r, node);
-		if (!g)
-			return lab_fail(lab, "node %d is no qemu node", node);
+		if (node_kind_of(lab, i) != &node_qemu_kind)
+			continue;
+		snprintf(k, sizeof(k), "%s/vmlinuz", vm);
+		if (!nd->kernel && access(k, R_OK) < 0)
+			return lab_fail(lab, "node %s: no guest kernel at %s (make vm-image)",
+					nd->name, k);
+		if (guest_start(lab, r, i, vm) < 0)
+			return -1;
 	}
-	return guest_finish(lab, g);
+	for (int i = 0; i < s->n_nodes; i++) {
+		struct guest *g = node_kind_of(lab, i) == &node_qemu_kind ? guest_find(r, i) : NULL;
+
+		if (g && guest_finish(lab, g) < 0)
+			return -1;
+	}
+	return 0;
 }
 
-int node_qemu_stall_hook(void *ctx, int node, bool stop)
+static int node_qemu_read_file(struct lab *lab, int node, const char *path, char *buf,
+			       size_t len)
 {
-	(void)ctx;
-	for (int i = 0; i < GUESTS_MAX; i++)
-		if (guests[i] && guests[i]->node == node)
-			return node_qemu_stall(guests[i]->r, node, stop);
-	errno = ENOENT;
-	return -1;
+	struct guest *g = guest_find(lab_run(lab), node);
+
+	return g ? guest_read(g, path, buf, len) : -1;
 }
+
+static void node_qemu_flush(struct lab *lab, int node)
+{
+	struct guest *g = guest_find(lab_run(lab), node);
+
+	if (g && g->ready)
+		guest_tail_flush(g);
+}
+
+const struct node_kind node_qemu_kind = {
+	.name = "qemu",
+	.scn_kind = SCN_NODE_QEMU,
+	.build = node_qemu_build,
+	.spawn = guest_spawn_proc,
+	.pid_space = "guest",
+	.signal = guest_signal,
+	.forget = guest_forget_proc,
+	.stall = guest_stall,
+	.link_set = guest_link_set,
+	.read = node_qemu_read_file,
+	.flush = node_qemu_flush,
+};

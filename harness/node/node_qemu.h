@@ -1,21 +1,20 @@
 /*
- * node_qemu.h - the qemu node kind: a QEMU guest booted from the bundled image (or the
- * scenario's kernel/initrd), one virtio-net NIC per network on a non-persistent tap in
- * the lab namespace, QMP and the fl-agent channel on unix sockets in the run directory.
+ * node_qemu.h - the qemu node kind (node_qemu_kind in node.h): a QEMU guest booted from
+ * the bundled image (or the scenario's kernel/initrd), one virtio-net NIC per network on
+ * a non-persistent tap in the lab namespace, QMP and the fl-agent channel on unix
+ * sockets in the run directory, both watched on the run's event loop.
  *
- * node_qemu_build() (declared in node.h, called by lab_build() for every qemu node) boots
- * the guests: its first call in a run starts every qemu node of the scenario, so they
- * boot in parallel; each call then waits for its own guest's agent, configures the
- * guest's interfaces (renamed after their networks, so NODE.NET means what it means for
- * netns nodes) and collects the guest facts below.
+ * The kind's build boots every guest of the lab side by side, then waits for each
+ * guest's agent, configures its interfaces (renamed after their networks, so NODE.NET
+ * means what it means for netns nodes) and collects the guest facts below. From then
+ * on nothing waits for a guest: processes, stalls and carrier are requests whose
+ * replies the loop handles when they come (node_qemu_ops.c). Exits of spawned
+ * processes go to events.jsonl ("guest-exit"), QMP events (STOP, RESUME, SHUTDOWN, ...)
+ * too ("qmp"), requests that failed or got no reply in time ("guest-error"), and QEMU
+ * going away mid-run ("guest-gone").
  *
- * Everything else here acts on a built guest and returns 0 / -1 with errno; the guest
- * is found by (run, node). Guest processes, files and pids are the guest's own.
- *
- * Once booted, a guest's agent and QMP sockets are watched on the run's event loop:
- * exits of spawned processes go to the exit function and to events.jsonl
- * ("guest-exit"), QMP events (STOP, RESUME, SHUTDOWN, ...) to events.jsonl ("qmp"),
- * and QEMU going away mid-run to events.jsonl ("guest-gone").
+ * What is declared here is what the rest of faultline and the tests need beyond the
+ * kind's table entry: the pure parsers, the path and time mappings.
  */
 #ifndef FL_NODE_QEMU_H
 #define FL_NODE_QEMU_H
@@ -23,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct run;
@@ -52,52 +52,6 @@ int node_qemu_facts_parse_interrupts(const char *text, struct node_qemu_facts *f
 /* Keep the kernel-log lines of @text that concern the APIC, clocksources or lockups. */
 void node_qemu_facts_pick_dmesg(const char *text, struct node_qemu_facts *f);
 
-/* The facts of @node (NULL when it is no booted guest). */
-const struct node_qemu_facts *node_qemu_facts(struct run *r, int node);
-
-/* Is @node of this run a booted guest? */
-bool node_qemu_is_guest(struct run *r, int node);
-
-/* stall: QMP stop (@stop) or cont. */
-int node_qemu_stall(struct run *r, int node, bool stop);
-/*
- * The same as a struct flt_svc_ops guest_stall hook: @ctx is ignored and @node is
- * looked up among the guests of the run in progress (a process runs one at a time).
- */
-int node_qemu_stall_hook(void *ctx, int node, bool stop);
-/* carrier: QMP set_link on the NIC of network @net (the guest sees the carrier go). */
-int node_qemu_set_link(struct run *r, int node, int net, bool up);
-
-/*
- * node_qemu_spawn - start @argv in the guest, stdout/stderr to the guest files
- * @out_path/@err_path (NULL: /dev/null). Returns the guest pid, or -1 with errno.
- * Its exit is recorded as a "guest-exit" event in events.jsonl.
- */
-pid_t node_qemu_spawn(struct run *r, int node, char *const argv[], const char *out_path,
-		      const char *err_path);
-/*
- * Called from the run's event loop when a process node_qemu_spawn() started exits
- * (@status: exit code, or 128 + signal). One function per guest; NULL to stop.
- */
-typedef void node_qemu_exit_fn(void *arg, int node, pid_t pid, int status);
-int node_qemu_set_exit_fn(struct run *r, int node, node_qemu_exit_fn *fn, void *arg);
-
-/* Signal the process group of guest pid @pid. */
-int node_qemu_signal(struct run *r, int node, pid_t pid, int signo);
-/* Exit status of guest pid @pid once it exited (code, or 128 + signal); -1 before. */
-int node_qemu_exit_status(struct run *r, int node, pid_t pid);
-/* Run @argv in the guest and wait (10 s at most); output into @out; returns its status. */
-int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t len);
-/* Read guest file @path into @buf (NUL-terminated); returns its length. */
-int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len);
-/*
- * node_qemu_read_at - read guest file @path from byte @offset into @buf (NUL-terminated;
- * the agent sends 64 KiB at most, fewer at the end of the file). Returns the length, or
- * -1 with errno; EAGAIN at once while the guest is stalled (nothing in it can answer).
- */
-int node_qemu_read_at(struct run *r, int node, const char *path, int64_t offset, char *buf,
-		      size_t len);
-
 /*
  * Files a guest service writes (stdout, stderr, --events, requests.csv) live in the
  * guest; the guest has no view of the host's run directory. node_qemu_guest_path() maps
@@ -107,7 +61,23 @@ int node_qemu_read_at(struct run *r, int node, const char *path, int64_t offset,
  * one file at any time. Both return 0 / -1 with errno.
  */
 int node_qemu_guest_path(const char *host_path, char *buf, size_t len);
-int node_qemu_fetch(struct run *r, int node, const char *guest_path, const char *host_path);
+
+/* What a tailed guest file holds, so which of its words are guest times. */
+enum node_qemu_tail_kind {
+	NODE_QEMU_TAIL_EVENTS = 1, /* JSON lines: the "t_ns" member */
+	NODE_QEMU_TAIL_CSV,	   /* fl-load's log: sched_ns,start_ns,end_ns,... (header kept) */
+	NODE_QEMU_TAIL_RAW,	   /* stdout, stderr: no times */
+};
+
+typedef int64_t node_qemu_time_map_fn(void *arg, int64_t guest_ns);
+
+/*
+ * node_qemu_tail_line - write the @len bytes at @line (no newline among them) to @f with
+ * each guest time of a @kind file replaced by @map's value, then a newline. Times <= 0
+ * (never happened) and lines without one are written as they are. No other I/O.
+ */
+void node_qemu_tail_line(FILE *f, enum node_qemu_tail_kind kind, const char *line, size_t len,
+			 node_qemu_time_map_fn *map, void *arg);
 
 /*
  * A guest CLOCK_MONOTONIC time on the host's time base. The offset is measured at boot,
@@ -115,11 +85,6 @@ int node_qemu_fetch(struct run *r, int node, const char *guest_path, const char 
  * a time maps with the last offset measured at or before it.
  */
 int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns);
-/* Measure the offset again (one agent ping); 0, or -1 with errno (EAGAIN: stalled). */
-int node_qemu_clock_sync(struct run *r, int node);
-
-/* QEMU's pid (for the report and tests), or -1. */
-pid_t node_qemu_pid(struct run *r, int node);
 
 /* Where the guest kernel and initramfs are looked for by default: $FL_VM_DIR, else
  * <dir of the faultline binary>/../vm (build/vm after "make vm-image"). */

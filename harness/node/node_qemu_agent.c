@@ -1,12 +1,15 @@
 /*
  * node_qemu_agent.c - the harness side of the fl-agent channel: a unix socket to QEMU's
- * virtio-serial chardev, requests with ids counting up from 1, a blocking wait for one
- * reply at a time (with a deadline), and the agent's unasked lines ("0 exit PID STATUS")
- * recorded as they pass. Replies to requests nobody waits for any more (a ping sent
- * while the guest was still booting) are dropped by id.
+ * virtio-serial chardev, watched on the run's event loop as a node_chan from the moment
+ * it connects. Requests carry ids counting up from 1 and a timeout each; replies go to
+ * their request's callback, the agent's unasked lines ("0 exit PID STATUS") are recorded
+ * as they come. Replies to requests nobody waits for any more (a ping sent while the
+ * guest was still booting, a read that timed out) are dropped by id.
+ *
+ * guest_agent_send() never waits. guest_agent_call() waits by running the loop, for the
+ * lab build (boot, interfaces, facts) and teardown only.
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,30 +19,20 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "node_chan.h"
 #include "node_qemu_int.h"
 #include "run.h"
 #include "scn.h"
 
-int guest_agent_connect(struct guest *g, int64_t deadline_ns)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+#define AGENT_RETRY_NS	  (10 * 1000000LL) /* QEMU makes the chardev socket after start */
+#define AGENT_PING_GAP_NS (50 * 1000000LL)
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->agent_path);
-	for (;;) {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-		if (fd < 0)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-			g->agent_fd = fd;
-			return 0;
-		}
-		close(fd);
-		if ((errno != ENOENT && errno != ECONNREFUSED) || ev_now_ns() >= deadline_ns)
-			return -1;
-		usleep(10000);
-	}
-}
+/* One request in flight. */
+struct agent_req {
+	struct guest *g;
+	guest_agent_fn *fn;
+	void *arg;
+};
 
 static void record_exit(struct guest *g, const struct agent_msg *m)
 {
@@ -57,81 +50,58 @@ static void record_exit(struct guest *g, const struct agent_msg *m)
 	}
 	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-exit",
 		  "\"pid\":%d,\"status\":%d", (int)pid, status);
-	if (g->exit_fn)
-		g->exit_fn(g->exit_arg, g->node, pid, status);
+	guest_exited(g, pid, status);
 }
 
-/* Next whole line as a message; 1 when one was taken, 0 when none is buffered. */
-static int take_msg(struct guest *g, struct agent_msg *m)
+/* node_chan_line_fn: exit events recorded here; a reply's id for its request. */
+static int64_t agent_on_line(void *arg, char *line)
 {
-	char *line;
-
-	while ((line = agent_rbuf_line(g->rb)) || errno == E2BIG) {
-		if (!line || agent_msg_parse(line, m) < 0)
-			continue;
-		if (m->id == 0 && !strcmp(m->verb, "exit")) {
-			record_exit(g, m);
-			continue;
-		}
-		return 1;
-	}
-	return 0;
-}
-
-static int fill(struct guest *g)
-{
-	size_t room;
-	char *p = agent_rbuf_space(g->rb, &room);
-	ssize_t n = read(g->agent_fd, p, room);
-
-	if (n == 0) {
-		errno = EPIPE;
-		return -1;
-	}
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	agent_rbuf_commit(g->rb, (size_t)n);
-	return 1;
-}
-
-int guest_agent_pump(struct guest *g)
-{
+	struct guest *g = arg;
+	char *end;
+	unsigned long id = strtoul(line, &end, 10);
 	struct agent_msg m;
-	int rc;
 
-	if (g->agent_fd < 0) {
-		errno = ENOTCONN;
-		return -1;
-	}
-	while ((rc = fill(g)) > 0)
-		while (take_msg(g, &m))
-			;
-	return rc;
-}
-
-static int send_line(struct guest *g, const char *buf, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(g->agent_fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = g->agent_fd, .events = POLLOUT };
-
-			if (poll(&p, 1, (int)((deadline - ev_now_ns()) / 1000000) + 1) <= 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (end == line || *end != ' ')
+		return 0;
+	if (id > 0)
+		return (int64_t)id;
+	if (agent_msg_parse(line, &m) == 0 && !strcmp(m.verb, "exit"))
+		record_exit(g, &m);
 	return 0;
 }
 
-static int reply_of(struct guest *g, uint32_t id, struct agent_msg *rep)
+static void agent_on_gone(void *arg, int err)
+{
+	(void)err;
+	guest_gone(arg, "agent channel closed");
+}
+
+int guest_agent_connect(struct guest *g, int64_t deadline_ns)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct ev_loop *loop = run_loop(g->r);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->agent_path);
+	for (;;) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			g->agent = node_chan_new(loop, fd, agent_on_line, agent_on_gone, g);
+			if (!g->agent)
+				close(fd);
+			return g->agent ? 0 : -1;
+		}
+		close(fd);
+		if ((errno != ENOENT && errno != ECONNREFUSED) || ev_now_ns() >= deadline_ns)
+			return -1;
+		ev_loop_run_until(loop, ev_now_ns() + AGENT_RETRY_NS, NULL, NULL);
+	}
+}
+
+/* "ok" is 0; "err ERRNO TEXT" is -1 with the guest's errno and its text in g->err. */
+static int reply_of(struct guest *g, const struct agent_msg *rep)
 {
 	if (!strcmp(rep->verb, "ok"))
 		return 0;
@@ -140,42 +110,91 @@ static int reply_of(struct guest *g, uint32_t id, struct agent_msg *rep)
 		errno = atoi(rep->argv[0]) > 0 ? atoi(rep->argv[0]) : EIO;
 		return -1;
 	}
-	(void)id;
 	errno = EPROTO;
 	return -1;
+}
+
+static void agent_on_reply(void *arg, char *line, int err)
+{
+	struct agent_req *rq = arg;
+	struct agent_msg m;
+	bool parsed = !err && agent_msg_parse(line, &m) == 0;
+
+	if (!err && !parsed)
+		err = EPROTO;
+	if (parsed && reply_of(rq->g, &m) < 0)
+		err = errno;
+	rq->fn(rq->arg, rq->g, err, parsed ? &m : NULL);
+	free(rq);
+}
+
+/* The request line of @verb @argv into a buffer the caller frees; its id in *@id. */
+static char *agent_line(struct guest *g, const char *verb, int argc, const char *const argv[],
+			const size_t lens[], uint32_t *id, int *len)
+{
+	char *line = malloc(AGENT_LINE_MAX);
+
+	*id = g->next_id++;
+	if (!line)
+		return NULL;
+	*len = agent_msg_format(line, AGENT_LINE_MAX, *id, verb, argc, argv, lens);
+	if (*len < 0) {
+		free(line);
+		return NULL;
+	}
+	return line;
+}
+
+int guest_agent_send(struct guest *g, const char *verb, int argc, const char *const argv[],
+		     const size_t lens[], int timeout_ms, guest_agent_fn *fn, void *arg)
+{
+	struct agent_req *rq;
+	uint32_t id;
+	int len, rc = -1;
+
+	if (!g->agent) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	char *line = agent_line(g, verb, argc, argv, lens, &id, &len);
+	if (!line || !(rq = malloc(sizeof(*rq)))) {
+		free(line);
+		return -1;
+	}
+	*rq = (struct agent_req){g, fn, arg};
+	rc = node_chan_send(g->agent, id, line, (size_t)len, timeout_ms, agent_on_reply, rq);
+	int e = errno;
+	if (rc < 0)
+		free(rq);
+	free(line);
+	errno = e;
+	return rc;
 }
 
 int guest_agent_call(struct guest *g, const char *verb, int argc, const char *const argv[],
 		     const size_t lens[], struct agent_msg *rep, int timeout_ms)
 {
-	int64_t deadline = ev_now_ns() + (int64_t)timeout_ms * 1000000;
-	uint32_t id = g->next_id++;
-	static char line[AGENT_LINE_MAX];
-	int n;
+	uint32_t id;
+	int len, rc;
 
-	if (g->agent_fd < 0) {
+	if (!g->agent) {
 		errno = ENOTCONN;
 		return -1;
 	}
-	n = agent_msg_format(line, sizeof(line), id, verb, argc, argv, lens);
-	if (n < 0 || send_line(g, line, (size_t)n, deadline) < 0)
+	char *line = agent_line(g, verb, argc, argv, lens, &id, &len);
+	if (!line)
 		return -1;
-	for (;;) {
-		struct pollfd p = { .fd = g->agent_fd, .events = POLLIN };
-		int64_t left = deadline - ev_now_ns();
-
-		while (take_msg(g, rep))
-			if (rep->id == id)
-				return reply_of(g, id, rep);
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (poll(&p, 1, (int)(left / 1000000) + 1) < 0 && errno != EINTR)
-			return -1;
-		if (fill(g) < 0)
-			return -1;
+	free(g->reply);
+	g->reply = NULL;
+	rc = node_chan_call(g->agent, id, line, (size_t)len, timeout_ms, &g->reply);
+	free(line);
+	if (rc < 0)
+		return -1;
+	if (agent_msg_parse(g->reply, rep) < 0) {
+		errno = EPROTO;
+		return -1;
 	}
+	return reply_of(g, rep);
 }
 
 static bool qemu_gone(struct guest *g)
@@ -212,7 +231,8 @@ int guest_agent_wait_ready(struct guest *g, int64_t deadline_ns)
 				errno = ECHILD;
 				return -1;
 			}
-			usleep(50000);
+			ev_loop_run_until(run_loop(g->r), ev_now_ns() + AGENT_PING_GAP_NS, NULL,
+					  NULL);
 		}
 	}
 	snprintf(g->err, sizeof(g->err), "the guest agent did not answer in time");

@@ -8,8 +8,9 @@
  * pings), one just before each stop and one just after each resume, and one whenever
  * a later ping finds the offset moved by more than SYNC_MOVE_NS.
  *
- * Each sync is one agent ping: the host reads its clock before and after; the midpoint
- * is taken as the instant of the guest's reading (error at most half the round trip).
+ * Each sync is one agent ping: the host reads its clock when it sends it and when the
+ * reply comes (on the loop: nothing waits for it); the midpoint is taken as the instant
+ * of the guest's reading (error at most half the round trip).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,37 +34,53 @@ static void sync_push(struct guest *g, int64_t guest_ns, int64_t offset_ns)
 	g->n_sync++;
 }
 
+/* What a clock ping needs to know when its reply comes. */
+struct sync_ping {
+	int64_t t1;
+	bool always;
+	unsigned n_stops; /* the guest's stops when it was sent */
+};
+
+static void sync_on_pong(void *arg, struct guest *g, int err, struct agent_msg *rep)
+{
+	struct sync_ping *sp = arg;
+	int64_t t2 = ev_now_ns(), rtt = t2 - sp->t1;
+
+	g->syncing = false;
+	if (!err && rep->argc >= 1) {
+		int64_t guest_ns = strtoll(rep->argv[0], NULL, 10);
+		int64_t offset = sp->t1 + rtt / 2 - guest_ns;
+		int64_t last = g->n_sync ? g->sync[g->n_sync - 1].offset_ns
+					 : g->facts.clock_offset_ns;
+		/* a slow pong that a stop overtook says nothing: the guest clock stood still */
+		bool stopped = g->n_stops != sp->n_stops && rtt > SYNC_RTT_MAX_NS;
+
+		if (!stopped && (sp->always || (rtt <= SYNC_RTT_MAX_NS &&
+						llabs(offset - last) >= SYNC_MOVE_NS)))
+			sync_push(g, guest_ns, offset);
+	}
+	free(sp);
+}
+
 int guest_clock_sync(struct guest *g, bool always)
 {
-	struct agent_msg rep;
-	int64_t t1, t2, guest_ns, offset, last;
+	struct sync_ping *sp;
 
 	if (g->stalled) {
 		errno = EAGAIN;
 		return -1;
 	}
-	t1 = ev_now_ns();
-	if (guest_agent_call(g, "ping", 0, NULL, NULL, &rep, SYNC_TIMEOUT_MS) < 0)
+	if (g->syncing && !always)
+		return 0; /* one ping at a time is enough */
+	if (!(sp = malloc(sizeof(*sp))))
 		return -1;
-	t2 = ev_now_ns();
-	if (rep.argc < 1) {
-		errno = EPROTO;
+	*sp = (struct sync_ping){ev_now_ns(), always, g->n_stops};
+	if (guest_agent_send(g, "ping", 0, NULL, NULL, SYNC_TIMEOUT_MS, sync_on_pong, sp) < 0) {
+		free(sp);
 		return -1;
 	}
-	guest_ns = strtoll(rep.argv[0], NULL, 10);
-	offset = t1 + (t2 - t1) / 2 - guest_ns;
-	last = g->n_sync ? g->sync[g->n_sync - 1].offset_ns : g->facts.clock_offset_ns;
-	if (!always && (t2 - t1 > SYNC_RTT_MAX_NS || llabs(offset - last) < SYNC_MOVE_NS))
-		return 0;
-	sync_push(g, guest_ns, offset);
+	g->syncing = true;
 	return 0;
-}
-
-int node_qemu_clock_sync(struct run *r, int node)
-{
-	struct guest *g = guest_ready(r, node);
-
-	return g ? guest_clock_sync(g, false) : -1;
 }
 
 int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)

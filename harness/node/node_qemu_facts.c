@@ -99,7 +99,7 @@ void node_qemu_facts_pick_dmesg(const char *text, struct node_qemu_facts *f)
 /* Guest file @path into @buf, trailing newline removed. */
 static int read_small(struct guest *g, const char *path, char *buf, size_t len)
 {
-	int n = node_qemu_read(g->r, g->node, path, buf, len);
+	int n = guest_read(g, path, buf, len);
 
 	if (n < 0)
 		return -1;
@@ -119,7 +119,7 @@ int guest_facts_collect(struct guest *g)
 	if (read_small(g, "/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		       f->clocksource, sizeof(f->clocksource)) < 0)
 		snprintf(f->clocksource, sizeof(f->clocksource), "unknown");
-	if (node_qemu_read(g->r, g->node, "/proc/interrupts", big, sizeof(big)) >= 0)
+	if (guest_read(g, "/proc/interrupts", big, sizeof(big)) >= 0)
 		node_qemu_facts_parse_interrupts(big, f);
 	{
 		struct agent_msg rep;
@@ -171,13 +171,19 @@ static int fetch_file(struct guest *g, const char *guest_path, const char *host_
 	return rc;
 }
 
-int node_qemu_fetch(struct run *r, int node, const char *guest_path, const char *host_path)
+int guest_read(struct guest *g, const char *path, char *buf, size_t len)
 {
-	struct guest *g = guest_find(r, node);
+	const char *words[] = {path};
+	struct agent_msg rep;
 
-	if (!g)
+	if (guest_agent_call(g, "read", 1, words, NULL, &rep, 5000) < 0)
 		return -1;
-	return fetch_file(g, guest_path, host_path, 1ll << 40, ev_now_ns() + 60000000000LL);
+	size_t n = rep.argc > 0 ? rep.arglen[0] : 0;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, rep.argc > 0 ? rep.argv[0] : "", n);
+	buf[n] = '\0';
+	return (int)n;
 }
 
 /* Every file of the guest's /run/fl into the run directory (teardown). */

@@ -1,44 +1,189 @@
 /*
- * node_qemu_ops.c - what the rest of faultline does to a booted guest: stall and carrier
- * through QMP, processes and files through fl-agent, and the guest facts and clock.
- * Every function finds the guest by (run, node) and fails with errno ENOENT for a node
- * that is no guest and EAGAIN for a guest that has not booted yet.
+ * node_qemu_ops.c - what the qemu node kind does to a booted guest while the run goes
+ * on: processes (spawn, signal, their ends) through fl-agent, stall and carrier through
+ * QMP. None of these waits for the guest: each sends its request and returns; the
+ * reply is handled on the run's event loop when it comes, and a reply that does not
+ * come in time becomes a "guest-error" event, so a guest that stops answering never
+ * holds up the timeline.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab.h"
 #include "node_qemu_int.h"
 #include "qmp.h"
+#include "run.h"
+#include "scn.h"
 
-#define QMP_TIMEOUT_MS 5000
+#define QMP_TIMEOUT_MS	 5000
+#define AGENT_TIMEOUT_MS 5000
 
-bool node_qemu_is_guest(struct run *r, int node)
+/* The agent's exit status (code, or 128 + signal) as wait(2) gives it. */
+static int guest_wstatus(int status)
 {
-	return guest_ready(r, node) != NULL;
+	return status > 128 ? status - 128 : (status & 0xff) << 8;
 }
 
-const struct node_qemu_facts *node_qemu_facts(struct run *r, int node)
+void guest_exited(struct guest *g, pid_t pid, int status)
 {
-	struct guest *g = guest_ready(r, node);
+	for (int i = 0; i < GUEST_PROCS_MAX; i++) {
+		struct guest_proc *p = &g->procs[i];
 
-	return g ? &g->facts : NULL;
+		if (p->pid == pid && pid > 0) {
+			struct node_proc_fns fns = p->fns;
+
+			p->pid = 0;
+			if (fns.exited)
+				fns.exited(fns.arg, g->node, pid, guest_wstatus(status));
+			return;
+		}
+	}
 }
 
-pid_t node_qemu_pid(struct run *r, int node)
+static void guest_on_spawned(void *arg, struct guest *g, int err, struct agent_msg *rep)
 {
-	struct guest *g = guest_find(r, node);
+	struct guest_proc *p = arg;
+	struct node_proc_fns fns = p->fns;
 
-	return g ? g->pid : -1;
+	if (!err && rep->argc < 1)
+		err = EPROTO;
+	if (err == ECANCELED) { /* teardown: nobody to tell */
+		p->pid = 0;
+		return;
+	}
+	if (err) {
+		char why[600];
+
+		p->pid = 0;
+		snprintf(why, sizeof(why), "in the guest: %s", strerror(err));
+		if (fns.failed)
+			fns.failed(fns.arg, g->node, err, why);
+		return;
+	}
+	pid_t pid = (pid_t)atoi(rep->argv[0]);
+	p->pid = pid;
+	if (fns.started)
+		fns.started(fns.arg, g->node, pid);
+	/* an exit the agent reported before this reply found no process with its pid */
+	for (int i = 0; i < g->n_exits; i++)
+		if (g->exits[i].pid == pid) {
+			guest_exited(g, pid, g->exits[i].status);
+			break;
+		}
 }
 
-int node_qemu_stall(struct run *r, int node, bool stop)
+static struct guest_proc *guest_proc_new(struct guest *g, const struct node_proc_fns *fns)
 {
-	struct guest *g = guest_ready(r, node);
+	for (int i = 0; i < GUEST_PROCS_MAX; i++)
+		if (g->procs[i].pid == 0) {
+			g->procs[i] = (struct guest_proc){.pid = -1, .fns = *fns};
+			return &g->procs[i];
+		}
+	errno = ENOSPC;
+	return NULL;
+}
+
+int guest_spawn_proc(struct lab *lab, int node, char *const argv[], const char *out,
+		     const char *err_path, const struct node_proc_fns *fns, char *err, size_t len)
+{
+	struct guest *g = guest_ready(lab_run(lab), node);
+	char gout[PATH_MAX], gerr[PATH_MAX];
+	const char *words[AGENT_ARGS_MAX];
+	struct guest_proc *p;
+	char **a;
+	int n = 0, rc;
+
+	if (!g) {
+		snprintf(err, len, "not a booted guest: %s", strerror(errno));
+		return -1;
+	}
+	if (!(a = guest_tail_argv(g, argv, out, err_path, gout, gerr, sizeof(gout))) ||
+	    !(p = guest_proc_new(g, fns))) {
+		snprintf(err, len, "%s in the guest: %s", argv[0], strerror(errno));
+		guest_argv_free(a);
+		return -1;
+	}
+	words[n++] = out ? gout : "/dev/null";
+	words[n++] = err_path ? gerr : "/dev/null";
+	while (a[n - 2] && n < AGENT_ARGS_MAX) {
+		words[n] = a[n - 2];
+		n++;
+	}
+	rc = guest_agent_send(g, "spawn", n, words, NULL, AGENT_TIMEOUT_MS, guest_on_spawned, p);
+	int e = errno;
+	guest_argv_free(a);
+	if (rc < 0) {
+		p->pid = 0;
+		snprintf(err, len, "%s in the guest: %s", argv[0], strerror(e));
+		errno = e;
+	}
+	return rc;
+}
+
+void guest_forget_proc(struct lab *lab, int node, pid_t pid)
+{
+	struct guest *g = guest_find(lab_run(lab), node);
+
+	for (int i = 0; g && i < GUEST_PROCS_MAX; i++)
+		if (g->procs[i].pid == pid)
+			g->procs[i].fns = (struct node_proc_fns){0};
+}
+
+static void guest_on_killed(void *arg, struct guest *g, int err, struct agent_msg *rep)
+{
+	(void)arg;
+	(void)rep;
+	if (err && err != ESRCH) /* already gone: its exit is on its way */
+		guest_error(g, "kill", err, err == ETIMEDOUT ? NULL : g->err);
+}
+
+int guest_signal(struct lab *lab, int node, pid_t pid, int signo)
+{
+	struct guest *g = guest_ready(lab_run(lab), node);
+	char p[16], s[16];
+	const char *words[] = {p, s};
 
 	if (!g)
 		return -1;
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	snprintf(s, sizeof(s), "%d", signo);
+	return guest_agent_send(g, "kill", 2, words, NULL, AGENT_TIMEOUT_MS, guest_on_killed, NULL);
+}
+
+static void guest_qmp_check(struct guest *g, const char *what, int err, const struct qmp_msg *m)
+{
+	if (err)
+		guest_error(g, what, err, NULL);
+	else if (m->kind == QMP_MSG_ERROR)
+		guest_error(g, what, EREMOTEIO, qmp_error(g->qmp));
+}
+
+static void guest_on_stopped(void *arg, int err, const struct qmp_msg *m)
+{
+	guest_qmp_check(arg, "stop", err, m);
+}
+
+static void guest_on_resumed(void *arg, int err, const struct qmp_msg *m)
+{
+	struct guest *g = arg;
+
+	guest_qmp_check(g, "cont", err, m);
+	if (!err && m->kind == QMP_MSG_RETURN && !g->stalled)
+		guest_clock_sync(g, true); /* the clock stood still meanwhile */
+}
+
+int guest_stall(struct lab *lab, int node, bool stop, char *err, size_t len)
+{
+	struct guest *g = guest_ready(lab_run(lab), node);
+
+	if (!g) {
+		snprintf(err, len, "stall %s: %s", run_scn(lab_run(lab))->nodes[node].name,
+			 strerror(errno));
+		return -1;
+	}
 	/*
 	 * A stopped guest's clocks stop too, so its offset to the host grows by the stall:
 	 * a sync point just before the stop and one just after the resume keep the guest
@@ -46,147 +191,34 @@ int node_qemu_stall(struct run *r, int node, bool stop)
 	 */
 	if (stop && !g->stalled)
 		guest_clock_sync(g, true);
-	if (qmp_cmd(g->qmp, stop ? "stop" : "cont", NULL, NULL, 0, QMP_TIMEOUT_MS) < 0)
+	if (qmp_send(g->qmp, stop ? "stop" : "cont", NULL, QMP_TIMEOUT_MS,
+		     stop ? guest_on_stopped : guest_on_resumed, g) < 0) {
+		snprintf(err, len, "stall %s: QMP %s: %s", run_scn(g->r)->nodes[node].name,
+			 stop ? "stop" : "cont", strerror(errno));
 		return -1;
-	bool was = g->stalled;
+	}
+	if (stop)
+		g->n_stops++;
 	g->stalled = stop;
-	if (!stop && was)
-		guest_clock_sync(g, true);
 	return 0;
 }
 
-int node_qemu_set_link(struct run *r, int node, int net, bool up)
+static void guest_on_link(void *arg, int err, const struct qmp_msg *m)
 {
-	struct guest *g = guest_ready(r, node);
+	guest_qmp_check(arg, "set_link", err, m);
+}
+
+int guest_link_set(struct lab *lab, int node, int net, bool up, char *err, size_t len)
+{
+	struct guest *g = guest_ready(lab_run(lab), node);
 	char args[64];
 
-	if (!g)
-		return -1;
-	snprintf(args, sizeof(args), "{\"name\":\"nic%d\",\"up\":%s}", net, up ? "true" : "false");
-	return qmp_cmd(g->qmp, "set_link", args, NULL, 0, QMP_TIMEOUT_MS);
-}
-
-pid_t node_qemu_spawn(struct run *r, int node, char *const argv[], const char *out_path,
-		      const char *err_path)
-{
-	struct guest *g = guest_ready(r, node);
-	const char *words[AGENT_ARGS_MAX];
-	struct agent_msg rep;
-	int n = 0;
-
-	if (!g)
-		return -1;
-	words[n++] = out_path ? out_path : "/dev/null";
-	words[n++] = err_path ? err_path : "/dev/null";
-	while (argv[n - 2] && n < AGENT_ARGS_MAX) {
-		words[n] = argv[n - 2];
-		n++;
+	if (g) {
+		snprintf(args, sizeof(args), "{\"name\":\"nic%d\",\"up\":%s}", net,
+			 up ? "true" : "false");
+		if (qmp_send(g->qmp, "set_link", args, QMP_TIMEOUT_MS, guest_on_link, g) == 0)
+			return 0;
 	}
-	if (guest_agent_call(g, "spawn", n, words, NULL, &rep, 5000) < 0 || rep.argc < 1)
-		return -1;
-	return (pid_t)atoi(rep.argv[0]);
-}
-
-int node_qemu_set_exit_fn(struct run *r, int node, node_qemu_exit_fn *fn, void *arg)
-{
-	struct guest *g = guest_find(r, node);
-
-	if (!g)
-		return -1;
-	g->exit_fn = fn;
-	g->exit_arg = arg;
-	return 0;
-}
-
-int node_qemu_signal(struct run *r, int node, pid_t pid, int signo)
-{
-	struct guest *g = guest_ready(r, node);
-	char p[16], s[16];
-	const char *words[] = { p, s };
-	struct agent_msg rep;
-
-	if (!g)
-		return -1;
-	snprintf(p, sizeof(p), "%d", (int)pid);
-	snprintf(s, sizeof(s), "%d", signo);
-	return guest_agent_call(g, "kill", 2, words, NULL, &rep, 5000);
-}
-
-int node_qemu_exit_status(struct run *r, int node, pid_t pid)
-{
-	struct guest *g = guest_ready(r, node);
-
-	if (!g)
-		return -1;
-	guest_agent_pump(g);
-	for (int i = 0; i < g->n_exits; i++)
-		if (g->exits[i].pid == pid)
-			return g->exits[i].status;
-	errno = EAGAIN;
+	snprintf(err, len, "QMP set_link: %s", strerror(errno));
 	return -1;
 }
-
-static int copy_word(const struct agent_msg *rep, int i, char *buf, size_t len)
-{
-	size_t n = rep->argc > i ? rep->arglen[i] : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, rep->argc > i ? rep->argv[i] : "", n);
-	buf[n] = '\0';
-	return (int)n;
-}
-
-int node_qemu_run(struct run *r, int node, char *const argv[], char *out, size_t len)
-{
-	struct guest *g = guest_ready(r, node);
-	const char *words[AGENT_ARGS_MAX];
-	struct agent_msg rep;
-	int n = 0;
-
-	if (!g)
-		return -1;
-	while (argv[n] && n < AGENT_ARGS_MAX) {
-		words[n] = argv[n];
-		n++;
-	}
-	if (guest_agent_call(g, "run", n, words, NULL, &rep, 15000) < 0 || rep.argc < 2)
-		return -1;
-	if (out && len)
-		copy_word(&rep, 1, out, len);
-	return atoi(rep.argv[0]);
-}
-
-int node_qemu_read_at(struct run *r, int node, const char *path, int64_t offset, char *buf,
-		      size_t len)
-{
-	struct guest *g = guest_ready(r, node);
-	char off[24];
-	const char *words[] = { path, off };
-	struct agent_msg rep;
-
-	if (!g)
-		return -1;
-	if (g->stalled) {
-		errno = EAGAIN;
-		return -1;
-	}
-	snprintf(off, sizeof(off), "%lld", (long long)offset);
-	if (guest_agent_call(g, "read", 2, words, NULL, &rep, 2000) < 0)
-		return -1;
-	return copy_word(&rep, 0, buf, len);
-}
-
-int node_qemu_read(struct run *r, int node, const char *path, char *buf, size_t len)
-{
-	struct guest *g = guest_find(r, node);
-	const char *words[] = { path };
-	struct agent_msg rep;
-
-	if (!g)
-		return -1;
-	if (guest_agent_call(g, "read", 1, words, NULL, &rep, 5000) < 0)
-		return -1;
-	return copy_word(&rep, 0, buf, len);
-}
-

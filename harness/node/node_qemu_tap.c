@@ -16,7 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "lab_int.h"
+#include "lab.h"
 #include "net.h"
 #include "node_qemu_int.h"
 #include "run.h"

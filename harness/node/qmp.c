@@ -1,49 +1,45 @@
 /*
- * qmp.c - the QMP connection: a non-blocking unix socket, line assembly (the generic
- * assembler from lb/agent_proto.h), ids counting up from 1, events delivered as they
- * come. A blocking wait (qmp_cmd) polls this one socket with a deadline; everything
- * else is qmp_pump() from the run's event loop.
+ * qmp.c - the QMP connection: a unix socket watched on the run's event loop as a
+ * node_chan (line assembly, ids counting up from 1, replies matched by id, a timeout
+ * per command), events delivered as they come. qmp_send() never waits; qmp_cmd() and
+ * qmp_open() wait by running the loop, so every other source keeps firing.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "agent_proto.h"
+#include "ev.h"
+#include "node_chan.h"
 #include "qmp.h"
 
+#define QMP_RETRY_NS (10 * 1000000LL) /* QEMU makes its socket a moment after it starts */
+
 struct qmp {
-	int fd;
+	struct ev_loop *loop;
+	struct node_chan *ch;
 	int64_t next_id;
 	qmp_event_fn *event_fn;
 	void *event_arg;
-	/* The reply being waited for, if any. */
-	int64_t want_id;
-	int got; /* 0 waiting, 1 return, -1 error */
-	char *ret;
-	size_t ret_len;
-	int greeted;
+	qmp_gone_fn *gone_fn;
+	void *gone_arg;
+	bool greeted;
 	char error[320];
-	struct agent_rbuf rb;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+/* One command in flight. */
+struct qmp_req {
+	struct qmp *q;
+	qmp_reply_fn *fn;
+	void *arg;
+};
 
 static int sock_connect(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -64,162 +60,186 @@ static int sock_connect(const char *path)
 	return fd;
 }
 
-static void handle_msg(struct qmp *q, const struct qmp_msg *m)
+/* node_chan_line_fn: greeting and events here; a reply's id for its request. */
+static int64_t qmp_on_line(void *arg, char *line)
 {
-	switch (m->kind) {
+	struct qmp *q = arg;
+	struct qmp_msg m;
+
+	if (qmp_msg_parse(line, strlen(line), &m) < 0)
+		return 0;
+	switch (m.kind) {
 	case QMP_MSG_GREETING:
-		q->greeted = 1;
-		break;
+		q->greeted = true;
+		return 0;
 	case QMP_MSG_EVENT:
 		if (q->event_fn)
-			q->event_fn(q->event_arg, m->event, m->body, m->body_len);
-		break;
+			q->event_fn(q->event_arg, m.event, m.body, m.body_len);
+		return 0;
 	case QMP_MSG_RETURN:
 	case QMP_MSG_ERROR:
-		if (m->id != q->want_id)
-			break; /* a reply nobody waits for any more (timed out) */
-		q->got = m->kind == QMP_MSG_RETURN ? 1 : -1;
-		if (q->got < 0)
-			snprintf(q->error, sizeof(q->error), "%s: %s", m->err_class, m->err_desc);
-		if (q->got > 0 && q->ret && q->ret_len) {
-			int n = m->body_len < (int)q->ret_len ? m->body_len : (int)q->ret_len - 1;
-
-			memcpy(q->ret, m->body ? m->body : "", m->body ? (size_t)n : 0);
-			q->ret[m->body ? n : 0] = '\0';
-		}
-		break;
-	}
-}
-
-int qmp_pump(struct qmp *q)
-{
-	for (;;) {
-		size_t room;
-		char *p = agent_rbuf_space(&q->rb, &room);
-		ssize_t n = read(q->fd, p, room);
-		char *line;
-
-		if (n == 0) {
-			errno = EPIPE;
-			return -1;
-		}
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -1;
-		agent_rbuf_commit(&q->rb, (size_t)n);
-		while ((line = agent_rbuf_line(&q->rb)) || errno == E2BIG) {
-			struct qmp_msg m;
-
-			if (line && qmp_msg_parse(line, strlen(line), &m) == 0)
-				handle_msg(q, &m);
-		}
-	}
-}
-
-static int send_all(int fd, const char *buf, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-
-			if (poll(&p, 1, (int)(deadline - now_ms())) <= 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
+		return m.id > 0 ? m.id : 0;
 	}
 	return 0;
 }
 
-/* Pump until @done(q) or the deadline. */
-static int wait_for(struct qmp *q, int (*done)(const struct qmp *q), int64_t deadline)
+static void qmp_on_gone(void *arg, int err)
 {
-	while (!done(q)) {
-		struct pollfd p = { .fd = q->fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
+	struct qmp *q = arg;
 
-		if (left <= 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			return -1;
-		if (qmp_pump(q) < 0)
-			return -1;
+	(void)err;
+	if (q->gone_fn)
+		q->gone_fn(q->gone_arg);
+}
+
+static void qmp_on_reply(void *arg, char *line, int err)
+{
+	struct qmp_req *rq = arg;
+	struct qmp *q = rq->q;
+	struct qmp_msg m;
+
+	if (!err && qmp_msg_parse(line, strlen(line), &m) < 0)
+		err = EPROTO;
+	if (!err && m.kind == QMP_MSG_ERROR)
+		snprintf(q->error, sizeof(q->error), "%s: %s", m.err_class, m.err_desc);
+	rq->fn(rq->arg, err, err ? NULL : &m);
+	free(rq);
+}
+
+int qmp_send(struct qmp *q, const char *cmd, const char *args_json, int timeout_ms,
+	     qmp_reply_fn *fn, void *arg)
+{
+	struct qmp_req *rq = malloc(sizeof(*rq));
+	int64_t id = q->next_id++;
+	char buf[4096];
+	int n = qmp_cmd_format(buf, sizeof(buf), cmd, args_json, id);
+
+	if (!rq || n < 0) {
+		free(rq);
+		return -1;
+	}
+	*rq = (struct qmp_req){q, fn, arg};
+	if (node_chan_send(q->ch, id, buf, (size_t)n, timeout_ms, qmp_on_reply, rq) < 0) {
+		int e = errno;
+
+		free(rq);
+		errno = e;
+		return -1;
 	}
 	return 0;
 }
 
-static int is_greeted(const struct qmp *q)
+struct qmp_wait {
+	bool done;
+	int err;
+	char *ret;
+	size_t ret_len;
+};
+
+static void qmp_wait_reply(void *arg, int err, const struct qmp_msg *m)
 {
-	return q->greeted;
+	struct qmp_wait *w = arg;
+
+	w->done = true;
+	w->err = err ? err : m->kind == QMP_MSG_ERROR ? EREMOTEIO : 0;
+	if (w->err || !w->ret || !w->ret_len)
+		return;
+	int n = m->body_len < (int)w->ret_len ? m->body_len : (int)w->ret_len - 1;
+	memcpy(w->ret, m->body ? m->body : "", m->body ? (size_t)n : 0);
+	w->ret[m->body ? n : 0] = '\0';
 }
 
-static int has_reply(const struct qmp *q)
+static bool qmp_wait_done(void *arg)
 {
-	return q->got != 0;
+	return ((struct qmp_wait *)arg)->done;
 }
 
 int qmp_cmd(struct qmp *q, const char *cmd, const char *args_json, char *ret, size_t ret_len,
 	    int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	char buf[4096];
-	int n;
+	/* heap, not stack: a reply that outlives a backstop timeout must find it alive */
+	struct qmp_wait *w = calloc(1, sizeof(*w));
 
-	q->want_id = q->next_id++;
-	q->got = 0;
-	q->ret = ret;
-	q->ret_len = ret_len;
+	if (!w)
+		return -1;
+	*w = (struct qmp_wait){.ret = ret, .ret_len = ret_len};
 	if (ret && ret_len)
 		ret[0] = '\0';
-	n = qmp_cmd_format(buf, sizeof(buf), cmd, args_json, q->want_id);
-	if (n < 0 || send_all(q->fd, buf, (size_t)n, deadline) < 0 ||
-	    wait_for(q, has_reply, deadline) < 0) {
-		q->want_id = -1;
+	if (qmp_send(q, cmd, args_json, timeout_ms, qmp_wait_reply, w) < 0) {
+		free(w);
 		return -1;
 	}
-	q->want_id = -1;
-	q->ret = NULL;
-	if (q->got < 0) {
-		errno = EREMOTEIO;
+	/* the command's own timeout ends the wait; the deadline here is a backstop */
+	ev_loop_run_until(q->loop, ev_now_ns() + (int64_t)(timeout_ms + 1000) * 1000000,
+			  qmp_wait_done, w);
+	if (!w->done) { /* epoll failed: @w stays with the request, without @ret */
+		w->ret = NULL;
+		return -1;
+	}
+	int err = w->err;
+	free(w);
+	if (err) {
+		errno = err;
 		return -1;
 	}
 	return 0;
 }
 
-struct qmp *qmp_open(const char *path, int timeout_ms)
+static bool qmp_is_greeted(void *arg)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	return ((struct qmp *)arg)->greeted;
+}
+
+/* Connect, retrying while QEMU has not made the socket yet; waits on the loop. */
+static int qmp_connect(struct ev_loop *loop, const char *path, int64_t deadline)
+{
+	int fd;
+
+	while ((fd = sock_connect(path)) < 0) {
+		if ((errno != ENOENT && errno != ECONNREFUSED) || ev_now_ns() >= deadline)
+			return -1;
+		ev_loop_run_until(loop, ev_now_ns() + QMP_RETRY_NS, NULL, NULL);
+	}
+	return fd;
+}
+
+struct qmp *qmp_open(struct ev_loop *loop, const char *path, int timeout_ms)
+{
+	int64_t deadline = ev_now_ns() + (int64_t)timeout_ms * 1000000;
+	int fd = qmp_connect(loop, path, deadline);
+
+	if (fd < 0)
+		return NULL;
+	return qmp_open_fd(loop, fd, (int)((deadline - ev_now_ns()) / 1000000) + 1);
+}
+
+struct qmp *qmp_open_fd(struct ev_loop *loop, int fd, int timeout_ms)
+{
+	int64_t deadline = ev_now_ns() + (int64_t)timeout_ms * 1000000;
 	struct qmp *q = calloc(1, sizeof(*q));
 	int e;
 
-	if (!q)
+	if (!q) {
+		close(fd);
 		return NULL;
-	q->next_id = 1;
-	q->want_id = -1;
-	agent_rbuf_init(&q->rb);
-	/* QEMU creates the socket a little after it starts: retry until the deadline. */
-	while ((q->fd = sock_connect(path)) < 0) {
-		struct timespec ts = { 0, 10 * 1000000 };
-
-		if ((errno != ENOENT && errno != ECONNREFUSED) || now_ms() >= deadline)
-			goto err_free;
-		nanosleep(&ts, NULL);
 	}
-	if (wait_for(q, is_greeted, deadline) < 0 ||
-	    qmp_cmd(q, "qmp_capabilities", NULL, NULL, 0, (int)(deadline - now_ms())) < 0)
+	q->loop = loop;
+	q->next_id = 1;
+	q->ch = node_chan_new(loop, fd, qmp_on_line, qmp_on_gone, q);
+	if (!q->ch) {
+		e = errno;
+		close(fd);
+		errno = e;
+		goto err_free;
+	}
+	if (ev_loop_run_until(loop, deadline, qmp_is_greeted, q) < 0 ||
+	    qmp_cmd(q, "qmp_capabilities", NULL, NULL, 0,
+		    (int)((deadline - ev_now_ns()) / 1000000) + 1) < 0)
 		goto err_close;
 	return q;
 err_close:
 	e = errno;
-	close(q->fd);
+	node_chan_free(q->ch);
 	errno = e;
 err_free:
 	e = errno;
@@ -232,19 +252,20 @@ void qmp_close(struct qmp *q)
 {
 	if (!q)
 		return;
-	close(q->fd);
+	node_chan_free(q->ch);
 	free(q);
-}
-
-int qmp_fd(const struct qmp *q)
-{
-	return q->fd;
 }
 
 void qmp_set_event_fn(struct qmp *q, qmp_event_fn *fn, void *arg)
 {
 	q->event_fn = fn;
 	q->event_arg = arg;
+}
+
+void qmp_set_gone_fn(struct qmp *q, qmp_gone_fn *fn, void *arg)
+{
+	q->gone_fn = fn;
+	q->gone_arg = arg;
 }
 
 const char *qmp_error(const struct qmp *q)

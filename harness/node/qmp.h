@@ -5,8 +5,9 @@
  *   qmp_msg_*   what one received line is: greeting, reply (return / error, with its id)
  *               or asynchronous event (STOP, RESUME, SHUTDOWN, ...), parsed by jansson;
  *               and the text of a command
- *   qmp_*       the connection: greeting and qmp_capabilities at open, commands with
- *               numeric ids, replies matched by id, events delivered in between.
+ *   qmp_*       the connection, a node_chan on the run's event loop: greeting and
+ *               qmp_capabilities at open, commands with numeric ids and a timeout,
+ *               replies matched by id, events delivered in between. Nothing blocks.
  *
  * QEMU writes one JSON object per line ("\r\n" terminated); that is the framing used.
  */
@@ -56,35 +57,49 @@ int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json
 
 /* ---- connection ---- */
 
+struct ev_loop;
 struct qmp;
 
 /* Called for each asynchronous event; @data is the event's "data" text or NULL. */
 typedef void qmp_event_fn(void *arg, const char *event, const char *data, int data_len);
+/* Called once when QEMU closes the connection. */
+typedef void qmp_gone_fn(void *arg);
+/*
+ * A command's outcome, called once from the loop: @err 0 and @m its reply (kind
+ * QMP_MSG_RETURN, or QMP_MSG_ERROR with qmp_error() set; valid during the call), or
+ * @m NULL and @err ETIMEDOUT (no reply in time), EPIPE (QEMU went away), ECANCELED.
+ */
+typedef void qmp_reply_fn(void *arg, int err, const struct qmp_msg *m);
 
 /*
  * qmp_open - connect to QEMU's QMP socket at @path, read the greeting and negotiate
  * capabilities, waiting at most @timeout_ms in all (the socket may not exist yet: QEMU
- * creates it shortly after start). Returns the connection, or NULL with errno.
+ * creates it shortly after start) by running @loop. From then on the socket is watched
+ * on @loop. Returns the connection, or NULL with errno.
  */
-struct qmp *qmp_open(const char *path, int timeout_ms);
-void qmp_close(struct qmp *q); /* NULL is a no-op */
-
-/* The socket, for an event loop: call qmp_pump() when it is readable. */
-int qmp_fd(const struct qmp *q);
+struct qmp *qmp_open(struct ev_loop *loop, const char *path, int timeout_ms);
+/* The same on connected non-blocking socket @fd, which the connection owns from now on
+ * (closed on failure too). */
+struct qmp *qmp_open_fd(struct ev_loop *loop, int fd, int timeout_ms);
+void qmp_close(struct qmp *q); /* NULL is a no-op; commands in flight get ECANCELED */
 
 void qmp_set_event_fn(struct qmp *q, qmp_event_fn *fn, void *arg);
+void qmp_set_gone_fn(struct qmp *q, qmp_gone_fn *fn, void *arg);
 
 /*
- * qmp_pump - read what is available without blocking and deliver the events in it.
- * Returns 0, or -1 with errno (EPIPE: QEMU closed the connection).
+ * qmp_send - execute @cmd with @args_json (or NULL) and return at once; @fn(@arg, ...)
+ * is called from the loop with the reply, or with ETIMEDOUT after @timeout_ms. Returns
+ * 0, or -1 with errno (then @fn is never called).
  */
-int qmp_pump(struct qmp *q);
+int qmp_send(struct qmp *q, const char *cmd, const char *args_json, int timeout_ms,
+	     qmp_reply_fn *fn, void *arg);
 
 /*
- * qmp_cmd - execute @cmd with @args_json (or NULL) and wait at most @timeout_ms for its
- * reply; events arriving meanwhile are delivered. The "return" value goes into @ret
- * (may be NULL). Returns 0; -1 with errno EREMOTEIO when QEMU answered with an error
- * (qmp_error() has its class and text), ETIMEDOUT, or the errno of the socket.
+ * qmp_cmd - qmp_send() and run the loop until the reply, at most @timeout_ms; events
+ * and every other source on the loop are served meanwhile. The "return" value goes
+ * into @ret (may be NULL). Returns 0; -1 with errno EREMOTEIO when QEMU answered with
+ * an error (qmp_error() has its class and text), ETIMEDOUT, or the errno of the socket.
+ * For the lab build and teardown; a loop callback uses qmp_send().
  */
 int qmp_cmd(struct qmp *q, const char *cmd, const char *args_json, char *ret, size_t ret_len,
 	    int timeout_ms);

@@ -263,6 +263,34 @@ int ev_loop_run(struct ev_loop *loop, int64_t deadline_ns)
 	return 0;
 }
 
+int ev_loop_run_until(struct ev_loop *loop, int64_t deadline_ns, bool (*done)(void *arg), void *arg)
+{
+	uint64_t until = deadline_ns > 0 ? (uint64_t)deadline_ns : 0;
+	bool stopped = loop_stopped(loop->lb);
+	int rc = 0;
+
+	/* A stop (a signal's handler) is for the outer ev_loop_run(): kept, not obeyed. */
+	loop_resume(loop->lb);
+	for (;;) {
+		if (done && done(arg))
+			break;
+		if (loop_now_ns() >= until) {
+			errno = ETIMEDOUT;
+			rc = -1;
+			break;
+		}
+		if (loop_run_once(loop->lb, until) == -1) {
+			rc = -1;
+			break;
+		}
+		stopped |= loop_stopped(loop->lb);
+		loop_resume(loop->lb);
+	}
+	if (stopped)
+		loop_stop(loop->lb);
+	return rc;
+}
+
 void ev_loop_stop(struct ev_loop *loop)
 {
 	loop_stop(loop->lb);

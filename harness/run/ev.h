@@ -38,6 +38,17 @@ int ev_signal_add(struct ev_loop *loop, int signo, ev_signal_fn *fn, void *arg);
  * Returns 0, or -1 with errno when epoll fails. */
 int ev_loop_run(struct ev_loop *loop, int64_t deadline_ns);
 void ev_loop_stop(struct ev_loop *loop);
+
+/*
+ * ev_loop_run_until - run the loop until @done(@arg) is true (checked before each
+ * iteration; NULL: never) or CLOCK_MONOTONIC reaches @deadline_ns. Every source keeps
+ * firing meanwhile, so this is how code outside a callback waits for a reply without
+ * blocking anything else. An ev_loop_stop() meanwhile (a signal's handler) does not
+ * end it; it is kept for the ev_loop_run() it was meant for. Returns 0 when done; -1
+ * with errno ETIMEDOUT at the deadline, or the errno of epoll.
+ */
+int ev_loop_run_until(struct ev_loop *loop, int64_t deadline_ns, bool (*done)(void *arg),
+		      void *arg);
 /* Did the last ev_loop_run() end by ev_loop_stop() (rather than its deadline)? */
 bool ev_loop_stopped(const struct ev_loop *loop);
 

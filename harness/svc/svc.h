@@ -1,5 +1,5 @@
 /*
- * svc.h - the run's service processes: started in their node with lab_spawn(), stdout
+ * svc.h - the run's service processes: started in their node by its kind, stdout
  * and stderr to <node>.<service>.out/.err in the run directory, "start" and "exit"
  * events in events.jsonl (src: the node; fields svc, pid, and status or signal),
  * stopped at the end with SIGTERM to the process group and SIGKILL after a grace.
@@ -7,13 +7,14 @@
  * One struct svc_set per run holds every service slot (one per scn.services entry).
  * svc_set_start_all() starts them all, kind by kind (svc_kind.h: one descriptor per
  * kind gives its command line, its files and when it is ready); svc_set_start() starts
- * one from an argv. The set watches each process through a pidfd on the run's event
- * loop, so an exit is recorded when it happens.
+ * one from an argv. The node's kind (node.h) starts, signals and watches each process
+ * on the run's event loop (a pidfd for a netns node, the agent for a guest), so an exit
+ * is recorded when it happens.
  *
- * A service on a qemu node runs in its guest (node_qemu_spawn): every run-directory
- * path on its command line is mapped to /run/fl/<basename>, and its events file and
- * request log are copied back into the run directory every 100 ms with guest times
- * moved onto the host's CLOCK_MONOTONIC (svc_guest.c); signals go through the agent.
+ * A service on a qemu node runs in its guest: every run-directory path on its command
+ * line is mapped to /run/fl/<basename>, and its events file and request log are copied
+ * back into the run directory every 100 ms with guest times moved onto the host's
+ * CLOCK_MONOTONIC (harness/node/node_qemu_tail.c); signals go through the agent.
  *
  * The kill/restart faults plug in as struct flt_svc_ops { .signal = svc_set_signal,
  * .restart = svc_set_restart, .ctx = set } (the functions take the set as void *).

@@ -1,16 +1,15 @@
 /*
- * svc_proc.c - the service set: one slot per scenario service, its process (spawned
- * with lab_spawn), a pidfd watched on the run's loop, the argv kept for restarts, and
- * the start/exit events.
+ * svc_proc.c - the service set: one slot per scenario service, its process (started
+ * through its node's kind, node.h: a host process for netns nodes, a guest's for qemu
+ * nodes), the argv kept for restarts, and the start/exit events. The kind tells the set
+ * from the run's event loop when a process started, failed to, or ended.
  *
- * A service on a qemu node runs in its guest instead (svc_guest.c): started through
- * the guest's agent, its exit reported by the agent (node_qemu_set_exit_fn), signals
- * sent through the agent. Its pid is the guest's and never reaches the host's kill().
- *
- * Invariants: a slot's pid is > 0 exactly while its process has not been reaped (for a
- * guest service: until the agent reported its exit); the pidfd is open and watched
- * exactly then, and never for a guest service. Each host process is reaped once, here,
- * with waitpid on its own pid, so no other child of faultline is reaped by mistake.
+ * Invariants: a slot's pid is > 0 exactly while its process has not been reported
+ * ended; "starting" while a spawn's pid is not known yet (a guest's agent has not
+ * answered). Nothing here waits for a node inside a loop callback: a restart that has to
+ * wait for the old process's end (a guest's, reported by its agent) goes on from the
+ * exit report or from a timer. Only svc_set_start() and svc_set_stop(), which run
+ * outside the loop's callbacks, wait, by running the loop.
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,43 +17,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "ev.h"
 #include "lab.h"
-#include "node_qemu.h"
+#include "node.h"
 #include "run.h"
 #include "scn.h"
 #include "svc.h"
-#include "svc_int.h"
 
-#define SVC_GUEST_EXIT_WAIT_NS (2000 * 1000000LL) /* restart: old process gone under TCG */
+#define SVC_EXIT_WAIT_NS  (2000 * 1000000LL)  /* restart/stop: old process gone under TCG */
+#define SVC_START_WAIT_NS (10000 * 1000000LL) /* a guest's agent answers a spawn */
+
+struct svc_set;
 
 struct svc_slot {
+	struct svc_set *set;
+	int svc;
 	pid_t pid;
-	int pidfd;
-	char **argv; /* NULL-terminated, owned */
+	char **argv;   /* NULL-terminated, owned */
+	bool starting; /* spawned, pid not known yet */
+	bool start_failed;
 	bool stopping;
-	bool exited; /* by itself */
-	bool signalled; /* the timeline sent it a signal that may end it: its exit is expected */
+	bool exited;	 /* by itself */
+	bool signalled;	 /* the timeline sent it a signal that may end it: its exit is expected */
+	bool restarting; /* killed for a restart: start again once it is gone */
+	int64_t restart_timer;
 	int status;
-	bool guest;  /* runs in its node's QEMU guest; pid is a guest pid */
 };
 
 struct svc_set {
 	struct run *run;
 	const struct scn *scn;
 	struct svc_slot *slot;
-	struct svc_guest *guest; /* created with the first guest service */
 	char error[512];
 };
 
 static int svc_fail(struct svc_set *set, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int svc_fail(struct svc_set *set, const char *fmt, ...)
 {
@@ -83,6 +83,11 @@ static const char *svc_node(const struct svc_set *set, int svc)
 	return set->scn->nodes[set->scn->services[svc].node].name;
 }
 
+static const struct node_kind *svc_kind(const struct svc_set *set, int svc)
+{
+	return node_kind_of(run_lab(set->run), set->scn->services[svc].node);
+}
+
 /* Record how @svc's process ended (@status: a wait status) and free its slot. */
 static void svc_ended(struct svc_set *set, int svc, int status)
 {
@@ -105,75 +110,87 @@ static void svc_ended(struct svc_set *set, int svc, int status)
 	sl->pid = -1;
 }
 
-/* Reap @svc (it has exited or is about to) and record how it ended. */
-static void svc_reap(struct svc_set *set, int svc, bool block)
-{
-	struct svc_slot *sl = &set->slot[svc];
-	int status;
-	pid_t p;
+static int svc_spawn(struct svc_set *set, int svc);
 
-	if (sl->pid <= 0 || sl->guest)
-		return;
-	while ((p = waitpid(sl->pid, &status, block ? 0 : WNOHANG)) == -1 && errno == EINTR)
-		;
-	if (p == 0)
-		return;
-	ev_fd_del(run_loop(set->run), sl->pidfd);
-	close(sl->pidfd);
-	sl->pidfd = -1;
-	if (p == -1)
-		status = 0;
-	svc_ended(set, svc, status);
+/* node_proc_fns.started: the pid of @svc's new process is known. */
+static void svc_on_started(void *arg, int node, pid_t pid)
+{
+	struct svc_slot *sl = arg;
+	struct svc_set *set = sl->set;
+	const char *space = svc_kind(set, sl->svc)->pid_space;
+	char mark[32] = "";
+
+	(void)node;
+	sl->starting = false;
+	sl->pid = pid;
+	if (space)
+		snprintf(mark, sizeof(mark), ",\"%s\":true", space);
+	run_event(set->run, ev_now_ns(), svc_node(set, sl->svc), "start",
+		  "\"svc\":\"%s\",\"pid\":%d%s", set->scn->services[sl->svc].name, (int)pid, mark);
 }
 
-static void svc_pidfd_ready(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+/* node_proc_fns.failed: @svc's process never ran. */
+static void svc_on_failed(void *arg, int node, int err, const char *why)
 {
-	struct svc_set *set = arg;
+	struct svc_slot *sl = arg;
+	struct svc_set *set = sl->set;
+	char text[400];
+
+	(void)node;
+	sl->starting = false;
+	sl->start_failed = true;
+	errno = err;
+	svc_fail(set, "%s %s: %s %s", svc_node(set, sl->svc), set->scn->services[sl->svc].name,
+		 sl->argv[0], why);
+	run_json_escape(set->error, text, sizeof(text));
+	run_event(set->run, ev_now_ns(), svc_node(set, sl->svc), "start-error",
+		  "\"svc\":\"%s\",\"error\":\"%s\"", set->scn->services[sl->svc].name, text);
+}
+
+/* The old process of a restart is gone (or given up on): start the new one. */
+static void svc_restart_go(struct svc_slot *sl)
+{
+	sl->restarting = false;
+	if (sl->restart_timer > 0)
+		ev_timer_del(run_loop(sl->set->run), sl->restart_timer);
+	sl->restart_timer = 0;
+	svc_spawn(sl->set, sl->svc); /* a failure is a "start-error" event */
+}
+
+/* node_proc_fns.exited: @pid of @svc's node ended with @wstatus. */
+static void svc_on_exited(void *arg, int node, pid_t pid, int wstatus)
+{
+	struct svc_slot *sl = arg;
+
+	(void)node;
+	if (pid != sl->pid)
+		return; /* a process a restart gave up waiting for */
+	svc_ended(sl->set, sl->svc, wstatus);
+	if (sl->restarting)
+		svc_restart_go(sl);
+}
+
+static int64_t svc_restart_timeout(struct ev_loop *loop, int64_t now_ns, void *arg)
+{
+	struct svc_slot *sl = arg;
 
 	(void)loop;
-	(void)events;
-	for (int i = 0; i < set->scn->n_services; i++)
-		if (set->slot[i].pidfd == fd) {
-			svc_reap(set, i, false);
-			return;
-		}
+	(void)now_ns;
+	sl->restart_timer = 0;
+	if (sl->pid > 0)
+		svc_ended(sl->set, sl->svc, SIGKILL); /* its exit report may come later: ignored */
+	svc_restart_go(sl);
+	return -1;
 }
 
-/* The agent reported guest pid @pid of @node gone (@status: code, or 128 + signal). */
-static void svc_guest_exit(void *arg, int node, pid_t pid, int status)
+static bool svc_none_running(void *arg)
 {
 	struct svc_set *set = arg;
 
-	for (int i = 0; i < set->scn->n_services; i++) {
-		struct svc_slot *sl = &set->slot[i];
-
-		if (sl->guest && sl->pid == pid && set->scn->services[i].node == node) {
-			svc_ended(set, i, status > 128 ? status - 128 : (status & 0xff) << 8);
-			return;
-		}
-	}
-}
-
-/* Has guest service @svc's exit been reported? Waits up to @timeout_ns for it. */
-static bool svc_guest_gone(struct svc_set *set, int svc, int64_t timeout_ns)
-{
-	struct svc_slot *sl = &set->slot[svc];
-	int64_t deadline = ev_now_ns() + timeout_ns;
-	struct timespec tick = {0, 10 * 1000 * 1000};
-	int node = set->scn->services[svc].node;
-
-	for (;;) {
-		pid_t pid = sl->pid;
-		/* Pumps the agent: a reported exit reaches svc_guest_exit from here. */
-		int st = pid > 0 ? node_qemu_exit_status(set->run, node, pid) : 0;
-		if (pid > 0 && st >= 0 && sl->pid == pid)
-			svc_guest_exit(set, node, pid, st);
-		if (sl->pid <= 0)
-			return true;
-		if (ev_now_ns() >= deadline)
+	for (int i = 0; i < set->scn->n_services; i++)
+		if (set->slot[i].pid > 0)
 			return false;
-		nanosleep(&tick, NULL);
-	}
+	return true;
 }
 
 static void svc_set_free(void *arg)
@@ -181,12 +198,17 @@ static void svc_set_free(void *arg)
 	struct svc_set *set = arg;
 
 	svc_set_stop(set, 1000);
-	svc_guest_free(set->guest);
 	for (int i = 0; i < set->scn->n_services; i++) {
-		char **a = set->slot[i].argv;
-		for (int k = 0; a && a[k]; k++)
-			free(a[k]);
-		free(a);
+		struct svc_slot *sl = &set->slot[i];
+		const struct node_kind *k = svc_kind(set, i);
+
+		if (sl->restart_timer > 0)
+			ev_timer_del(run_loop(set->run), sl->restart_timer);
+		if (sl->pid > 0 && k->forget)
+			k->forget(run_lab(set->run), set->scn->services[i].node, sl->pid);
+		for (int k2 = 0; sl->argv && sl->argv[k2]; k2++)
+			free(sl->argv[k2]);
+		free(sl->argv);
 	}
 	free(set->slot);
 	free(set);
@@ -206,8 +228,11 @@ struct svc_set *svc_set_new(struct run *r)
 		free(set);
 		return NULL;
 	}
-	for (int i = 0; i < set->scn->n_services; i++)
-		set->slot[i].pid = set->slot[i].pidfd = -1;
+	for (int i = 0; i < set->scn->n_services; i++) {
+		set->slot[i].pid = -1;
+		set->slot[i].set = set;
+		set->slot[i].svc = i;
+	}
 	return set;
 }
 
@@ -228,70 +253,38 @@ static char **argv_dup(char *const argv[])
 	return a;
 }
 
-/* Spawn from the slot's argv in the node's guest, through its agent. */
-static int svc_spawn_guest(struct svc_set *set, int svc, const char *out, const char *err)
-{
-	struct svc_slot *sl = &set->slot[svc];
-	const struct scn_service *sv = &set->scn->services[svc];
-
-	if (!set->guest && !(set->guest = svc_guest_new(set->run)))
-		return svc_fail(set, "%s %s: %s", svc_node(set, svc), sv->name, strerror(errno));
-	if (node_qemu_set_exit_fn(set->run, sv->node, svc_guest_exit, set) == -1)
-		return svc_fail(set, "%s %s: not a booted guest: %s", svc_node(set, svc),
-				sv->name, strerror(errno));
-	pid_t pid = svc_guest_spawn(set->guest, sv->node, sl->argv, out, err);
-	if (pid <= 0)
-		return svc_fail(set, "%s %s: %s in the guest: %s", svc_node(set, svc), sv->name,
-				sl->argv[0], strerror(errno ? errno : EIO));
-	sl->pid = pid;
-	sl->pidfd = -1;
-	sl->stopping = sl->exited = sl->signalled = false;
-	sl->guest = true;
-	run_event(set->run, ev_now_ns(), svc_node(set, svc), "start",
-		  "\"svc\":\"%s\",\"pid\":%d,\"guest\":true", sv->name, (int)pid);
-	/* An exit reported before the spawn's reply found no slot with this pid yet. */
-	svc_guest_gone(set, svc, 0);
-	return 0;
-}
-
-/* Spawn from the slot's argv. */
+/* Spawn from the slot's argv through the node's kind; never waits. */
 static int svc_spawn(struct svc_set *set, int svc)
 {
 	struct svc_slot *sl = &set->slot[svc];
 	const struct scn_service *sv = &set->scn->services[svc];
-	char out[4096], err[4096], leaf[96];
+	struct node_proc_fns fns = {svc_on_started, svc_on_failed, svc_on_exited, sl};
+	char out[4096], err[4096], leaf[96], why[600];
 
 	snprintf(leaf, sizeof(leaf), "%s.%s.out", svc_node(set, svc), sv->name);
 	run_path(set->run, leaf, out, sizeof(out));
 	snprintf(leaf, sizeof(leaf), "%s.%s.err", svc_node(set, svc), sv->name);
 	run_path(set->run, leaf, err, sizeof(err));
-	if (set->scn->nodes[sv->node].kind == SCN_NODE_QEMU)
-		return svc_spawn_guest(set, svc, out, err);
-	pid_t pid = lab_spawn(run_lab(set->run), sv->node, sl->argv, out, err);
-	if (pid == -1)
-		return svc_fail(set, "%s %s: %s: %s", svc_node(set, svc), sv->name, sl->argv[0],
-				strerror(errno));
-	sl->pid = pid;
-	sl->stopping = sl->exited = sl->signalled = false;
-	sl->guest = false;
-	sl->pidfd = pidfd_open(pid, 0);
-	if (sl->pidfd == -1 || ev_fd_add(run_loop(set->run), sl->pidfd, EPOLLIN,
-					  svc_pidfd_ready, set) == -1) {
-		kill(-pid, SIGKILL);
-		svc_reap(set, svc, true);
-		return svc_fail(set, "%s %s: watch: %s", svc_node(set, svc), sv->name,
-				strerror(errno));
+	sl->stopping = sl->exited = sl->signalled = sl->start_failed = false;
+	sl->starting = true;
+	if (svc_kind(set, svc)->spawn(run_lab(set->run), sv->node, sl->argv, out, err, &fns, why,
+				      sizeof(why)) == -1) {
+		sl->starting = false;
+		return svc_fail(set, "%s %s: %s", svc_node(set, svc), sv->name, why);
 	}
-	run_event(set->run, ev_now_ns(), svc_node(set, svc), "start",
-		  "\"svc\":\"%s\",\"pid\":%d", sv->name, (int)pid);
 	return 0;
+}
+
+static bool svc_started(void *arg)
+{
+	return !((struct svc_slot *)arg)->starting;
 }
 
 int svc_set_start(struct svc_set *set, int svc, char *const argv[])
 {
 	struct svc_slot *sl = &set->slot[svc];
 
-	if (sl->pid > 0) {
+	if (sl->pid > 0 || sl->starting) {
 		errno = EBUSY;
 		return svc_fail(set, "%s %s: already running", svc_node(set, svc),
 				set->scn->services[svc].name);
@@ -303,7 +296,18 @@ int svc_set_start(struct svc_set *set, int svc, char *const argv[])
 		free(sl->argv[k]);
 	free(sl->argv);
 	sl->argv = a;
-	return svc_spawn(set, svc);
+	if (svc_spawn(set, svc) == -1)
+		return -1;
+	/* a guest's pid comes with its agent's reply: wait for it on the loop */
+	if (ev_loop_run_until(run_loop(set->run), ev_now_ns() + SVC_START_WAIT_NS, svc_started,
+			      sl) == -1)
+		return svc_fail(set, "%s %s: no answer to the start", svc_node(set, svc),
+				set->scn->services[svc].name);
+	if (sl->start_failed) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
 }
 
 pid_t svc_set_pid(const struct svc_set *set, int svc)
@@ -318,98 +322,95 @@ bool svc_set_exited(const struct svc_set *set, int svc, int *status)
 	return set->slot[svc].exited;
 }
 
+/* @signo to @svc's process group, wherever it runs. */
+static int svc_kill(struct svc_set *set, int svc, int signo)
+{
+	return svc_kind(set, svc)->signal(run_lab(set->run), set->scn->services[svc].node,
+					  set->slot[svc].pid, signo);
+}
+
 int svc_set_signal(void *ctx, int svc, int signo)
 {
 	struct svc_set *set = ctx;
-	pid_t pid = set->slot[svc].pid;
 
-	if (pid <= 0) {
+	if (set->slot[svc].pid <= 0) {
 		errno = ESRCH;
 		return -1;
 	}
 	if (signo != 0 && signo != SIGSTOP && signo != SIGCONT)
 		set->slot[svc].signalled = true;
-	if (set->slot[svc].guest)
-		return node_qemu_signal(set->run, set->scn->services[svc].node, pid, signo);
-	return kill(-pid, signo);
+	return svc_kill(set, svc, signo);
 }
 
 void svc_set_flush(struct svc_set *set)
 {
-	if (set->guest)
-		svc_guest_copy(set->guest, true);
+	struct lab *lab = run_lab(set->run);
+
+	for (int i = 0; lab && i < set->scn->n_nodes; i++)
+		if (node_kind_of(lab, i)->flush)
+			node_kind_of(lab, i)->flush(lab, i);
 }
 
 int svc_set_restart(void *ctx, int svc)
 {
 	struct svc_set *set = ctx;
 	struct svc_slot *sl = &set->slot[svc];
+	const struct node_kind *k = svc_kind(set, svc);
 
 	if (!sl->argv) {
 		errno = ENOENT;
 		return -1;
 	}
-	if (sl->pid > 0 && sl->guest) {
-		sl->stopping = true;
-		node_qemu_signal(set->run, set->scn->services[svc].node, sl->pid, SIGKILL);
-		if (!svc_guest_gone(set, svc, SVC_GUEST_EXIT_WAIT_NS))
-			svc_ended(set, svc, SIGKILL); /* its exit report may come later: ignored */
-	} else if (sl->pid > 0) {
-		kill(-sl->pid, SIGKILL);
-		sl->stopping = true;
-		svc_reap(set, svc, true);
+	if (sl->restarting || sl->starting)
+		return 0; /* a restart or a start under way already */
+	if (sl->pid <= 0)
+		return svc_spawn(set, svc);
+	sl->stopping = true;
+	svc_kill(set, svc, SIGKILL);
+	if (k->reap) {
+		k->reap(run_lab(set->run), set->scn->services[svc].node, sl->pid);
+		if (sl->pid <= 0)
+			return svc_spawn(set, svc);
 	}
-	return svc_spawn(set, svc);
-}
-
-/* @signo to @svc's process group, wherever it runs. */
-static void svc_kill(struct svc_set *set, int svc, int signo)
-{
-	struct svc_slot *sl = &set->slot[svc];
-
-	if (sl->guest)
-		node_qemu_signal(set->run, set->scn->services[svc].node, sl->pid, signo);
-	else
-		kill(-sl->pid, signo);
-}
-
-/* Reap @svc if it ended, without blocking. */
-static void svc_poll(struct svc_set *set, int svc)
-{
-	if (set->slot[svc].guest)
-		svc_guest_gone(set, svc, 0);
-	else
-		svc_reap(set, svc, false);
+	/* the end is reported later (a guest's agent): go on from there, or from a timer */
+	sl->restarting = true;
+	sl->restart_timer = ev_timer_add(run_loop(set->run), ev_now_ns() + SVC_EXIT_WAIT_NS,
+					 svc_restart_timeout, sl);
+	return sl->restart_timer > 0 ? 0 : -1;
 }
 
 void svc_set_stop(struct svc_set *set, int64_t grace_ms)
 {
-	int n = set->scn->n_services, left = 0;
-	struct timespec tick = {0, 5 * 1000 * 1000};
+	struct ev_loop *loop = run_loop(set->run);
+	int n = set->scn->n_services;
 
 	for (int i = 0; i < n; i++)
 		if (set->slot[i].pid > 0) {
 			set->slot[i].stopping = true;
 			svc_kill(set, i, SIGTERM);
-			left++;
 		}
-	int64_t deadline = ev_now_ns() + grace_ms * 1000000;
-	while (left && ev_now_ns() < deadline) {
-		nanosleep(&tick, NULL);
-		left = 0;
-		for (int i = 0; i < n; i++) {
-			svc_poll(set, i);
-			left += set->slot[i].pid > 0;
-		}
+	for (int i = 0; i < n; i++) { /* a restart under way starts nothing any more */
+		struct svc_slot *sl = &set->slot[i];
+
+		sl->restarting = false;
+		if (sl->restart_timer > 0)
+			ev_timer_del(loop, sl->restart_timer);
+		sl->restart_timer = 0;
 	}
+	/* exits arrive through the loop (pidfds, guest agents) */
+	ev_loop_run_until(loop, ev_now_ns() + grace_ms * 1000000, svc_none_running, set);
 	for (int i = 0; i < n; i++) {
+		const struct node_kind *k = svc_kind(set, i);
+
 		if (set->slot[i].pid <= 0)
 			continue;
 		svc_kill(set, i, SIGKILL);
-		if (!set->slot[i].guest)
-			svc_reap(set, i, true);
-		else if (!svc_guest_gone(set, i, SVC_GUEST_EXIT_WAIT_NS))
-			svc_ended(set, i, SIGKILL);
+		if (k->reap)
+			k->reap(run_lab(set->run), set->scn->services[i].node, set->slot[i].pid);
 	}
+	ev_loop_run_until(loop, ev_now_ns() + SVC_EXIT_WAIT_NS, svc_none_running, set);
+	for (int i = 0; i < n; i++)
+		if (set->slot[i].pid > 0)
+			svc_ended(set, i, SIGKILL);
 	svc_set_flush(set); /* the last lines the guest services wrote */
 }

@@ -10,7 +10,8 @@
  * an event whose "ev" is "ready" (the metrics read the same files afterwards).
  * A service that exits while we wait, or a group that is not ready in time, fails the
  * start with the tail of its stderr. A guest service's events file reaches the run
- * directory through svc_guest.c's tail, which runs on the same loop as this wait.
+ * directory through the qemu kind's tail (node_qemu_tail.c), which runs on the same loop
+ * as this wait.
  */
 #include <errno.h>
 #include <stdarg.h>

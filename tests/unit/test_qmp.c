@@ -1,8 +1,9 @@
 /*
  * test_qmp.c - the pure layer of the QMP client (message classification of real and
- * malformed lines, command text) and the connection itself against a scripted peer on
- * a socketpair: greeting, capabilities, replies matched by id with events interleaved, errors and
- * lines split across reads.
+ * malformed lines, command text) and the connection itself against scripted peers:
+ * greeting, capabilities, replies matched by id with events interleaved, errors and
+ * lines split across reads; and, on a socketpair, a QEMU that never answers or answers
+ * late while timers on the same event loop must still fire on time.
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ev.h"
 #include "node_qemu.h"
 #include "qmp.h"
 
@@ -260,7 +262,9 @@ static void test_conn_session(void)
 	listen(lfd, 1);
 	p.fd = lfd;
 	pthread_create(&th, NULL, peer_thread, &p);
-	q = qmp_open(path, 2000);
+	struct ev_loop *loop = ev_loop_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+	q = qmp_open(loop, path, 2000);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
 	qmp_set_event_fn(q, count_event, &p);
 	CU_ASSERT_EQUAL(0, qmp_cmd(q, "query-status", NULL, ret, sizeof(ret), 2000));
@@ -275,10 +279,176 @@ static void test_conn_session(void)
 	CU_ASSERT_EQUAL(2, p.events_seen); /* RESUME came with the error reply */
 	pthread_join(th, NULL);
 	qmp_close(q);
+	ev_loop_free(loop);
 	close(p.fd);
 	close(lfd);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* ---- a silent or slow QEMU on a socketpair, timers on the same loop ---- */
+
+#define TICK_NS (10 * 1000000LL)
+/*
+ * A blocking wait would hold the ticks back by the whole time QEMU keeps silent (300
+ * ms, 250 ms below); the loop keeps them within scheduling noise. The bound is well
+ * under those and generous for a loaded shared machine; the figure is printed.
+ */
+#define LATE_MAX_NS (100 * 1000000LL)
+
+/* A 10 ms ticker: how many ticks, and the worst lateness against each due time. */
+struct ticker {
+	int64_t due;
+	int n;
+	int64_t worst_late_ns;
+};
+
+static int64_t tick(struct ev_loop *loop, int64_t now, void *arg)
+{
+	struct ticker *t = arg;
+
+	(void)loop;
+	if (now - t->due > t->worst_late_ns)
+		t->worst_late_ns = now - t->due;
+	t->n++;
+	t->due += TICK_NS;
+	return t->due;
+}
+
+struct outcome {
+	int calls;
+	int err;
+	int kind;
+	int64_t at_ns;
+};
+
+static void on_reply(void *arg, int err, const struct qmp_msg *m)
+{
+	struct outcome *o = arg;
+
+	o->calls++;
+	o->err = err;
+	o->kind = m ? (int)m->kind : 0;
+	o->at_ns = ev_now_ns();
+}
+
+struct late {
+	int peer;
+	const char *line;
+};
+
+static int64_t answer_late(struct ev_loop *loop, int64_t now, void *arg)
+{
+	struct late *l = arg;
+
+	(void)loop;
+	(void)now;
+	write_str(l->peer, l->line);
+	return -1;
+}
+
+/* A connection whose peer (@peer) sent the greeting and answers the capabilities
+ * command 20 ms later, from a timer on the loop qmp_open_fd() runs meanwhile. */
+static struct qmp *open_pair(struct ev_loop *loop, int *peer)
+{
+	static struct late caps = {-1, "{\"return\": {}, \"id\": 1}\r\n"};
+	char buf[256];
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+		return NULL;
+	write_str(sv[1], "{\"QMP\": {\"version\": {}, \"capabilities\": []}}\r\n");
+	caps.peer = *peer = sv[1];
+	ev_timer_add(loop, ev_now_ns() + 20 * 1000000LL, answer_late, &caps);
+	struct qmp *q = qmp_open_fd(loop, sv[0], 1000);
+	if (read(sv[1], buf, sizeof(buf)) <= 0) /* the capabilities command */
+		return NULL;
+	return q;
+}
+
+/* QEMU never answers "stop": qmp_send returns at once, the ticks keep their 10 ms, and
+ * the timeout comes as ETIMEDOUT through the callback, once, on time. */
+static void test_conn_silent_peer(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct outcome o = {0};
+	struct ticker t = {0};
+	char buf[256];
+	int peer;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+	struct qmp *q = open_pair(loop, &peer);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	int64_t t0 = ev_now_ns();
+	t.due = t0 + TICK_NS;
+	CU_ASSERT_TRUE(ev_timer_add(loop, t.due, tick, &t) > 0);
+	CU_ASSERT_EQUAL(0, qmp_send(q, "stop", NULL, 300, on_reply, &o));
+	int64_t sent_ns = ev_now_ns() - t0;
+	ev_loop_run(loop, t0 + 500 * 1000000LL);
+	ssize_t n = read(peer, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"execute\":\"stop\""));
+	CU_ASSERT_TRUE(sent_ns < 5 * 1000000LL);
+	CU_ASSERT_EQUAL(1, o.calls);
+	CU_ASSERT_EQUAL(ETIMEDOUT, o.err);
+	CU_ASSERT_TRUE(o.at_ns - t0 >= 300 * 1000000LL &&
+		       o.at_ns - t0 < 300 * 1000000LL + LATE_MAX_NS);
+	CU_ASSERT_TRUE(t.n >= 45); /* 500 ms of 10 ms ticks, a few lost to noise at most */
+	CU_ASSERT_TRUE(t.worst_late_ns < LATE_MAX_NS);
+	printf("\n  silent QMP peer: send returned in %.3f ms, timeout after %.1f ms, %d ticks, "
+	       "worst tick lateness %.3f ms ",
+	       sent_ns / 1e6, (o.at_ns - t0) / 1e6, t.n, t.worst_late_ns / 1e6);
+	qmp_close(q);
+	close(peer);
+	ev_loop_free(loop);
+}
+
+/* QEMU answers "cont" after 250 ms (in time) and "stop" after 120 ms, past its 50 ms
+ * timeout: the first gets its reply, the second ETIMEDOUT and its reply is dropped. */
+static void test_conn_late_peer(void)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct outcome in_time = {0}, too_late = {0};
+	struct ticker t = {0};
+	int peer;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(loop);
+	struct qmp *q = open_pair(loop, &peer);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	int64_t t0 = ev_now_ns();
+	t.due = t0 + TICK_NS;
+	ev_timer_add(loop, t.due, tick, &t);
+	CU_ASSERT_EQUAL(0, qmp_send(q, "cont", NULL, 1000, on_reply, &in_time)); /* id 2 */
+	CU_ASSERT_EQUAL(0, qmp_send(q, "stop", NULL, 50, on_reply, &too_late));  /* id 3 */
+	struct late a = {peer, "{\"return\": {}, \"id\": 2}\r\n"};
+	struct late b = {peer, "{\"return\": {}, \"id\": 3}\r\n"};
+	ev_timer_add(loop, t0 + 250 * 1000000LL, answer_late, &a);
+	ev_timer_add(loop, t0 + 120 * 1000000LL, answer_late, &b);
+	ev_loop_run(loop, t0 + 400 * 1000000LL);
+	CU_ASSERT_EQUAL(1, in_time.calls);
+	CU_ASSERT_EQUAL(0, in_time.err);
+	CU_ASSERT_EQUAL(QMP_MSG_RETURN, in_time.kind);
+	CU_ASSERT_TRUE(in_time.at_ns - t0 >= 250 * 1000000LL &&
+		       in_time.at_ns - t0 < 250 * 1000000LL + LATE_MAX_NS);
+	CU_ASSERT_EQUAL(1, too_late.calls);
+	CU_ASSERT_EQUAL(ETIMEDOUT, too_late.err);
+	CU_ASSERT_TRUE(too_late.at_ns - t0 >= 50 * 1000000LL &&
+		       too_late.at_ns - t0 < 50 * 1000000LL + LATE_MAX_NS);
+	CU_ASSERT_TRUE(t.n >= 36); /* 400 ms of 10 ms ticks, a few lost to noise at most */
+	CU_ASSERT_TRUE(t.worst_late_ns < LATE_MAX_NS);
+	printf("\n  late QMP peer: reply after %.1f ms, timeout after %.1f ms, %d ticks, "
+	       "worst tick lateness %.3f ms ",
+	       (in_time.at_ns - t0) / 1e6, (too_late.at_ns - t0) / 1e6, t.n,
+	       t.worst_late_ns / 1e6);
+	/* QEMU gone: a command in flight ends with EPIPE, once */
+	struct outcome gone = {0};
+	CU_ASSERT_EQUAL(0, qmp_send(q, "cont", NULL, 1000, on_reply, &gone));
+	close(peer);
+	ev_loop_run(loop, ev_now_ns() + 50 * 1000000LL);
+	CU_ASSERT_EQUAL(1, gone.calls);
+	CU_ASSERT_EQUAL(EPIPE, gone.err);
+	qmp_close(q);
+	ev_loop_free(loop);
 }
 
 /* /proc/interrupts as two guests printed it: IO-APIC routing, then with noapic. */
@@ -333,6 +503,8 @@ void register_qmp_suite(void)
 	CU_add_test(s, "msg_kinds", test_msg_kinds);
 	CU_add_test(s, "cmd_format", test_cmd_format);
 	CU_add_test(s, "conn_session", test_conn_session);
+	CU_add_test(s, "conn_silent_peer", test_conn_silent_peer);
+	CU_add_test(s, "conn_late_peer", test_conn_late_peer);
 	CU_add_test(s, "facts_interrupts", test_facts_interrupts);
 	CU_add_test(s, "facts_dmesg", test_facts_dmesg);
 }

@@ -1,5 +1,5 @@
 /*
- * test_svc_guest.c - guest service files brought back to the host: each guest time is
+ * test_node_qemu_tail.c - guest service files brought back to the host: each guest time is
  * moved onto the host's base, everything else is copied byte for byte.
  */
 #include <CUnit/CUnit.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "svc_int.h"
+#include "node_qemu.h"
 
 /* A guest clock 5 s behind before guest time 1000, 12 s behind after (a 7 s stall). */
 static int64_t map_stall(void *arg, int64_t guest_ns)
@@ -18,8 +18,8 @@ static int64_t map_stall(void *arg, int64_t guest_ns)
 	return guest_ns + (guest_ns < 1000 ? 5000000000LL : 12000000000LL);
 }
 
-/* svc_guest_line() of @in into a string (freed by the caller); calls counted in @calls. */
-static char *rewrite(enum svc_tail_kind kind, const char *in, int *calls)
+/* node_qemu_tail_line() of @in into a string (freed by the caller); calls counted in @calls. */
+static char *rewrite(enum node_qemu_tail_kind kind, const char *in, int *calls)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -27,7 +27,7 @@ static char *rewrite(enum svc_tail_kind kind, const char *in, int *calls)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	*calls = 0;
-	svc_guest_line(f, kind, in, strlen(in), map_stall, calls);
+	node_qemu_tail_line(f, kind, in, strlen(in), map_stall, calls);
 	fclose(f);
 	return out;
 }
@@ -36,14 +36,14 @@ static void test_line_event_time_mapped(void)
 {
 	int calls;
 	char *s =
-	    rewrite(SVC_TAIL_EVENTS,
+	    rewrite(NODE_QEMU_TAIL_EVENTS,
 		    "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"state\",\"to\":\"master\"}", &calls);
 
 	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":5000000999,\"src\":\"lb1\",\"ev\":\"state\","
 				  "\"to\":\"master\"}\n");
 	CU_ASSERT_EQUAL(1, calls);
 	free(s);
-	s = rewrite(SVC_TAIL_EVENTS, "{\"t_ns\":1000,\"src\":\"lb1\",\"ev\":\"ready\"}", &calls);
+	s = rewrite(NODE_QEMU_TAIL_EVENTS, "{\"t_ns\":1000,\"src\":\"lb1\",\"ev\":\"ready\"}", &calls);
 	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":12000001000,\"src\":\"lb1\",\"ev\":\"ready\"}\n");
 	free(s);
 }
@@ -51,7 +51,7 @@ static void test_line_event_time_mapped(void)
 static void test_line_event_without_time_kept(void)
 {
 	int calls;
-	char *s = rewrite(SVC_TAIL_EVENTS, "{\"src\":\"lb1\",\"ev\":\"ready\"}", &calls);
+	char *s = rewrite(NODE_QEMU_TAIL_EVENTS, "{\"src\":\"lb1\",\"ev\":\"ready\"}", &calls);
 
 	CU_ASSERT_STRING_EQUAL(s, "{\"src\":\"lb1\",\"ev\":\"ready\"}\n");
 	CU_ASSERT_EQUAL(0, calls);
@@ -62,7 +62,7 @@ static void test_line_event_without_time_kept(void)
 static void test_line_event_parsed(void)
 {
 	int calls;
-	char *s = rewrite(SVC_TAIL_EVENTS,
+	char *s = rewrite(NODE_QEMU_TAIL_EVENTS,
 			  "{\"why\":\"\\\"t_ns\\\":1\",\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"x\"}",
 			  &calls);
 
@@ -70,11 +70,11 @@ static void test_line_event_parsed(void)
 				  "\"lb1\",\"ev\":\"x\"}\n");
 	CU_ASSERT_EQUAL(1, calls);
 	free(s);
-	s = rewrite(SVC_TAIL_EVENTS, "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"sta", &calls);
+	s = rewrite(NODE_QEMU_TAIL_EVENTS, "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"sta", &calls);
 	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":999,\"src\":\"lb1\",\"ev\":\"sta\n");
 	CU_ASSERT_EQUAL(0, calls);
 	free(s);
-	s = rewrite(SVC_TAIL_EVENTS, "{\"t_ns\":0,\"src\":\"lb1\",\"ev\":\"x\"}", &calls);
+	s = rewrite(NODE_QEMU_TAIL_EVENTS, "{\"t_ns\":0,\"src\":\"lb1\",\"ev\":\"x\"}", &calls);
 	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":0,\"src\":\"lb1\",\"ev\":\"x\"}\n");
 	CU_ASSERT_EQUAL(0, calls);
 	free(s);
@@ -83,7 +83,7 @@ static void test_line_event_parsed(void)
 static void test_line_csv_three_times_mapped(void)
 {
 	int calls;
-	char *s = rewrite(SVC_TAIL_CSV, "100,200,3000,ok,2900,web1,1234", &calls);
+	char *s = rewrite(NODE_QEMU_TAIL_CSV, "100,200,3000,ok,2900,web1,1234", &calls);
 
 	CU_ASSERT_STRING_EQUAL(s, "5000000100,5000000200,12000003000,ok,2900,web1,1234\n");
 	CU_ASSERT_EQUAL(3, calls);
@@ -93,14 +93,14 @@ static void test_line_csv_three_times_mapped(void)
 static void test_line_csv_header_and_never_kept(void)
 {
 	int calls;
-	char *s = rewrite(SVC_TAIL_CSV, "sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes",
+	char *s = rewrite(NODE_QEMU_TAIL_CSV, "sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes",
 			  &calls);
 
 	CU_ASSERT_STRING_EQUAL(s, "sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes\n");
 	CU_ASSERT_EQUAL(0, calls);
 	free(s);
 	/* a request that never started: start 0 stays 0 */
-	s = rewrite(SVC_TAIL_CSV, "100,0,2000,connect-timeout,1900,,0", &calls);
+	s = rewrite(NODE_QEMU_TAIL_CSV, "100,0,2000,connect-timeout,1900,,0", &calls);
 	CU_ASSERT_STRING_EQUAL(s, "5000000100,0,12000002000,connect-timeout,1900,,0\n");
 	CU_ASSERT_EQUAL(2, calls);
 	free(s);
@@ -109,17 +109,17 @@ static void test_line_csv_header_and_never_kept(void)
 static void test_line_raw_untouched(void)
 {
 	int calls;
-	char *s = rewrite(SVC_TAIL_RAW, "{\"t_ns\":5} 1,2,3", &calls);
+	char *s = rewrite(NODE_QEMU_TAIL_RAW, "{\"t_ns\":5} 1,2,3", &calls);
 
 	CU_ASSERT_STRING_EQUAL(s, "{\"t_ns\":5} 1,2,3\n");
 	CU_ASSERT_EQUAL(0, calls);
 	free(s);
 }
 
-void register_svc_guest_suite(void);
-void register_svc_guest_suite(void)
+void register_node_qemu_tail_suite(void);
+void register_node_qemu_tail_suite(void)
 {
-	CU_pSuite suite = CU_add_suite("svc_guest", NULL, NULL);
+	CU_pSuite suite = CU_add_suite("node_qemu_tail", NULL, NULL);
 
 	CU_add_test(suite, "event time mapped", test_line_event_time_mapped);
 	CU_add_test(suite, "event without time", test_line_event_without_time_kept);
