@@ -97,6 +97,9 @@ echo "*down* ends when the last namespace fd is closed. The kernel then destroys
 echo "namespaces asynchronously (netns workqueue); *kernel settle* is how long that took"
 echo "after the run (\`lab_floor settle\`: a probe namespace released after the run is"
 echo "destroyed in order behind them), and it is waited for before the next run starts."
+echo "The workqueue is the whole machine's: on a shared machine, other users' namespaces"
+echo "are in it too. A run started before it drains is slowed by it (it holds the same"
+echo "kernel locks), which is why each run waits."
 echo
 echo "| nodes | floor | floor -j2 | faultline | faultline / floor | Mininet | Mininet / faultline | kernel settle after faultline / floor | target |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---|"
