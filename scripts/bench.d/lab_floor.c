@@ -50,6 +50,8 @@
 #define IFX_PORT0	17
 #define IFX_LAN		16
 #define BATCH		256 /* requests per sendmsg; their acks fit the receive buffer */
+#define NODE_BATCH	8   /* a node's socket: lo, lan, address */
+#define MSG_ROOM	512 /* the largest request, with margin */
 #define MAX_THREADS	16
 #define SETTLE_QUIET_MS 60.0
 #define SETTLE_MAX_MS	30000.0
@@ -58,6 +60,7 @@ struct fsock {
 	struct mnl_socket *sock;
 	uint32_t seq;
 	int pending; /* acks still to collect */
+	int batch;   /* requests a batch holds */
 	char *buf;
 	size_t len;
 };
@@ -87,7 +90,8 @@ static void die(const char *what)
 	exit(1);
 }
 
-static int fsock_open(struct fsock *s)
+/* A socket in the calling thread's namespace, for batches of @batch requests. */
+static int fsock_open(struct fsock *s, int batch)
 {
 	int one = 1, rcvbuf = 4 << 20;
 
@@ -100,7 +104,8 @@ static int fsock_open(struct fsock *s)
 	mnl_socket_setsockopt(s->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(s->sock, 0, MNL_SOCKET_AUTOPID) == -1)
 		return -1;
-	s->buf = malloc(BATCH * 512);
+	s->batch = batch;
+	s->buf = malloc((size_t)batch * MSG_ROOM);
 	return s->buf ? 0 : -1;
 }
 
@@ -150,7 +155,7 @@ static int fsock_send(struct fsock *s)
 /* A new request in the batch (sending and collecting the batch when full). */
 static struct nlmsghdr *fsock_msg(struct fsock *s, uint16_t type, uint16_t flags)
 {
-	if (s->pending + 1 > BATCH && (fsock_send(s) == -1 || fsock_wait(s) == -1))
+	if (s->pending + 1 > s->batch && (fsock_send(s) == -1 || fsock_wait(s) == -1))
 		return NULL;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buf + s->len);
 	nlh->nlmsg_type = type;
@@ -296,7 +301,7 @@ static int node_make(struct share *sh, int i)
 		return share_fail(sh, "node namespace"), -1;
 	if (sysctl_put("/proc/sys/net/ipv6/conf/default/accept_dad", "0") == -1)
 		return share_fail(sh, "accept_dad"), -1;
-	if (fsock_open(&sh->node_sock[i]) == -1)
+	if (fsock_open(&sh->node_sock[i], NODE_BATCH) == -1)
 		return share_fail(sh, "node socket"), -1;
 	return 0;
 }
@@ -345,7 +350,7 @@ static int build(int threads, int *ns_fd, struct fsock *node_sock, struct fsock 
 	    sysctl_put("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1") == -1)
 		die("disable_ipv6");
 	for (int t = 0; t < threads; t++)
-		if (fsock_open(&lab_sock[t]) == -1)
+		if (fsock_open(&lab_sock[t], BATCH) == -1)
 			die("lab socket");
 	if (bridge_add(&lab_sock[0]) == -1 || fsock_send(&lab_sock[0]) == -1 ||
 	    fsock_wait(&lab_sock[0]) == -1)
@@ -386,7 +391,7 @@ static double probe_once(int watch, struct mnl_socket *mon, struct fsock *s)
 	double t0 = now_ms();
 	int probe = netns_new();
 
-	if (probe == -1 || fsock_open(&ps) == -1 || setns(watch, CLONE_NEWNET) == -1)
+	if (probe == -1 || fsock_open(&ps, NODE_BATCH) == -1 || setns(watch, CLONE_NEWNET) == -1)
 		die("probe namespace");
 	if (veth_add(s, 0, probe, 0) == -1 || fsock_send(s) == -1 || fsock_wait(s) == -1)
 		die("probe veth");
@@ -425,7 +430,7 @@ static int settle(void)
 	struct mnl_socket *mon = mnl_socket_open(NETLINK_ROUTE);
 	struct fsock s;
 	if (watch == -1 || !mon || mnl_socket_bind(mon, RTMGRP_LINK, MNL_SOCKET_AUTOPID) == -1 ||
-	    fsock_open(&s) == -1)
+	    fsock_open(&s, NODE_BATCH) == -1)
 		die("watch socket");
 	while (quiet < 2 && now_ms() - t0 < SETTLE_MAX_MS) {
 		d = probe_once(watch, mon, &s);
