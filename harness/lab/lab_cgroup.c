@@ -7,7 +7,8 @@
  * end of a pipe whose write end only faultline holds (close-on-exec, so no service
  * inherits it): EOF means faultline is gone, by any means, kill -9 included. The
  * reaper then removes every node cgroup (one that still has tasks is thawed and its
- * tasks killed first) and exits. An orderly teardown does the same itself first, so the reaper finds nothing.
+ * tasks killed first) and exits. An orderly teardown does the same itself first, so
+ * the reaper finds nothing.
  * 'faultline cleanup' sweeps the cgroups of runs whose faultline process is dead.
  */
 #include <dirent.h>
