@@ -67,39 +67,6 @@ json_t *jsonl_event_new(int64_t t_ns, const char *src, const char *ev)
 	return o;
 }
 
-int jsonl_members_add(json_t *o, const char *text)
-{
-	size_t n = text ? strlen(text) : 0;
-	const char *key;
-	json_t *in, *v;
-	char *obj;
-
-	if (!n)
-		return 0;
-	if (!(obj = malloc(n + 3)))
-		return -1;
-	obj[0] = '{';
-	memcpy(obj + 1, text, n);
-	memcpy(obj + 1 + n, "}", 2);
-	in = json_loads(obj, 0, NULL);
-	free(obj);
-	if (!in || !json_is_object(in)) {
-		json_decref(in);
-		errno = EINVAL;
-		return -1;
-	}
-	json_object_foreach(in, key, v)
-	{
-		if (json_object_set(o, key, v) == -1) {
-			json_decref(in);
-			errno = ENOMEM;
-			return -1;
-		}
-	}
-	json_decref(in);
-	return 0;
-}
-
 int jsonl_line_write(int fd, const json_t *o)
 {
 	char stack[JSONL_LINE_STACK], *buf = stack;

@@ -46,13 +46,6 @@ int jsonl_set(json_t *o, const char *key, json_t *v);
 json_t *jsonl_event_new(int64_t t_ns, const char *src, const char *ev);
 
 /*
- * jsonl_members_add - parse @text, JSON object members without the braces
- * ("\"mtu\":1400,\"dev\":\"eth0\"", "" or NULL for none), and add them to @o in their
- * order. Returns 0, or -1 with errno EINVAL (not members of an object) or ENOMEM.
- */
-int jsonl_members_add(json_t *o, const char *text);
-
-/*
  * jsonl_line_write - write object @o and a newline to @fd in one write(2). Returns 0,
  * or -1 with errno (ENOMEM; EIO when write(2) wrote only part of the line).
  */

@@ -26,6 +26,7 @@
 #include "cmd.h"
 #include "ev.h"
 #include "flt.h"
+#include "jsonl.h"
 #include "lab.h"
 #include "obs.h"
 #include "rep.h"
@@ -260,7 +261,7 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 
 	int64_t t0 = ev_now_ns();
 	run_set_t0(r, t0);
-	run_event(r, t0, "run", "t0", "\"scenario\":\"%s\"", s->name);
+	run_event_obj(r, t0, "run", "t0", json_pack("{s:o}", "scenario", jsonl_str(s->name)));
 
 	/* Expand the timeline and arm its firings on run_loop(r). */
 	struct flt_svc_ops ops;
@@ -290,8 +291,8 @@ static void run_body(struct run *r, const struct run_opts *o, struct run_result 
 
 	svc_set_stop(set, RUN_STOP_GRACE_MS);
 	run_services_failed(set, s, res);
-	run_event(r, ev_now_ns(), "run", "end", "\"interrupted\":%s",
-		  res->signo ? "true" : "false");
+	run_event_obj(r, ev_now_ns(), "run", "end",
+		      json_pack("{s:b}", "interrupted", res->signo != 0));
 
 	run_judge(r, o, t0, res); /* FL_EXIT_FAIL when an expectation failed */
 }
@@ -342,8 +343,9 @@ static int run_one(struct scn *s, const struct run_opts *o, struct sla_result **
 			run_lab(r) ? lab_error(run_lab(r)) : strerror(errno));
 		res.status = FL_EXIT_HOST;
 	} else if (!interrupted(&res.signo)) {
-		run_event(r, ev_now_ns(), "run", "lab", "\"nodes\":%d,\"networks\":%d,\"up_ns\":%lld",
-			  s->n_nodes, s->n_networks, (long long)res.up_ns);
+		run_event_obj(r, ev_now_ns(), "run", "lab",
+			      json_pack("{s:i,s:i,s:I}", "nodes", s->n_nodes, "networks",
+					s->n_networks, "up_ns", (json_int_t)res.up_ns));
 		run_body(r, o, &res);
 	}
 	int64_t down = ev_now_ns();

@@ -202,19 +202,20 @@ static int flt_bw_args(const struct scn_fault *f, int step, int steps, char *buf
 	return snprintf(buf, len, " %s %s", rate, scn_dir_name(f->dir));
 }
 
-static int flt_bw_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+static int flt_bw_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, "\"rate_bps\":%llu,\"dir\":\"%s\"",
-			(unsigned long long)f->rate_bps, scn_dir_name(f->dir));
+	return json_object_update_new(obj,
+				      json_pack("{s:I,s:s}", "rate_bps", (json_int_t)f->rate_bps,
+						"dir", scn_dir_name(f->dir)));
 }
 
 const struct flt_kind flt_bandwidth_kind = {
     .scn = {.name = "bandwidth",
 	    .parse = flt_bw_parse,
 	    .args_fmt = flt_bw_args,
-	    .params_json = flt_bw_json,
+	    .params = flt_bw_params,
 	    .undo = SCN_UNDO_END},
     .probe = flt_tbf_probe,
     .check = flt_bw_check,

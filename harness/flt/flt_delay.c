@@ -138,19 +138,19 @@ static int flt_delay_args(const struct scn_fault *f, int step, int steps, char *
 			(long long)f->ms[1]);
 }
 
-static int flt_delay_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+static int flt_delay_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, "\"delay_ms\":%lld,\"jitter_ms\":%lld", (long long)f->ms[0],
-			(long long)f->ms[1]);
+	return json_object_update_new(obj, json_pack("{s:I,s:I}", "delay_ms", (json_int_t)f->ms[0],
+						     "jitter_ms", (json_int_t)f->ms[1]));
 }
 
 const struct flt_kind flt_delay_kind = {
     .scn = {.name = "delay",
 	    .parse = flt_delay_parse,
 	    .args_fmt = flt_delay_args,
-	    .params_json = flt_delay_json,
+	    .params = flt_delay_params,
 	    .undo = SCN_UNDO_END},
     .probe = flt_netem_probe,
     .check = flt_delay_check,

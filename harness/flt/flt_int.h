@@ -9,6 +9,7 @@
 
 #include "flt.h"
 #include "flt_book.h"
+#include "jsonl.h" /* the kinds' parameters in events.jsonl */
 
 struct mnl_socket;
 

@@ -59,11 +59,12 @@ static int flt_kill_args(const struct scn_fault *f, int step, int steps, char *b
 	return snprintf(buf, len, " %s signal %ld", f->svc_name, f->n);
 }
 
-static int flt_kill_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+static int flt_kill_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, "\"service\":\"%s\",\"signal\":%ld", f->svc_name, f->n);
+	return json_object_update_new(obj, json_pack("{s:o,s:I}", "service", jsonl_str(f->svc_name),
+						     "signal", (json_int_t)f->n));
 }
 
 static int flt_restart_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
@@ -73,11 +74,11 @@ static int flt_restart_args(const struct scn_fault *f, int step, int steps, char
 	return snprintf(buf, len, " %s", f->svc_name);
 }
 
-static int flt_restart_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+static int flt_restart_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, "\"service\":\"%s\"", f->svc_name);
+	return jsonl_set(obj, "service", jsonl_str(f->svc_name));
 }
 
 /* Reverted only at a scheduled time (`for D`), never at the end of the run nor by the
@@ -86,7 +87,7 @@ const struct flt_kind flt_kill_kind = {
     .scn = {.name = "kill",
 	    .parse = flt_kill_parse,
 	    .args_fmt = flt_kill_args,
-	    .params_json = flt_kill_json,
+	    .params = flt_kill_params,
 	    .undo = SCN_UNDO_TIMED},
     .apply = flt_kill_apply,
     .revert = flt_restart_apply,
@@ -96,7 +97,7 @@ const struct flt_kind flt_restart_kind = {
     .scn = {.name = "restart",
 	    .parse = flt_restart_parse,
 	    .args_fmt = flt_restart_args,
-	    .params_json = flt_restart_json,
+	    .params = flt_restart_params,
 	    .undo = SCN_UNDO_NONE},
     .apply = flt_restart_apply,
 };

@@ -103,10 +103,11 @@ static int flt_flap_args(const struct scn_fault *f, int step, int steps, char *b
 	return snprintf(buf, len, " (flap %d/%d)", step, steps);
 }
 
-static int flt_flap_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+static int flt_flap_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
-	return snprintf(buf, len, "\"step\":%d,\"steps\":%d,\"down_ms\":%lld,\"up_ms\":%lld", step,
-			steps, (long long)f->ms[0], (long long)f->ms[1]);
+	return json_object_update_new(obj, json_pack("{s:i,s:i,s:I,s:I}", "step", step, "steps",
+						     steps, "down_ms", (json_int_t)f->ms[0],
+						     "up_ms", (json_int_t)f->ms[1]));
 }
 
 const struct flt_kind flt_link_down_kind = {
@@ -125,7 +126,7 @@ const struct flt_kind flt_flap_kind = {
     .scn = {.name = "flap",
 	    .parse = flt_flap_parse,
 	    .args_fmt = flt_flap_args,
-	    .params_json = flt_flap_json,
+	    .params = flt_flap_params,
 	    .undo = SCN_UNDO_END,
 	    .step = &flt_link_down_kind.scn},
     .check = flt_flap_check,

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "flt_int.h"
 
@@ -36,18 +37,23 @@ static int flt_loss_args(const struct scn_fault *f, int step, int steps, char *b
 	return snprintf(buf, len, " %g%%", f->percent);
 }
 
-static int flt_loss_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+/* The percentage as the dry-run line shows it (%g: six significant digits), an integer
+ * when it is whole: 30, 2.5, 12.3457. */
+static int flt_loss_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
+	char shown[32];
+
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, "\"percent\":%g", f->percent);
+	snprintf(shown, sizeof(shown), "%g", f->percent);
+	return jsonl_set(obj, "percent", jsonl_num(strtod(shown, NULL)));
 }
 
 const struct flt_kind flt_loss_kind = {
     .scn = {.name = "loss",
 	    .parse = flt_loss_parse,
 	    .args_fmt = flt_loss_args,
-	    .params_json = flt_loss_json,
+	    .params = flt_loss_params,
 	    .undo = SCN_UNDO_END},
     .probe = flt_nft_probe,
     .check = flt_nft_check,

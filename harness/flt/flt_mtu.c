@@ -80,18 +80,18 @@ static int flt_mtu_args(const struct scn_fault *f, int step, int steps, char *bu
 	return snprintf(buf, len, " %ld", f->n);
 }
 
-static int flt_mtu_json(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
+static int flt_mtu_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, "\"mtu\":%ld", f->n);
+	return jsonl_set(obj, "mtu", json_integer(f->n));
 }
 
 const struct flt_kind flt_mtu_kind = {
     .scn = {.name = "mtu",
 	    .parse = flt_mtu_parse,
 	    .args_fmt = flt_mtu_args,
-	    .params_json = flt_mtu_json,
+	    .params = flt_mtu_params,
 	    .undo = SCN_UNDO_END},
     .apply = flt_mtu_apply,
     .revert = flt_mtu_revert,

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "jsonl.h"
 #include "lab.h"
 #include "node.h"
 #include "node_chan.h"
@@ -242,17 +243,15 @@ void guest_gone(struct guest *g, const char *why)
 	if (!g->watched)
 		return;
 	g->watched = false;
-	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-gone",
-		  "\"why\":\"%s\"", why);
+	run_event_obj(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-gone",
+		      json_pack("{s:o}", "why", jsonl_str(why)));
 }
 
 void guest_error(struct guest *g, const char *what, int err, const char *text)
 {
-	char t[400];
-
-	run_json_escape(text && *text ? text : strerror(err), t, sizeof(t));
-	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-error",
-		  "\"what\":\"%s\",\"errno\":%d,\"error\":\"%s\"", what, err, t);
+	run_event_obj(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-error",
+		      json_pack("{s:o,s:i,s:o}", "what", jsonl_str(what), "errno", err, "error",
+				jsonl_str(text && *text ? text : strerror(err))));
 }
 
 static void on_qmp_gone(void *arg)
@@ -263,13 +262,11 @@ static void on_qmp_gone(void *arg)
 static void on_qmp_event(void *arg, const char *event, const char *data, int len)
 {
 	struct guest *g = arg;
-	char ev[64];
 
 	(void)data;
 	(void)len;
-	run_json_escape(event, ev, sizeof(ev));
-	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "qmp",
-		  "\"event\":\"%s\"", ev);
+	run_event_obj(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "qmp",
+		      json_pack("{s:o}", "event", jsonl_str(event)));
 }
 
 /* From now on QMP events and the guest going away are news (events.jsonl). */
@@ -296,8 +293,8 @@ static int guest_spawn(struct lab *lab, struct guest *g, const char *vm)
 		qemu_child(g, &a, lab_netns_fd(lab));
 	if (g->pid < 0)
 		return lab_fail(lab, "node %s: fork: %s", name, strerror(errno));
-	run_event(g->r, g->t_start_ns, name, "guest-start", "\"pid\":%d,\"accel\":\"%s\"",
-		  (int)g->pid, g->facts.accel);
+	run_event_obj(g->r, g->t_start_ns, name, "guest-start",
+		      json_pack("{s:i,s:s}", "pid", (int)g->pid, "accel", g->facts.accel));
 	return 0;
 }
 
@@ -553,17 +550,16 @@ static void guest_clock(struct guest *g)
 static void guest_facts_event(struct guest *g)
 {
 	const struct node_qemu_facts *f = &g->facts;
-	char cmdline[2100], kernel[140], cs[80];
 
-	run_json_escape(f->cmdline, cmdline, sizeof(cmdline));
-	run_json_escape(f->kernel, kernel, sizeof(kernel));
-	run_json_escape(f->clocksource, cs, sizeof(cs));
-	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-ready",
-		  "\"boot_ms\":%lld,\"accel\":\"%s\",\"kernel\":\"%s\",\"cmdline\":\"%s\","
-		  "\"clocksource\":\"%s\",\"irq_ioapic\":%d,\"irq_xtpic\":%d,\"irq_loc\":%lld,"
-		  "\"clock_offset_ns\":%lld",
-		  (long long)f->boot_ms, f->accel, kernel, cmdline, cs, f->irq_ioapic,
-		  f->irq_xtpic, f->irq_loc, (long long)f->clock_offset_ns);
+	/* kernel, cmdline and clocksource are the guest's words: jsonl_str takes any bytes */
+	json_t *o =
+	    json_pack("{s:I,s:s,s:o,s:o,s:o,s:i,s:i,s:I,s:I}", "boot_ms", (json_int_t)f->boot_ms,
+		      "accel", f->accel, "kernel", jsonl_str(f->kernel), "cmdline",
+		      jsonl_str(f->cmdline), "clocksource", jsonl_str(f->clocksource), "irq_ioapic",
+		      f->irq_ioapic, "irq_xtpic", f->irq_xtpic, "irq_loc", (json_int_t)f->irq_loc,
+		      "clock_offset_ns", (json_int_t)f->clock_offset_ns);
+
+	run_event_obj(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-ready", o);
 }
 
 static int guest_finish(struct lab *lab, struct guest *g)

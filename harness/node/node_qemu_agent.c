@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "jsonl.h"
 #include "node_chan.h"
 #include "node_qemu_int.h"
 #include "run.h"
@@ -48,8 +49,8 @@ static void record_exit(struct guest *g, const struct agent_msg *m)
 		g->exits[g->n_exits].status = status;
 		g->n_exits++;
 	}
-	run_event(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-exit",
-		  "\"pid\":%d,\"status\":%d", (int)pid, status);
+	run_event_obj(g->r, ev_now_ns(), run_scn(g->r)->nodes[g->node].name, "guest-exit",
+		      json_pack("{s:i,s:i}", "pid", (int)pid, "status", status));
 	guest_exited(g, pid, status);
 }
 

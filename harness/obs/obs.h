@@ -165,43 +165,6 @@ void obs_tail_free(struct obs_tail *t); /* NULL is a no-op; closes the file */
 int obs_tail_poll(struct obs_tail *t, struct obs_store *st);
 size_t obs_tail_bad_lines(const struct obs_tail *t);
 
-/* ---- obs_json.c: a flat view of one events.jsonl line (parsed by jansson) ---- */
-
-#define OBS_JSON_MAX_MEMBERS 24
-
-enum obs_json_type {
-	OBS_JSON_STRING = 1,
-	OBS_JSON_NUMBER = 2,
-	OBS_JSON_BOOL = 3,
-	OBS_JSON_NULL = 4,
-};
-
-struct obs_json_member {
-	char key[32];
-	enum obs_json_type type;
-	char str[128]; /* strings unescaped (UTF-8), truncated */
-	double num;    /* numbers and bools (1/0) */
-	int64_t inum;  /* numbers: exact when written as an integer */
-};
-
-struct obs_json_obj {
-	struct obs_json_member m[OBS_JSON_MAX_MEMBERS];
-	int n;
-};
-
-/*
- * obs_json_parse - parse one line holding one JSON object whose values are strings,
- * numbers, true, false or null (no nesting: events.jsonl needs none) with jansson, into
- * @out. Members beyond OBS_JSON_MAX_MEMBERS are skipped. Returns 0, or -1 with errno
- * EINVAL (ENOMEM). obs_events.c reads the json_t of jsonl_line_parse() instead.
- */
-int obs_json_parse(const char *line, struct obs_json_obj *out);
-/* The member called @key, or NULL. */
-const struct obs_json_member *obs_json_get(const struct obs_json_obj *o, const char *key);
-/* Its string ("" when absent or not a string) / its integer (@dflt when absent). */
-const char *obs_json_str(const struct obs_json_obj *o, const char *key);
-int64_t obs_json_int(const struct obs_json_obj *o, const char *key, int64_t dflt);
-
 /* ---- obs_events.c: events.jsonl into the store ---- */
 
 /*

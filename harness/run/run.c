@@ -267,85 +267,18 @@ int run_event_obj(struct run *r, int64_t t_ns, const char *src, const char *ev,
 		  struct json_t *fields)
 {
 	json_t *o = jsonl_event_new(t_ns, src, ev);
+	bool bad = fields && !json_is_object(fields);
 	int rc = -1;
 
-	if (o && (!fields || json_object_update(o, fields) == 0))
+	if (o && (!fields || bad || json_object_update(o, fields) == 0))
 		rc = jsonl_line_write(r->events_fd, o);
 	else
 		errno = ENOMEM;
 	json_decref(fields);
 	json_decref(o);
+	if (rc == 0 && bad) /* a caller's mistake: the event is kept, without them */
+		return errno = EINVAL, -1;
 	return rc;
-}
-
-int run_event(struct run *r, int64_t t_ns, const char *src, const char *ev,
-	      const char *fields_fmt, ...)
-{
-	json_t *fields = json_object();
-	char *text = NULL;
-	int rc, e = 0;
-
-	if (fields_fmt && *fields_fmt) {
-		va_list ap;
-		va_start(ap, fields_fmt);
-		rc = vasprintf(&text, fields_fmt, ap);
-		va_end(ap);
-		if (rc < 0)
-			text = NULL;
-	}
-	if (!fields || (fields_fmt && *fields_fmt && !text)) {
-		json_decref(fields);
-		free(text);
-		errno = ENOMEM;
-		return -1;
-	}
-	if (jsonl_members_add(fields, text) == -1) {
-		/* a caller's mistake: keep the event, and what it tried to say as text */
-		e = errno;
-		json_object_clear(fields);
-		jsonl_set(fields, "bad_fields", jsonl_str(text));
-	}
-	free(text);
-	rc = run_event_obj(r, t_ns, src, ev, fields);
-	if (rc == 0 && e)
-		errno = e;
-	return rc == 0 && e ? -1 : rc;
-}
-
-/* The length of the escape sequence or UTF-8 character that starts @s. */
-static size_t run_esc_unit(const char *s)
-{
-	size_t n = 1;
-
-	if (s[0] == '\\')
-		return s[1] == 'u' ? 6 : 2;
-	while ((s[n] & 0xC0) == 0x80)
-		n++;
-	return n;
-}
-
-void run_json_escape(const char *in, char *out, size_t len)
-{
-	json_t *v = jsonl_str(in ? in : "");
-	char *q = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
-	size_t o = 0, n = q ? strlen(q) : 0;
-
-	json_decref(v);
-	if (!len) {
-		free(q);
-		return;
-	}
-	/* q is "...": copy what lies between the quotes, whole escapes and characters only */
-	for (size_t i = 1; n >= 2 && i < n - 1;) {
-		size_t u = run_esc_unit(q + i);
-		if (o + u >= len)
-			break;
-		memcpy(out + o, q + i, u);
-		o += u;
-		i += u;
-	}
-	out[o] = '\0';
-	free(q);
 }
 
 int run_path(const struct run *r, const char *name, char *buf, size_t len)

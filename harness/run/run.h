@@ -12,7 +12,7 @@
 #ifndef FL_RUN_H
 #define FL_RUN_H
 
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct scn;
@@ -47,24 +47,17 @@ int run_defer(struct run *r, run_undo_fn *fn, void *arg, const char *what);
 void run_teardown(struct run *r);
 
 /*
- * Append one line to events.jsonl: {"t_ns":@t_ns,"src":"@src","ev":"@ev",<fields>}
- * where @fields_fmt is printf-style text of further JSON members (without braces, may be
- * NULL), e.g. run_event(r, now, "timeline", "apply", "\"fault\":\"%s\"", name); the
- * text is parsed (jansson) and its members written in order. Strings put into fields
- * must be JSON-safe; run_json_escape() makes them so. Text that is no JSON members is
- * written as the string "bad_fields" (the event is kept) and gives -1 with EINVAL.
- */
-int run_event(struct run *r, int64_t t_ns, const char *src, const char *ev,
-	      const char *fields_fmt, ...) __attribute__((format(printf, 5, 6)));
-/*
- * run_event_obj - the same with the further members in JSON object @fields (may be
- * NULL), whose reference it takes. Returns 0, or -1 with errno.
+ * run_event_obj - append one line to events.jsonl:
+ *   {"t_ns":@t_ns,"src":"@src","ev":"@ev",<the members of @fields, in their order>}
+ * @fields is a JSON object or NULL (no further members); the call takes its reference.
+ * Callers build it with jansson, strings from outside through jsonl_str():
+ *   run_event_obj(r, now, "run", "t0", json_pack("{s:o}", "scenario", jsonl_str(name)));
+ * (a json_pack() that failed for want of memory gives NULL: the line is still written,
+ * without the further members). Returns 0, or -1 with errno: EINVAL when @fields is no
+ * object (the line is written without it), ENOMEM, write(2)'s.
  */
 int run_event_obj(struct run *r, int64_t t_ns, const char *src, const char *ev,
 		  struct json_t *fields);
-/* Escape @in for the inside of a JSON string into @out (always NUL-terminated; cut at
- * a whole character); jansson's escaping, for callers that build fields as text. */
-void run_json_escape(const char *in, char *out, size_t len);
 
 /* Path of a file inside the run directory into @buf. */
 int run_path(const struct run *r, const char *name, char *buf, size_t len);

@@ -152,6 +152,7 @@ struct scn_service {
  */
 struct scn_p; /* the parser's state (opaque here): the scn_arg_* helpers read it */
 struct scn_fault;
+struct json_t; /* jansson's object: a kind's parameters in events.jsonl */
 
 /* How an applied fault is undone. */
 enum scn_fault_undo {
@@ -164,12 +165,13 @@ struct scn_fault_kind {
 	const char *name; /* as written; a space separates two keywords ("link down") */
 	/* The rest of the statement after the name, into @f (with the scn_arg_* helpers). */
 	int (*parse)(struct scn_p *p, struct scn_fault *f);
-	/* Its arguments for the dry-run line (" 30%") and as JSON members for events.jsonl
-	 * ("\"percent\":30"), snprintf-like; @step/@steps of a repeating fault (flap), else
-	 * 0. NULL: none. */
+	/* Its arguments for the dry-run line (" 30%"), snprintf-like; @step/@steps of a
+	 * repeating fault (flap), else 0. NULL: none. */
 	int (*args_fmt)(const struct scn_fault *f, int step, int steps, char *buf, size_t len);
-	int (*params_json)(const struct scn_fault *f, int step, int steps, char *buf,
-			   size_t len);
+	/* Its parameters for events.jsonl: add them, in order, as members of JSON object
+	 * @obj ({"percent":30}), numbers as integers where they are whole. @step/@steps as
+	 * above. Returns 0, or -1 (no memory). NULL: none. */
+	int (*params)(const struct scn_fault *f, int step, int steps, struct json_t *obj);
 	enum scn_fault_undo undo;
 	/* Non-NULL: a repeating fault (flap): the timeline expands it into `count` firings
 	 * of this kind, every ms[0] + ms[1], each lasting ms[0]. */

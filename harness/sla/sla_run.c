@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "sla.h"
 
 /*
@@ -20,31 +21,37 @@
  * (node_qemu.c writes it), so a report shows the kernel command line, clocksource and
  * interrupt routing that were really in effect. A missing file adds nothing.
  */
+static int sla_run_guest_add(struct sla_result *res, const json_t *o)
+{
+	char irq[128];
+
+	snprintf(irq, sizeof(irq), "IO-APIC %lld lines, XT-PIC %lld lines, LOC %lld",
+		 (long long)jsonl_get_int(o, "irq_ioapic", -1),
+		 (long long)jsonl_get_int(o, "irq_xtpic", -1),
+		 (long long)jsonl_get_int(o, "irq_loc", -1));
+	return sla_result_add_guest(res, jsonl_get_str(o, "src"), jsonl_get_str(o, "cmdline"),
+				    jsonl_get_str(o, "clocksource"), irq);
+}
+
 static int sla_run_guests(struct sla_result *res, const char *dir)
 {
-	char path[4096], irq[128], *line = NULL;
+	char path[4096], *line = NULL;
 	size_t cap = 0;
-	struct obs_json_obj *o = malloc(sizeof(*o));
+	ssize_t n;
 	FILE *f;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
-	if (!o || !(f = fopen(path, "re"))) {
-		free(o);
-		return o ? 0 : -1;
-	}
-	while (rc == 0 && getline(&line, &cap, f) > 0) {
-		if (!strstr(line, "\"ev\":\"guest-ready\"") || obs_json_parse(line, o) == -1)
-			continue;
-		snprintf(irq, sizeof(irq), "IO-APIC %lld lines, XT-PIC %lld lines, LOC %lld",
-			 (long long)obs_json_int(o, "irq_ioapic", -1),
-			 (long long)obs_json_int(o, "irq_xtpic", -1),
-			 (long long)obs_json_int(o, "irq_loc", -1));
-		rc = sla_result_add_guest(res, obs_json_str(o, "src"), obs_json_str(o, "cmdline"),
-					  obs_json_str(o, "clocksource"), irq);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+		json_t *o = jsonl_line_parse(line, (size_t)n);
+		/* a line that is no JSON object was counted by obs_store_load_run already */
+		if (o && jsonl_is_ev(o, "guest-ready"))
+			rc = sla_run_guest_add(res, o);
+		json_decref(o);
 	}
 	free(line);
-	free(o);
 	fclose(f);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include "ev.h"
+#include "jsonl.h"
 #include "lab.h"
 #include "node.h"
 #include "run.h"
@@ -99,14 +100,12 @@ static void svc_ended(struct svc_set *set, int svc, int status)
 		sl->exited = true;
 		sl->status = status;
 	}
-	char how[64];
-	if (WIFSIGNALED(status))
-		snprintf(how, sizeof(how), "\"signal\":%d", WTERMSIG(status));
-	else
-		snprintf(how, sizeof(how), "\"status\":%d", WEXITSTATUS(status));
-	run_event(set->run, ev_now_ns(), svc_node(set, svc), "exit",
-		  "\"svc\":\"%s\",\"pid\":%d,%s,\"expected\":%s", set->scn->services[svc].name,
-		  (int)sl->pid, how, expected ? "true" : "false");
+	bool sig = WIFSIGNALED(status);
+	run_event_obj(set->run, ev_now_ns(), svc_node(set, svc), "exit",
+		      json_pack("{s:o,s:i,s:i,s:b}", "svc", jsonl_str(set->scn->services[svc].name),
+				"pid", (int)sl->pid, sig ? "signal" : "status",
+				sig ? WTERMSIG(status) : WEXITSTATUS(status), "expected",
+				expected));
 	sl->pid = -1;
 }
 
@@ -118,15 +117,16 @@ static void svc_on_started(void *arg, int node, pid_t pid)
 	struct svc_slot *sl = arg;
 	struct svc_set *set = sl->set;
 	const char *space = svc_kind(set, sl->svc)->pid_space;
-	char mark[32] = "";
+	json_t *o;
 
 	(void)node;
 	sl->starting = false;
 	sl->pid = pid;
-	if (space)
-		snprintf(mark, sizeof(mark), ",\"%s\":true", space);
-	run_event(set->run, ev_now_ns(), svc_node(set, sl->svc), "start",
-		  "\"svc\":\"%s\",\"pid\":%d%s", set->scn->services[sl->svc].name, (int)pid, mark);
+	o = json_pack("{s:o,s:i}", "svc", jsonl_str(set->scn->services[sl->svc].name), "pid",
+		      (int)pid);
+	if (o && space) /* whose pid it is ("guest"): not the host's */
+		jsonl_set(o, space, json_true());
+	run_event_obj(set->run, ev_now_ns(), svc_node(set, sl->svc), "start", o);
 }
 
 /* node_proc_fns.failed: @svc's process never ran. */
@@ -134,7 +134,6 @@ static void svc_on_failed(void *arg, int node, int err, const char *why)
 {
 	struct svc_slot *sl = arg;
 	struct svc_set *set = sl->set;
-	char text[400];
 
 	(void)node;
 	sl->starting = false;
@@ -142,9 +141,9 @@ static void svc_on_failed(void *arg, int node, int err, const char *why)
 	errno = err;
 	svc_fail(set, "%s %s: %s %s", svc_node(set, sl->svc), set->scn->services[sl->svc].name,
 		 sl->argv[0], why);
-	run_json_escape(set->error, text, sizeof(text));
-	run_event(set->run, ev_now_ns(), svc_node(set, sl->svc), "start-error",
-		  "\"svc\":\"%s\",\"error\":\"%s\"", set->scn->services[sl->svc].name, text);
+	run_event_obj(set->run, ev_now_ns(), svc_node(set, sl->svc), "start-error",
+		      json_pack("{s:o,s:o}", "svc", jsonl_str(set->scn->services[sl->svc].name),
+				"error", jsonl_str(set->error)));
 }
 
 /* The old process of a restart is gone (or given up on): start the new one. */

@@ -89,8 +89,12 @@ void tl_schedule_free(struct tl_schedule *sch); /* NULL is a no-op */
 
 /* What @f acts on: "lb1.private", "lb1", "private", "a,b / c,d", "lb1 lb". */
 int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
-/* The fault's parameters as JSON members without braces ("\"percent\":30"); "" if none. */
-int tl_params_json(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
+/*
+ * tl_params_add - add the fault's parameters to JSON object @obj, as its kind's params
+ * gives them ({"percent":30}); none for a kind that has none. Returns 0, or -1 with
+ * errno EINVAL (@f names no fault of @s) or ENOMEM.
+ */
+int tl_params_add(const struct scn *s, const struct tl_firing *f, struct json_t *obj);
 /*
  * tl_firing_format - one human line for `run --dry-run`:
  *   "   5.000s  #3    link down lb1.private (flap 1/6)  revert 6.000s"

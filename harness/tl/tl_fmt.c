@@ -1,14 +1,16 @@
 /*
- * tl_fmt.c - the text forms of a firing: the human line of `run --dry-run`, the target
- * and the JSON parameters written to events.jsonl. The arguments of each kind are its
- * own (struct scn_fault_kind's args_fmt and params_json). Pure; every function writes
- * into a caller buffer and returns what snprintf() would have written.
+ * tl_fmt.c - the forms of a firing: the human line of `run --dry-run` and the target
+ * (text), and the parameters written to events.jsonl (members of a JSON object). The
+ * arguments of each kind are its own (struct scn_fault_kind's args_fmt and params).
+ * Pure: the text functions write into a caller buffer and return what snprintf() would
+ * have written; tl_params_add() adds to the caller's object.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "tl.h"
 
 /* Append snprintf output at *off of @buf, tracking the would-be length like snprintf. */
@@ -62,16 +64,16 @@ int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, 
 	return (int)off;
 }
 
-int tl_params_json(const struct scn *s, const struct tl_firing *f, char *buf, size_t len)
+int tl_params_add(const struct scn *s, const struct tl_firing *f, json_t *obj)
 {
 	const struct scn_fault *fa = tl_fault(s, f);
 	if (!fa)
 		return errno = EINVAL, -1;
-	if (len)
-		buf[0] = '\0';
-	if (!fa->kind->params_json)
+	if (!fa->kind->params)
 		return 0;
-	return fa->kind->params_json(fa, f->step, f->steps, buf, len);
+	if (fa->kind->params(fa, f->step, f->steps, obj) == -1)
+		return errno = ENOMEM, -1;
+	return 0;
 }
 
 int tl_firing_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len)

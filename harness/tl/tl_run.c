@@ -20,6 +20,7 @@
 
 #include "ev.h"
 #include "flt.h"
+#include "jsonl.h"
 #include "run.h"
 #include "tl.h"
 
@@ -73,21 +74,15 @@ static void tl_record(struct tl_state *st, int i, const char *ev, int64_t sched_
 {
 	const struct scn *s = run_scn(st->run);
 	const struct tl_firing *f = &st->sch->v[i];
-	char target[512], tj[1024], params[512], err[1024];
+	char target[512];
 	tl_target_format(s, f, target, sizeof(target));
-	run_json_escape(target, tj, sizeof(tj));
-	tl_params_json(s, f, params, sizeof(params));
-	err[0] = '\0';
-	if (error) {
-		char ej[900];
-		run_json_escape(error, ej, sizeof(ej));
-		snprintf(err, sizeof(err), ",\"error\":\"%s\"", ej);
-	}
-	run_event(st->run, end_ns, "timeline", ev,
-		  "\"id\":%d,\"fault\":\"%s\",\"target\":\"%s\",\"sched_ns\":%lld,"
-		  "\"took_ns\":%lld%s%s%s",
-		  f->id, f->kind->name, tj, (long long)sched_ns,
-		  (long long)(end_ns - start_ns), params[0] ? "," : "", params, err);
+	json_t *o = json_pack("{s:i,s:s,s:o,s:I,s:I}", "id", f->id, "fault", f->kind->name,
+			      "target", jsonl_str(target), "sched_ns", (json_int_t)sched_ns,
+			      "took_ns", (json_int_t)(end_ns - start_ns));
+	/* without memory the line keeps what could be built: the event itself is news */
+	if (o && tl_params_add(s, f, o) == 0 && error)
+		jsonl_set(o, "error", jsonl_str(error));
+	run_event_obj(st->run, end_ns, "timeline", ev, o);
 }
 
 static void tl_do(struct tl_state *st, int i, bool revert, int64_t sched_ns)

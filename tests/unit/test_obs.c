@@ -1,7 +1,7 @@
 /*
  * test_obs.c - the observers' pure parts: frames built byte by byte here and fed to the
- * decoder, the retransmission detector, the requests.csv parser and tailer, the JSON
- * line reader and events.jsonl ingestion; the request logs of a run directory followed.
+ * decoder, the retransmission detector, the requests.csv parser and tailer and
+ * events.jsonl ingestion; the request logs of a run directory followed.
  */
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
@@ -254,27 +254,6 @@ static void test_csv_tail(void)
 	obs_store_free(st);
 }
 
-static void test_json_parse(void)
-{
-	struct obs_json_obj o;
-	CU_ASSERT_EQUAL(0, obs_json_parse(" {\"t_ns\":1234567890123,\"src\":\"lb1\",\"x\":-1.5e3,"
-					  "\"s\":\"a\\\"b\\u0041\\n\",\"b\":true,\"n\":null}\n", &o));
-	CU_ASSERT_EQUAL(6, o.n);
-	CU_ASSERT_EQUAL(1234567890123LL, obs_json_int(&o, "t_ns", 0));
-	CU_ASSERT_STRING_EQUAL("lb1", obs_json_str(&o, "src"));
-	CU_ASSERT_DOUBLE_EQUAL(-1500, obs_json_get(&o, "x")->num, 1e-9);
-	CU_ASSERT_STRING_EQUAL("a\"bA\n", obs_json_str(&o, "s"));
-	CU_ASSERT_EQUAL(OBS_JSON_BOOL, obs_json_get(&o, "b")->type);
-	CU_ASSERT_EQUAL(OBS_JSON_NULL, obs_json_get(&o, "n")->type);
-	CU_ASSERT_EQUAL(7, obs_json_int(&o, "missing", 7));
-	CU_ASSERT_EQUAL(0, obs_json_parse("{}", &o));
-	CU_ASSERT_EQUAL(0, o.n);
-	const char *bad[] = {"", "{", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":[1]}", "{\"a\":{}}",
-			     "{\"a\":1} x", "{\"a\":tru}", "{\"a\":\"x}", "{a:1}"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CU_ASSERT_EQUAL(-1, obs_json_parse(bad[i], &o));
-}
-
 static void test_events_ingest(void)
 {
 	struct obs_store *st = obs_store_new();
@@ -428,7 +407,6 @@ void register_obs_suite(void)
 	CU_add_test(s, "frame_tcp_retrans", test_frame_tcp_retrans);
 	CU_add_test(s, "csv_parse", test_csv_parse);
 	CU_add_test(s, "csv_tail", test_csv_tail);
-	CU_add_test(s, "json_parse", test_json_parse);
 	CU_add_test(s, "events_ingest", test_events_ingest);
 	CU_add_test(s, "reqlogs_follow", test_reqlogs_follow);
 	CU_add_test(s, "events_ingest_garbage", test_events_ingest_garbage);

@@ -386,8 +386,9 @@ static void t_write(const char *dir, const char *name, const char *text)
 
 /*
  * A run directory written by hand: t0 at 1000 s, four requests 100 ms apart of which
- * the third timed out (success 75%), a fault 150..250 ms, one guest's facts and one
- * line that is not JSON. sla_run_judge must read all of it back.
+ * the third timed out (success 75%), a fault 150..250 ms, two guests' facts (the second
+ * spaced out, as another JSON writer would, with a command line longer than a line of
+ * text) and one line that is not JSON. sla_run_judge must read all of it back.
  */
 static void test_run_judge(void)
 {
@@ -401,17 +402,29 @@ static void test_run_judge(void)
 	struct scn s = {.name = "t", .duration_ms = 1000, .seed = 3, .expects = ex,
 			.n_expects = 2};
 
+	static const char lines[] =
+	    "{\"t_ns\":1000000000000,\"src\":\"run\",\"ev\":\"t0\",\"scenario\":\"t\"}\n"
+	    "{\"t_ns\":1000150000000,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":1,"
+	    "\"fault\":\"link down\",\"target\":\"lb1.private\",\"sched_ns\":1}\n"
+	    "{\"t_ns\":1000250000000,\"src\":\"timeline\",\"ev\":\"revert\",\"id\":1,"
+	    "\"fault\":\"link down\",\"target\":\"lb1.private\",\"sched_ns\":1}\n"
+	    "{\"t_ns\":1000000000001,\"src\":\"lb1\",\"ev\":\"guest-ready\",\"cmdline\":"
+	    "\"console=ttyS0 noapic\",\"clocksource\":\"tsc\",\"irq_ioapic\":0,"
+	    "\"irq_xtpic\":14,\"irq_loc\":99}\n"
+	    "not json\n"
+	    /* no guest: "guest-ready" is only a service's name here */
+	    "{\"t_ns\":1000000000003,\"src\":\"g3\",\"ev\":\"exit\",\"svc\":\"guest-ready\"}\n";
+	char events[2048], cmdline[301];
+
+	memset(cmdline, 'a', sizeof(cmdline) - 1);
+	memcpy(cmdline, "noapic ", 7);
+	cmdline[sizeof(cmdline) - 1] = '\0';
+	snprintf(events, sizeof(events),
+		 "%s{ \"t_ns\": 1000000000002, \"src\": \"g2\", \"ev\": \"guest-ready\", "
+		 "\"cmdline\": \"%s\", \"irq_loc\": 1.5e3 }\n",
+		 lines, cmdline);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	t_write(dir, "events.jsonl",
-		"{\"t_ns\":1000000000000,\"src\":\"run\",\"ev\":\"t0\",\"scenario\":\"t\"}\n"
-		"{\"t_ns\":1000150000000,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":1,"
-		"\"fault\":\"link down\",\"target\":\"lb1.private\",\"sched_ns\":1}\n"
-		"{\"t_ns\":1000250000000,\"src\":\"timeline\",\"ev\":\"revert\",\"id\":1,"
-		"\"fault\":\"link down\",\"target\":\"lb1.private\",\"sched_ns\":1}\n"
-		"{\"t_ns\":1000000000001,\"src\":\"lb1\",\"ev\":\"guest-ready\",\"cmdline\":"
-		"\"console=ttyS0 noapic\",\"clocksource\":\"tsc\",\"irq_ioapic\":0,"
-		"\"irq_xtpic\":14,\"irq_loc\":99}\n"
-		"not json\n");
+	t_write(dir, "events.jsonl", events);
 	t_write(dir, "requests.csv",
 		"sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes\n"
 		"1000000000000,1000000000000,1000001000000,ok,1000,web1,12\n"
@@ -431,10 +444,16 @@ static void test_run_judge(void)
 	CU_ASSERT_EQUAL(SLA_FAIL, r->v[1].status); /* the one request in the fault failed */
 	CU_ASSERT_STRING_EQUAL(dir, r->run_dir);
 	CU_ASSERT_EQUAL(3, r->seed);
-	CU_ASSERT_EQUAL_FATAL(1, r->n_guests);
+	CU_ASSERT_EQUAL_FATAL(2, r->n_guests);
 	CU_ASSERT_STRING_EQUAL("lb1", r->guests[0].node);
 	CU_ASSERT_STRING_EQUAL("console=ttyS0 noapic", r->guests[0].cmdline);
 	CU_ASSERT_STRING_EQUAL("IO-APIC 0 lines, XT-PIC 14 lines, LOC 99", r->guests[0].interrupts);
+	/* the whole command line, whatever the spacing; absent numbers read as -1 */
+	CU_ASSERT_STRING_EQUAL("g2", r->guests[1].node);
+	CU_ASSERT_STRING_EQUAL(cmdline, r->guests[1].cmdline);
+	CU_ASSERT_STRING_EQUAL("", r->guests[1].clocksource);
+	CU_ASSERT_STRING_EQUAL("IO-APIC -1 lines, XT-PIC -1 lines, LOC 1500",
+			       r->guests[1].interrupts);
 	sla_result_free(r); /* frees the store it read: ASan would see a leak otherwise */
 
 	/* an explicit t0 wins over the event: the first request is then before the window */

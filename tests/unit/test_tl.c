@@ -5,10 +5,13 @@
  * the edges of every/from/until/for.
  */
 #include <CUnit/CUnit.h>
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonl.h"
 #include "tl.h"
 
 /* A fault kind by the name it is written as. */
@@ -353,6 +356,22 @@ static void test_kill_any_picks_service_of_node(void)
 	tl_schedule_free(sch);
 }
 
+/* The parameters of firing @f as events.jsonl writes them (one static buffer). */
+static const char *t_params(const struct scn *s, const struct tl_firing *f)
+{
+	static char out[256];
+	json_t *o = json_object();
+	char *text;
+
+	snprintf(out, sizeof(out), "(failed)");
+	if (o && tl_params_add(s, f, o) == 0 && (text = json_dumps(o, JSONL_DUMP_FLAGS))) {
+		snprintf(out, sizeof(out), "%s", text);
+		free(text);
+	}
+	json_decref(o);
+	return out;
+}
+
 static void test_firing_format(void)
 {
 	struct scn_event ev[2] = {t_ev(SCN_AT, K("loss"), 1), t_ev(SCN_AT, K("flap"), 1)};
@@ -374,8 +393,9 @@ static void test_firing_format(void)
 	tl_firing_format(&s, &sch->v[2], buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL("     2.200s  #3    link down a.n1 (flap 2/2)  revert 2.300s",
 			       buf);
-	tl_params_json(&s, &sch->v[0], buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL("\"percent\":30", buf);
+	CU_ASSERT_STRING_EQUAL("{\"percent\":30}", t_params(&s, &sch->v[0]));
+	CU_ASSERT_STRING_EQUAL("{\"step\":2,\"steps\":2,\"down_ms\":100,\"up_ms\":100}",
+			       t_params(&s, &sch->v[2]));
 	/* a short buffer is truncated and NUL-terminated, the full length is returned */
 	int n = tl_firing_format(&s, &sch->v[0], buf, 8);
 	CU_ASSERT_EQUAL(47, n);
@@ -403,9 +423,70 @@ static void test_firing_format_bandwidth(void)
 	tl_firing_format(&s, &sch->v[1], buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL("     2.000s  #2    bandwidth a.n1 1500bit both  revert at end",
 			       buf);
-	tl_params_json(&s, &sch->v[0], buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL("\"rate_bps\":512000,\"dir\":\"in\"", buf);
+	CU_ASSERT_STRING_EQUAL("{\"rate_bps\":512000,\"dir\":\"in\"}", t_params(&s, &sch->v[0]));
+	CU_ASSERT_STRING_EQUAL("{\"rate_bps\":1500,\"dir\":\"both\"}", t_params(&s, &sch->v[1]));
 	tl_schedule_free(sch);
+}
+
+/* Every kind's parameters as events.jsonl has them: the same members, order and number
+ * forms the text fragments gave (integers as integers, a percentage as %g shows it). */
+static void test_params_every_kind(void)
+{
+	struct {
+		const char *kind;
+		const char *want;
+	} cases[] = {
+	    {"loss", "{\"percent\":12.3457}"},
+	    {"loss", "{\"percent\":2.5}"},
+	    {"loss", "{\"percent\":100}"},
+	    {"mtu", "{\"mtu\":1400}"},
+	    {"delay", "{\"delay_ms\":50,\"jitter_ms\":5}"},
+	    {"bandwidth", "{\"rate_bps\":1000000000000,\"dir\":\"out\"}"},
+	    {"kill", "{\"service\":\"we\\\"b\",\"signal\":15}"},
+	    {"restart", "{\"service\":\"we\\\"b\"}"},
+	    {"flap", "{\"step\":3,\"steps\":4,\"down_ms\":50,\"up_ms\":5}"},
+	    {"link down", "{}"},
+	    {"link up", "{}"},
+	    {"blackhole", "{}"},
+	    {"pmtu-blackhole", "{}"},
+	    {"partition", "{}"},
+	    {"stall", "{}"},
+	};
+	enum { N = sizeof(cases) / sizeof(cases[0]) };
+	struct scn_event ev[N];
+	double pct[3] = {12.3456789, 2.5, 100};
+	struct scn s;
+
+	for (int i = 0; i < N; i++) {
+		ev[i] = t_ev(SCN_AT, K(cases[i].kind), 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ev[i].fault.kind);
+		ev[i].fault.percent = i < 3 ? pct[i] : 0;
+		ev[i].fault.n = !strcmp(cases[i].kind, "mtu") ? 1400 : 15;
+		ev[i].fault.ms[0] = 50;
+		ev[i].fault.ms[1] = 5;
+		ev[i].fault.rate_bps = 1000000000000ULL; /* 1000gbit: beyond 32 bits */
+		ev[i].fault.dir = SCN_DIR_OUT;
+		strcpy(ev[i].fault.svc_name, "we\"b"); /* escaped, where text once broke */
+	}
+	t_scn(&s, ev, N, 10000);
+	for (int i = 0; i < N; i++) {
+		struct tl_firing f = {.event = i, .step = 3, .steps = 4};
+		CU_ASSERT_STRING_EQUAL(cases[i].want, t_params(&s, &f));
+	}
+	/* members are added after what the object holds already, in order */
+	struct tl_firing f = {.event = 4};
+	json_t *o = json_pack("{s:i}", "id", 7);
+	CU_ASSERT_EQUAL(0, tl_params_add(&s, &f, o));
+	char *text = json_dumps(o, JSONL_DUMP_FLAGS);
+	CU_ASSERT_STRING_EQUAL("{\"id\":7,\"delay_ms\":50,\"jitter_ms\":5}", text);
+	free(text);
+	/* a firing of no event of the scenario */
+	f.event = N;
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, tl_params_add(&s, &f, o));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+	CU_ASSERT_EQUAL(3, json_object_size(o));
+	json_decref(o);
 }
 
 void register_tl_suite(void);
@@ -415,6 +496,7 @@ void register_tl_suite(void)
 	CU_pSuite s = CU_add_suite("tl", NULL, NULL);
 	CU_add_test(s, "rng_splitmix_reference", test_rng_splitmix_reference);
 	CU_add_test(s, "firing_format_bandwidth", test_firing_format_bandwidth);
+	CU_add_test(s, "params_every_kind", test_params_every_kind);
 	CU_add_test(s, "schedule_matches_model", test_schedule_matches_model);
 	CU_add_test(s, "schedule_same_seed_same_bytes", test_schedule_same_seed_same_bytes);
 	CU_add_test(s, "schedule_streams_independent", test_schedule_streams_independent);
