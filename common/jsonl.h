@@ -6,8 +6,8 @@
  * Writing keeps members in the order they were added (jansson >= 2.8 always does), in
  * compact form ({"t_ns":1,"src":"lb1",...}: the tests grep for it), one write(2) per
  * line so that lines appended to an O_APPEND file by several writers never interleave.
- * Reals print with up to 15 significant digits, so a number that was formatted with
- * "%g" (a fault's parameters) reads back and prints as the same text.
+ * Reals print with up to 15 significant digits, so a real rounded the way "%g" shows
+ * it (a loss percentage, 12.3457) prints as that same text.
  *
  * Reading takes outside data (files a guest or another program wrote): anything that is
  * not one JSON object is refused with EINVAL, never guessed at.

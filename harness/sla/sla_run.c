@@ -16,11 +16,7 @@
 #include "jsonl.h"
 #include "sla.h"
 
-/*
- * The guest facts of the run: one "guest-ready" event per booted guest in events.jsonl
- * (node_qemu.c writes it), so a report shows the kernel command line, clocksource and
- * interrupt routing that were really in effect. A missing file adds nothing.
- */
+/* One guest's facts from its "guest-ready" event @o into @res. */
 static int sla_run_guest_add(struct sla_result *res, const json_t *o)
 {
 	char irq[128];
@@ -33,6 +29,11 @@ static int sla_run_guest_add(struct sla_result *res, const json_t *o)
 				    jsonl_get_str(o, "clocksource"), irq);
 }
 
+/*
+ * The guest facts of the run: one "guest-ready" event per booted guest in events.jsonl
+ * (node_qemu.c writes it), so a report shows the kernel command line, clocksource and
+ * interrupt routing that were really in effect. A missing file adds nothing.
+ */
 static int sla_run_guests(struct sla_result *res, const char *dir)
 {
 	char path[4096], *line = NULL;
