@@ -7,7 +7,6 @@
  * comes first.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +17,8 @@
 
 #include "flt_int.h"
 #include "lab.h"
+#include "net.h"
+#include "nlk.h"
 #include "run.h"
 
 static const struct flt_kind *const flt_kinds[] = {
@@ -99,13 +100,10 @@ void flt_ctx_free(struct flt_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->nft_nl)
-		mnl_socket_close(ctx->nft_nl);
-	if (ctx->lab_nl)
-		mnl_socket_close(ctx->lab_nl);
+	nlk_close(ctx->nft_nl);
+	net_nl_close(ctx->lab_nl);
 	for (int i = 0; ctx->node_nl && i < ctx->s->n_nodes; i++)
-		if (ctx->node_nl[i])
-			mnl_socket_close(ctx->node_nl[i]);
+		net_nl_close(ctx->node_nl[i]);
 	for (int i = 0; ctx->mtu && i < ctx->s->n_nodes * ctx->s->n_networks; i++)
 		flt_mtu_stack_fini(&ctx->mtu[i]);
 	free(ctx->node_nl);
@@ -185,11 +183,11 @@ enum {
 static bool flt_probe_netem(void)
 {
 	struct flt_ctx tmp = {0};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
+	struct net_nl *nl = net_nl_open();
+	if (!nl)
 		return false;
 	bool ok = flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0;
-	mnl_socket_close(nl);
+	net_nl_close(nl);
 	return ok;
 }
 

@@ -30,7 +30,7 @@ static struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex)
 	return h;
 }
 
-int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64_t delay_ms,
+int flt_netem_add(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, int64_t delay_ms,
 		  int64_t jitter_ms)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -47,7 +47,7 @@ int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64
 	return flt_nl_talk(ctx, nl, buf, "netem qdisc add");
 }
 
-int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
+int flt_netem_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	flt_qdisc_msg(buf, RTM_DELQDISC, ifindex);
@@ -66,7 +66,7 @@ static int flt_delay_check(const struct flt_caps *caps, const struct scn *s,
 }
 
 static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex,
-			   struct mnl_socket **nl)
+			   struct net_nl **nl)
 {
 	int net = in->fault->target.net;
 	*ifindex = lab_iface_ifindex(ctx->lab, in->node, net);
@@ -80,7 +80,7 @@ static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *
 
 static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
 		return -1;
@@ -94,7 +94,7 @@ static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 
 static int flt_delay_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
 		return -1;

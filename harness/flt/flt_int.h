@@ -9,7 +9,8 @@
 #include "flt.h"
 #include "flt_book.h"
 
-struct mnl_socket;
+struct net_nl;
+struct nlk;
 
 /*
  * One drop rule of a filter chain: a frame is dropped when every match given holds.
@@ -54,10 +55,9 @@ struct flt_ctx {
 	struct flt_svc_ops ops;
 	const struct flt_io *io;
 	void *io_arg;		     /* for a test's flt_io */
-	struct mnl_socket *nft_nl;   /* nf_tables netlink in the lab namespace */
-	struct mnl_socket *lab_nl;   /* rtnetlink in the lab namespace */
-	struct mnl_socket **node_nl; /* per node, opened on first use */
-	unsigned nl_seq;
+	struct nlk *nft_nl;	  /* nf_tables netlink in the lab namespace */
+	struct net_nl *lab_nl;	  /* rtnetlink in the lab namespace */
+	struct net_nl **node_nl; /* per node, opened on first use */
 	struct flt_ref *down;	   /* per port (node * n_networks + net): downs applied */
 	struct flt_mtu_stack *mtu; /* per port (the node-side interface) */
 	struct flt_ref *stall;	   /* per node: stalls applied */
@@ -80,14 +80,21 @@ static inline int flt_port(const struct flt_ctx *ctx, int node, int net)
 	return node * ctx->s->n_networks + net;
 }
 
-/* flt_nl.c: rtnetlink in a namespace */
-struct mnl_socket *flt_nl_lab(struct flt_ctx *ctx);
-struct mnl_socket *flt_nl_node(struct flt_ctx *ctx, int node);
+/*
+ * flt_nl.c: rtnetlink in a namespace, on the lab's sockets (net.h, common/nlk.h): the
+ * socket of the lab namespace and of each node, opened inside it at first use.
+ */
+struct net_nl *flt_nl_lab(struct flt_ctx *ctx);
+struct net_nl *flt_nl_node(struct flt_ctx *ctx, int node);
 /* Set IFF_UP on or off (@up 0/1, -1 leaves it) and/or the MTU (0 leaves it). */
-int flt_nl_link_set(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int up, int mtu);
-int flt_nl_link_mtu(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int *mtu);
-/* Send the request in @buf and wait for its ack; kernel ext-ack text into ctx->err. */
-int flt_nl_talk(struct flt_ctx *ctx, struct mnl_socket *nl, void *buf, const char *what);
+int flt_nl_link_set(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, int up, int mtu);
+int flt_nl_link_mtu(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, int *mtu);
+/*
+ * Send the request built in @buf (caller-owned; type, flags and payload filled; the
+ * layer sets NLM_F_REQUEST | NLM_F_ACK and the sequence number) and wait for its ack;
+ * the kernel's ext-ack text into ctx->err.
+ */
+int flt_nl_talk(struct flt_ctx *ctx, struct net_nl *nl, void *buf, const char *what);
 
 /* flt_nft.c: nf_tables in the lab namespace. Add base chain f<id> on the bridge
  * forward hook holding @rules, in one transaction; delete it. The flt_io_sys entries. */
@@ -111,9 +118,9 @@ int flt_mtu_set_sys(struct flt_ctx *ctx, int node, int net, int mtu);
 int flt_stall_set_sys(struct flt_ctx *ctx, int node, bool stop);
 
 /* flt_delay.c: a netem root qdisc on @ifindex (also the capability probe). */
-int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64_t delay_ms,
+int flt_netem_add(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, int64_t delay_ms,
 		  int64_t jitter_ms);
-int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex);
+int flt_netem_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex);
 
 /* The kinds (one file each). */
 extern const struct flt_kind flt_link_down_kind, flt_link_up_kind, flt_flap_kind;
