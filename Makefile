@@ -33,8 +33,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP \
 	-DFL_VERSION='"$(VERSION)"' -Icommon $(HARNESS_INC) -Ilb
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
-HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
+HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnftnl libmnl jansson 2>/dev/null)
+HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnftnl libmnl jansson 2>/dev/null)
 LB_LIBS := $(shell $(PKG_CONFIG) --libs libmnl jansson 2>/dev/null) -lm
 CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 

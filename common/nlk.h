@@ -9,7 +9,7 @@
  *
  * Requests: nlk_msg() starts one in the socket's buffer (header filled: type, flags,
  * NLM_F_REQUEST, NLM_F_ACK unless NLK_F_NOACK, a sequence number), the caller appends
- * the payload (libmnl, libnftnl, libnl or nlk_attr_put); a message built by another
+ * the payload (libmnl, libnftnl or nlk_attr_put); a message built by another
  * library goes in with nlk_room() + nlk_add(). nlk_send() writes everything queued in
  * one sendmsg; more requests may be queued and sent while acks are pending (up to a
  * window that the receive buffer can hold; past it nlk_msg gathers first). nlk_wait()
