@@ -259,11 +259,7 @@ static void *nlk_make_room(struct nlk *sk, size_t len)
 
 void *nlk_room(struct nlk *sk, size_t len)
 {
-	void *p = nlk_make_room(sk, NLMSG_ALIGN(len));
-
-	if (p)
-		memset(p, 0, len);
-	return p;
+	return nlk_make_room(sk, NLMSG_ALIGN(len));
 }
 
 /* Track @h (at the tail of the queue) as the next request. */
@@ -290,6 +286,7 @@ struct nlmsghdr *nlk_msg(struct nlk *sk, uint16_t type, unsigned flags, const ch
 
 	if (!h)
 		return NULL;
+	memset(h, 0, NLMSG_HDRLEN);
 	h->nlmsg_len = NLMSG_HDRLEN;
 	h->nlmsg_type = type;
 	h->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | (flags & 0xffff));
@@ -506,5 +503,6 @@ void nlk_attr_put(struct nlmsghdr *h, uint16_t type, const void *data, size_t le
 	a->nla_type = type;
 	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
 	memcpy((char *)a + NLA_HDRLEN, data, len);
+	memset((char *)a + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len); /* the padding */
 	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + (uint32_t)NLA_ALIGN(a->nla_len);
 }

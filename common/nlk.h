@@ -77,8 +77,9 @@ struct nlmsghdr *nlk_msg(struct nlk *sk, uint16_t type, unsigned flags, const ch
 void nlk_msg_reply(struct nlk *sk, nlk_reply_fn fn, void *arg);
 
 /*
- * nlk_room - @len bytes at the tail of the buffer for a message built by someone else,
- * which must carry nlk_seq_next() and then be committed by nlk_add(). NULL with errno.
+ * nlk_room - @len bytes at the tail of the buffer (not zeroed) for a message built by
+ * someone else, which must carry nlk_seq_next() and then be committed by nlk_add().
+ * NULL with errno.
  */
 void *nlk_room(struct nlk *sk, size_t len);
 uint32_t nlk_seq_next(const struct nlk *sk);
