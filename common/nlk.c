@@ -23,10 +23,10 @@
 #include <unistd.h>
 
 #define NLK_SEND_BYTES 32768 /* one sendmsg: past it, what is queued goes out */
-#define NLK_SEND_MSGS 256
-#define NLK_ACK_COST 2048 /* receive-buffer bytes an ack may take (skb truesize) */
-#define NLK_RBUF 65536
-#define NLK_SOCKBUF (4 << 20)
+#define NLK_SEND_MSGS  256
+#define NLK_ACK_COST   2048 /* receive-buffer bytes an ack may take (skb truesize) */
+#define NLK_RBUF       65536
+#define NLK_SOCKBUF    (4 << 20)
 
 struct nlk_req {
 	char what[NLK_WHAT];
@@ -371,8 +371,7 @@ int nlk_ack_parse(const struct nlmsghdr *h, int *err, const char **msg)
 			return errno = EBADMSG, -1;
 		const char *s = (const char *)a + NLA_HDRLEN;
 		size_t sl = a->nla_len - NLA_HDRLEN;
-		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && sl &&
-		    memchr(s, '\0', sl))
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG && sl && memchr(s, '\0', sl))
 			*msg = s;
 		off += NLA_ALIGN(a->nla_len);
 	}
@@ -386,9 +385,8 @@ static void nlk_fail(struct nlk *sk, const char *what, int e, const char *text, 
 	if (sk->err)
 		return;
 	sk->err = e;
-	snprintf(sk->error, sizeof(sk->error), "%s: %s%s%s%s", what,
-		 strerror(e), text ? (kernel ? " (kernel: " : " (") : "", text ? text : "",
-		 text ? ")" : "");
+	snprintf(sk->error, sizeof(sk->error), "%s: %s%s%s%s", what, strerror(e),
+		 text ? (kernel ? " (kernel: " : " (") : "", text ? text : "", text ? ")" : "");
 }
 
 /* Request @i's no-ack failure: the kernel skipped the rest of its batch. */
@@ -408,8 +406,8 @@ static void nlk_take(struct nlk *sk, const struct nlmsghdr *h)
 	int err;
 	const char *msg;
 
-	if ((sk->portid && h->nlmsg_pid != sk->portid) || h->nlmsg_seq - sk->tail >=
-	    sk->sent - sk->tail)
+	if ((sk->portid && h->nlmsg_pid != sk->portid) ||
+	    h->nlmsg_seq - sk->tail >= sk->sent - sk->tail)
 		return; /* not an answer to a request of ours still tracked */
 	r = &sk->reqs[i];
 	if (r->done)

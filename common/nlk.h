@@ -34,9 +34,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NLK_F_NOACK (1u << 16) /* nlk_msg flag: do not ask for an ack */
-#define NLK_MSG_ROOM 1024      /* bytes nlk_msg() guarantees after the header */
-#define NLK_WHAT 56	       /* the longest request name kept (with the NUL) */
+#define NLK_F_NOACK  (1u << 16) /* nlk_msg flag: do not ask for an ack */
+#define NLK_MSG_ROOM 1024	/* bytes nlk_msg() guarantees after the header */
+#define NLK_WHAT     56		/* the longest request name kept (with the NUL) */
 
 struct nlk;
 

@@ -216,7 +216,8 @@ const char *vrrp_net_error(const struct vrrp_net *n)
 /* RTM_NEWADDR / RTM_DELADDR of the VIP, sent and acknowledged. 0 or -1 with errno. */
 static int vip_msg(struct vrrp_net *n, uint16_t type, unsigned flags)
 {
-	struct nlmsghdr *h = nlk_msg(n->nl, type, flags, type == RTM_NEWADDR ? "VIP add" : "VIP delete");
+	const char *what = type == RTM_NEWADDR ? "VIP add" : "VIP delete";
+	struct nlmsghdr *h = nlk_msg(n->nl, type, flags, what);
 	struct ifaddrmsg *ifa;
 
 	if (!h)

@@ -54,10 +54,10 @@ struct flt_ctx {
 	const struct scn *s;
 	struct flt_svc_ops ops;
 	const struct flt_io *io;
-	void *io_arg;		     /* for a test's flt_io */
-	struct nlk *nft_nl;	  /* nf_tables netlink in the lab namespace */
-	struct net_nl *lab_nl;	  /* rtnetlink in the lab namespace */
-	struct net_nl **node_nl; /* per node, opened on first use */
+	void *io_arg;		   /* for a test's flt_io */
+	struct nlk *nft_nl;	   /* nf_tables netlink in the lab namespace */
+	struct net_nl *lab_nl;	   /* rtnetlink in the lab namespace */
+	struct net_nl **node_nl;   /* per node, opened on first use */
 	struct flt_ref *down;	   /* per port (node * n_networks + net): downs applied */
 	struct flt_mtu_stack *mtu; /* per port (the node-side interface) */
 	struct flt_ref *stall;	   /* per node: stalls applied */

@@ -48,7 +48,7 @@
 #include "nlk.h"
 
 #define FLT_NFT_TABLE "faultline"
-#define FLT_NFT_ROOM 2048 /* a table, chain, set or rule message, with margin */
+#define FLT_NFT_ROOM  2048 /* a table, chain, set or rule message, with margin */
 
 /* A batch being queued on the socket: the set ids given so far. */
 struct flt_nft_b {
@@ -57,8 +57,7 @@ struct flt_nft_b {
 };
 
 /* The header of the next message of @b, with @room bytes for its payload. */
-static struct nlmsghdr *flt_nft_hdr(struct flt_nft_b *b, uint16_t type, uint16_t flags,
-				    size_t room)
+static struct nlmsghdr *flt_nft_hdr(struct flt_nft_b *b, uint16_t type, uint16_t flags, size_t room)
 {
 	char *p = nlk_room(b->sk, room);
 	if (!p)
@@ -246,20 +245,21 @@ static int flt_nft_rule_exprs(struct nftnl_rule *nr, const struct flt_nft_rule *
 	    (flt_nft_meta(nr, NFT_META_PROTOCOL) < 0 || flt_nft_cmp(nr, NFT_CMP_EQ, &ip, 2) < 0))
 		return -1;
 	for (int i = 2; i < 4; i++)
-		if (v[i].n && (flt_nft_payload(nr, NFT_PAYLOAD_NETWORK_HEADER, i == 2 ? 12 : 16,
-					       4) < 0 ||
-			       flt_nft_match(nr, &v[i]) < 0))
+		if (v[i].n &&
+		    (flt_nft_payload(nr, NFT_PAYLOAD_NETWORK_HEADER, i == 2 ? 12 : 16, 4) < 0 ||
+		     flt_nft_match(nr, &v[i]) < 0))
 			return -1;
 	if (x->l4proto) {
 		uint8_t p = (uint8_t)x->l4proto;
-		if (flt_nft_meta(nr, NFT_META_L4PROTO) < 0 || flt_nft_cmp(nr, NFT_CMP_EQ, &p, 1) < 0)
+		if (flt_nft_meta(nr, NFT_META_L4PROTO) < 0 ||
+		    flt_nft_cmp(nr, NFT_CMP_EQ, &p, 1) < 0)
 			return -1;
 		for (int i = 0; i < 2; i++) {
 			int want = i == 0 ? x->icmp_type : x->icmp_code;
 			uint8_t w = (uint8_t)want;
-			if (want >= 0 &&
-			    (flt_nft_payload(nr, NFT_PAYLOAD_TRANSPORT_HEADER, (uint32_t)i, 1) < 0 ||
-			     flt_nft_cmp(nr, NFT_CMP_EQ, &w, 1) < 0))
+			if (want >= 0 && (flt_nft_payload(nr, NFT_PAYLOAD_TRANSPORT_HEADER,
+							  (uint32_t)i, 1) < 0 ||
+					  flt_nft_cmp(nr, NFT_CMP_EQ, &w, 1) < 0))
 				return -1;
 		}
 	}

@@ -44,8 +44,8 @@ struct net_nl *flt_nl_lab(struct flt_ctx *ctx)
 struct net_nl *flt_nl_node(struct flt_ctx *ctx, int node)
 {
 	if (!ctx->node_nl[node])
-		ctx->node_nl[node] = flt_nl_open(ctx, lab_node_netns_fd(ctx->lab, node),
-						 ctx->s->nodes[node].name);
+		ctx->node_nl[node] =
+		    flt_nl_open(ctx, lab_node_netns_fd(ctx->lab, node), ctx->s->nodes[node].name);
 	return ctx->node_nl[node];
 }
 

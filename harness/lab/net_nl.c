@@ -56,8 +56,7 @@ const char *net_nl_error(const struct net_nl *nl)
 	return nlk_error(nl->sk);
 }
 
-struct nlmsghdr *net_nl_msg(struct net_nl *nl, uint16_t type, uint16_t flags,
-			    const char *what)
+struct nlmsghdr *net_nl_msg(struct net_nl *nl, uint16_t type, uint16_t flags, const char *what)
 {
 	return nlk_msg(nl->sk, type, flags, what);
 }
