@@ -238,6 +238,9 @@ static int nlk_grow(struct nlk *sk, size_t len)
 	return 0;
 }
 
+static void nlk_fail(struct nlk *sk, const char *what, int e, const char *text, bool kernel);
+static void nlk_gather(struct nlk *sk);
+
 /* Room for one more request of @len bytes: send or gather first when limits say so. */
 static void *nlk_make_room(struct nlk *sk, size_t len)
 {
@@ -245,12 +248,11 @@ static void *nlk_make_room(struct nlk *sk, size_t len)
 	if (!sk->in_batch) {
 		int queued = (int)(sk->next - sk->sent);
 		int most = sk->max_track < NLK_SEND_MSGS ? sk->max_track : NLK_SEND_MSGS;
-		if ((queued >= most || sk->len + len > NLK_SEND_BYTES) && sk->len &&
-		    nlk_send(sk) == -1)
-			return NULL;
-		if ((int)(sk->next - sk->tail) >= sk->max_track && sk->pending &&
-		    nlk_wait(sk) == -1)
-			return NULL;
+		/* failures found here are the gather's: the next nlk_wait reports them */
+		if ((queued >= most || sk->len + len > NLK_SEND_BYTES) && sk->len)
+			(void)nlk_send(sk);
+		if ((int)(sk->next - sk->tail) >= sk->max_track && sk->pending)
+			nlk_gather(sk);
 	}
 	if (nlk_grow(sk, len) == -1)
 		return NULL;
@@ -343,7 +345,7 @@ int nlk_send(struct nlk *sk)
 	sk->sent = sk->next;
 	sk->len = 0;
 	if (n == -1) {
-		snprintf(sk->error, sizeof(sk->error), "netlink send: %s", strerror(e));
+		nlk_fail(sk, "netlink send", e, NULL, false);
 		nlk_forget(sk);
 		return errno = e, -1;
 	}
@@ -440,7 +442,8 @@ int nlk_feed(struct nlk *sk, const void *buf, size_t len)
 	return sk->pending;
 }
 
-int nlk_wait(struct nlk *sk)
+/* Receive until nothing is owed; failures are recorded, not returned. */
+static void nlk_gather(struct nlk *sk)
 {
 	while (sk->pending > 0) {
 		ssize_t n = recv(sk->fd, sk->rbuf, NLK_RBUF, 0);
@@ -457,6 +460,11 @@ int nlk_wait(struct nlk *sk)
 		}
 		nlk_feed(sk, sk->rbuf, (size_t)n);
 	}
+}
+
+int nlk_wait(struct nlk *sk)
+{
+	nlk_gather(sk);
 	sk->last_n_err = sk->n_err;
 	sk->n_err = 0;
 	if (!sk->err) {
@@ -470,8 +478,7 @@ int nlk_wait(struct nlk *sk)
 
 int nlk_flush(struct nlk *sk)
 {
-	if (nlk_send(sk) == -1)
-		return -1;
+	(void)nlk_send(sk); /* a failure is the gather's first (or a later) one */
 	return nlk_wait(sk);
 }
 

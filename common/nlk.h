@@ -15,14 +15,14 @@
  * window that the receive buffer can hold; past it nlk_msg gathers first). nlk_wait()
  * gathers every pending ack; nlk_flush() = send + wait.
  *
- * Errors: every failure of the gather is counted; the first one gives errno and the
- * text of nlk_error(): "<what>: <strerror> (kernel: <extended ack>)", <what> being the
- * name its request was queued with. A request sent without NLM_F_ACK is answered only
- * when it fails; its failure abandons the requests after it up to the next one sent
- * without NLM_F_ACK: this is an nfnetlink batch whose begin message was refused, in
- * which the kernel looks at nothing else. An nfnetlink batch (NFNL_MSG_BATCH_BEGIN ..
- * _END) is never split across two sends; other requests are sent automatically when
- * the buffer is full.
+ * Errors: every failure of a gather (from one nlk_wait to the next: failures found
+ * while nlk_msg made room, or by nlk_send, belong to it) is counted; the first one gives
+ * errno and the text of nlk_error(): "<what>: <strerror> (kernel: <extended ack>)",
+ * <what> being the name its request was queued with. A request sent without NLM_F_ACK is answered
+ * only when it fails; its failure abandons the requests after it up to the next one sent without
+ * NLM_F_ACK: this is an nfnetlink batch whose begin message was refused, in which the kernel looks
+ * at nothing else. An nfnetlink batch (NFNL_MSG_BATCH_BEGIN .. _END) is never split across two
+ * sends; other requests are sent automatically when the buffer is full.
  *
  * No libmnl here: fl-lb links this file statically into the guest image.
  */
@@ -69,7 +69,8 @@ int nlk_fd(const struct nlk *sk);
  * nlk_msg - start a request of @type (NLM_F_REQUEST | NLM_F_ACK | @flags; with
  * NLK_F_NOACK, no NLM_F_ACK) with NLK_MSG_ROOM bytes of room after the header; @what
  * names it in errors (copied, truncated to NLK_WHAT - 1). May send what is queued, or
- * gather pending acks, to make room. Returns the header, or NULL with errno.
+ * gather pending acks, to make room (what fails then is reported by the next
+ * nlk_wait). Returns the header, or NULL with errno (ENOMEM).
  */
 struct nlmsghdr *nlk_msg(struct nlk *sk, uint16_t type, unsigned flags, const char *what);
 
@@ -88,7 +89,10 @@ int nlk_add(struct nlk *sk, const struct nlmsghdr *h, const char *what);
 
 /* nlk_discard - drop what is queued, not sent (a batch that could not be built). */
 void nlk_discard(struct nlk *sk);
-/* nlk_send - send everything queued. 0, or -1 with errno (the queue is dropped). */
+/*
+ * nlk_send - send everything queued. 0, or -1 with errno (the queue is dropped; the
+ * failure is also the gather's, which the next nlk_wait reports).
+ */
 int nlk_send(struct nlk *sk);
 /* nlk_wait - gather every pending ack. 0, or -1 with errno of the first failure. */
 int nlk_wait(struct nlk *sk);

@@ -32,8 +32,10 @@ void net_nl_close(struct net_nl *nl); /* NULL is a no-op */
 
 /*
  * Start a request of @type with NLM_F_REQUEST|NLM_F_ACK|@flags in the batch; @what
- * names it in errors (copied). Sends and collects the batch first when it is nearly
- * full. Returns the header (payload filled by the caller with mnl_*), or NULL.
+ * names it in errors (copied). Sends what is queued when the batch is full, and
+ * gathers acks first when too many are in flight (failures found then are reported by
+ * the next net_nl_wait). Returns the header (payload filled by the caller with mnl_*),
+ * or NULL (ENOMEM).
  */
 struct nlmsghdr *net_nl_msg(struct net_nl *nl, uint16_t type, uint16_t flags,
 			    const char *what);

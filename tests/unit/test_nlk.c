@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,71 @@ static void test_gather_noack_failure_abandons_batch(void)
 	close(peer);
 }
 
+/*
+ * The fake kernel in a child: ack every request it reads (EEXIST with a text for the
+ * request named by its payload byte 7), until the socket closes; exit with the number
+ * of sends it read (capped at 255).
+ */
+static int fake_kernel(int peer)
+{
+	static char in[1 << 17];
+	int sends = 0;
+
+	for (;;) {
+		ssize_t n = recv(peer, in, sizeof(in), 0);
+		if (n <= 0)
+			return sends > 255 ? 255 : sends;
+		sends++;
+		size_t left = (size_t)n;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)in; NLMSG_OK(h, left);
+		     h = NLMSG_NEXT(h, left)) {
+			char ack[512];
+			bool bad = h->nlmsg_len > NLMSG_HDRLEN && *((char *)NLMSG_DATA(h)) == 7;
+			size_t len = fake_ack(ack, h->nlmsg_seq, bad ? -EEXIST : 0,
+					      bad ? "Link already exists" : NULL, 0);
+			if (send(peer, ack, len, 0) != (ssize_t)len)
+				return 254;
+		}
+	}
+}
+
+/* A thousand requests on one socket: sent many per send, the window respected, the
+ * one failure among them named. */
+static void test_gather_many_in_flight(void)
+{
+	int peer, st;
+	struct nlk *sk = pair_open(&peer);
+	char what[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sk);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		close(nlk_fd(sk));
+		_exit(fake_kernel(peer));
+	}
+	close(peer);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(what, sizeof(what), "veth %d", i);
+		struct nlmsghdr *h = nlk_msg(sk, RTM_NEWLINK, NLM_F_CREATE, what);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+		char *mark = nlk_extra_put(h, 4);
+		*mark = i == 700 ? 7 : 1;
+	}
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, nlk_flush(sk));
+	CU_ASSERT_EQUAL(EEXIST, errno);
+	CU_ASSERT_STRING_EQUAL("veth 700: File exists (kernel: Link already exists)",
+			       nlk_error(sk));
+	CU_ASSERT_EQUAL(1, nlk_errors(sk));
+	CU_ASSERT_EQUAL(0, nlk_pending(sk));
+	nlk_close(sk);
+	waitpid(pid, &st, 0);
+	CU_ASSERT_TRUE(WIFEXITED(st));
+	/* at most 256 per send: four sends at least, and not one per request */
+	CU_ASSERT_TRUE(WEXITSTATUS(st) >= 4 && WEXITSTATUS(st) < 200);
+}
+
 static int reply_mtu(const struct nlmsghdr *h, void *arg, char *err, size_t len)
 {
 	(void)err;
@@ -391,6 +457,7 @@ void register_nlk_suite(void)
 	CU_add_test(s, "gather_noack_failure_abandons_batch",
 		    test_gather_noack_failure_abandons_batch);
 	CU_add_test(s, "gather_routes_replies", test_gather_routes_replies);
+	CU_add_test(s, "gather_many_in_flight", test_gather_many_in_flight);
 	CU_add_test(s, "real_kernel_errors", test_real_kernel_errors);
 	CU_add_test(s, "open_in_namespace", test_open_in_namespace);
 }
