@@ -54,11 +54,23 @@ struct nlk {
 	char *rbuf;
 };
 
+/* How many requests may be in flight: as many acks as the receive buffer holds. */
+static void nlk_track_max(struct nlk *sk)
+{
+	int rcv = 0;
+	socklen_t l = sizeof(rcv);
+
+	if (getsockopt(sk->fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l) == -1 || rcv <= 0)
+		rcv = 65536;
+	sk->max_track = rcv / NLK_ACK_COST;
+	if (sk->max_track < 8)
+		sk->max_track = 8;
+}
+
 static struct nlk *nlk_new(int fd)
 {
 	struct nlk *sk = calloc(1, sizeof(*sk));
-	int rcv = 0;
-	socklen_t l = sizeof(rcv);
+	socklen_t l;
 
 	if (!sk)
 		return NULL;
@@ -72,13 +84,19 @@ static struct nlk *nlk_new(int fd)
 	l = sizeof(sk->protocol);
 	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &sk->protocol, &l) == -1)
 		sk->protocol = -1;
-	l = sizeof(rcv);
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &l) == -1 || rcv <= 0)
-		rcv = 65536;
-	sk->max_track = rcv / NLK_ACK_COST;
-	if (sk->max_track < 8)
-		sk->max_track = 8;
+	nlk_track_max(sk);
 	return sk;
+}
+
+int nlk_window_set(struct nlk *sk, int acks)
+{
+	int want = acks * NLK_ACK_COST / 2; /* the kernel doubles it */
+
+	if (setsockopt(sk->fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) == -1 &&
+	    setsockopt(sk->fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want)) == -1)
+		return -1;
+	nlk_track_max(sk);
+	return sk->max_track;
 }
 
 struct nlk *nlk_adopt(int fd)
@@ -98,7 +116,7 @@ struct nlk *nlk_adopt(int fd)
 static int nlk_socket(int protocol)
 {
 	struct sockaddr_nl a = {.nl_family = AF_NETLINK};
-	int one = 1, big = NLK_SOCKBUF;
+	int one = 1;
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 
 	if (fd == -1)
@@ -106,11 +124,6 @@ static int nlk_socket(int protocol)
 	/* best effort: without them errors carry less text and acks are longer */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	/* the acks of a whole window must fit: force a large buffer (root), else ask */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == -1) {
 		int e = errno;
 		close(fd);

@@ -88,6 +88,7 @@ struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops)
 	ctx->lab = run_lab(r);
 	if (ops)
 		ctx->ops = *ops;
+	flt_nft_warm(ctx);
 	return ctx;
 }
 
@@ -183,7 +184,7 @@ enum {
 static bool flt_probe_netem(void)
 {
 	struct flt_ctx tmp = {0};
-	struct net_nl *nl = net_nl_open();
+	struct net_nl *nl = net_nl_open_ns(-1, 0);
 	if (!nl)
 		return false;
 	bool ok = flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0;

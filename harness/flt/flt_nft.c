@@ -403,22 +403,37 @@ int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in)
 	return ctx->io->chain_del(ctx, in->id);
 }
 
+/* Rules of every shape the kinds use: sets, numgen, ICMP matches, address matches. */
+static const char *const flt_nft_ports[] = {"x0", "x1"};
+static const uint32_t flt_nft_addrs[] = {0x0100000a, 0x0200000a};
+static const struct flt_nft_rule flt_nft_shapes[] = {
+    {.iif = flt_nft_ports, .n_iif = 2, .oif = flt_nft_ports, .n_oif = 1, .permyriad = 5000},
+    {.iif = flt_nft_ports, .n_iif = 1, .daddr = flt_nft_addrs, .n_daddr = 2},
+    {.oif = flt_nft_ports, .n_oif = 2, .saddr = flt_nft_addrs, .n_saddr = 1},
+    {.iif = flt_nft_ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
+};
+
 bool flt_nft_probe(void)
 {
-	static const char *const ports[] = {"x0", "x1"};
-	static const uint32_t addrs[] = {0x0100000a, 0x0200000a};
-	struct flt_nft_rule r[] = {
-	    {.iif = ports, .n_iif = 2, .oif = ports, .n_oif = 1, .permyriad = 5000},
-	    {.iif = ports, .n_iif = 1, .daddr = addrs, .n_daddr = 2},
-	    {.iif = ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
-	};
 	struct flt_ctx tmp = {0};
 	struct nlk *sk = nlk_open(NETLINK_NETFILTER, -1);
 	if (!sk)
 		return false;
-	bool ok = flt_nft_send_chain(&tmp, sk, 1, r, 3) == 0;
+	bool ok = flt_nft_send_chain(&tmp, sk, 1, flt_nft_shapes, 4) == 0;
 	nlk_close(sk);
 	return ok;
+}
+
+void flt_nft_warm(struct flt_ctx *ctx)
+{
+	struct flt_nft_b b = {.sk = flt_nft_sock(ctx)};
+	if (!b.sk)
+		return; /* the first filter fault will say why */
+	(void)(flt_nft_mark(&b, true) == 0 && flt_nft_chain_put(&b, "f0") == 0);
+	for (size_t i = 0; i < sizeof(flt_nft_shapes) / sizeof(flt_nft_shapes[0]); i++)
+		(void)flt_nft_rule_put(&b, "f0", &flt_nft_shapes[i]);
+	nlk_discard(b.sk);
+	ctx->err[0] = '\0';
 }
 
 const char *flt_port_name_sys(struct flt_ctx *ctx, int node, int net)

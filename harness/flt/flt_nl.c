@@ -28,7 +28,7 @@ static struct net_nl *flt_nl_open(struct flt_ctx *ctx, int netns_fd, const char 
 		flt_fail(ctx, "%s has no network namespace", where);
 		return NULL;
 	}
-	nl = net_nl_open_ns(netns_fd);
+	nl = net_nl_open_ns(netns_fd, 0); /* a request or two at a time */
 	if (!nl)
 		flt_fail(ctx, "netlink socket in %s: %s", where, strerror(errno));
 	return nl;

@@ -22,10 +22,17 @@
 struct net_nl;
 struct nlk;
 
-/* Open a socket in the calling thread's current network namespace. */
+/* The lab's window: acks in flight on one socket (a 4 MiB receive buffer). */
+#define NET_NL_WINDOW 4096
+
+/* Open a socket in the calling thread's current network namespace, window NET_NL_WINDOW. */
 struct net_nl *net_nl_open(void);
-/* Open a socket in the network namespace @netns_fd (setns there and back, this thread). */
-struct net_nl *net_nl_open_ns(int netns_fd);
+/*
+ * Open a socket in the network namespace @netns_fd (-1: this thread's; setns there and
+ * back, this thread) for @window acks in flight (0: the kernel's default buffer, about
+ * a hundred, cheaper per request for sockets that send a few at a time).
+ */
+struct net_nl *net_nl_open_ns(int netns_fd, int window);
 /* The socket of the shared layer underneath (nlk_msg_reply, nlk_errors, nlk_fd...). */
 struct nlk *net_nl_sock(struct net_nl *nl);
 void net_nl_close(struct net_nl *nl); /* NULL is a no-op */

@@ -17,15 +17,16 @@ struct net_nl {
 	struct nlk *sk;
 };
 
-struct net_nl *net_nl_open_ns(int netns_fd)
+struct net_nl *net_nl_open_ns(int netns_fd, int window)
 {
 	struct net_nl *nl = malloc(sizeof(*nl));
 
 	if (!nl)
 		return NULL;
 	nl->sk = nlk_open(NETLINK_ROUTE, netns_fd);
-	if (!nl->sk) {
+	if (!nl->sk || (window > 0 && nlk_window_set(nl->sk, window) == -1)) {
 		int e = errno;
+		nlk_close(nl->sk);
 		free(nl);
 		errno = e;
 		return NULL;
@@ -35,7 +36,7 @@ struct net_nl *net_nl_open_ns(int netns_fd)
 
 struct net_nl *net_nl_open(void)
 {
-	return net_nl_open_ns(-1);
+	return net_nl_open_ns(-1, NET_NL_WINDOW);
 }
 
 void net_nl_close(struct net_nl *nl)
