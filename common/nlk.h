@@ -7,8 +7,8 @@
  * with NETLINK_EXT_ACK and NETLINK_CAP_ACK on. It stays bound to the namespace it was
  * opened in, so later requests need no setns. Its receive buffer bounds how many
  * requests are in flight (their acks must fit); nlk_window_set() enlarges it for a
- * caller that pipelines hundreds (the lab), at a cost of some 10-50 us per request
- * measured on fault applies, so sockets that send a few at a time keep the default.
+ * caller that pipelines hundreds (the lab); sockets that send a few requests at a time
+ * keep the kernel's default.
  *
  * Requests: nlk_msg() starts one in the socket's buffer (header filled: type, flags,
  * NLM_F_REQUEST, NLM_F_ACK unless NLK_F_NOACK, a sequence number), the caller appends
