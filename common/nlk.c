@@ -24,8 +24,8 @@
 
 #define NLK_SEND_BYTES 32768 /* one sendmsg: past it, what is queued goes out */
 #define NLK_SEND_MSGS  256
-#define NLK_ACK_COST   2048 /* receive-buffer bytes an ack may take (skb truesize) */
-#define NLK_RBUF       65536
+#define NLK_ACK_COST   2048  /* receive-buffer bytes an ack may take (skb truesize) */
+#define NLK_RBUF       32768 /* one datagram: an ack, or a reply to a get (no dumps) */
 #define NLK_SOCKBUF    (4 << 20)
 
 struct nlk_req {
@@ -51,7 +51,6 @@ struct nlk {
 	bool in_batch; /* inside an nfnetlink batch: never sent in two parts */
 	int err, n_err, last_n_err;
 	char error[512];
-	char *rbuf;
 };
 
 /* How many requests may be in flight: as many acks as the receive buffer holds. */
@@ -74,11 +73,6 @@ static struct nlk *nlk_new(int fd)
 
 	if (!sk)
 		return NULL;
-	sk->rbuf = malloc(NLK_RBUF);
-	if (!sk->rbuf) {
-		free(sk);
-		return NULL;
-	}
 	sk->fd = fd;
 	sk->tail = sk->sent = sk->next = 1;
 	l = sizeof(sk->protocol);
@@ -178,7 +172,6 @@ void nlk_close(struct nlk *sk)
 	close(sk->fd);
 	free(sk->reqs);
 	free(sk->buf);
-	free(sk->rbuf);
 	free(sk);
 }
 
@@ -458,8 +451,10 @@ int nlk_feed(struct nlk *sk, const void *buf, size_t len)
 /* Receive until nothing is owed; failures are recorded, not returned. */
 static void nlk_gather(struct nlk *sk)
 {
+	char buf[NLK_RBUF];
+
 	while (sk->pending > 0) {
-		ssize_t n = recv(sk->fd, sk->rbuf, NLK_RBUF, 0);
+		ssize_t n = recv(sk->fd, buf, sizeof(buf), 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -471,7 +466,7 @@ static void nlk_gather(struct nlk *sk)
 			nlk_forget(sk);
 			break;
 		}
-		nlk_feed(sk, sk->rbuf, (size_t)n);
+		nlk_feed(sk, buf, (size_t)n);
 	}
 }
 
