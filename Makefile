@@ -33,9 +33,9 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP \
 	-DFL_VERSION='"$(VERSION)"' -Icommon
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
-HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
-HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 libnftnl libmnl jansson 2>/dev/null)
-LB_LIBS := $(shell $(PKG_CONFIG) --libs libmnl jansson 2>/dev/null) -lm
+HARNESS_LIBS := $(shell $(PKG_CONFIG) --libs libnftnl libmnl jansson 2>/dev/null)
+HARNESS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnftnl libmnl jansson 2>/dev/null)
+LB_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null) -lm
 CUNIT_LIBS := $(shell $(PKG_CONFIG) --libs cunit 2>/dev/null || echo -lcunit)
 
 ifeq ($(V),1)

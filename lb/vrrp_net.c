@@ -1,6 +1,7 @@
 /*
  * vrrp_net.c - sockets for VRRP (see vrrp_net.h). Plain sockets only (no libmnl): the
- * program must link statically into the guest initramfs.
+ * program must link statically into the guest initramfs. The VIP's rtnetlink requests
+ * go through the shared netlink layer (common/nlk.c, itself libmnl-free).
  */
 #include "vrrp_net.h"
 
@@ -17,6 +18,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "nlk.h"
 
 /* Index and primary IPv4 address of @name; @fd: an AF_INET socket (for SIOCGIFADDR). */
 static int if_resolve(int fd, const char *name, struct vrrp_if *vi)
@@ -88,7 +91,8 @@ int vrrp_net_open(struct vrrp_net *n, char *const *ifnames, int nifs, const char
 	int e;
 
 	memset(n, 0, sizeof(*n));
-	n->fd = n->nl_fd = n->pk_fd = n->arp_fd = n->ho_fd = -1;
+	n->fd = n->pk_fd = n->arp_fd = n->ho_fd = -1;
+	n->nl = NULL;
 	if (nifs < 1 || nifs > VRRP_NET_MAX_IFS) {
 		errno = EINVAL;
 		return -1;
@@ -96,8 +100,8 @@ int vrrp_net_open(struct vrrp_net *n, char *const *ifnames, int nifs, const char
 	n->vip = vip;
 	n->vip_plen = plen;
 	n->lease_s = lease_s;
-	n->nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (n->nl_fd == -1)
+	n->nl = nlk_open(NETLINK_ROUTE, -1);
+	if (!n->nl)
 		goto err;
 	if (raw_open_socket(n) < 0)
 		goto err;
@@ -108,11 +112,6 @@ int vrrp_net_open(struct vrrp_net *n, char *const *ifnames, int nifs, const char
 		goto err;
 	if (raw_open(n) < 0 || packet_open(n) < 0)
 		goto err;
-	{
-		int one = 1;
-
-		setsockopt(n->nl_fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	}
 	return 0;
 err:
 	e = errno;
@@ -123,7 +122,10 @@ err:
 
 void vrrp_net_close(struct vrrp_net *n)
 {
-	int *fds[] = {&n->fd, &n->nl_fd, &n->pk_fd, &n->arp_fd, &n->ho_fd};
+	int *fds[] = {&n->fd, &n->pk_fd, &n->arp_fd, &n->ho_fd};
+
+	nlk_close(n->nl);
+	n->nl = NULL;
 
 	for (unsigned i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -206,68 +208,32 @@ int vrrp_net_recv(struct vrrp_net *n, int vrid, struct vrrp_pkt *p, struct in_ad
 	return 1;
 }
 
-/* One rtnetlink request, waiting for its ack. Returns 0 or -1 with errno. */
-static int nl_request(struct vrrp_net *n, struct nlmsghdr *h)
+const char *vrrp_net_error(const struct vrrp_net *n)
 {
-	static uint32_t seq;
-	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
-	char buf[4096];
-	ssize_t len;
+	return n->nl ? nlk_error(n->nl) : "";
+}
 
-	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	h->nlmsg_seq = ++seq;
-	if (sendto(n->nl_fd, h, h->nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) == -1)
+/* RTM_NEWADDR / RTM_DELADDR of the VIP, sent and acknowledged. 0 or -1 with errno. */
+static int vip_msg(struct vrrp_net *n, uint16_t type, unsigned flags)
+{
+	const char *what = type == RTM_NEWADDR ? "VIP add" : "VIP delete";
+	struct nlmsghdr *h = nlk_msg(n->nl, type, flags, what);
+	struct ifaddrmsg *ifa;
+
+	if (!h)
 		return -1;
-	for (;;) {
-		len = recv(n->nl_fd, buf, sizeof(buf), 0);
-		if (len == -1)
-			return -1;
-		for (struct nlmsghdr *r = (struct nlmsghdr *)buf; NLMSG_OK(r, (size_t)len);
-		     r = NLMSG_NEXT(r, len)) {
-			struct nlmsgerr *e = NLMSG_DATA(r);
-
-			if (r->nlmsg_seq != h->nlmsg_seq || r->nlmsg_type != NLMSG_ERROR)
-				continue;
-			if (!e->error)
-				return 0;
-			errno = -e->error;
-			return -1;
-		}
-	}
-}
-
-static void nl_attr(struct nlmsghdr *h, unsigned short type, const void *data, size_t len)
-{
-	struct rtattr *a = (struct rtattr *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
-
-	a->rta_type = type;
-	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	memcpy(RTA_DATA(a), data, len);
-	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
-}
-
-static int vip_msg(struct vrrp_net *n, int type, int flags)
-{
-	union {
-		struct nlmsghdr h;
-		char buf[256];
-	} m = {0};
-	struct ifaddrmsg *ifa = NLMSG_DATA(&m.h);
-
-	m.h.nlmsg_len = NLMSG_LENGTH(sizeof(*ifa));
-	m.h.nlmsg_type = (unsigned short)type;
-	m.h.nlmsg_flags = (unsigned short)flags;
+	ifa = nlk_extra_put(h, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)(n->lo_ifindex ? 32 : n->vip_plen);
 	ifa->ifa_index = (unsigned)(n->lo_ifindex ? n->lo_ifindex : n->vip_if.ifindex);
-	nl_attr(&m.h, IFA_LOCAL, &n->vip, 4);
-	nl_attr(&m.h, IFA_ADDRESS, &n->vip, 4);
+	nlk_attr_put(h, IFA_LOCAL, &n->vip, 4);
+	nlk_attr_put(h, IFA_ADDRESS, &n->vip, 4);
 	if (type == RTM_NEWADDR && n->lease_s) {
 		struct ifa_cacheinfo ci = {.ifa_prefered = n->lease_s, .ifa_valid = n->lease_s};
 
-		nl_attr(&m.h, IFA_CACHEINFO, &ci, sizeof(ci));
+		nlk_attr_put(h, IFA_CACHEINFO, &ci, sizeof(ci));
 	}
-	return nl_request(n, &m.h);
+	return nlk_flush(n->nl);
 }
 
 int vrrp_vip_add(struct vrrp_net *n)

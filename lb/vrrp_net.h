@@ -20,6 +20,8 @@
 
 #include "vrrp_pkt.h"
 
+struct nlk;
+
 #define VRRP_NET_MAX_IFS 8
 
 struct vrrp_if {
@@ -30,7 +32,7 @@ struct vrrp_if {
 
 struct vrrp_net {
 	int fd;	   /* raw IPPROTO_VRRP socket */
-	int nl_fd; /* NETLINK_ROUTE, for the VIP */
+	struct nlk *nl; /* NETLINK_ROUTE (common/nlk.h), for the VIP */
 	int pk_fd; /* AF_PACKET, for gratuitous ARP and ARP replies */
 	int arp_fd; /* safe: AF_PACKET ETH_P_ARP on the VIP interface, -1 otherwise */
 	int ho_fd;  /* safe: UDP VRRP_HANDOFF_PORT, -1 otherwise */
@@ -78,6 +80,9 @@ int vrrp_net_send(struct vrrp_net *n, int i, const struct vrrp_pkt *p);
  */
 int vrrp_net_recv(struct vrrp_net *n, int vrid, struct vrrp_pkt *p, struct in_addr *src,
 		  int *iface, enum vrrp_reject *why, struct vrrp_stats *st);
+
+/* vrrp_net_error - the text of the last VIP failure (the kernel's ext-ack included). */
+const char *vrrp_net_error(const struct vrrp_net *n);
 
 /* vrrp_vip_add - add (or renew the lease of) the VIP. 0 or -1 with errno. */
 int vrrp_vip_add(struct vrrp_net *n);

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +18,8 @@
 
 #include "flt_int.h"
 #include "lab.h"
+#include "net.h"
+#include "nlk.h"
 #include "run.h"
 
 int flt_fail(struct flt_ctx *ctx, const char *fmt, ...)
@@ -74,6 +75,7 @@ struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops)
 	ctx->lab = run_lab(r);
 	if (ops)
 		ctx->ops = *ops;
+	flt_nft_warm(ctx);
 	return ctx;
 }
 
@@ -86,13 +88,10 @@ void flt_ctx_free(struct flt_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	if (ctx->nft_nl)
-		mnl_socket_close(ctx->nft_nl);
-	if (ctx->lab_nl)
-		mnl_socket_close(ctx->lab_nl);
+	nlk_close(ctx->nft_nl);
+	net_nl_close(ctx->lab_nl);
 	for (int i = 0; ctx->node_nl && i < ctx->s->n_nodes; i++)
-		if (ctx->node_nl[i])
-			mnl_socket_close(ctx->node_nl[i]);
+		net_nl_close(ctx->node_nl[i]);
 	for (int i = 0; ctx->mtu && i < ctx->s->n_nodes * ctx->s->n_networks; i++)
 		flt_mtu_stack_fini(&ctx->mtu[i]);
 	free(ctx->node_nl);

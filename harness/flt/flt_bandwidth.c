@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "flt_int.h"
+#include "net.h"
 #include "lab.h"
 
 #define FLT_TBF_BURST_MIN (16 * 1024) /* bytes: ten 1500-byte frames and then some */
@@ -35,7 +36,7 @@ static uint32_t flt_tbf_clamp(uint64_t v)
 	return v > FLT_TBF_CAP ? FLT_TBF_CAP : (uint32_t)v;
 }
 
-static int flt_tbf_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, uint64_t bps)
+static int flt_tbf_add(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, uint64_t bps)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint64_t bytes = bps / 8;
@@ -60,7 +61,7 @@ static int flt_tbf_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, 
 	return flt_nl_talk(ctx, nl, buf, "tbf qdisc add");
 }
 
-static int flt_tbf_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
+static int flt_tbf_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex)
 {
 	return flt_qdisc_del(ctx, nl, ifindex, "tbf qdisc delete");
 }
@@ -69,19 +70,19 @@ static int flt_tbf_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
 static bool flt_tbf_probe(void)
 {
 	struct flt_ctx tmp = {0};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct net_nl *nl = net_nl_open_ns(-1, 0);
 	/* 100gbit: a burst above lo's 64 KiB MTU, so the kernel does not warn */
-	bool ok = nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	bool ok = nl &&
 		  flt_tbf_add(&tmp, nl, 1 /* lo */, 100000000000ULL) == 0 &&
 		  flt_tbf_del(&tmp, nl, 1) == 0;
 	if (nl)
-		mnl_socket_close(nl);
+		net_nl_close(nl);
 	return ok;
 }
 
 /* The interface of @side and the socket of its namespace; -1 with the text set. */
 static int flt_bw_where(struct flt_ctx *ctx, const struct flt_inst *in, enum flt_qdisc_side side,
-			int *ifindex, struct mnl_socket **nl)
+			int *ifindex, struct net_nl **nl)
 {
 	int node = in->node, net = in->fault->target.net;
 	bool lab = side == FLT_LAB_SIDE;
@@ -98,7 +99,7 @@ static int flt_bw_where(struct flt_ctx *ctx, const struct flt_inst *in, enum flt
 static int flt_bw_side_apply(struct flt_ctx *ctx, struct flt_inst *in, enum flt_qdisc_side side)
 {
 	struct flt_qdisc_owner *o = flt_qdisc_slot(ctx, in->node, in->fault->target.net, side);
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex;
 	if (o->id)
 		return errno = EBUSY, flt_fail(ctx, "a %s is already applied there", o->kind);
@@ -113,7 +114,7 @@ static int flt_bw_side_apply(struct flt_ctx *ctx, struct flt_inst *in, enum flt_
 static int flt_bw_side_revert(struct flt_ctx *ctx, struct flt_inst *in, enum flt_qdisc_side side)
 {
 	struct flt_qdisc_owner *o = flt_qdisc_slot(ctx, in->node, in->fault->target.net, side);
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex;
 	if (o->id != in->id)
 		return 0;

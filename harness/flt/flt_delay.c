@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "flt_int.h"
+#include "net.h"
 #include "lab.h"
 
 struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex)
@@ -31,7 +32,7 @@ struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex)
 	return h;
 }
 
-int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64_t delay_ms,
+int flt_netem_add(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, int64_t delay_ms,
 		  int64_t jitter_ms)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -48,14 +49,14 @@ int flt_netem_add(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, int64
 	return flt_nl_talk(ctx, nl, buf, "netem qdisc add");
 }
 
-int flt_qdisc_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex, const char *what)
+int flt_qdisc_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, const char *what)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	flt_qdisc_msg(buf, RTM_DELQDISC, ifindex);
 	return flt_nl_talk(ctx, nl, buf, what);
 }
 
-int flt_netem_del(struct flt_ctx *ctx, struct mnl_socket *nl, int ifindex)
+int flt_netem_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex)
 {
 	return flt_qdisc_del(ctx, nl, ifindex, "netem qdisc delete");
 }
@@ -74,16 +75,16 @@ static int flt_delay_check(const struct flt_caps *caps, const struct scn *s,
 static bool flt_netem_probe(void)
 {
 	struct flt_ctx tmp = {0};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	bool ok = nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	struct net_nl *nl = net_nl_open_ns(-1, 0);
+	bool ok = nl &&
 		  flt_netem_add(&tmp, nl, 1 /* lo */, 1, 0) == 0 && flt_netem_del(&tmp, nl, 1) == 0;
 	if (nl)
-		mnl_socket_close(nl);
+		net_nl_close(nl);
 	return ok;
 }
 
 static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *ifindex,
-			   struct mnl_socket **nl)
+			   struct net_nl **nl)
 {
 	int net = in->fault->target.net;
 	*ifindex = lab_iface_ifindex(ctx->lab, in->node, net);
@@ -97,7 +98,7 @@ static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *
 
 static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
 		return -1;
@@ -113,7 +114,7 @@ static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 
 static int flt_delay_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
 		return -1;

@@ -40,7 +40,7 @@ int flt_link_set_sys(struct flt_ctx *ctx, int node, int net, bool up)
 		return flt_fail(ctx, "%s has no port on %s", ctx->s->nodes[node].name,
 				ctx->s->networks[net].name);
 	}
-	struct mnl_socket *nl = flt_nl_lab(ctx);
+	struct net_nl *nl = flt_nl_lab(ctx);
 	return nl ? flt_nl_link_set(ctx, nl, ifindex, up, 0) : -1;
 }
 

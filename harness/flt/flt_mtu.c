@@ -14,7 +14,7 @@
 #include "lab.h"
 
 static int flt_mtu_where(struct flt_ctx *ctx, int node, int net, int *ifindex,
-			 struct mnl_socket **nl)
+			 struct net_nl **nl)
 {
 	*ifindex = lab_iface_ifindex(ctx->lab, node, net);
 	if (*ifindex < 0) {
@@ -28,7 +28,7 @@ static int flt_mtu_where(struct flt_ctx *ctx, int node, int net, int *ifindex,
 
 int flt_mtu_get_sys(struct flt_ctx *ctx, int node, int net, int *mtu)
 {
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex;
 	if (flt_mtu_where(ctx, node, net, &ifindex, &nl) < 0)
 		return -1;
@@ -37,7 +37,7 @@ int flt_mtu_get_sys(struct flt_ctx *ctx, int node, int net, int *mtu)
 
 int flt_mtu_set_sys(struct flt_ctx *ctx, int node, int net, int mtu)
 {
-	struct mnl_socket *nl;
+	struct net_nl *nl;
 	int ifindex;
 	if (flt_mtu_where(ctx, node, net, &ifindex, &nl) < 0)
 		return -1;

@@ -1,8 +1,10 @@
 /*
- * flt_nft.c - nf_tables for the filter kinds, spoken directly over netlink (libmnl):
- * one NETLINK_NETFILTER socket opened inside the lab namespace at first use (a
- * netlink socket stays bound to the namespace it was born in, so it never sees the
- * host's rules, and later calls need no setns), and one batch per apply or revert.
+ * flt_nft.c - nf_tables for the filter kinds: the objects (table, chain, rules, their
+ * expressions, anonymous sets and their elements, the batch markers) built by libnftnl,
+ * netfilter.org's object library, and sent on one NETLINK_NETFILTER socket of the shared
+ * netlink layer (common/nlk.h) opened inside the lab namespace at first use (a netlink
+ * socket stays bound to the namespace it was born in, so it never sees the host's
+ * rules, and later calls need no setns), and one batch per apply or revert.
  *
  * All filters live in `table bridge faultline`; each applied instance owns one base
  * chain "f<id>" on the bridge forward hook, which sees every frame the bridge
@@ -12,8 +14,9 @@
  * batch deleting the chain; the kernel drops its rules and their anonymous sets.
  *
  * Why not libnftables: it parses text, then fetches a cache of the ruleset over
- * netlink before every command; that cost 0.3-0.9 ms per apply. Built here, the batch
- * costs a few microseconds and the kernel's commit is the rest.
+ * netlink before every command; that cost 0.3-0.9 ms per apply. libnftnl only builds
+ * the objects' messages (into the socket's buffer, in place): a few microseconds, the
+ * kernel's commit is the rest.
  *
  * The rule shapes (struct flt_nft_rule) become, per rule, in this order:
  *   meta iifname  -> cmp eq / lookup in an anonymous set      (16-byte names)
@@ -25,7 +28,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
 #include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -37,143 +45,109 @@
 
 #include "flt_int.h"
 #include "lab.h"
+#include "nlk.h"
 
 #define FLT_NFT_TABLE "faultline"
+#define FLT_NFT_ROOM  2048 /* a table, chain, set or rule message, with margin */
 
-/* A batch under construction in a caller-sized buffer. */
+/* A batch being queued on the socket: the set ids given so far. */
 struct flt_nft_b {
-	char *buf;
-	size_t len, cap;
-	uint32_t seq0, seq; /* batch begin's sequence number; the next one */
-	int acks;	    /* messages that will be acknowledged */
+	struct nlk *sk;
 	uint32_t set_id;
 };
 
-static struct nlmsghdr *flt_nft_msg(struct flt_nft_b *b, uint16_t type, uint16_t flags)
+/* The header of the next message of @b, with @room bytes for its payload. */
+static struct nlmsghdr *flt_nft_hdr(struct flt_nft_b *b, uint16_t type, uint16_t flags, size_t room)
 {
-	struct nlmsghdr *h = mnl_nlmsg_put_header(b->buf + b->len);
-	h->nlmsg_type = (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | type);
-	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	h->nlmsg_seq = b->seq++;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
-	g->nfgen_family = NFPROTO_BRIDGE;
-	g->version = NFNETLINK_V0;
-	return h;
+	char *p = nlk_room(b->sk, room);
+	if (!p)
+		return NULL;
+	return nftnl_nlmsg_build_hdr(p, type, NFPROTO_BRIDGE, NLM_F_ACK | flags,
+				     nlk_seq_next(b->sk));
 }
 
-static void flt_nft_msg_end(struct flt_nft_b *b, struct nlmsghdr *h)
+/* Batch begin / end: addressed to nfnetlink itself, acknowledged only on error. */
+static int flt_nft_mark(struct flt_nft_b *b, bool begin)
 {
-	b->len += h->nlmsg_len;
-	b->acks++;
-}
-
-/* Batch begin / end: addressed to nfnetlink itself, never acknowledged. */
-static void flt_nft_batch_mark(struct flt_nft_b *b, uint16_t type)
-{
-	struct nlmsghdr *h = mnl_nlmsg_put_header(b->buf + b->len);
-	h->nlmsg_type = type;
-	h->nlmsg_flags = NLM_F_REQUEST;
-	h->nlmsg_seq = b->seq++;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(h, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	g->res_id = htons(NFNL_SUBSYS_NFTABLES);
-	b->len += h->nlmsg_len;
-}
-
-static void flt_nft_put_be32(struct nlmsghdr *h, uint16_t type, uint32_t v)
-{
-	mnl_attr_put_u32(h, type, htonl(v));
+	char *p = nlk_room(b->sk, 64);
+	if (!p)
+		return -1;
+	uint32_t seq = nlk_seq_next(b->sk);
+	struct nlmsghdr *h = begin ? nftnl_batch_begin(p, seq) : nftnl_batch_end(p, seq);
+	return nlk_add(b->sk, h, "nft batch");
 }
 
 /* ---- expressions ---- */
 
-struct flt_nft_expr {
-	struct nlattr *elem, *data;
-};
-
-static struct flt_nft_expr flt_nft_expr_open(struct nlmsghdr *h, const char *name)
+static int flt_nft_expr(struct nftnl_rule *r, const char *name, const uint16_t *keys,
+			const uint32_t *vals, int n)
 {
-	struct flt_nft_expr e;
-	e.elem = mnl_attr_nest_start(h, NFTA_LIST_ELEM);
-	mnl_attr_put_strz(h, NFTA_EXPR_NAME, name);
-	e.data = mnl_attr_nest_start(h, NFTA_EXPR_DATA);
-	return e;
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+	if (!e)
+		return -1;
+	for (int i = 0; i < n; i++)
+		nftnl_expr_set_u32(e, keys[i], vals[i]);
+	nftnl_rule_add_expr(r, e);
+	return 0;
 }
 
-static void flt_nft_expr_close(struct nlmsghdr *h, struct flt_nft_expr e)
+static int flt_nft_meta(struct nftnl_rule *r, uint32_t key)
 {
-	mnl_attr_nest_end(h, e.data);
-	mnl_attr_nest_end(h, e.elem);
+	static const uint16_t k[] = {NFTNL_EXPR_META_KEY, NFTNL_EXPR_META_DREG};
+	return flt_nft_expr(r, "meta", k, (uint32_t[]){key, NFT_REG_1}, 2);
 }
 
-static void flt_nft_meta(struct nlmsghdr *h, uint32_t key)
+static int flt_nft_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len)
 {
-	struct flt_nft_expr e = flt_nft_expr_open(h, "meta");
-	flt_nft_put_be32(h, NFTA_META_KEY, key);
-	flt_nft_put_be32(h, NFTA_META_DREG, NFT_REG_1);
-	flt_nft_expr_close(h, e);
+	static const uint16_t k[] = {NFTNL_EXPR_PAYLOAD_DREG, NFTNL_EXPR_PAYLOAD_BASE,
+				     NFTNL_EXPR_PAYLOAD_OFFSET, NFTNL_EXPR_PAYLOAD_LEN};
+	return flt_nft_expr(r, "payload", k, (uint32_t[]){NFT_REG_1, base, off, len}, 4);
 }
 
-static void flt_nft_payload(struct nlmsghdr *h, uint32_t base, uint32_t off, uint32_t len)
+static int flt_nft_cmp(struct nftnl_rule *r, uint32_t op, const void *v, size_t len)
 {
-	struct flt_nft_expr e = flt_nft_expr_open(h, "payload");
-	flt_nft_put_be32(h, NFTA_PAYLOAD_DREG, NFT_REG_1);
-	flt_nft_put_be32(h, NFTA_PAYLOAD_BASE, base);
-	flt_nft_put_be32(h, NFTA_PAYLOAD_OFFSET, off);
-	flt_nft_put_be32(h, NFTA_PAYLOAD_LEN, len);
-	flt_nft_expr_close(h, e);
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, v, (uint32_t)len);
+	nftnl_rule_add_expr(r, e);
+	return 0;
 }
 
-static void flt_nft_cmp(struct nlmsghdr *h, uint32_t op, const void *v, size_t len)
+static int flt_nft_lookup(struct nftnl_rule *r, uint32_t set_id)
 {
-	struct flt_nft_expr e = flt_nft_expr_open(h, "cmp");
-	flt_nft_put_be32(h, NFTA_CMP_SREG, NFT_REG_1);
-	flt_nft_put_be32(h, NFTA_CMP_OP, op);
-	struct nlattr *d = mnl_attr_nest_start(h, NFTA_CMP_DATA);
-	mnl_attr_put(h, NFTA_DATA_VALUE, len, v);
-	mnl_attr_nest_end(h, d);
-	flt_nft_expr_close(h, e);
-}
-
-static void flt_nft_lookup(struct nlmsghdr *h, uint32_t set_id)
-{
-	struct flt_nft_expr e = flt_nft_expr_open(h, "lookup");
-	flt_nft_put_be32(h, NFTA_LOOKUP_SREG, NFT_REG_1);
-	mnl_attr_put_strz(h, NFTA_LOOKUP_SET, "__set%d");
-	flt_nft_put_be32(h, NFTA_LOOKUP_SET_ID, set_id);
-	flt_nft_expr_close(h, e);
+	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -1;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	nftnl_rule_add_expr(r, e);
+	return 0;
 }
 
 /* numgen random mod 10000 < @lim; the register is host order, cmp compares bytes. */
-static void flt_nft_random_below(struct nlmsghdr *h, uint32_t lim)
+static int flt_nft_random_below(struct nftnl_rule *r, uint32_t lim)
 {
-	struct flt_nft_expr e = flt_nft_expr_open(h, "numgen");
-	flt_nft_put_be32(h, NFTA_NG_DREG, NFT_REG_1);
-	flt_nft_put_be32(h, NFTA_NG_MODULUS, 10000);
-	flt_nft_put_be32(h, NFTA_NG_TYPE, NFT_NG_RANDOM);
-	flt_nft_expr_close(h, e);
-	e = flt_nft_expr_open(h, "byteorder");
-	flt_nft_put_be32(h, NFTA_BYTEORDER_SREG, NFT_REG_1);
-	flt_nft_put_be32(h, NFTA_BYTEORDER_DREG, NFT_REG_1);
-	flt_nft_put_be32(h, NFTA_BYTEORDER_OP, NFT_BYTEORDER_HTON);
-	flt_nft_put_be32(h, NFTA_BYTEORDER_LEN, 4);
-	flt_nft_put_be32(h, NFTA_BYTEORDER_SIZE, 4);
-	flt_nft_expr_close(h, e);
+	static const uint16_t ng[] = {NFTNL_EXPR_NG_DREG, NFTNL_EXPR_NG_MODULUS,
+				      NFTNL_EXPR_NG_TYPE};
+	static const uint16_t bo[] = {NFTNL_EXPR_BYTEORDER_SREG, NFTNL_EXPR_BYTEORDER_DREG,
+				      NFTNL_EXPR_BYTEORDER_OP, NFTNL_EXPR_BYTEORDER_LEN,
+				      NFTNL_EXPR_BYTEORDER_SIZE};
 	uint32_t v = htonl(lim);
-	flt_nft_cmp(h, NFT_CMP_LT, &v, sizeof(v));
+	if (flt_nft_expr(r, "numgen", ng, (uint32_t[]){NFT_REG_1, 10000, NFT_NG_RANDOM}, 3) < 0 ||
+	    flt_nft_expr(r, "byteorder", bo,
+			 (uint32_t[]){NFT_REG_1, NFT_REG_1, NFT_BYTEORDER_HTON, 4, 4}, 5) < 0)
+		return -1;
+	return flt_nft_cmp(r, NFT_CMP_LT, &v, sizeof(v));
 }
 
-static void flt_nft_drop(struct nlmsghdr *h)
+static int flt_nft_drop(struct nftnl_rule *r)
 {
-	struct flt_nft_expr e = flt_nft_expr_open(h, "immediate");
-	flt_nft_put_be32(h, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
-	struct nlattr *d = mnl_attr_nest_start(h, NFTA_IMMEDIATE_DATA);
-	struct nlattr *v = mnl_attr_nest_start(h, NFTA_DATA_VERDICT);
-	flt_nft_put_be32(h, NFTA_VERDICT_CODE, NF_DROP);
-	mnl_attr_nest_end(h, v);
-	mnl_attr_nest_end(h, d);
-	flt_nft_expr_close(h, e);
+	static const uint16_t k[] = {NFTNL_EXPR_IMM_DREG, NFTNL_EXPR_IMM_VERDICT};
+	return flt_nft_expr(r, "immediate", k, (uint32_t[]){NFT_REG_VERDICT, NF_DROP}, 2);
 }
 
 /* ---- value lists: one value is a cmp, more are an anonymous constant set ---- */
@@ -196,254 +170,232 @@ static size_t flt_nft_val(const struct flt_nft_vals *l, int i, char out[IFNAMSIZ
 	return 4;
 }
 
-/* The anonymous set of @l (when it has two values or more), before its rule. */
-static void flt_nft_set_add(struct flt_nft_b *b, struct flt_nft_vals *l)
+/* The set of @l with its elements (NULL with errno). */
+static struct nftnl_set *flt_nft_set_new(const struct flt_nft_vals *l)
 {
 	char k[IFNAMSIZ];
-	if (l->n < 2)
-		return;
-	l->set_id = ++b->set_id;
-	struct nlmsghdr *h = flt_nft_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE);
-	mnl_attr_put_strz(h, NFTA_SET_TABLE, FLT_NFT_TABLE);
-	mnl_attr_put_strz(h, NFTA_SET_NAME, "__set%d");
-	flt_nft_put_be32(h, NFTA_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
-	flt_nft_put_be32(h, NFTA_SET_KEY_LEN, (uint32_t)flt_nft_val(l, 0, k));
-	flt_nft_put_be32(h, NFTA_SET_ID, l->set_id);
-	flt_nft_msg_end(b, h);
-	h = flt_nft_msg(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
-	mnl_attr_put_strz(h, NFTA_SET_ELEM_LIST_TABLE, FLT_NFT_TABLE);
-	mnl_attr_put_strz(h, NFTA_SET_ELEM_LIST_SET, "__set%d");
-	flt_nft_put_be32(h, NFTA_SET_ELEM_LIST_SET_ID, l->set_id);
-	struct nlattr *all = mnl_attr_nest_start(h, NFTA_SET_ELEM_LIST_ELEMENTS);
+	struct nftnl_set *s = nftnl_set_alloc();
+	if (!s)
+		return NULL;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, FLT_NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, "__set%d");
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, (uint32_t)flt_nft_val(l, 0, k));
+	nftnl_set_set_u32(s, NFTNL_SET_ID, l->set_id);
 	for (int i = 0; i < l->n; i++) {
-		struct nlattr *el = mnl_attr_nest_start(h, NFTA_LIST_ELEM);
-		struct nlattr *key = mnl_attr_nest_start(h, NFTA_SET_ELEM_KEY);
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		if (!e) {
+			nftnl_set_free(s);
+			return NULL;
+		}
 		size_t len = flt_nft_val(l, i, k);
-		mnl_attr_put(h, NFTA_DATA_VALUE, len, k);
-		mnl_attr_nest_end(h, key);
-		mnl_attr_nest_end(h, el);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, k, (uint32_t)len);
+		nftnl_set_elem_add(s, e);
 	}
-	mnl_attr_nest_end(h, all);
-	flt_nft_msg_end(b, h);
+	return s;
+}
+
+/* The anonymous set of @l (when it has two values or more), before its rule. */
+static int flt_nft_set_add(struct flt_nft_b *b, struct flt_nft_vals *l)
+{
+	if (l->n < 2)
+		return 0;
+	l->set_id = ++b->set_id;
+	struct nftnl_set *s = flt_nft_set_new(l);
+	if (!s)
+		return -1;
+	int rc = -1;
+	struct nlmsghdr *h = flt_nft_hdr(b, NFT_MSG_NEWSET, NLM_F_CREATE, FLT_NFT_ROOM);
+	if (!h)
+		goto out;
+	nftnl_set_nlmsg_build_payload(h, s);
+	if (nlk_add(b->sk, h, "nft set") < 0)
+		goto out;
+	h = flt_nft_hdr(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE, 512 + 64 * (size_t)l->n);
+	if (!h)
+		goto out;
+	nftnl_set_elems_nlmsg_build_payload(h, s);
+	rc = nlk_add(b->sk, h, "nft set elements");
+out:
+	nftnl_set_free(s);
+	return rc;
 }
 
 /* The register (loaded just before) is one of @l's values. */
-static void flt_nft_match(struct nlmsghdr *h, const struct flt_nft_vals *l)
+static int flt_nft_match(struct nftnl_rule *r, const struct flt_nft_vals *l)
 {
 	char k[IFNAMSIZ];
 	if (l->set_id)
-		flt_nft_lookup(h, l->set_id);
-	else
-		flt_nft_cmp(h, NFT_CMP_EQ, k, flt_nft_val(l, 0, k));
+		return flt_nft_lookup(r, l->set_id);
+	return flt_nft_cmp(r, NFT_CMP_EQ, k, flt_nft_val(l, 0, k));
 }
 
 /* ---- rules, chains, batches ---- */
 
-static void flt_nft_rule_put(struct flt_nft_b *b, const char *chain, const struct flt_nft_rule *r)
+/* The expressions of @x (its address matches load after the protocol check). */
+static int flt_nft_rule_exprs(struct nftnl_rule *nr, const struct flt_nft_rule *x,
+			      const struct flt_nft_vals v[4])
+{
+	for (int i = 0; i < 2; i++)
+		if (v[i].n && (flt_nft_meta(nr, i == 0 ? NFT_META_IIFNAME : NFT_META_OIFNAME) < 0 ||
+			       flt_nft_match(nr, &v[i]) < 0))
+			return -1;
+	uint16_t ip = htons(ETH_P_IP);
+	if ((x->n_saddr || x->n_daddr) &&
+	    (flt_nft_meta(nr, NFT_META_PROTOCOL) < 0 || flt_nft_cmp(nr, NFT_CMP_EQ, &ip, 2) < 0))
+		return -1;
+	for (int i = 2; i < 4; i++)
+		if (v[i].n &&
+		    (flt_nft_payload(nr, NFT_PAYLOAD_NETWORK_HEADER, i == 2 ? 12 : 16, 4) < 0 ||
+		     flt_nft_match(nr, &v[i]) < 0))
+			return -1;
+	if (x->l4proto) {
+		uint8_t p = (uint8_t)x->l4proto;
+		if (flt_nft_meta(nr, NFT_META_L4PROTO) < 0 ||
+		    flt_nft_cmp(nr, NFT_CMP_EQ, &p, 1) < 0)
+			return -1;
+		for (int i = 0; i < 2; i++) {
+			int want = i == 0 ? x->icmp_type : x->icmp_code;
+			uint8_t w = (uint8_t)want;
+			if (want >= 0 && (flt_nft_payload(nr, NFT_PAYLOAD_TRANSPORT_HEADER,
+							  (uint32_t)i, 1) < 0 ||
+					  flt_nft_cmp(nr, NFT_CMP_EQ, &w, 1) < 0))
+				return -1;
+		}
+	}
+	if (x->permyriad > 0 && flt_nft_random_below(nr, (uint32_t)x->permyriad) < 0)
+		return -1;
+	return flt_nft_drop(nr);
+}
+
+static int flt_nft_rule_put(struct flt_nft_b *b, const char *chain, const struct flt_nft_rule *x)
 {
 	struct flt_nft_vals v[4] = {
-	    {r->iif, r->n_iif, true, 0},
-	    {r->oif, r->n_oif, true, 0},
-	    {r->saddr, r->n_saddr, false, 0},
-	    {r->daddr, r->n_daddr, false, 0},
+	    {x->iif, x->n_iif, true, 0},
+	    {x->oif, x->n_oif, true, 0},
+	    {x->saddr, x->n_saddr, false, 0},
+	    {x->daddr, x->n_daddr, false, 0},
 	};
 	for (int i = 0; i < 4; i++)
-		flt_nft_set_add(b, &v[i]);
-	struct nlmsghdr *h = flt_nft_msg(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
-	mnl_attr_put_strz(h, NFTA_RULE_TABLE, FLT_NFT_TABLE);
-	mnl_attr_put_strz(h, NFTA_RULE_CHAIN, chain);
-	struct nlattr *x = mnl_attr_nest_start(h, NFTA_RULE_EXPRESSIONS);
-	for (int i = 0; i < 2; i++) {
-		if (v[i].n == 0)
-			continue;
-		flt_nft_meta(h, i == 0 ? NFT_META_IIFNAME : NFT_META_OIFNAME);
-		flt_nft_match(h, &v[i]);
-	}
-	if (r->n_saddr || r->n_daddr) {
-		uint16_t ip = htons(ETH_P_IP);
-		flt_nft_meta(h, NFT_META_PROTOCOL);
-		flt_nft_cmp(h, NFT_CMP_EQ, &ip, sizeof(ip));
-	}
-	for (int i = 2; i < 4; i++) {
-		if (v[i].n == 0)
-			continue;
-		flt_nft_payload(h, NFT_PAYLOAD_NETWORK_HEADER, i == 2 ? 12 : 16, 4);
-		flt_nft_match(h, &v[i]);
-	}
-	if (r->l4proto) {
-		uint8_t p = (uint8_t)r->l4proto;
-		flt_nft_meta(h, NFT_META_L4PROTO);
-		flt_nft_cmp(h, NFT_CMP_EQ, &p, 1);
-		for (int i = 0; i < 2; i++) {
-			int want = i == 0 ? r->icmp_type : r->icmp_code;
-			if (want < 0)
-				continue;
-			uint8_t w = (uint8_t)want;
-			flt_nft_payload(h, NFT_PAYLOAD_TRANSPORT_HEADER, (uint32_t)i, 1);
-			flt_nft_cmp(h, NFT_CMP_EQ, &w, 1);
+		if (flt_nft_set_add(b, &v[i]) < 0)
+			return -1;
+	struct nftnl_rule *nr = nftnl_rule_alloc();
+	if (!nr)
+		return -1;
+	int rc = -1;
+	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, FLT_NFT_TABLE);
+	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, chain);
+	if (flt_nft_rule_exprs(nr, x, v) == 0) {
+		struct nlmsghdr *h =
+		    flt_nft_hdr(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, FLT_NFT_ROOM);
+		if (h) {
+			nftnl_rule_nlmsg_build_payload(h, nr);
+			rc = nlk_add(b->sk, h, "nft rule");
 		}
 	}
-	if (r->permyriad > 0)
-		flt_nft_random_below(h, (uint32_t)r->permyriad);
-	flt_nft_drop(h);
-	mnl_attr_nest_end(h, x);
-	flt_nft_msg_end(b, h);
+	nftnl_rule_free(nr);
+	return rc;
 }
 
-/* An upper bound of the batch's size: no attribute is ever put past the buffer. */
-static size_t flt_nft_size(const struct flt_nft_rule *r, int n)
+static int flt_nft_chain_put(struct flt_nft_b *b, const char *chain)
 {
-	size_t sz = 4096;
-	for (int i = 0; i < n; i++)
-		sz += 2048 + 48 * (size_t)(r[i].n_iif + r[i].n_oif + r[i].n_saddr + r[i].n_daddr);
-	return sz;
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *h;
+	int rc = -1;
+	if (!t || !c)
+		goto out;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, FLT_NFT_TABLE);
+	h = flt_nft_hdr(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, FLT_NFT_ROOM);
+	if (!h)
+		goto out;
+	nftnl_table_nlmsg_build_payload(h, t);
+	if (nlk_add(b->sk, h, "nft table") < 0)
+		goto out;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, FLT_NFT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_BR_FORWARD);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	h = flt_nft_hdr(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL, FLT_NFT_ROOM);
+	if (!h)
+		goto out;
+	nftnl_chain_nlmsg_build_payload(h, c);
+	rc = nlk_add(b->sk, h, "nft chain");
+out:
+	nftnl_chain_free(c);
+	nftnl_table_free(t);
+	return rc;
 }
 
-static void flt_nft_chain_put(struct flt_nft_b *b, const char *chain)
+static struct nlk *flt_nft_sock(struct flt_ctx *ctx)
 {
-	struct nlmsghdr *h = flt_nft_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	mnl_attr_put_strz(h, NFTA_TABLE_NAME, FLT_NFT_TABLE);
-	flt_nft_msg_end(b, h);
-	h = flt_nft_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | NLM_F_EXCL);
-	mnl_attr_put_strz(h, NFTA_CHAIN_TABLE, FLT_NFT_TABLE);
-	mnl_attr_put_strz(h, NFTA_CHAIN_NAME, chain);
-	struct nlattr *hook = mnl_attr_nest_start(h, NFTA_CHAIN_HOOK);
-	flt_nft_put_be32(h, NFTA_HOOK_HOOKNUM, NF_BR_FORWARD);
-	flt_nft_put_be32(h, NFTA_HOOK_PRIORITY, 0);
-	mnl_attr_nest_end(h, hook);
-	flt_nft_put_be32(h, NFTA_CHAIN_POLICY, NF_ACCEPT);
-	mnl_attr_put_strz(h, NFTA_CHAIN_TYPE, "filter");
-	flt_nft_msg_end(b, h);
-}
-
-/* The NLMSGERR_ATTR_MSG text of an error, or NULL. */
-static const char *flt_nft_ext_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	size_t off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, off)
-	{
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
-			return mnl_attr_get_str(a);
+	if (!ctx->nft_nl) {
+		ctx->nft_nl = nlk_open(NETLINK_NETFILTER, lab_netns_fd(ctx->lab));
+		if (!ctx->nft_nl)
+			flt_fail(ctx, "nf_tables socket in the lab namespace: %s", strerror(errno));
 	}
-	return NULL;
-}
-
-/*
- * Send the batch and collect one ack per acknowledged message (nfnetlink sends them
- * all at the end of the batch, errors included); the first error is the result. An
- * error on the batch begin concerns the whole batch and ends the wait.
- */
-static int flt_nft_talk(struct flt_ctx *ctx, struct mnl_socket *nl, struct flt_nft_b *b,
-			const char *what)
-{
-	char rbuf[MNL_SOCKET_BUFFER_SIZE];
-	int acks = 0, err = 0;
-	const char *ext = NULL;
-	char extbuf[256] = "";
-	if (mnl_socket_sendto(nl, b->buf, b->len) < 0)
-		return flt_fail(ctx, "nft %s: send: %s", what, strerror(errno));
-	while (acks < b->acks) {
-		ssize_t n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
-		if (n < 0)
-			return flt_fail(ctx, "nft %s: receive: %s", what, strerror(errno));
-		int left = (int)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, left);
-		     h = mnl_nlmsg_next(h, &left)) {
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < b->seq0 ||
-			    h->nlmsg_seq >= b->seq)
-				continue; /* a stale answer from an earlier batch */
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-			if (e->error && !err) {
-				err = -e->error;
-				ext = flt_nft_ext_msg(h);
-				snprintf(extbuf, sizeof(extbuf), "%s", ext ? ext : "");
-			}
-			if (h->nlmsg_seq == b->seq0)
-				acks = b->acks;
-			else
-				acks++;
-		}
-	}
-	if (!err)
-		return 0;
-	errno = err;
-	return flt_fail(ctx, "nft %s: %s%s%s", what, strerror(err), extbuf[0] ? ": " : "", extbuf);
-}
-
-static int flt_nft_open_cb(void *arg)
-{
-	struct mnl_socket **out = arg;
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl)
-		return -1;
-	int one = 1;
-	/* best effort: without ext-ack the errors just carry less text */
-	(void)mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		mnl_socket_close(nl);
-		errno = e;
-		return -1;
-	}
-	*out = nl;
-	return 0;
-}
-
-static struct mnl_socket *flt_nft_sock(struct flt_ctx *ctx)
-{
-	if (!ctx->nft_nl && lab_in_netns(lab_netns_fd(ctx->lab), flt_nft_open_cb, &ctx->nft_nl) < 0)
-		flt_fail(ctx, "nf_tables socket in the lab namespace: %s", strerror(errno));
 	return ctx->nft_nl;
 }
 
-static int flt_nft_send_chain(struct flt_ctx *ctx, struct mnl_socket *nl, int id,
+/* Send the batch queued on @sk and gather its acks; the first error is the result. */
+static int flt_nft_talk(struct flt_ctx *ctx, struct nlk *sk, const char *what, int rc)
+{
+	if (rc == 0 && nlk_flush(sk) == 0)
+		return 0;
+	if (rc < 0) /* not built: send nothing of it */
+		nlk_discard(sk);
+	return flt_fail(ctx, "nft %s: %s", what, rc < 0 ? strerror(errno) : nlk_error(sk));
+}
+
+static int flt_nft_send_chain(struct flt_ctx *ctx, struct nlk *sk, int id,
 			      const struct flt_nft_rule *rules, int n)
 {
 	char chain[32];
-	struct flt_nft_b b = {.cap = flt_nft_size(rules, n)};
+	struct flt_nft_b b = {.sk = sk};
 	snprintf(chain, sizeof(chain), "f%d", id);
-	b.buf = malloc(b.cap);
-	if (!b.buf)
-		return flt_fail(ctx, "out of memory");
-	b.seq0 = b.seq = ++ctx->nl_seq * 65536u; /* room for the batch's own numbers */
-	flt_nft_batch_mark(&b, NFNL_MSG_BATCH_BEGIN);
-	flt_nft_chain_put(&b, chain);
-	for (int i = 0; i < n; i++)
-		flt_nft_rule_put(&b, chain, &rules[i]);
-	flt_nft_batch_mark(&b, NFNL_MSG_BATCH_END);
-	int rc = flt_nft_talk(ctx, nl, &b, "add chain");
-	free(b.buf);
-	return rc;
+	int rc = flt_nft_mark(&b, true);
+	if (rc == 0)
+		rc = flt_nft_chain_put(&b, chain);
+	for (int i = 0; rc == 0 && i < n; i++)
+		rc = flt_nft_rule_put(&b, chain, &rules[i]);
+	if (rc == 0)
+		rc = flt_nft_mark(&b, false);
+	return flt_nft_talk(ctx, sk, "add chain", rc);
 }
 
 int flt_nft_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule *rules, int n)
 {
-	struct mnl_socket *nl = flt_nft_sock(ctx);
-	return nl ? flt_nft_send_chain(ctx, nl, id, rules, n) : -1;
+	struct nlk *sk = flt_nft_sock(ctx);
+	return sk ? flt_nft_send_chain(ctx, sk, id, rules, n) : -1;
 }
 
 int flt_nft_chain_del(struct flt_ctx *ctx, int id)
 {
-	char buf[1024], chain[32];
-	struct mnl_socket *nl = flt_nft_sock(ctx);
-	if (!nl)
+	char chain[32];
+	struct nlk *sk = flt_nft_sock(ctx);
+	if (!sk)
 		return -1;
-	struct flt_nft_b b = {.buf = buf, .cap = sizeof(buf)};
+	struct flt_nft_b b = {.sk = sk};
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	if (!c)
+		return flt_fail(ctx, "out of memory");
 	snprintf(chain, sizeof(chain), "f%d", id);
-	b.seq0 = b.seq = ++ctx->nl_seq * 65536u;
-	flt_nft_batch_mark(&b, NFNL_MSG_BATCH_BEGIN);
-	struct nlmsghdr *h = flt_nft_msg(&b, NFT_MSG_DELCHAIN, 0);
-	mnl_attr_put_strz(h, NFTA_CHAIN_TABLE, FLT_NFT_TABLE);
-	mnl_attr_put_strz(h, NFTA_CHAIN_NAME, chain);
-	flt_nft_msg_end(&b, h);
-	flt_nft_batch_mark(&b, NFNL_MSG_BATCH_END);
-	return flt_nft_talk(ctx, nl, &b, "delete chain");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, FLT_NFT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+	int rc = flt_nft_mark(&b, true);
+	struct nlmsghdr *h = rc ? NULL : flt_nft_hdr(&b, NFT_MSG_DELCHAIN, 0, FLT_NFT_ROOM);
+	if (h) {
+		nftnl_chain_nlmsg_build_payload(h, c);
+		rc = nlk_add(sk, h, "nft chain");
+	} else {
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = flt_nft_mark(&b, false);
+	nftnl_chain_free(c);
+	return flt_nft_talk(ctx, sk, "delete chain", rc);
 }
 
 int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in)
@@ -451,22 +403,37 @@ int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in)
 	return ctx->io->chain_del(ctx, in->id);
 }
 
+/* Rules of every shape the kinds use: sets, numgen, ICMP matches, address matches. */
+static const char *const flt_nft_ports[] = {"x0", "x1"};
+static const uint32_t flt_nft_addrs[] = {0x0100000a, 0x0200000a};
+static const struct flt_nft_rule flt_nft_shapes[] = {
+    {.iif = flt_nft_ports, .n_iif = 2, .oif = flt_nft_ports, .n_oif = 1, .permyriad = 5000},
+    {.iif = flt_nft_ports, .n_iif = 1, .daddr = flt_nft_addrs, .n_daddr = 2},
+    {.oif = flt_nft_ports, .n_oif = 2, .saddr = flt_nft_addrs, .n_saddr = 1},
+    {.iif = flt_nft_ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
+};
+
 bool flt_nft_probe(void)
 {
-	static const char *const ports[] = {"x0", "x1"};
-	static const uint32_t addrs[] = {0x0100000a, 0x0200000a};
-	struct flt_nft_rule r[] = {
-	    {.iif = ports, .n_iif = 2, .oif = ports, .n_oif = 1, .permyriad = 5000},
-	    {.iif = ports, .n_iif = 1, .daddr = addrs, .n_daddr = 2},
-	    {.iif = ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
-	};
 	struct flt_ctx tmp = {0};
-	struct mnl_socket *nl = NULL;
-	if (flt_nft_open_cb(&nl) < 0)
+	struct nlk *sk = nlk_open(NETLINK_NETFILTER, -1);
+	if (!sk)
 		return false;
-	bool ok = flt_nft_send_chain(&tmp, nl, 1, r, 3) == 0;
-	mnl_socket_close(nl);
+	bool ok = flt_nft_send_chain(&tmp, sk, 1, flt_nft_shapes, 4) == 0;
+	nlk_close(sk);
 	return ok;
+}
+
+void flt_nft_warm(struct flt_ctx *ctx)
+{
+	struct flt_nft_b b = {.sk = flt_nft_sock(ctx)};
+	if (!b.sk)
+		return; /* the first filter fault will say why */
+	(void)(flt_nft_mark(&b, true) == 0 && flt_nft_chain_put(&b, "f0") == 0);
+	for (size_t i = 0; i < sizeof(flt_nft_shapes) / sizeof(flt_nft_shapes[0]); i++)
+		(void)flt_nft_rule_put(&b, "f0", &flt_nft_shapes[i]);
+	nlk_discard(b.sk);
+	ctx->err[0] = '\0';
 }
 
 const char *flt_port_name_sys(struct flt_ctx *ctx, int node, int net)

@@ -69,8 +69,8 @@ echo "Time to apply / revert one fault (took_ns, median of 5 runs, ms):"
 echo
 echo "| fault | apply | revert | mechanism |"
 echo "|---|---|---|---|"
-for k in "link down|netlink IFF_UP" "blackhole|nft batch (libmnl)" "loss|nft batch (libmnl)" "partition|nft batch (libmnl)" \
-	"pmtu-blackhole|nft batch (libmnl)" "mtu|netlink IFLA_MTU" "stall|cgroup freezer" "kill|signal (restart on revert)"; do
+for k in "link down|netlink IFF_UP" "blackhole|nft batch (libnftnl)" "loss|nft batch (libnftnl)" "partition|nft batch (libnftnl)" \
+	"pmtu-blackhole|nft batch (libnftnl)" "mtu|netlink IFLA_MTU" "stall|cgroup freezer" "kill|signal (restart on revert)"; do
 	name=${k%%|*} mech=${k#*|}
 	a=$(awk -F'|' -v k="$name" '$1==k && $2=="apply" {print $3/1e6}' "$w/k" | pct 50)
 	r=$(awk -F'|' -v k="$name" '$1==k && $2=="revert" {print $3/1e6}' "$w/k" | pct 50)
