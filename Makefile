@@ -141,6 +141,7 @@ demo: deps
 	@FL_BUILD=$(BUILD) scripts/demo
 
 bench: deps
+	@scripts/install-deps --bench
 	@$(MAKE) --no-print-directory all
 	@FL_BUILD=$(BUILD) scripts/bench
 
