@@ -218,8 +218,8 @@ int guest_link_set(struct lab *lab, int node, int net, bool up, char *err, size_
 	json_t *args = json_pack("{s:s,s:b}", "name", nic, "up", up);
 	int rc = -1, e = ENOMEM; /* when !g, guest_ready() set errno */
 
-	if (g && args && (rc = qmp_send(g->qmp, "set_link", args, QMP_TIMEOUT_MS,
-					 guest_on_link, g)) == -1)
+	if (g && args &&
+	    (rc = qmp_send(g->qmp, "set_link", args, QMP_TIMEOUT_MS, guest_on_link, g)) == -1)
 		e = errno;
 	if (!g)
 		e = errno;
