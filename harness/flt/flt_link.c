@@ -1,16 +1,16 @@
 /*
  * flt_link.c - `link down`, `link up` and `flap` (whose steps the timeline turns into
- * link downs): IFF_UP off/on on the node's lab-side port, so the node's own interface
- * loses carrier (a veth follows its peer) while its address and routes stay. For a
- * qemu node, QMP set_link on the guest's NIC instead: the guest sees the carrier go
- * (the tap stays up, so the lab side faults on the tap are unaffected).
+ * link downs): the node's kind sets the carrier (node.h link_set). netns: IFF_UP off/on
+ * on the node's lab-side port, so the node's own interface loses carrier (a veth
+ * follows its peer) while its address and routes stay. qemu: QMP set_link on the
+ * guest's NIC: the guest sees the carrier go (the tap stays up, so the lab side faults
+ * on the tap are unaffected).
  *
  * Composition: downs are counted per port; only the revert of the last one brings the
  * port up. `link up` brings it up at once and cancels the downs outstanding then: it
  * bumps the port's generation, and a down whose generation is stale reverts nothing.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,30 +18,18 @@
 #include "lab.h"
 #include "node.h"
 
-/*
- * Carrier of the port: the node kind's own when it has one (a guest's: QMP set_link on
- * its NIC, so the guest sees the carrier go as a netns node sees its veth's), else the
- * lab-side veth's.
- */
+/* Carrier of the port, by the node's kind (netns: the lab-side veth; qemu: the NIC). */
 int flt_link_set_sys(struct flt_ctx *ctx, int node, int net, bool up)
 {
 	const struct node_kind *k = node_kind_of(ctx->lab, node);
-	char err[256];
+	char err[256] = "this node kind has no carrier to set";
 
-	if (k->link_set) {
-		if (k->link_set(ctx->lab, node, net, up, err, sizeof(err)) == -1)
-			return flt_fail(ctx, "link %s %s.%s: %s", up ? "up" : "down",
-					ctx->s->nodes[node].name, ctx->s->networks[net].name, err);
-		return 0;
-	}
-	int ifindex = lab_port_ifindex(ctx->lab, node, net);
-	if (ifindex < 0) {
-		errno = ENOENT;
-		return flt_fail(ctx, "%s has no port on %s", ctx->s->nodes[node].name,
-				ctx->s->networks[net].name);
-	}
-	struct net_nl *nl = flt_nl_lab(ctx);
-	return nl ? flt_nl_link_set(ctx, nl, ifindex, up, 0) : -1;
+	if (!k->link_set)
+		errno = ENOTSUP;
+	if (!k->link_set || k->link_set(ctx->lab, node, net, up, err, sizeof(err)) == -1)
+		return flt_fail(ctx, "link %s %s.%s: %s", up ? "up" : "down",
+				ctx->s->nodes[node].name, ctx->s->networks[net].name, err);
+	return 0;
 }
 
 static int flt_link_down_apply(struct flt_ctx *ctx, struct flt_inst *in)

@@ -7,6 +7,7 @@
  * holds up the timeline.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,14 +212,21 @@ static void guest_on_link(void *arg, int err, const struct qmp_msg *m)
 int guest_link_set(struct lab *lab, int node, int net, bool up, char *err, size_t len)
 {
 	struct guest *g = guest_ready(lab_run(lab), node);
-	char args[64];
+	char nic[16];
 
-	if (g) {
-		snprintf(args, sizeof(args), "{\"name\":\"nic%d\",\"up\":%s}", net,
-			 up ? "true" : "false");
-		if (qmp_send(g->qmp, "set_link", args, QMP_TIMEOUT_MS, guest_on_link, g) == 0)
-			return 0;
-	}
+	snprintf(nic, sizeof(nic), "nic%d", net);
+	json_t *args = json_pack("{s:s,s:b}", "name", nic, "up", up);
+	int rc = -1, e = ENOMEM; /* when !g, guest_ready() set errno */
+
+	if (g && args &&
+	    (rc = qmp_send(g->qmp, "set_link", args, QMP_TIMEOUT_MS, guest_on_link, g)) == -1)
+		e = errno;
+	if (!g)
+		e = errno;
+	json_decref(args);
+	if (rc == 0)
+		return 0;
+	errno = e;
 	snprintf(err, len, "QMP set_link: %s", strerror(errno));
 	return -1;
 }

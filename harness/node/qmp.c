@@ -106,13 +106,13 @@ static void qmp_on_reply(void *arg, char *line, int err)
 	free(rq);
 }
 
-int qmp_send(struct qmp *q, const char *cmd, const char *args_json, int timeout_ms,
+int qmp_send(struct qmp *q, const char *cmd, struct json_t *args, int timeout_ms,
 	     qmp_reply_fn *fn, void *arg)
 {
 	struct qmp_req *rq = malloc(sizeof(*rq));
 	int64_t id = q->next_id++;
 	char buf[4096];
-	int n = qmp_cmd_format(buf, sizeof(buf), cmd, args_json, id);
+	int n = qmp_cmd_format(buf, sizeof(buf), cmd, args, id);
 
 	if (!rq || n < 0) {
 		free(rq);
@@ -154,7 +154,7 @@ static bool qmp_wait_done(void *arg)
 	return ((struct qmp_wait *)arg)->done;
 }
 
-int qmp_cmd(struct qmp *q, const char *cmd, const char *args_json, char *ret, size_t ret_len,
+int qmp_cmd(struct qmp *q, const char *cmd, struct json_t *args, char *ret, size_t ret_len,
 	    int timeout_ms)
 {
 	/* heap, not stack: a reply that outlives a backstop timeout must find it alive */
@@ -165,7 +165,7 @@ int qmp_cmd(struct qmp *q, const char *cmd, const char *args_json, char *ret, si
 	*w = (struct qmp_wait){.ret = ret, .ret_len = ret_len};
 	if (ret && ret_len)
 		ret[0] = '\0';
-	if (qmp_send(q, cmd, args_json, timeout_ms, qmp_wait_reply, w) < 0) {
+	if (qmp_send(q, cmd, args, timeout_ms, qmp_wait_reply, w) < 0) {
 		free(w);
 		return -1;
 	}

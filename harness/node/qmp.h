@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_t; /* jansson's json_t */
+
 /* ---- messages ---- */
 
 enum qmp_msg_kind {
@@ -49,11 +51,12 @@ struct qmp_msg {
 int qmp_msg_parse(const char *line, size_t len, struct qmp_msg *m);
 
 /*
- * qmp_cmd_format - {"execute":"@cmd","arguments":@args_json,"id":@id}\r\n into @buf;
- * @args_json is a JSON object text or NULL. Returns the length, or -1 with errno
- * ERANGE (@len too small) or EINVAL (@args_json is no JSON object).
+ * qmp_cmd_format - {"execute":"@cmd","arguments":@args,"id":@id}\r\n into @buf;
+ * @args is a JSON object or NULL (no "arguments"), borrowed: the caller keeps its
+ * reference. Returns the length, or -1 with errno ERANGE (@len too small) or EINVAL
+ * (@args is no JSON object).
  */
-int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json, int64_t id);
+int qmp_cmd_format(char *buf, size_t len, const char *cmd, struct json_t *args, int64_t id);
 
 /* ---- connection ---- */
 
@@ -87,11 +90,11 @@ void qmp_set_event_fn(struct qmp *q, qmp_event_fn *fn, void *arg);
 void qmp_set_gone_fn(struct qmp *q, qmp_gone_fn *fn, void *arg);
 
 /*
- * qmp_send - execute @cmd with @args_json (or NULL) and return at once; @fn(@arg, ...)
- * is called from the loop with the reply, or with ETIMEDOUT after @timeout_ms. Returns
- * 0, or -1 with errno (then @fn is never called).
+ * qmp_send - execute @cmd with @args (a JSON object, borrowed, or NULL: none) and
+ * return at once; @fn(@arg, ...) is called from the loop with the reply, or with
+ * ETIMEDOUT after @timeout_ms. Returns 0, or -1 with errno (then @fn is never called).
  */
-int qmp_send(struct qmp *q, const char *cmd, const char *args_json, int timeout_ms,
+int qmp_send(struct qmp *q, const char *cmd, struct json_t *args, int timeout_ms,
 	     qmp_reply_fn *fn, void *arg);
 
 /*
@@ -101,7 +104,7 @@ int qmp_send(struct qmp *q, const char *cmd, const char *args_json, int timeout_
  * an error (qmp_error() has its class and text), ETIMEDOUT, or the errno of the socket.
  * For the lab build and teardown; a loop callback uses qmp_send().
  */
-int qmp_cmd(struct qmp *q, const char *cmd, const char *args_json, char *ret, size_t ret_len,
+int qmp_cmd(struct qmp *q, const char *cmd, struct json_t *args, char *ret, size_t ret_len,
 	    int timeout_ms);
 
 /* "Class: description" of the last error reply. */

@@ -99,14 +99,13 @@ int qmp_msg_parse(const char *line, size_t len, struct qmp_msg *m)
 	return rc;
 }
 
-int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json, int64_t id)
+int qmp_cmd_format(char *buf, size_t len, const char *cmd, json_t *args, int64_t id)
 {
 	json_t *c = json_pack("{s:s}", "execute", cmd);
-	json_t *args = args_json ? json_loads(args_json, 0, NULL) : NULL;
 	size_t n = 0;
 	int e = ERANGE;
 
-	if (!c || (args_json && !json_is_object(args))) {
+	if (!c || (args && !json_is_object(args))) {
 		e = c ? EINVAL : ENOMEM;
 		goto out;
 	}
@@ -119,7 +118,6 @@ int qmp_cmd_format(char *buf, size_t len, const char *cmd, const char *args_json
 	if (n > 0 && n + 2 < len)
 		memcpy(buf + n, "\r\n", 3);
 out:
-	json_decref(args);
 	json_decref(c);
 	if (n == 0 || n + 2 >= len) {
 		errno = e;

@@ -7,6 +7,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,10 +150,14 @@ static void test_cmd_format(void)
 
 	CU_ASSERT_EQUAL(28, qmp_cmd_format(buf, sizeof(buf), "stop", NULL, 12));
 	CU_ASSERT_STRING_EQUAL("{\"execute\":\"stop\",\"id\":12}\r\n", buf);
-	qmp_cmd_format(buf, sizeof(buf), "set_link", "{\"name\":\"nic0\",\"up\":false}", 2);
+	json_t *args = json_pack("{s:s,s:b}", "name", "nic0", "up", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(args);
+	qmp_cmd_format(buf, sizeof(buf), "set_link", args, 2);
 	CU_ASSERT_STRING_EQUAL("{\"execute\":\"set_link\",\"arguments\":{\"name\":\"nic0\","
 			       "\"up\":false},\"id\":2}\r\n",
 			       buf);
+	CU_ASSERT_EQUAL(1, args->refcount); /* borrowed: the caller's reference only */
+	json_decref(args);
 	CU_ASSERT_EQUAL(-1, qmp_cmd_format(buf, 10, "stop", NULL, 1));
 	CU_ASSERT_EQUAL(ERANGE, errno);
 	CU_ASSERT_EQUAL(-1, qmp_cmd_format(buf, 27, "stop", NULL, 12)); /* no room for \0 */
@@ -161,10 +166,11 @@ static void test_cmd_format(void)
 	/* a command name is escaped; arguments must be one JSON object */
 	CU_ASSERT_EQUAL(29, qmp_cmd_format(buf, sizeof(buf), "a\"b\n", NULL, 1));
 	CU_ASSERT_STRING_EQUAL("{\"execute\":\"a\\\"b\\n\",\"id\":1}\r\n", buf);
-	CU_ASSERT_EQUAL(-1, qmp_cmd_format(buf, sizeof(buf), "set_link", "{\"name\":", 1));
+	json_t *arr = json_pack("[i]", 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(arr);
+	CU_ASSERT_EQUAL(-1, qmp_cmd_format(buf, sizeof(buf), "set_link", arr, 1));
 	CU_ASSERT_EQUAL(EINVAL, errno);
-	CU_ASSERT_EQUAL(-1, qmp_cmd_format(buf, sizeof(buf), "set_link", "[1]", 1));
-	CU_ASSERT_EQUAL(EINVAL, errno);
+	json_decref(arr);
 }
 
 /* A scripted QEMU: reads commands, answers with @script lines, some split in pieces. */
@@ -270,8 +276,9 @@ static void test_conn_session(void)
 	CU_ASSERT_EQUAL(0, qmp_cmd(q, "query-status", NULL, ret, sizeof(ret), 2000));
 	CU_ASSERT_STRING_EQUAL("{\"status\":\"paused\"}", ret); /* compact */
 	CU_ASSERT_EQUAL(1, p.events_seen);
-	CU_ASSERT_EQUAL(-1, qmp_cmd(q, "set_link", "{\"name\":\"nic9\",\"up\":false}", NULL, 0,
-				    2000));
+	json_t *nic9 = json_pack("{s:s,s:b}", "name", "nic9", "up", 0);
+	CU_ASSERT_EQUAL(-1, qmp_cmd(q, "set_link", nic9, NULL, 0, 2000));
+	json_decref(nic9);
 	CU_ASSERT_EQUAL(EREMOTEIO, errno);
 	CU_ASSERT_STRING_EQUAL("DeviceNotFound: no nic9", qmp_error(q));
 	CU_ASSERT_EQUAL(-1, qmp_cmd(q, "cont", NULL, NULL, 0, 100));
