@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "flt_int.h"
+#include "node.h"
 #include "net.h"
 #include "lab.h"
 
@@ -162,12 +163,13 @@ static int flt_bw_check(const struct flt_caps *caps, const struct scn *s, const 
 	}
 	for (int i = 0; (f->dir & SCN_DIR_OUT) && i < f->target.n_nodes; i++) {
 		const struct scn_node *nd = &s->nodes[f->target.nodes[i]];
-		if (nd->kind != SCN_NODE_QEMU)
+		const struct node_kind *k = node_kind_find((int)nd->kind);
+		if (!k->iface_inside)
 			continue;
 		snprintf(err, len,
-			 "bandwidth %s on qemu node '%s': its interface is inside the "
+			 "bandwidth %s on %s node '%s': its interface is inside the "
 			 "guest; write 'in' (shaped on its tap)",
-			 scn_dir_name(f->dir), nd->name);
+			 scn_dir_name(f->dir), k->name, nd->name);
 		return errno = ENOTSUP, -1;
 	}
 	return 0;

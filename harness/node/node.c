@@ -15,12 +15,15 @@ const struct node_kind *const node_kinds[] = {
     NULL,
 };
 
-const struct node_kind *node_kind_of(const struct lab *lab, int node)
+const struct node_kind *node_kind_find(int scn_kind)
 {
-	int kind = (int)run_scn(lab_run(lab))->nodes[node].kind;
-
 	for (const struct node_kind *const *k = node_kinds; *k; k++)
-		if ((*k)->scn_kind == kind)
+		if ((*k)->scn_kind == scn_kind)
 			return *k;
 	return &node_netns_kind;
+}
+
+const struct node_kind *node_kind_of(const struct lab *lab, int node)
+{
+	return node_kind_find((int)run_scn(lab_run(lab))->nodes[node].kind);
 }

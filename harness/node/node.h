@@ -50,6 +50,9 @@ struct node_kind {
 	int (*build)(struct lab *lab);
 	/* NULL: pids are the host's; else the word a "start" event marks them with. */
 	const char *pid_space;
+	/* The node's own interfaces are out of the host's reach (inside a guest): only
+	 * their lab-side ports can be shaped (bandwidth `in`). */
+	bool iface_inside;
 	/*
 	 * Start @argv in @node, stdout/stderr to the run-directory files @out/@err_path
 	 * (NULL: none); @fns (copied) hear how it goes. Never waits for the node. Returns
@@ -87,6 +90,8 @@ extern const struct node_kind *const node_kinds[];
 
 /* The kind of @node of the lab's scenario (never NULL for a valid node). */
 const struct node_kind *node_kind_of(const struct lab *lab, int node);
+/* The kind implementing enum scn_node_kind @scn_kind (checks that have no lab yet). */
+const struct node_kind *node_kind_find(int scn_kind);
 
 extern const struct node_kind node_netns_kind;
 extern const struct node_kind node_qemu_kind;

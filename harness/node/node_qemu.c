@@ -638,6 +638,7 @@ const struct node_kind node_qemu_kind = {
 	.build = node_qemu_build,
 	.spawn = guest_spawn_proc,
 	.pid_space = "guest",
+	.iface_inside = true,
 	.signal = guest_signal,
 	.forget = guest_forget_proc,
 	.stall = guest_stall,
