@@ -2,17 +2,18 @@
 # Direction and protocol selection of the filter kinds, proven by real traffic between
 # a and b (198.18.5.1, .2), each running the same peer: UDP listeners on 7000, 7001 and
 # 7003, a TCP one on 7000; after one warm-up datagram each way (ARP resolved before the
-# fault at 1 s), 30 rounds at 50 ms from 1.3 s of: UDP to peer:7000, UDP from local
+# fault at 1 s), 20 rounds at 50 ms from 1.3 s of: UDP to peer:7000, UDP from local
 # port 7000 to peer:7003, UDP to peer:7001, a TCP connection to peer:7000 carrying a line.
 # Each peer prints what it received per flow.
-#  1. loss a.lan 100% out: b receives nothing from a, a receives all 30 of b's datagrams.
-#  2. blackhole a.lan match udp port 7000: both UDP flows with port 7000 (as destination
-#     and as source) are dropped both ways; UDP 7001 and TCP 7000 pass, all 30.
+#  1. loss a.lan 100% out: b receives nothing from a, a receives all 20 of b's datagrams.
+#  2. loss a.lan 100% in: the reverse.
+#  3. blackhole a.lan match udp port 7000: both UDP flows with port 7000 (as destination
+#     and as source) are dropped both ways; UDP 7001 and TCP 7000 pass, all 20.
 source "$FL_TOP/tests/integration/lib.sh"
 py=$(command -v python3) || skip "python3 not installed"
 cat >"$FL_WORK/peer.py" <<'PY'
 import select, socket, sys, time
-peer, n = sys.argv[1], 30
+peer, n = sys.argv[1], 20
 def udp(port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", port))
@@ -71,7 +72,7 @@ run() {
 	local f="$FL_WORK/$1.scn"
 	cat >"$f" <<EOF
 scenario $1
-duration 6s
+duration 5s
 network lan 198.18.5.0/24
 node a on lan
 node b on lan
@@ -96,15 +97,21 @@ want() { # want FILE FLOW N
 run out 'loss a.lan 100% out'
 grep -q '"ev":"apply".*"fault":"loss".*"percent":100,"dir":"out"' "$EV" || fail "out: no apply event with dir out"
 for fl in udp-dport7000 udp-sport7000 udp7001 tcp7000; do want out.b $fl 0; done
-for fl in udp-dport7000 udp-sport7000 udp7001; do want out.a $fl 30; done
+for fl in udp-dport7000 udp-sport7000 udp7001; do want out.a $fl 20; done
 want out.a tcp7000 0 # b's SYNs arrive, a's answers do not leave
+
+run in 'loss a.lan 100% in'
+grep -q '"ev":"apply".*"fault":"loss".*"percent":100,"dir":"in"' "$EV" || fail "in: no apply event with dir in"
+for fl in udp-dport7000 udp-sport7000 udp7001 tcp7000; do want in.a $fl 0; done
+for fl in udp-dport7000 udp-sport7000 udp7001; do want in.b $fl 20; done
+want in.b tcp7000 0
 
 run port 'blackhole a.lan match udp port 7000'
 grep -q '"ev":"apply".*"fault":"blackhole".*"match":"udp","port":7000' "$EV" || fail "port: no apply event with the selector"
 for n in a b; do
 	want port.$n udp-dport7000 0
 	want port.$n udp-sport7000 0
-	want port.$n udp7001 30
-	want port.$n tcp7000 30
+	want port.$n udp7001 20
+	want port.$n tcp7000 20
 done
 echo pass
