@@ -433,7 +433,11 @@ static const struct flt_nft_rule flt_nft_shapes[] = {
     {.iif = flt_nft_ports, .n_iif = 1, .daddr = flt_nft_addrs, .n_daddr = 2},
     {.oif = flt_nft_ports, .n_oif = 2, .saddr = flt_nft_addrs, .n_saddr = 1},
     {.iif = flt_nft_ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
-    {.oif = flt_nft_ports, .n_oif = 1, .l4proto = 17, .icmp_type = -1, .icmp_code = -1,
+    {.oif = flt_nft_ports,
+     .n_oif = 1,
+     .l4proto = 17,
+     .icmp_type = -1,
+     .icmp_code = -1,
      .dport = 53},
     {.iif = flt_nft_ports, .n_iif = 1, .ethertype = ETH_P_ARP},
 };
@@ -444,8 +448,9 @@ bool flt_nft_probe(void)
 	struct nlk *sk = nlk_open(NETLINK_NETFILTER, -1);
 	if (!sk)
 		return false;
-	bool ok = flt_nft_send_chain(&tmp, sk, 1, flt_nft_shapes,
-				       (int)(sizeof(flt_nft_shapes) / sizeof(flt_nft_shapes[0]))) == 0;
+	bool ok =
+	    flt_nft_send_chain(&tmp, sk, 1, flt_nft_shapes,
+			       (int)(sizeof(flt_nft_shapes) / sizeof(flt_nft_shapes[0]))) == 0;
 	nlk_close(sk);
 	return ok;
 }

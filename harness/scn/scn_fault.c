@@ -169,8 +169,12 @@ int scn_arg_dir(struct scn_p *p, enum scn_dir dflt, enum scn_dir *dir)
 }
 
 static const char *const scn_proto_names[] = {
-	[SCN_PROTO_ANY] = "",	  [SCN_PROTO_TCP] = "tcp",   [SCN_PROTO_UDP] = "udp",
-	[SCN_PROTO_ICMP] = "icmp", [SCN_PROTO_VRRP] = "vrrp", [SCN_PROTO_ARP] = "arp",
+	[SCN_PROTO_ANY] = "",
+	[SCN_PROTO_TCP] = "tcp",
+	[SCN_PROTO_UDP] = "udp",
+	[SCN_PROTO_ICMP] = "icmp",
+	[SCN_PROTO_VRRP] = "vrrp",
+	[SCN_PROTO_ARP] = "arp",
 };
 
 const char *scn_proto_name(enum scn_proto proto)
@@ -202,8 +206,9 @@ int scn_arg_match(struct scn_p *p, struct scn_match *m)
 		if (scn_tok_is_kw(t, scn_proto_names[i]))
 			m->proto = (enum scn_proto)i;
 	if (!m->proto)
-		return scn_fail(p, t->loc, "expected a protocol after 'match': " SCN_PROTO_EX
-				", got '%s'", t->text);
+		return scn_fail(p, t->loc,
+				"expected a protocol after 'match': " SCN_PROTO_EX ", got '%s'",
+				t->text);
 	struct scn_tok *pt = scn_tok_peek(p);
 	if (!scn_tok_kw(p, "port"))
 		return 0;

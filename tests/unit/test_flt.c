@@ -256,8 +256,8 @@ static int t_filter_rules(struct t_env *e, const char *kind, double pct, enum sc
 }
 
 /* One recorded rule: its port on the side given, none on the other, and what it matches. */
-static void t_rule_is(const struct t_env *e, int i, bool out, int ethertype, int l4proto,
-		      int sport, int dport, int permyriad)
+static void t_rule_is(const struct t_env *e, int i, bool out, int ethertype, int l4proto, int sport,
+		      int dport, int permyriad)
 {
 	const struct flt_nft_rule *r = &e->rec.rules[i];
 	CU_ASSERT_STRING_EQUAL(out ? e->rec.iif[i] : e->rec.oif[i], "p1-1");
