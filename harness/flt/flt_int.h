@@ -24,9 +24,12 @@ struct flt_nft_rule {
 	const uint32_t *saddr;	/* IPv4 source, network order (implies IPv4) */
 	const uint32_t *daddr;	/* IPv4 destination */
 	int n_iif, n_oif, n_saddr, n_daddr;
-	int l4proto;   /* 0: any; IPPROTO_ICMP or IPPROTO_ICMPV6 */
+	int ethertype; /* 0: any; else the frame's ether type (ETH_P_ARP) */
+	int l4proto;   /* 0: any; an IPv4/IPv6 protocol number (ICMP, TCP, UDP, 112) */
 	int icmp_type; /* with l4proto: the first byte of its header, -1: any */
 	int icmp_code; /* the second byte, -1: any */
+	int sport;     /* with l4proto TCP or UDP: the source port, 0: any */
+	int dport;     /* the destination port, 0: any */
 	int permyriad; /* 0: every such frame; else drop each with p/10000 */
 };
 
@@ -138,6 +141,17 @@ int flt_nft_check(const struct flt_caps *caps, const struct scn *s, const struct
 		  char *err, size_t len);
 /* The lab-side port of @node on @net, or NULL with errno ENOENT and the text set. */
 const char *flt_nft_port(struct flt_ctx *ctx, int node, int net);
+
+/*
+ * flt_filter.c: the "[in|out|both] [match SEL]" of the filter kinds (loss, blackhole).
+ * Parse it (both, everything by default); its dry-run text and events.jsonl members
+ * (none for the default); apply: the instance's chain dropping the selected frames of
+ * the target's port, each with @permyriad/10000 (0: every one).
+ */
+int flt_filter_parse(struct scn_p *p, struct scn_fault *f);
+int flt_filter_args(const struct scn_fault *f, char *buf, size_t len);
+int flt_filter_params(const struct scn_fault *f, json_t *obj);
+int flt_filter_apply(struct flt_ctx *ctx, struct flt_inst *in, int permyriad);
 
 /* The flt_io_sys entries of flt_link.c, flt_mtu.c, flt_stall.c. */
 const char *flt_port_name_sys(struct flt_ctx *ctx, int node, int net);

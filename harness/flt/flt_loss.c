@@ -1,8 +1,10 @@
 /*
- * flt_loss.c - `loss NODE.NET P%`: each frame crossing the node's port, in either
- * direction, is dropped with probability P (a lossy cable, not a lossy sender: a round
- * trip is lost with probability 1 - (1 - P)^2). nft `numgen random mod 10000 < P*100`
- * in the instance's chain: the kernel's prandom, per frame, resolution 0.01%.
+ * flt_loss.c - `loss NODE.NET P% [in|out|both] [match SEL]`: each frame crossing the
+ * node's port, in either direction by default, is dropped with probability P (a lossy
+ * cable, not a lossy sender: a round trip is lost with probability 1 - (1 - P)^2);
+ * `out`/`in` only what the node sends/receives, `match` only one protocol
+ * (flt_filter.c). nft `numgen random mod 10000 < P*100` in the instance's chain: the
+ * kernel's prandom, per frame, resolution 0.01%.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,29 +14,27 @@
 
 static int flt_loss_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	const char *port = flt_nft_port(ctx, in->node, in->fault->target.net);
-	if (!port)
-		return -1;
-	const char *const p[1] = {port};
-	int lim = (int)lround(in->fault->percent * 100.0);
-	const struct flt_nft_rule r[2] = {{.iif = p, .n_iif = 1, .permyriad = lim},
-					  {.oif = p, .n_oif = 1, .permyriad = lim}};
-	return ctx->io->chain_add(ctx, in->id, r, 2);
+	return flt_filter_apply(ctx, in, (int)lround(in->fault->percent * 100.0));
 }
 
-/* loss NODE.NET P%: percent. */
+/* loss NODE.NET P% [DIR] [match SEL]: percent, dir, match. */
 static int flt_loss_parse(struct scn_p *p, struct scn_fault *f)
 {
-	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0)
+	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0 || scn_arg_percent(p, &f->percent) < 0)
 		return -1;
-	return scn_arg_percent(p, &f->percent);
+	return flt_filter_parse(p, f);
 }
 
 static int flt_loss_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, " %g%%", f->percent);
+	int n = snprintf(buf, len, " %g%%", f->percent);
+	if (n < 0)
+		return n;
+	bool room = buf && (size_t)n < len;
+	int m = flt_filter_args(f, room ? buf + n : NULL, room ? len - (size_t)n : 0);
+	return m < 0 ? m : n + m;
 }
 
 /* The percentage as the dry-run line shows it (%g: six significant digits), an integer
@@ -46,7 +46,9 @@ static int flt_loss_params(const struct scn_fault *f, int step, int steps, json_
 	(void)step;
 	(void)steps;
 	snprintf(shown, sizeof(shown), "%g", f->percent);
-	return jsonl_set(obj, "percent", jsonl_num(strtod(shown, NULL)));
+	if (jsonl_set(obj, "percent", jsonl_num(strtod(shown, NULL))) < 0)
+		return -1;
+	return flt_filter_params(f, obj);
 }
 
 const struct flt_kind flt_loss_kind = {

@@ -21,8 +21,10 @@
  * The rule shapes (struct flt_nft_rule) become, per rule, in this order:
  *   meta iifname  -> cmp eq / lookup in an anonymous set      (16-byte names)
  *   meta oifname  -> same
+ *   meta protocol -> cmp eq the ether type given (ARP)
  *   meta protocol -> cmp eq 0x0800; payload nh+12 / nh+16 len 4 -> cmp / lookup
  *   meta l4proto  -> cmp eq; payload th+0 len 1 (type) / th+1 len 1 (code) -> cmp eq
+ *                    payload th+0 len 2 (source port) / th+2 len 2 (destination) -> cmp eq
  *   numgen random mod 10000 -> byteorder hton -> cmp lt        (cmp compares bytes)
  *   immediate verdict drop
  */
@@ -232,6 +234,20 @@ static int flt_nft_match(struct nftnl_rule *r, const struct flt_nft_vals *l)
 
 /* ---- rules, chains, batches ---- */
 
+/* The transport header's source and/or destination port (after the l4proto check). */
+static int flt_nft_ports_match(struct nftnl_rule *nr, const struct flt_nft_rule *x)
+{
+	for (int i = 0; i < 2; i++) {
+		int want = i == 0 ? x->sport : x->dport;
+		uint16_t w = htons((uint16_t)want);
+		if (want > 0 &&
+		    (flt_nft_payload(nr, NFT_PAYLOAD_TRANSPORT_HEADER, 2 * (uint32_t)i, 2) < 0 ||
+		     flt_nft_cmp(nr, NFT_CMP_EQ, &w, 2) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 /* The expressions of @x (its address matches load after the protocol check). */
 static int flt_nft_rule_exprs(struct nftnl_rule *nr, const struct flt_nft_rule *x,
 			      const struct flt_nft_vals v[4])
@@ -240,6 +256,10 @@ static int flt_nft_rule_exprs(struct nftnl_rule *nr, const struct flt_nft_rule *
 		if (v[i].n && (flt_nft_meta(nr, i == 0 ? NFT_META_IIFNAME : NFT_META_OIFNAME) < 0 ||
 			       flt_nft_match(nr, &v[i]) < 0))
 			return -1;
+	uint16_t et = htons((uint16_t)x->ethertype);
+	if (x->ethertype &&
+	    (flt_nft_meta(nr, NFT_META_PROTOCOL) < 0 || flt_nft_cmp(nr, NFT_CMP_EQ, &et, 2) < 0))
+		return -1;
 	uint16_t ip = htons(ETH_P_IP);
 	if ((x->n_saddr || x->n_daddr) &&
 	    (flt_nft_meta(nr, NFT_META_PROTOCOL) < 0 || flt_nft_cmp(nr, NFT_CMP_EQ, &ip, 2) < 0))
@@ -262,6 +282,8 @@ static int flt_nft_rule_exprs(struct nftnl_rule *nr, const struct flt_nft_rule *
 					  flt_nft_cmp(nr, NFT_CMP_EQ, &w, 1) < 0))
 				return -1;
 		}
+		if (flt_nft_ports_match(nr, x) < 0)
+			return -1;
 	}
 	if (x->permyriad > 0 && flt_nft_random_below(nr, (uint32_t)x->permyriad) < 0)
 		return -1;
@@ -411,6 +433,13 @@ static const struct flt_nft_rule flt_nft_shapes[] = {
     {.iif = flt_nft_ports, .n_iif = 1, .daddr = flt_nft_addrs, .n_daddr = 2},
     {.oif = flt_nft_ports, .n_oif = 2, .saddr = flt_nft_addrs, .n_saddr = 1},
     {.iif = flt_nft_ports, .n_iif = 2, .l4proto = 1, .icmp_type = 3, .icmp_code = 4},
+    {.oif = flt_nft_ports,
+     .n_oif = 1,
+     .l4proto = 17,
+     .icmp_type = -1,
+     .icmp_code = -1,
+     .dport = 53},
+    {.iif = flt_nft_ports, .n_iif = 1, .ethertype = ETH_P_ARP},
 };
 
 bool flt_nft_probe(void)
@@ -419,7 +448,9 @@ bool flt_nft_probe(void)
 	struct nlk *sk = nlk_open(NETLINK_NETFILTER, -1);
 	if (!sk)
 		return false;
-	bool ok = flt_nft_send_chain(&tmp, sk, 1, flt_nft_shapes, 4) == 0;
+	bool ok =
+	    flt_nft_send_chain(&tmp, sk, 1, flt_nft_shapes,
+			       (int)(sizeof(flt_nft_shapes) / sizeof(flt_nft_shapes[0]))) == 0;
 	nlk_close(sk);
 	return ok;
 }

@@ -206,6 +206,21 @@ enum scn_dir {
 	SCN_DIR_BOTH = 3, /* SCN_DIR_IN | SCN_DIR_OUT */
 };
 
+/* What a filter kind's `match SEL` selects; SCN_PROTO_ANY: every frame. */
+enum scn_proto {
+	SCN_PROTO_ANY = 0,
+	SCN_PROTO_TCP,
+	SCN_PROTO_UDP,
+	SCN_PROTO_ICMP, /* ICMP and ICMPv6 */
+	SCN_PROTO_VRRP, /* IP protocol 112 */
+	SCN_PROTO_ARP,	/* ether type 0x0806 */
+};
+
+struct scn_match {
+	enum scn_proto proto;
+	int port; /* tcp/udp: source or destination port; 0: any */
+};
+
 /*
  * One fault as written. The arguments are a small generic set that every kind maps its
  * grammar onto (flt_<kind>.c says which it uses), so a new kind needs no field here.
@@ -217,7 +232,8 @@ struct scn_fault {
 	long n;            /* a whole number: flap count, mtu bytes, kill signal */
 	double percent;    /* 0..100: loss */
 	uint64_t rate_bps; /* bits per second: bandwidth */
-	enum scn_dir dir;  /* bandwidth; 0 for a kind without a direction */
+	enum scn_dir dir;  /* bandwidth, loss, blackhole; 0 for a kind without one */
+	struct scn_match match; /* loss, blackhole: `match SEL`; zero: all traffic */
 	int *group_a, n_a; /* partition: node indices on each side */
 	int *group_b, n_b;
 	int service;       /* kill/restart: index into scn.services (the first
@@ -237,6 +253,8 @@ struct scn_fault {
  * scn_arg_duration - a duration (> 0 when @positive); scn_arg_int - in [min, max].
  * scn_arg_percent - 0%..100%; scn_arg_rate - bits/s: 512kbit, 10mbit, 1gbit, 1500.
  * scn_arg_dir - optional in|out|both, @dflt when absent.
+ * scn_arg_match - optional "match tcp|udp|icmp|vrrp|arp [port N]" (port: tcp/udp only);
+ *	all zero when absent.
  * scn_arg_service - SERVICE of the target node(s) (kill, restart); scn_arg_signal - a
  *	signal name or number; scn_arg_groups - "A,B / C,D" (partition).
  */
@@ -253,12 +271,17 @@ int scn_arg_int(struct scn_p *p, const char *what, long min, long max, long *v);
 int scn_arg_percent(struct scn_p *p, double *pct);
 int scn_arg_rate(struct scn_p *p, uint64_t *bps);
 int scn_arg_dir(struct scn_p *p, enum scn_dir dflt, enum scn_dir *dir);
+int scn_arg_match(struct scn_p *p, struct scn_match *m);
 int scn_arg_service(struct scn_p *p, struct scn_fault *f);
 int scn_arg_signal(struct scn_p *p, long *sig);
 int scn_arg_groups(struct scn_p *p, struct scn_fault *f);
 
 /* The keyword of a direction ("in", "out", "both"). */
 const char *scn_dir_name(enum scn_dir dir);
+/* The keyword of a protocol ("tcp" ... "arp"; "" for SCN_PROTO_ANY). */
+const char *scn_proto_name(enum scn_proto proto);
+/* " match udp port 53" as written back, "" when @m selects everything; snprintf's result. */
+int scn_match_fmt(const struct scn_match *m, char *buf, size_t len);
 
 enum scn_sched {
 	SCN_AT = 1,

@@ -168,6 +168,60 @@ int scn_arg_dir(struct scn_p *p, enum scn_dir dflt, enum scn_dir *dir)
 	return 0;
 }
 
+static const char *const scn_proto_names[] = {
+	[SCN_PROTO_ANY] = "",
+	[SCN_PROTO_TCP] = "tcp",
+	[SCN_PROTO_UDP] = "udp",
+	[SCN_PROTO_ICMP] = "icmp",
+	[SCN_PROTO_VRRP] = "vrrp",
+	[SCN_PROTO_ARP] = "arp",
+};
+
+const char *scn_proto_name(enum scn_proto proto)
+{
+	return proto >= SCN_PROTO_ANY && proto <= SCN_PROTO_ARP ? scn_proto_names[proto] : "?";
+}
+
+int scn_match_fmt(const struct scn_match *m, char *buf, size_t len)
+{
+	if (m->proto == SCN_PROTO_ANY)
+		return snprintf(buf, len, "%s", "");
+	if (m->port)
+		return snprintf(buf, len, " match %s port %d", scn_proto_name(m->proto), m->port);
+	return snprintf(buf, len, " match %s", scn_proto_name(m->proto));
+}
+
+#define SCN_PROTO_EX "tcp, udp, icmp, vrrp or arp"
+
+/* [match tcp|udp|icmp|vrrp|arp [port N]] */
+int scn_arg_match(struct scn_p *p, struct scn_match *m)
+{
+	*m = (struct scn_match){0};
+	if (!scn_tok_kw(p, "match"))
+		return 0;
+	struct scn_tok *t = scn_tok_want(p, "a protocol: " SCN_PROTO_EX);
+	if (!t)
+		return -1;
+	for (int i = SCN_PROTO_TCP; i <= SCN_PROTO_ARP && !m->proto; i++)
+		if (scn_tok_is_kw(t, scn_proto_names[i]))
+			m->proto = (enum scn_proto)i;
+	if (!m->proto)
+		return scn_fail(p, t->loc,
+				"expected a protocol after 'match': " SCN_PROTO_EX ", got '%s'",
+				t->text);
+	struct scn_tok *pt = scn_tok_peek(p);
+	if (!scn_tok_kw(p, "port"))
+		return 0;
+	if (m->proto != SCN_PROTO_TCP && m->proto != SCN_PROTO_UDP)
+		return scn_fail(p, pt->loc, "'port' goes with tcp or udp only, not %s",
+				scn_proto_name(m->proto));
+	long port;
+	if (scn_get_int(p, "a port number", 1, 65535, &port) < 0)
+		return -1;
+	m->port = (int)port;
+	return 0;
+}
+
 int scn_arg_signal(struct scn_p *p, long *sig)
 {
 	struct scn_tok *t = scn_tok_want(p, "a signal such as TERM, SIGTERM or 15");

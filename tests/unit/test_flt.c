@@ -7,6 +7,8 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +95,9 @@ struct rec {
 	int mtu[T_NODES * T_NETS];
 	bool frozen[T_NODES];
 	bool chain[T_CHAINS];
+	struct flt_nft_rule rules[8]; /* the last chain added (port lists not kept) */
+	const char *iif[8], *oif[8];  /* its rules' single port, NULL: none */
+	int n_rules;
 	int calls; /* every call that would have reached the kernel */
 	int fail;  /* > 0: that many next calls fail with EIO */
 };
@@ -159,6 +164,13 @@ static int rec_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule 
 		return -1;
 	CU_ASSERT_FALSE(r->chain[id]); /* a chain per instance, never shared */
 	r->chain[id] = true;
+	r->n_rules = n < 8 ? n : 8;
+	for (int i = 0; i < r->n_rules; i++) {
+		r->rules[i] = rules[i];
+		r->iif[i] = rules[i].n_iif == 1 ? rules[i].iif[0] : NULL;
+		r->oif[i] = rules[i].n_oif == 1 ? rules[i].oif[0] : NULL;
+		r->rules[i].iif = r->rules[i].oif = NULL;
+	}
 	return 0;
 }
 
@@ -229,6 +241,79 @@ static void t_env_fini(struct t_env *e)
 }
 
 #define P(node, net) ((node)*T_NETS + (net))
+
+/* The rules a filter fault on b.n1 (port "p1-1") becomes. */
+static int t_filter_rules(struct t_env *e, const char *kind, double pct, enum scn_dir dir,
+			  struct scn_match m)
+{
+	struct flt_inst *in = t_inst(e, K(kind), 1, 1);
+	e->f[e->n - 1].percent = pct;
+	e->f[e->n - 1].dir = dir;
+	e->f[e->n - 1].match = m;
+	e->rec.n_rules = 0;
+	CU_ASSERT_EQUAL_FATAL(0, flt_apply(e->ctx, in));
+	return e->rec.n_rules;
+}
+
+/* One recorded rule: its port on the side given, none on the other, and what it matches. */
+static void t_rule_is(const struct t_env *e, int i, bool out, int ethertype, int l4proto, int sport,
+		      int dport, int permyriad)
+{
+	const struct flt_nft_rule *r = &e->rec.rules[i];
+	CU_ASSERT_STRING_EQUAL(out ? e->rec.iif[i] : e->rec.oif[i], "p1-1");
+	CU_ASSERT_PTR_NULL(out ? e->rec.oif[i] : e->rec.iif[i]);
+	CU_ASSERT_EQUAL(out ? 1 : 0, r->n_iif);
+	CU_ASSERT_EQUAL(out ? 0 : 1, r->n_oif);
+	CU_ASSERT_EQUAL(0, r->n_saddr + r->n_daddr);
+	CU_ASSERT_EQUAL(ethertype, r->ethertype);
+	CU_ASSERT_EQUAL(l4proto, r->l4proto);
+	if (l4proto)
+		CU_ASSERT(r->icmp_type == -1 && r->icmp_code == -1);
+	CU_ASSERT_EQUAL(sport, r->sport);
+	CU_ASSERT_EQUAL(dport, r->dport);
+	CU_ASSERT_EQUAL(permyriad, r->permyriad);
+}
+
+/* Direction and selector: out is what the node sends (iif = its port), in what it gets. */
+static void test_filter_rules(void)
+{
+	struct t_env e;
+	t_env_init(&e);
+	const struct scn_match all = {0};
+	/* the defaults are today's two rules (dir 0 as a hand-built fault has it, or both) */
+	CU_ASSERT_EQUAL_FATAL(2, t_filter_rules(&e, "loss", 30, 0, all));
+	t_rule_is(&e, 0, true, 0, 0, 0, 0, 3000);
+	t_rule_is(&e, 1, false, 0, 0, 0, 0, 3000);
+	CU_ASSERT_EQUAL_FATAL(2, t_filter_rules(&e, "blackhole", 0, SCN_DIR_BOTH, all));
+	t_rule_is(&e, 0, true, 0, 0, 0, 0, 0);
+	t_rule_is(&e, 1, false, 0, 0, 0, 0, 0);
+	CU_ASSERT_EQUAL_FATAL(1, t_filter_rules(&e, "loss", 100, SCN_DIR_OUT, all));
+	t_rule_is(&e, 0, true, 0, 0, 0, 0, 10000);
+	CU_ASSERT_EQUAL_FATAL(1, t_filter_rules(&e, "blackhole", 0, SCN_DIR_IN, all));
+	t_rule_is(&e, 0, false, 0, 0, 0, 0, 0);
+	/* port N: source or destination, one rule each */
+	struct scn_match udp53 = {SCN_PROTO_UDP, 53};
+	CU_ASSERT_EQUAL_FATAL(2, t_filter_rules(&e, "blackhole", 0, SCN_DIR_IN, udp53));
+	t_rule_is(&e, 0, false, 0, IPPROTO_UDP, 53, 0, 0);
+	t_rule_is(&e, 1, false, 0, IPPROTO_UDP, 0, 53, 0);
+	struct scn_match tcp = {SCN_PROTO_TCP, 0};
+	CU_ASSERT_EQUAL_FATAL(2, t_filter_rules(&e, "loss", 2.5, SCN_DIR_BOTH, tcp));
+	t_rule_is(&e, 0, true, 0, IPPROTO_TCP, 0, 0, 250);
+	t_rule_is(&e, 1, false, 0, IPPROTO_TCP, 0, 0, 250);
+	/* icmp is ICMP and ICMPv6: both ways, four rules */
+	struct scn_match icmp = {SCN_PROTO_ICMP, 0};
+	CU_ASSERT_EQUAL_FATAL(4, t_filter_rules(&e, "blackhole", 0, SCN_DIR_BOTH, icmp));
+	t_rule_is(&e, 0, true, 0, IPPROTO_ICMP, 0, 0, 0);
+	t_rule_is(&e, 1, true, 0, IPPROTO_ICMPV6, 0, 0, 0);
+	t_rule_is(&e, 2, false, 0, IPPROTO_ICMP, 0, 0, 0);
+	t_rule_is(&e, 3, false, 0, IPPROTO_ICMPV6, 0, 0, 0);
+	struct scn_match vrrp = {SCN_PROTO_VRRP, 0}, arp = {SCN_PROTO_ARP, 0};
+	CU_ASSERT_EQUAL_FATAL(1, t_filter_rules(&e, "blackhole", 0, SCN_DIR_OUT, vrrp));
+	t_rule_is(&e, 0, true, 0, 112, 0, 0, 0);
+	CU_ASSERT_EQUAL_FATAL(1, t_filter_rules(&e, "loss", 50, SCN_DIR_IN, arp));
+	t_rule_is(&e, 0, false, ETH_P_ARP, 0, 0, 0, 5000);
+	t_env_fini(&e);
+}
 
 static void test_link_down_refcount(void)
 {
@@ -485,6 +570,7 @@ void register_flt_suite(void)
 	CU_add_test(s, "ref_cancel", test_ref_cancel);
 	CU_add_test(s, "mtu_stack_model", test_mtu_stack_model);
 	CU_add_test(s, "link_down_refcount", test_link_down_refcount);
+	CU_add_test(s, "filter_rules", test_filter_rules);
 	CU_add_test(s, "link_up_cancels_downs", test_link_up_cancels_downs);
 	CU_add_test(s, "link_down_apply_fails", test_link_down_apply_fails);
 	CU_add_test(s, "mtu_either_order", test_mtu_either_order);

@@ -398,6 +398,45 @@ static void test_bitrate_parse_units(void)
 	CU_ASSERT_EQUAL(-1, scn_bitrate_parse("", &v));
 }
 
+/* loss and blackhole: [in|out|both] [match SEL]; absent: both ways, every frame. */
+static void test_filter_dir_match_parse(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "network n 10.0.0.0/24\nnode a on n\n"
+				  "at 1s loss a.n 5%\n"
+				  "at 1s loss a.n 100% out\n"
+				  "at 1s blackhole a.n in match udp port 53 for 2s\n"
+				  "at 1s blackhole a.n match vrrp\n"
+				  "at 1s loss a.n 1% both match tcp\n"
+				  "at 1s blackhole a.n match arp\n"
+				  "at 1s blackhole a.n match icmp\n"
+				  "at 1s loss a.n 2% match tcp port 65535\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(8, s->n_events);
+	const struct scn_fault *f = &s->events[0].fault;
+	CU_ASSERT_EQUAL(SCN_DIR_BOTH, f->dir);
+	CU_ASSERT_EQUAL(SCN_PROTO_ANY, f->match.proto);
+	CU_ASSERT_EQUAL(0, f->match.port);
+	CU_ASSERT_EQUAL(SCN_DIR_OUT, s->events[1].fault.dir);
+	CU_ASSERT_EQUAL(100.0, s->events[1].fault.percent);
+	f = &s->events[2].fault;
+	CU_ASSERT_EQUAL(K("blackhole"), f->kind);
+	CU_ASSERT_EQUAL(SCN_DIR_IN, f->dir);
+	CU_ASSERT_EQUAL(SCN_PROTO_UDP, f->match.proto);
+	CU_ASSERT_EQUAL(53, f->match.port);
+	CU_ASSERT_TRUE(s->events[2].has_for);
+	CU_ASSERT_EQUAL(2000, s->events[2].for_min_ms);
+	CU_ASSERT_EQUAL(SCN_DIR_BOTH, s->events[3].fault.dir);
+	CU_ASSERT_EQUAL(SCN_PROTO_VRRP, s->events[3].fault.match.proto);
+	CU_ASSERT_EQUAL(SCN_PROTO_TCP, s->events[4].fault.match.proto);
+	CU_ASSERT_EQUAL(0, s->events[4].fault.match.port);
+	CU_ASSERT_EQUAL(SCN_PROTO_ARP, s->events[5].fault.match.proto);
+	CU_ASSERT_EQUAL(SCN_PROTO_ICMP, s->events[6].fault.match.proto);
+	CU_ASSERT_EQUAL(65535, s->events[7].fault.match.port);
+	scn_free(s);
+}
+
 static void test_bandwidth_parse(void)
 {
 	struct scn_err err;
@@ -578,6 +617,7 @@ void register_scn_suite(void)
 	CU_add_test(s, "fault kinds table", test_fault_kinds_table);
 	CU_add_test(s, "bitrate units", test_bitrate_parse_units);
 	CU_add_test(s, "bandwidth", test_bandwidth_parse);
+	CU_add_test(s, "filter_dir_match", test_filter_dir_match_parse);
 	CU_add_test(s, "data: good-features.scn", test_data_good_features);
 	CU_add_test(s, "data: bad-*.scn", test_data_bad_files);
 }

@@ -241,6 +241,26 @@ static void test_err_loss_percent(void)
 	       "expected a percentage 0%..100% such as 5% or 0.5%, got '120%'");
 }
 
+static void test_err_filter_match(void)
+{
+	err_is(LAB "node a on public\nat 1s blackhole a.public match\n", 6, 31,
+	       "expected a protocol: tcp, udp, icmp, vrrp or arp");
+	err_is(LAB "node a on public\nat 1s blackhole a.public match sctp\n", 6, 32,
+	       "expected a protocol after 'match': tcp, udp, icmp, vrrp or arp, got 'sctp'");
+	err_is(LAB "node a on public\nat 1s loss a.public 5% match vrrp port 5\n", 6, 35,
+	       "'port' goes with tcp or udp only, not vrrp");
+	err_is(LAB "node a on public\nat 1s loss a.public 5% out match udp port 0\n", 6, 43,
+	       "a port number must be 1..65535, got 0");
+	err_is(LAB "node a on public\nat 1s blackhole a.public match tcp port\n", 6, 40,
+	       "expected a port number");
+	err_is(LAB "node a on public\nat 1s blackhole a.public match tcp port http\n", 6, 41,
+	       "expected a port number (1..65535), got 'http'");
+	err_is(LAB "node a on public\nat 1s blackhole a.public match udp out\n", 6, 36,
+	       "unexpected 'out' (expected 'for DURATION' or the end of the statement)");
+	err_is(LAB "node a on public\nat 1s loss a.public 5% sideways\n", 6, 24,
+	       "unexpected 'sideways' (expected 'for DURATION' or the end of the statement)");
+}
+
 static void test_err_bandwidth(void)
 {
 	err_is(LAB "node a on public\nat 1s bandwidth a.public\n", 6, 25,
@@ -387,6 +407,7 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "kill unknown service", test_err_kill_unknown_service);
 	CU_add_test(s, "loss percent", test_err_loss_percent);
 	CU_add_test(s, "bandwidth", test_err_bandwidth);
+	CU_add_test(s, "filter_match", test_err_filter_match);
 	CU_add_test(s, "expect wrong unit", test_err_expect_wrong_unit);
 	CU_add_test(s, "expect metric and op", test_err_expect_unknown_metric_and_op);
 	CU_add_test(s, "expect scope", test_err_expect_unknown_scope);

@@ -428,6 +428,44 @@ static void test_firing_format_bandwidth(void)
 	tl_schedule_free(sch);
 }
 
+/* The filter kinds print a direction and a selector only when given (not both/all). */
+static void test_firing_format_filter(void)
+{
+	struct scn_event ev[3] = {t_ev(SCN_AT, K("loss"), 1), t_ev(SCN_AT, K("blackhole"), 1),
+				  t_ev(SCN_AT, K("blackhole"), 1)};
+	ev[0].at_ms = 1000;
+	ev[0].fault.percent = 100;
+	ev[0].fault.dir = SCN_DIR_OUT;
+	ev[0].fault.match = (struct scn_match){SCN_PROTO_UDP, 5353};
+	ev[1].at_ms = 2000;
+	ev[1].fault.dir = SCN_DIR_BOTH;
+	ev[1].fault.match.proto = SCN_PROTO_VRRP;
+	ev[2].at_ms = 3000;
+	ev[2].fault.dir = SCN_DIR_BOTH;
+	struct scn s;
+	t_scn(&s, ev, 3, 60000);
+	struct tl_schedule *sch = tl_schedule_build(&s, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sch);
+	CU_ASSERT_EQUAL_FATAL(3, sch->n);
+	char buf[256];
+	tl_firing_format(&s, &sch->v[0], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(
+	    "     1.000s  #1    loss a.n1 100% out match udp port 5353  revert at end", buf);
+	CU_ASSERT_STRING_EQUAL("{\"percent\":100,\"dir\":\"out\",\"match\":\"udp\",\"port\":5353}",
+			       t_params(&s, &sch->v[0]));
+	tl_firing_format(&s, &sch->v[1], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("     2.000s  #2    blackhole a.n1 match vrrp  revert at end", buf);
+	CU_ASSERT_STRING_EQUAL("{\"match\":\"vrrp\"}", t_params(&s, &sch->v[1]));
+	tl_firing_format(&s, &sch->v[2], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("     3.000s  #3    blackhole a.n1  revert at end", buf);
+	CU_ASSERT_STRING_EQUAL("{}", t_params(&s, &sch->v[2]));
+	/* truncated inside the selector: the full length still comes back */
+	int n = tl_firing_format(&s, &sch->v[0], buf, 40);
+	CU_ASSERT_EQUAL(72, n);
+	CU_ASSERT_EQUAL(39, (int)strlen(buf));
+	tl_schedule_free(sch);
+}
+
 /* Every kind's parameters as events.jsonl has them: the same members, order and number
  * forms the text fragments gave (integers as integers, a percentage as %g shows it). */
 static void test_params_every_kind(void)
@@ -436,9 +474,9 @@ static void test_params_every_kind(void)
 		const char *kind;
 		const char *want;
 	} cases[] = {
-	    {"loss", "{\"percent\":12.3457}"},
-	    {"loss", "{\"percent\":2.5}"},
-	    {"loss", "{\"percent\":100}"},
+	    {"loss", "{\"percent\":12.3457,\"dir\":\"out\"}"},
+	    {"loss", "{\"percent\":2.5,\"dir\":\"out\"}"},
+	    {"loss", "{\"percent\":100,\"dir\":\"out\"}"},
 	    {"mtu", "{\"mtu\":1400}"},
 	    {"delay", "{\"delay_ms\":50,\"jitter_ms\":5}"},
 	    {"bandwidth", "{\"rate_bps\":1000000000000,\"dir\":\"out\"}"},
@@ -447,7 +485,7 @@ static void test_params_every_kind(void)
 	    {"flap", "{\"step\":3,\"steps\":4,\"down_ms\":50,\"up_ms\":5}"},
 	    {"link down", "{}"},
 	    {"link up", "{}"},
-	    {"blackhole", "{}"},
+	    {"blackhole", "{\"dir\":\"out\"}"},
 	    {"pmtu-blackhole", "{}"},
 	    {"partition", "{}"},
 	    {"stall", "{}"},
@@ -496,6 +534,7 @@ void register_tl_suite(void)
 	CU_pSuite s = CU_add_suite("tl", NULL, NULL);
 	CU_add_test(s, "rng_splitmix_reference", test_rng_splitmix_reference);
 	CU_add_test(s, "firing_format_bandwidth", test_firing_format_bandwidth);
+	CU_add_test(s, "firing_format_filter", test_firing_format_filter);
 	CU_add_test(s, "params_every_kind", test_params_every_kind);
 	CU_add_test(s, "schedule_matches_model", test_schedule_matches_model);
 	CU_add_test(s, "schedule_same_seed_same_bytes", test_schedule_same_seed_same_bytes);
