@@ -81,7 +81,7 @@ int flt_filter_apply(struct flt_ctx *ctx, struct flt_inst *in, int permyriad)
 		return -1;
 	const char *const p[1] = {port};
 	struct flt_nft_rule sel[2], r[4];
-	int n_sel = flt_filter_sel(&f->match, sel), n = 0;
+	int n_sel = permyriad == FLT_FILTER_NONE ? 0 : flt_filter_sel(&f->match, sel), n = 0;
 	enum scn_dir dir = f->dir ? f->dir : SCN_DIR_BOTH;
 	for (int d = 0; d < 2; d++) {
 		if (!(dir & (d == 0 ? SCN_DIR_OUT : SCN_DIR_IN)))

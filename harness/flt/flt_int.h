@@ -151,6 +151,9 @@ const char *flt_nft_port(struct flt_ctx *ctx, int node, int net);
 int flt_filter_parse(struct scn_p *p, struct scn_fault *f);
 int flt_filter_args(const struct scn_fault *f, char *buf, size_t len);
 int flt_filter_params(const struct scn_fault *f, json_t *obj);
+/* The instance's chain: @permyriad as struct flt_nft_rule's (0: every matching frame),
+ * or FLT_FILTER_NONE for a chain with no rule (a loss below 0.01%). */
+#define FLT_FILTER_NONE (-1)
 int flt_filter_apply(struct flt_ctx *ctx, struct flt_inst *in, int permyriad);
 
 /* The flt_io_sys entries of flt_link.c, flt_mtu.c, flt_stall.c. */

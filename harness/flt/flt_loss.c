@@ -14,7 +14,10 @@
 
 static int flt_loss_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
-	return flt_filter_apply(ctx, in, (int)lround(in->fault->percent * 100.0));
+	int lim = (int)lround(in->fault->percent * 100.0);
+	/* below the resolution (0% included) nothing is dropped: an empty chain, not a
+	 * rule without numgen, which would drop every frame */
+	return flt_filter_apply(ctx, in, lim > 0 ? lim : FLT_FILTER_NONE);
 }
 
 /* loss NODE.NET P% [DIR] [match SEL]: percent, dir, match. */

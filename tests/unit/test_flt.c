@@ -159,7 +159,7 @@ static int rec_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule 
 {
 	struct rec *r = ctx->io_arg;
 	CU_ASSERT_PTR_NOT_NULL(rules);
-	CU_ASSERT(n > 0);
+	CU_ASSERT(n >= 0); /* 0: a chain that drops nothing (loss below 0.01%) */
 	if (rec_call(ctx) < 0)
 		return -1;
 	CU_ASSERT_FALSE(r->chain[id]); /* a chain per instance, never shared */
@@ -287,6 +287,10 @@ static void test_filter_rules(void)
 	CU_ASSERT_EQUAL_FATAL(2, t_filter_rules(&e, "blackhole", 0, SCN_DIR_BOTH, all));
 	t_rule_is(&e, 0, true, 0, 0, 0, 0, 0);
 	t_rule_is(&e, 1, false, 0, 0, 0, 0, 0);
+	/* 0% (and anything below 0.005%) drops nothing: no rule at all, not a rule without
+	 * numgen (which would drop every frame) */
+	CU_ASSERT_EQUAL(0, t_filter_rules(&e, "loss", 0, SCN_DIR_BOTH, all));
+	CU_ASSERT_EQUAL(0, t_filter_rules(&e, "loss", 0.004, SCN_DIR_OUT, all));
 	CU_ASSERT_EQUAL_FATAL(1, t_filter_rules(&e, "loss", 100, SCN_DIR_OUT, all));
 	t_rule_is(&e, 0, true, 0, 0, 0, 0, 10000);
 	CU_ASSERT_EQUAL_FATAL(1, t_filter_rules(&e, "blackhole", 0, SCN_DIR_IN, all));
