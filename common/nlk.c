@@ -490,16 +490,6 @@ int nlk_flush(struct nlk *sk)
 	return nlk_wait(sk);
 }
 
-int nlk_talk(struct nlk *sk, char *err, size_t len)
-{
-	if (nlk_flush(sk) == 0)
-		return 0;
-	int e = errno;
-	if (err)
-		snprintf(err, len, "%s", sk->error);
-	return errno = e, -1;
-}
-
 void *nlk_extra_put(struct nlmsghdr *h, size_t len)
 {
 	char *p = (char *)h + NLMSG_ALIGN(h->nlmsg_len);

@@ -107,8 +107,6 @@ int nlk_send(struct nlk *sk);
 int nlk_wait(struct nlk *sk);
 /* nlk_flush - send, then wait. */
 int nlk_flush(struct nlk *sk);
-/* nlk_talk - flush; on failure, copy the error text into @err (may be NULL). */
-int nlk_talk(struct nlk *sk, char *err, size_t len);
 
 /*
  * nlk_feed - hand @len received bytes to the gather (what nlk_wait does with each

@@ -274,7 +274,7 @@ static void on_vrrp(void *arg, const struct vrrp_node_event *e)
 	case VRRP_NODE_ERROR:
 		event(a, "error",
 		      json_pack("{s:o,s:o}", "what", jsonl_str(e->reason), "error",
-				jsonl_str(strerror(e->err))));
+				jsonl_str(e->text && *e->text ? e->text : strerror(e->err))));
 		break;
 	}
 }

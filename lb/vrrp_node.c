@@ -19,7 +19,8 @@ static void emit(struct vrrp_node *v, const struct vrrp_node_event *e)
 
 static void emit_error(struct vrrp_node *v, const char *what)
 {
-	struct vrrp_node_event e = {.type = VRRP_NODE_ERROR, .reason = what, .err = errno};
+	struct vrrp_node_event e = {.type = VRRP_NODE_ERROR, .reason = what, .err = errno,
+				    .text = vrrp_net_error(v->net)};
 
 	emit(v, &e);
 }

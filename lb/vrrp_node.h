@@ -28,6 +28,8 @@ struct vrrp_node_event {
 	bool added;
 	const char *iface;
 	int err;
+	const char *text; /* VRRP_NODE_ERROR: the failure's text (the kernel's ext-ack
+			     included), "" when there is none beyond err */
 };
 
 typedef void (*vrrp_node_cb)(void *arg, const struct vrrp_node_event *ev);
