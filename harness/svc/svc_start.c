@@ -99,8 +99,8 @@ static bool svc_ev_ready(const json_t *o, void *arg)
 	return (*(bool *)arg = jsonl_is_ev(o, "ready"));
 }
 
-/* Has @svc said {"ev":"ready"}? */
-static bool svc_is_ready(const struct run *r, int svc)
+/* Has @svc said {"ev":"ready"}? (svc_int.h) */
+bool svc_said_ready(const struct run *r, int svc)
 {
 	bool ready = false;
 
@@ -134,23 +134,13 @@ static bool svc_ev_state(const json_t *o, void *arg)
 	return false;
 }
 
-/* Is @svc's fl-lb master now, by the last state change in its events? */
-static bool svc_is_master(const struct run *r, int svc)
+/* Is @svc's fl-lb master now, by the last state change in its events? (svc_int.h) */
+bool svc_said_master(const struct run *r, int svc)
 {
 	bool master = false;
 
 	svc_events_scan(r, svc, svc_ev_state, &master);
 	return master;
-}
-
-bool svc_said_ready(const struct run *r, int svc)
-{
-	return svc_is_ready(r, svc);
-}
-
-bool svc_said_master(const struct run *r, int svc)
-{
-	return svc_is_master(r, svc);
 }
 
 /* Is every service of kind @k ready? The first that is not in *@missing. */
