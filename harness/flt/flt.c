@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "flt_int.h"
 #include "lab.h"
 #include "net.h"
@@ -75,7 +77,9 @@ struct flt_ctx *flt_ctx_new(struct run *r, const struct flt_svc_ops *ops)
 	ctx->lab = run_lab(r);
 	if (ops)
 		ctx->ops = *ops;
+	(void)flt_caps_probe(&ctx->caps); /* the check's answer, cached */
 	flt_nft_warm(ctx);
+	flt_relay_prepare(ctx);
 	return ctx;
 }
 
@@ -88,6 +92,7 @@ void flt_ctx_free(struct flt_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	flt_relay_free(ctx);
 	nlk_close(ctx->nft_nl);
 	net_nl_close(ctx->lab_nl);
 	for (int i = 0; ctx->node_nl && i < ctx->s->n_nodes; i++)
@@ -113,6 +118,8 @@ static void flt_undo(void *arg)
 	struct flt_inst *in = arg;
 	in->deferred = false;
 	(void)flt_revert(in->ctx, in);
+	json_decref(in->facts); /* no event is written after the teardown */
+	in->facts = NULL;
 }
 
 int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
@@ -124,6 +131,7 @@ int flt_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		return errno = EALREADY, flt_fail(ctx, "fault #%d applied twice", in->id);
 	in->ctx = ctx;
 	ctx->err[0] = '\0';
+	in->path = k->path ? k->path(&ctx->caps, ctx->s, in->fault) : NULL;
 	if (k->apply(ctx, in) < 0)
 		return -1;
 	in->applied = true;
@@ -203,7 +211,7 @@ static int flt_probe_child(int fd)
 	return write(fd, &ok, sizeof(ok)) == (ssize_t)sizeof(ok) ? 0 : 255;
 }
 
-int flt_caps_probe(struct flt_caps *caps)
+static int flt_caps_probe_once(struct flt_caps *caps)
 {
 	int fd[2];
 	memset(caps, 0, sizeof(*caps));
@@ -230,6 +238,29 @@ int flt_caps_probe(struct flt_caps *caps)
 		return errno = EPERM, -1;
 	caps->kinds = ok;
 	return 0;
+}
+
+/* What the kernel can do does not change under a running process: probe once. */
+int flt_caps_probe(struct flt_caps *caps)
+{
+	static struct flt_caps known;
+	static bool probed;
+	if (!probed) {
+		if (flt_caps_probe_once(&known) < 0) {
+			memset(caps, 0, sizeof(*caps));
+			return -1;
+		}
+		probed = true;
+	}
+	*caps = known;
+	return 0;
+}
+
+const char *flt_fault_path(const struct flt_caps *caps, const struct scn *s,
+			   const struct scn_fault *f)
+{
+	const struct flt_kind *k = f->kind ? flt_kind_of(f->kind) : NULL;
+	return k && k->path ? k->path(caps, s, f) : NULL;
 }
 
 int flt_scn_check(const struct flt_caps *caps, const struct scn *s, char *err, size_t len)

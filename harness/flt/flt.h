@@ -47,10 +47,13 @@ struct flt_caps {
 /*
  * flt_caps_probe - run every kind's probe in a throwaway network namespace (a forked
  * child that unshares one; the host's namespace is never touched), each distinct probe
- * function once. Returns 0, or -1 with errno when the probe itself could not run (then
+ * function once; later calls in the same process give the first answer again. Returns 0, or -1 with errno when the probe itself could not run (then
  * @caps says "nothing").
  */
 int flt_caps_probe(struct flt_caps *caps);
+/* The path of @f on a host with @caps (struct flt_kind's path), or NULL. */
+const char *flt_fault_path(const struct flt_caps *caps, const struct scn *s,
+			   const struct scn_fault *f);
 /* Did @k's probe pass (or has it none)? */
 bool flt_caps_ok(const struct flt_caps *caps, const struct flt_kind *k);
 
@@ -83,6 +86,9 @@ struct flt_inst {
 	bool reverted; /* revert ran (or nothing is left to revert) */
 	bool deferred; /* its revert is on the run's teardown list */
 	unsigned gen;  /* link down: the port's generation at apply */
+	const char *path;      /* set by apply: the kind's path on this host, or NULL */
+	struct json_t *facts;  /* set by a revert: what the kind measured (the relay's
+				  counters), for the revert's event; the taker frees it */
 	struct flt_ctx *ctx;
 };
 
@@ -95,6 +101,12 @@ struct flt_kind {
 	/* Can @f run here? 0, or -1 and the reason in @err (no position). NULL: always. */
 	int (*check)(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 		     char *err, size_t len);
+	/* Which mechanism carries @f on a host with @caps ("nftables", "tbf", "netem",
+	 * "relay": fl-relay, the frame path of flt_relay.c), named in `faultline check`,
+	 * events.jsonl and the JSON report. NULL: the kind has one obvious way (links,
+	 * signals) and names none. */
+	const char *(*path)(const struct flt_caps *caps, const struct scn *s,
+			    const struct scn_fault *f);
 	int (*apply)(struct flt_ctx *ctx, struct flt_inst *in);
 	/* NULL exactly when scn.undo is SCN_UNDO_NONE (link up, restart). */
 	int (*revert)(struct flt_ctx *ctx, struct flt_inst *in);

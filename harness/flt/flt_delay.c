@@ -1,10 +1,14 @@
 /*
- * flt_delay.c - `delay NODE.NET D [jitter J]`: a netem root qdisc on the node's own
- * interface (its egress: every packet the node sends waits D +- J). Needs sch_netem;
- * flt_caps_probe() finds out once per run and the check refuses the scenario on a
- * kernel without it, before anything is built. One root qdisc fault per interface at a
- * time (a second delay, or a `bandwidth ... out`, overlapping fails with EBUSY): netem
- * has one queue per root.
+ * flt_delay.c - `delay NODE.NET D [jitter J] [in|out|both] [match SEL]`: every selected
+ * frame the node sends (out, the default), receives (in) or both waits D, +- J drawn
+ * uniformly per frame (so jitter reorders frames). Two paths (flt_delay_path):
+ *   netem  where the kernel has sch_netem and the fault is `out` on every frame of a
+ *          netns node: a netem root qdisc on the node's own interface. One root qdisc
+ *          fault per interface at a time (a second delay, or a `bandwidth ... out`,
+ *          overlapping fails with EBUSY): netem has one queue per root.
+ *   relay  everywhere else (no sch_netem, in/both, match, qemu nodes): fl-relay holds
+ *          the frames on its timer wheel (flt_relay.c); one delay per port and
+ *          direction at a time (EBUSY).
  *
  * netem's TCA_OPTIONS is not a plain nest: a struct tc_netem_qopt, then attributes
  * (TCA_NETEM_LATENCY64 / TCA_NETEM_JITTER64 in ns, Linux 4.15 and later).
@@ -20,6 +24,8 @@
 #include "flt_int.h"
 #include "net.h"
 #include "lab.h"
+#include "node.h"
+#include "relay_proto.h"
 
 struct nlmsghdr *flt_qdisc_msg(char *buf, uint16_t type, int ifindex)
 {
@@ -61,14 +67,22 @@ int flt_netem_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex)
 	return flt_qdisc_del(ctx, nl, ifindex, "netem qdisc delete");
 }
 
-static int flt_delay_check(const struct flt_caps *caps, const struct scn *s,
-			   const struct scn_fault *f, char *err, size_t len)
+/* netem where it does the whole job: the kernel has it, the fault is on what a netns
+ * node sends (its own interface's egress), every frame; fl-relay for everything else. */
+static const char *flt_delay_path(const struct flt_caps *caps, const struct scn *s,
+				  const struct scn_fault *f)
 {
-	(void)s;
-	if (flt_caps_ok(caps, flt_kind_of(f->kind)))
-		return 0;
-	snprintf(err, len, "delay needs sch_netem, which this kernel does not have");
-	return errno = ENOTSUP, -1;
+	if (!flt_caps_ok(caps, flt_kind_of(f->kind)) || f->dir != SCN_DIR_OUT || f->match.proto)
+		return "relay";
+	for (int i = 0; i < f->target.n_nodes; i++)
+		if (node_kind_find((int)s->nodes[f->target.nodes[i]].kind)->iface_inside)
+			return "relay";
+	return "netem";
+}
+
+static bool flt_delay_relayed(const struct flt_inst *in)
+{
+	return in->path && !strcmp(in->path, "relay");
 }
 
 /* Can a netem root qdisc be put on lo (and deleted again)? */
@@ -98,6 +112,11 @@ static int flt_delay_where(struct flt_ctx *ctx, const struct flt_inst *in, int *
 
 static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
+	if (flt_delay_relayed(in)) {
+		struct relay_effect e = {.a = (uint64_t)in->fault->ms[0] * 1000000,
+					 .b = (uint64_t)in->fault->ms[1] * 1000000};
+		return flt_relay_apply(ctx, in, RELAY_FX_DELAY, &e);
+	}
 	struct net_nl *nl;
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
@@ -114,6 +133,8 @@ static int flt_delay_apply(struct flt_ctx *ctx, struct flt_inst *in)
 
 static int flt_delay_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
+	if (flt_delay_relayed(in))
+		return flt_relay_revert(ctx, in, RELAY_FX_DELAY);
 	struct net_nl *nl;
 	int ifindex, p = flt_delay_where(ctx, in, &ifindex, &nl);
 	if (p < 0)
@@ -123,28 +144,39 @@ static int flt_delay_revert(struct flt_ctx *ctx, struct flt_inst *in)
 	return flt_netem_del(ctx, nl, ifindex);
 }
 
-/* delay NODE.NET D [jitter J]: ms[0] the delay, ms[1] the jitter. */
+/* delay NODE.NET D [jitter J] [DIR] [match SEL]: ms[0] the delay, ms[1] the jitter,
+ * dir (out by default: what the node sends), match. */
 static int flt_delay_parse(struct scn_p *p, struct scn_fault *f)
 {
 	if (scn_arg_target(p, f, SCN_ARG_IFACE) < 0 || scn_arg_duration(p, &f->ms[0], true) < 0)
 		return -1;
-	return scn_arg_opt(p, "jitter") ? scn_arg_duration(p, &f->ms[1], false) : 0;
+	if (scn_arg_opt(p, "jitter") && scn_arg_duration(p, &f->ms[1], false) < 0)
+		return -1;
+	return flt_relay_tail_parse(p, f, SCN_DIR_OUT);
 }
 
 static int flt_delay_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len)
 {
 	(void)step;
 	(void)steps;
-	return snprintf(buf, len, " %lldms jitter %lldms", (long long)f->ms[0],
-			(long long)f->ms[1]);
+	int n = snprintf(buf, len, " %lldms jitter %lldms", (long long)f->ms[0],
+			 (long long)f->ms[1]);
+	if (n < 0)
+		return n;
+	bool room = buf && (size_t)n < len;
+	int m = flt_relay_tail_args(f, SCN_DIR_OUT, room ? buf + n : NULL,
+				    room ? len - (size_t)n : 0);
+	return m < 0 ? m : n + m;
 }
 
 static int flt_delay_params(const struct scn_fault *f, int step, int steps, json_t *obj)
 {
 	(void)step;
 	(void)steps;
-	return json_object_update_new(obj, json_pack("{s:I,s:I}", "delay_ms", (json_int_t)f->ms[0],
-						     "jitter_ms", (json_int_t)f->ms[1]));
+	if (json_object_update_new(obj, json_pack("{s:I,s:I}", "delay_ms", (json_int_t)f->ms[0],
+						  "jitter_ms", (json_int_t)f->ms[1])) < 0)
+		return -1;
+	return flt_relay_tail_params(f, SCN_DIR_OUT, obj);
 }
 
 const struct flt_kind flt_delay_kind = {
@@ -154,7 +186,7 @@ const struct flt_kind flt_delay_kind = {
 	    .params = flt_delay_params,
 	    .undo = SCN_UNDO_END},
     .probe = flt_netem_probe,
-    .check = flt_delay_check,
+    .path = flt_delay_path,
     .apply = flt_delay_apply,
     .revert = flt_delay_revert,
 };

@@ -79,7 +79,9 @@ int flt_filter_apply(struct flt_ctx *ctx, struct flt_inst *in, int permyriad)
 	const char *port = flt_nft_port(ctx, in->node, f->target.net);
 	if (!port)
 		return -1;
-	const char *const p[1] = {port};
+	/* with a relay the port may be on the bridge as its relay's veth end */
+	const char *const p[2] = {port, flt_relay_port_name(ctx, in->node, f->target.net)};
+	int n_p = p[1] ? 2 : 1;
 	struct flt_nft_rule sel[2], r[4];
 	int n_sel = permyriad == FLT_FILTER_NONE ? 0 : flt_filter_sel(&f->match, sel), n = 0;
 	enum scn_dir dir = f->dir ? f->dir : SCN_DIR_BOTH;
@@ -90,9 +92,9 @@ int flt_filter_apply(struct flt_ctx *ctx, struct flt_inst *in, int permyriad)
 			r[n] = sel[i];
 			r[n].permyriad = permyriad;
 			if (d == 0)
-				r[n].iif = p, r[n].n_iif = 1;
+				r[n].iif = p, r[n].n_iif = n_p;
 			else
-				r[n].oif = p, r[n].n_oif = 1;
+				r[n].oif = p, r[n].n_oif = n_p;
 		}
 	}
 	return ctx->io->chain_add(ctx, in->id, r, n);

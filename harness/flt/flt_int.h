@@ -69,6 +69,8 @@ struct flt_ctx {
 	struct flt_mtu_stack *mtu;     /* per port (the node-side interface) */
 	struct flt_ref *stall;	       /* per node: stalls applied */
 	struct flt_qdisc_owner *qdisc; /* per port and side (flt_qdisc_slot) */
+	struct flt_caps caps;	       /* the host's (flt_caps_probe) */
+	struct flt_relay *relay;       /* fl-relay and its ports; NULL: none needed */
 	char err[512];
 };
 
@@ -171,5 +173,38 @@ int flt_netem_add(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, int64_t d
 int flt_netem_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex);
 /* Delete the root qdisc of @ifindex, whatever its kind (@what names it in errors). */
 int flt_qdisc_del(struct flt_ctx *ctx, struct net_nl *nl, int ifindex, const char *what);
+
+/*
+ * flt_relay.c: the kinds carried by fl-relay (path "relay"). flt_relay_prepare() runs
+ * when the context is made: every port a relayed fault of the scenario may hit gets
+ * the relay's veth pair, and fl-relay is started in the lab namespace with them
+ * declared; a failure there is kept and given by the first relayed apply.
+ * flt_relay_apply() turns effect @fx on for @in's port in the directions @in's fault
+ * names (taking the port into the relay when it was idle); the revert turns it off
+ * (putting the port back on its bridge when nothing is left on) and leaves the relay's
+ * counters of the port in in->facts. One instance per effect, port and direction at a
+ * time: a second fails with EBUSY.
+ */
+struct relay_effect;
+void flt_relay_prepare(struct flt_ctx *ctx);
+void flt_relay_free(struct flt_ctx *ctx);
+int flt_relay_apply(struct flt_ctx *ctx, struct flt_inst *in, int fx,
+		    const struct relay_effect *e);
+int flt_relay_revert(struct flt_ctx *ctx, struct flt_inst *in, int fx);
+/* The relay's veth end standing in for @node's port on @net on the bridge, or NULL. */
+const char *flt_relay_port_name(struct flt_ctx *ctx, int node, int net);
+/* The relayed kinds' grammar tail "[in|out|both] [match SEL]" (default @dflt), its text
+ * (the direction only when not @dflt) and its JSON members. */
+int flt_relay_tail_parse(struct scn_p *p, struct scn_fault *f, int dflt);
+int flt_relay_tail_args(const struct scn_fault *f, int dflt, char *buf, size_t len);
+int flt_relay_tail_params(const struct scn_fault *f, int dflt, json_t *obj);
+/* The grammar of duplicate, corrupt, reorder: "NODE.NET P% [DIR] [match SEL]", both
+ * directions by default. */
+int flt_relay_pct_parse(struct scn_p *p, struct scn_fault *f);
+int flt_relay_pct_args(const struct scn_fault *f, int step, int steps, char *buf, size_t len);
+int flt_relay_pct_params(const struct scn_fault *f, int step, int steps, json_t *obj);
+/* The path of the kinds that only fl-relay carries. */
+const char *flt_relay_path(const struct flt_caps *caps, const struct scn *s,
+			   const struct scn_fault *f);
 
 #endif

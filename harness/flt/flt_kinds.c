@@ -22,6 +22,9 @@
 	X(loss)                                                                                    \
 	X(delay)                                                                                   \
 	X(bandwidth)                                                                               \
+	X(duplicate)                                                                               \
+	X(corrupt)                                                                                 \
+	X(reorder)                                                                                 \
 	X(partition)                                                                               \
 	X(stall)                                                                                   \
 	X(kill)                                                                                    \

@@ -18,12 +18,15 @@
 static int flt_pmtu_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	int net = in->fault->target.net, n = 0;
-	const char **ports = calloc((size_t)ctx->s->n_nodes + 1, sizeof(*ports));
+	const char **ports = calloc(2 * (size_t)ctx->s->n_nodes + 1, sizeof(*ports));
 	if (!ports)
 		return flt_fail(ctx, "out of memory");
-	for (int i = 0; i < ctx->s->n_nodes; i++)
+	for (int i = 0; i < ctx->s->n_nodes; i++) {
 		if ((ports[n] = ctx->io->port_name(ctx, i, net)))
 			n++;
+		if ((ports[n] = flt_relay_port_name(ctx, i, net))) /* a relay's stand-in */
+			n++;
+	}
 	int rc;
 	if (n == 0) {
 		errno = ENOENT;

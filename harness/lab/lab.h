@@ -63,7 +63,9 @@ int lab_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
  * group, inside the node's namespace (and the node's freezer cgroup when there is one),
  * stdout/stderr to @out_path/@err_path (NULL: /dev/null), argv[0] looked up in PATH then
  * in the directory of the faultline binary. Returns the pid, or -1 with errno (EINVAL
- * for a node without a namespace of its own). The netns node kind's spawn; other
+ * for a node without a namespace of its own). @node -1: the lab namespace itself, no
+ * cgroup (the lab's own helpers: fl-relay). File descriptors without FD_CLOEXEC are
+ * inherited. The netns node kind's spawn; other
  * kinds start processes their own way (node.h).
  */
 pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_path,

@@ -95,7 +95,7 @@ static void spawn_child(struct lab *lab, int node, const char *prog, char *const
 	setpgid(0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
 		_exit(127); /* faultline is already gone */
-	const char *cg = lab->cg_node[node];
+	const char *cg = node >= 0 ? lab->cg_node[node] : "";
 	if (cg[0]) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
@@ -104,7 +104,7 @@ static void spawn_child(struct lab *lab, int node, const char *prog, char *const
 			goto fail;
 		close(fd);
 	}
-	if (setns(lab->node_fd[node], CLONE_NEWNET) == -1)
+	if (setns(node >= 0 ? lab->node_fd[node] : lab->lab_fd, CLONE_NEWNET) == -1)
 		goto fail;
 	sysfs_remount();
 	int in = open("/dev/null", O_RDONLY);
@@ -133,8 +133,8 @@ pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_p
 	int p[2], e = 0;
 
 	/* A node without a namespace (a guest) runs its processes its own way (node.h). */
-	if (!argv || !argv[0] || node < 0 || node >= lab->scn->n_nodes ||
-	    lab->node_fd[node] < 0) {
+	if (!argv || !argv[0] || node < -1 || node >= lab->scn->n_nodes ||
+	    (node >= 0 && lab->node_fd[node] < 0)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -64,6 +64,11 @@ int net_veth_add(struct net_nl *nl, const char *name, int ifindex, int master, i
 		 const char *peer_name, int peer_ns_fd, int peer_ifindex);
 int net_link_set_up(struct net_nl *nl, int ifindex, bool up);
 int net_link_set_mtu(struct net_nl *nl, int ifindex, int mtu);
+/* Bridge port @ifindex to STP state @state (BR_STATE_DISABLED: it neither forwards
+ * nor learns, BR_STATE_FORWARDING) and, with @flush, forget the addresses learned on it. */
+int net_brport_set(struct net_nl *nl, int ifindex, int state, bool flush);
+/* Enslave @ifindex to bridge @master (0: release it from its bridge). */
+int net_link_set_master(struct net_nl *nl, int ifindex, int master);
 int net_addr4_add(struct net_nl *nl, int ifindex, struct in_addr addr, int plen);
 int net_route4_default(struct net_nl *nl, struct in_addr gateway);
 

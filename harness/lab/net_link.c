@@ -116,6 +116,39 @@ int net_link_set_up(struct net_nl *nl, int ifindex, bool up)
 	return 0;
 }
 
+int net_link_set_master(struct net_nl *nl, int ifindex, int master)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "link %d master %d", ifindex, master);
+	struct nlmsghdr *nlh = net_nl_msg(nl, RTM_NEWLINK, 0, what);
+	if (!nlh)
+		return -1;
+	struct ifinfomsg *ifi = ifinfo_put(nlh, ifindex, false);
+	ifi->ifi_change = 0;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return 0;
+}
+
+int net_brport_set(struct net_nl *nl, int ifindex, int state, bool flush)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "bridge port %d state %d", ifindex, state);
+	struct nlmsghdr *nlh = net_nl_msg(nl, RTM_SETLINK, 0, what);
+	if (!nlh)
+		return -1;
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_BRIDGE;
+	ifi->ifi_index = ifindex;
+	struct nlattr *pi = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_STATE, (uint8_t)state);
+	if (flush)
+		mnl_attr_put(nlh, IFLA_BRPORT_FLUSH, 0, NULL);
+	mnl_attr_nest_end(nlh, pi);
+	return 0;
+}
+
 int net_link_set_mtu(struct net_nl *nl, int ifindex, int mtu)
 {
 	char what[64];

@@ -82,6 +82,13 @@ static void tl_record(struct tl_state *st, int i, const char *ev, int64_t sched_
 	/* without memory the line keeps what could be built: the event itself is news */
 	if (o && tl_params_add(s, f, o) == 0 && error)
 		jsonl_set(o, "error", jsonl_str(error));
+	struct flt_inst *in = &st->inst[i];
+	if (o && in->path)
+		jsonl_set(o, "path", jsonl_str(in->path));
+	if (o && in->facts) /* what the revert measured (the relay's counters) */
+		json_object_update(o, in->facts);
+	json_decref(in->facts);
+	in->facts = NULL;
 	run_event_obj(st->run, end_ns, "timeline", ev, o);
 }
 

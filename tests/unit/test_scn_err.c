@@ -224,7 +224,8 @@ static void test_err_fault_target_shape(void)
 	       "expected 'down' or 'up' after 'link', got 'sideways'");
 	err_is(LAB "node a on public\nat 1s crash a\n", 6, 7,
 	       "unknown fault 'crash' (expected link down, link up, flap, blackhole, mtu, "
-	       "pmtu-blackhole, loss, delay, bandwidth, partition, stall, kill or restart)");
+	       "pmtu-blackhole, loss, delay, bandwidth, duplicate, corrupt, reorder, partition, "
+	       "stall, kill or restart)");
 }
 
 static void test_err_kill_unknown_service(void)

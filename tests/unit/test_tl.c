@@ -489,6 +489,10 @@ static void test_params_every_kind(void)
 	    {"pmtu-blackhole", "{}"},
 	    {"partition", "{}"},
 	    {"stall", "{}"},
+	    {"duplicate", "{\"percent\":0,\"dir\":\"out\"}"},
+	    {"corrupt", "{\"percent\":0,\"dir\":\"out\"}"},
+	    {"reorder", "{\"percent\":0,\"dir\":\"out\"}"},
+	    {"loss", "{\"percent\":0,\"burst\":4,\"dir\":\"out\"}"},
 	};
 	enum { N = sizeof(cases) / sizeof(cases[0]) };
 	struct scn_event ev[N];
@@ -499,7 +503,10 @@ static void test_params_every_kind(void)
 		ev[i] = t_ev(SCN_AT, K(cases[i].kind), 1);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(ev[i].fault.kind);
 		ev[i].fault.percent = i < 3 ? pct[i] : 0;
-		ev[i].fault.n = !strcmp(cases[i].kind, "mtu") ? 1400 : 15;
+		ev[i].fault.n = !strcmp(cases[i].kind, "mtu")	 ? 1400
+				: !strcmp(cases[i].kind, "kill") ? 15
+				: i == N - 1			 ? 4 /* loss burst 4 */
+								 : 0;
 		ev[i].fault.ms[0] = 50;
 		ev[i].fault.ms[1] = 5;
 		ev[i].fault.rate_bps = 1000000000000ULL; /* 1000gbit: beyond 32 bits */

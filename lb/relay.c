@@ -1,0 +1,275 @@
+/*
+ * relay.c - one direction of a relayed port (relay.h): the effects on each frame, the
+ * frames held on the wheel, the reorder hold.
+ *
+ * Draws come from a xorshift64* generator per direction, seeded by the caller, so a
+ * run's choices follow from its seed and the order frames arrive in. Loss with bursts
+ * is the Gilbert model: in the bad state every frame is lost and the state ends with
+ * probability 1/burst per frame, so runs last `burst` frames on average; the good state
+ * turns bad with the probability that makes the long-run loss the configured one.
+ */
+#include "relay.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relay_frame.h"
+
+static uint64_t relay_rand(struct relay_dir *d)
+{
+	uint64_t x = d->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	d->rng = x;
+	return x * 2685821657736338717ULL;
+}
+
+/* True with probability @ppm / 10^6. */
+static bool relay_chance(struct relay_dir *d, uint64_t ppm)
+{
+	return ppm && (ppm >= 1000000 || relay_rand(d) % 1000000 < ppm);
+}
+
+void relay_dir_init(struct relay_dir *d, uint64_t now, relay_out_fn out, void *arg)
+{
+	memset(d, 0, sizeof(*d));
+	relay_wheel_init(&d->wheel, now);
+	d->rng = 0x9e3779b97f4a7c15ULL;
+	d->out = out;
+	d->out_arg = arg;
+}
+
+void relay_dir_set(struct relay_dir *d, const struct relay_effect fx[RELAY_FX_N], uint64_t seed)
+{
+	memcpy(d->fx, fx, sizeof(d->fx));
+	d->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+	d->gilbert_bad = false;
+	if (!d->fx[RELAY_FX_RATE].on)
+		d->rate_next = 0;
+}
+
+bool relay_dir_idle(const struct relay_dir *d)
+{
+	for (int i = 0; i < RELAY_FX_N; i++)
+		if (d->fx[i].on)
+			return false;
+	return true;
+}
+
+/* Does effect @i apply to the frame? */
+static bool relay_fx_picks(const struct relay_dir *d, int i, const uint8_t *f, size_t len)
+{
+	return d->fx[i].on && relay_sel_match(&d->fx[i].sel, f, len);
+}
+
+static void relay_send(struct relay_dir *d, const struct virtio_net_hdr *vh, const uint8_t *f,
+		       size_t len)
+{
+	if (d->out(d, vh, f, len, d->out_arg) < 0)
+		d->st.send_errors++;
+	else
+		d->st.sent++;
+}
+
+static void relay_held_free(struct relay_dir *d, struct relay_held *h)
+{
+	d->bytes_held -= h->len;
+	free(h);
+}
+
+/* A frame has left: the one held back for reordering goes right behind it. */
+static void relay_release_hold(struct relay_dir *d)
+{
+	struct relay_held *h = d->hold;
+	if (!h)
+		return;
+	d->hold = NULL;
+	relay_send(d, &h->vh, h->frame, h->len);
+	relay_held_free(d, h);
+}
+
+static void relay_send_then_release(struct relay_dir *d, const struct virtio_net_hdr *vh,
+				    const uint8_t *f, size_t len)
+{
+	relay_send(d, vh, f, len);
+	relay_release_hold(d);
+}
+
+/* Gilbert (burst given) or independent loss of one selected frame. */
+static bool relay_lose(struct relay_dir *d)
+{
+	const struct relay_effect *fx = &d->fx[RELAY_FX_LOSS];
+	if (!fx->a)
+		return relay_chance(d, fx->ppm);
+	double loss = fx->ppm / 1e6, r = 1000.0 / (double)fx->a;
+	if (r > 1)
+		r = 1;
+	if (d->gilbert_bad) {
+		if (relay_chance(d, (uint64_t)(r * 1e6)))
+			d->gilbert_bad = false;
+		return true;
+	}
+	double p = loss >= 1 ? 1 : loss * r / (1 - loss);
+	if (relay_chance(d, (uint64_t)(p * 1e6 + 0.5)))
+		d->gilbert_bad = true; /* this frame opens the run */
+	return d->gilbert_bad;
+}
+
+static struct relay_held *relay_held_new(struct relay_dir *d, const struct virtio_net_hdr *vh,
+					 const uint8_t *f, size_t len)
+{
+	if (d->bytes_held + len > RELAY_HOLD_MAX) {
+		d->st.overflow++;
+		return NULL;
+	}
+	struct relay_held *h = malloc(sizeof(*h) + len);
+	if (!h) {
+		d->st.overflow++;
+		return NULL;
+	}
+	h->vh = *vh;
+	h->len = (uint32_t)len;
+	memcpy(h->frame, f, len);
+	d->bytes_held += len;
+	return h;
+}
+
+/* Flip a bit of @h (its checksum finished first, so the receiver sees a bad one). */
+static void relay_corrupt(struct relay_dir *d, struct relay_held *h)
+{
+	if (h->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		d->st.unsegmented++;
+		return;
+	}
+	if (relay_csum_finish(&h->vh, h->frame, h->len) < 0)
+		return;
+	if (relay_bit_flip(h->frame, h->len, relay_rand(d)) >= 0)
+		d->st.corrupted++;
+}
+
+/* The departure time of a selected frame: delay with jitter, then the rate. */
+static uint64_t relay_due(struct relay_dir *d, uint64_t now, const uint8_t *f, size_t len)
+{
+	uint64_t due = now;
+	if (relay_fx_picks(d, RELAY_FX_DELAY, f, len)) {
+		const struct relay_effect *fx = &d->fx[RELAY_FX_DELAY];
+		int64_t j = 0;
+		if (fx->b)
+			j = (int64_t)(relay_rand(d) % (2 * fx->b + 1)) - (int64_t)fx->b;
+		int64_t t = (int64_t)fx->a + j;
+		due += t > 0 ? (uint64_t)t : 0;
+	}
+	if (relay_fx_picks(d, RELAY_FX_RATE, f, len) && d->fx[RELAY_FX_RATE].a) {
+		if (d->rate_next > due)
+			due = d->rate_next;
+		d->rate_next = due + (uint64_t)len * 8 * 1000000000ULL / d->fx[RELAY_FX_RATE].a;
+	}
+	return due;
+}
+
+/* Put @h on the wheel for @due, or send it now when that is no later than @now. */
+static void relay_schedule(struct relay_dir *d, struct relay_held *h, uint64_t now, uint64_t due)
+{
+	if (due <= now && !d->wheel.n) {
+		relay_send_then_release(d, &h->vh, h->frame, h->len);
+		relay_held_free(d, h);
+		return;
+	}
+	d->st.delayed++;
+	relay_wheel_add(&d->wheel, &h->e, due);
+}
+
+void relay_dir_input(struct relay_dir *d, uint64_t now, const struct virtio_net_hdr *vh,
+		     const uint8_t *f, size_t len)
+{
+	d->st.frames++;
+	bool picked = false;
+	for (int i = 0; i < RELAY_FX_N && !picked; i++)
+		picked = relay_fx_picks(d, i, f, len);
+	if (!picked) {
+		d->st.passed++;
+		relay_send_then_release(d, vh, f, len);
+		return;
+	}
+	if (relay_fx_picks(d, RELAY_FX_LOSS, f, len) && relay_lose(d)) {
+		d->st.lost++;
+		return;
+	}
+	struct relay_held *h = relay_held_new(d, vh, f, len), *copy = NULL;
+	if (!h)
+		return;
+	if (relay_fx_picks(d, RELAY_FX_DUPLICATE, f, len) &&
+	    relay_chance(d, d->fx[RELAY_FX_DUPLICATE].ppm)) {
+		copy = relay_held_new(d, vh, f, len);
+		if (copy)
+			d->st.duplicated++;
+	}
+	if (relay_fx_picks(d, RELAY_FX_CORRUPT, f, len) &&
+	    relay_chance(d, d->fx[RELAY_FX_CORRUPT].ppm))
+		relay_corrupt(d, h);
+	uint64_t due = relay_due(d, now, f, len);
+	if (!d->hold && relay_fx_picks(d, RELAY_FX_REORDER, f, len) &&
+	    relay_chance(d, d->fx[RELAY_FX_REORDER].ppm)) {
+		d->st.reordered++;
+		d->hold = h;
+		d->hold_until = due + RELAY_REORDER_MAX_NS;
+		h = NULL;
+	}
+	if (h)
+		relay_schedule(d, h, now, due);
+	if (copy)
+		relay_schedule(d, copy, now, due);
+}
+
+static void relay_expired(struct relay_entry *e, void *arg)
+{
+	struct relay_dir *d = arg;
+	struct relay_held *h = (struct relay_held *)e;
+	relay_send_then_release(d, &h->vh, h->frame, h->len);
+	relay_held_free(d, h);
+}
+
+void relay_dir_expire(struct relay_dir *d, uint64_t now)
+{
+	relay_wheel_expire(&d->wheel, now, relay_expired, d);
+	if (d->hold && now >= d->hold_until)
+		relay_release_hold(d);
+}
+
+uint64_t relay_dir_next(const struct relay_dir *d)
+{
+	uint64_t t = relay_wheel_next(&d->wheel);
+	if (d->hold && d->hold_until < t)
+		t = d->hold_until;
+	return t;
+}
+
+void relay_dir_release(struct relay_dir *d)
+{
+	uint64_t last = 0;
+	for (size_t i = 0; i < RELAY_WHEEL_SLOTS && d->wheel.n; i++)
+		for (const struct relay_entry *e = d->wheel.slot[i].head; e; e = e->next)
+			if (e->due > last)
+				last = e->due;
+	if (d->wheel.n)
+		relay_wheel_expire(&d->wheel, last, relay_expired, d);
+	relay_release_hold(d);
+}
+
+static void relay_flushed(struct relay_entry *e, void *arg)
+{
+	struct relay_dir *d = arg;
+	d->st.flushed++;
+	relay_held_free(d, (struct relay_held *)e);
+}
+
+void relay_dir_flush(struct relay_dir *d)
+{
+	relay_wheel_drain(&d->wheel, relay_flushed, d);
+	if (d->hold) {
+		relay_flushed(&d->hold->e, d);
+		d->hold = NULL;
+	}
+}
