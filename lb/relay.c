@@ -90,14 +90,23 @@ static void relay_release_hold(struct relay_dir *d)
 	relay_held_free(d, h);
 }
 
+/* Send a frame; the one held back goes behind it when reorder selects it too (the
+ * held frame is sent after the next one of its own kind, not of any). */
 static void relay_send_then_release(struct relay_dir *d, const struct virtio_net_hdr *vh,
 				    const uint8_t *f, size_t len)
 {
 	relay_send(d, vh, f, len);
-	relay_release_hold(d);
+	if (d->hold && relay_sel_match(&d->fx[RELAY_FX_REORDER].sel, f, len))
+		relay_release_hold(d);
 }
 
-/* Gilbert (burst given) or independent loss of one selected frame. */
+/*
+ * Gilbert (burst given) or independent loss of one selected frame. A run starts with
+ * probability p on a frame in the good state and, once in it, every frame is lost and
+ * ends it with probability r = 1/burst: runs are geometric with mean burst, and the
+ * frames lost in the long run are p / (p + r (1 - p)), the loss asked for when
+ * p = loss r / (1 - loss + loss r).
+ */
 static bool relay_lose(struct relay_dir *d)
 {
 	const struct relay_effect *fx = &d->fx[RELAY_FX_LOSS];
@@ -106,15 +115,14 @@ static bool relay_lose(struct relay_dir *d)
 	double loss = fx->ppm / 1e6, r = 1000.0 / (double)fx->a;
 	if (r > 1)
 		r = 1;
-	if (d->gilbert_bad) {
-		if (relay_chance(d, (uint64_t)(r * 1e6)))
-			d->gilbert_bad = false;
-		return true;
-	}
-	double p = loss >= 1 ? 1 : loss * r / (1 - loss);
-	if (relay_chance(d, (uint64_t)(p * 1e6 + 0.5)))
-		d->gilbert_bad = true; /* this frame opens the run */
-	return d->gilbert_bad;
+	double p = loss >= 1 ? 1 : loss * r / (1 - loss + loss * r);
+	if (!d->gilbert_bad && relay_chance(d, (uint64_t)(p * 1e6 + 0.5)))
+		d->gilbert_bad = true;
+	if (!d->gilbert_bad)
+		return false;
+	if (loss < 1 && relay_chance(d, (uint64_t)(r * 1e6 + 0.5)))
+		d->gilbert_bad = false; /* this frame is the run's last */
+	return true;
 }
 
 static struct relay_held *relay_held_new(struct relay_dir *d, const struct virtio_net_hdr *vh,

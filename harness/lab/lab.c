@@ -134,6 +134,12 @@ static int lab_ns_make(struct lab *lab, struct net_nl **nl)
 		return -1;
 	net_sysctl_set("net/ipv6/conf/all/disable_ipv6", "1");
 	net_sysctl_set("net/ipv6/conf/default/disable_ipv6", "1");
+	/* a segment is a plain wire whatever the host loaded: with br_netfilter, bridged
+	 * IP would also cross the lab's iptables and its header checks (a corrupted IP
+	 * header would vanish there instead of reaching the node). Absent without it. */
+	net_sysctl_set("net/bridge/bridge-nf-call-iptables", "0");
+	net_sysctl_set("net/bridge/bridge-nf-call-ip6tables", "0");
+	net_sysctl_set("net/bridge/bridge-nf-call-arptables", "0");
 	*nl = net_nl_open();
 	if (!*nl)
 		return lab_fail(lab, "lab namespace: netlink: %s", strerror(errno));
