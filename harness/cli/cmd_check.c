@@ -3,6 +3,7 @@
  * scenario files without building anything (no privileges needed). One line per file:
  * a summary on stdout, or the first error as file:line:col: message on stderr.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@ static void check_usage(FILE *f)
 		   "\n"
 		   "Parse and validate each scenario FILE; nothing is built and no privilege is\n"
 		   "needed. --set gives a value to a 'param' the files declare.\n"
+		   "As root, each packet fault's line then says the mechanism it will use here\n"
+		   "(nftables, tbf, netem, or relay: faultline's own frame path, fl-relay).\n"
 		   "Exit status: 0 every file is valid, 2 a file is not, 3 this host cannot run\n"
-		   "a fault a file uses (e.g. delay without sch_netem).\n");
+		   "a fault a file uses (e.g. bandwidth without sch_tbf).\n");
 }
 
 
@@ -32,10 +35,11 @@ static int check_file(const char *path, const struct scn_set *sets, int n_sets)
 		fprintf(stderr, "%s\n", msg);
 		return -1;
 	}
-	/* Faults this kernel cannot do (delay without sch_netem): exit 3. The probe needs
+	/* Faults this kernel cannot do (bandwidth without sch_tbf): exit 3. The probe needs
 	 * a namespace of its own (root); without one the host facts stay unchecked. */
 	struct flt_caps caps;
-	if (flt_caps_probe(&caps) == 0 && flt_scn_check(&caps, s, msg, sizeof(msg)) < 0) {
+	bool probed = flt_caps_probe(&caps) == 0;
+	if (probed && flt_scn_check(&caps, s, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "%s\n", msg);
 		scn_free(s);
 		return -2;
@@ -43,6 +47,14 @@ static int check_file(const char *path, const struct scn_set *sets, int n_sets)
 	printf("%s: ok \u2014 %d networks, %d nodes, %d services, %d timeline statements, "
 	       "%d expectations\n",
 	       path, s->n_networks, s->n_nodes, s->n_services, s->n_events, s->n_expects);
+	/* which mechanism each packet fault will use on this host */
+	for (int i = 0; probed && i < s->n_events; i++) {
+		const struct scn_fault *f = &s->events[i].fault;
+		const char *via = flt_fault_path(&caps, s, f);
+		if (via)
+			printf("  %s:%d:%d: %s via %s\n", path, f->loc.line, f->loc.col,
+			       f->kind->name, via);
+	}
 	scn_free(s);
 	return 0;
 }
