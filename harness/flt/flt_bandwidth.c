@@ -154,6 +154,15 @@ static int flt_bw_apply(struct flt_ctx *ctx, struct flt_inst *in)
 	return 0;
 }
 
+static const char *flt_bw_path(const struct flt_caps *caps, const struct scn *s,
+			       const struct scn_fault *f)
+{
+	(void)caps;
+	(void)s;
+	(void)f;
+	return "tbf";
+}
+
 static int flt_bw_check(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
 			char *err, size_t len)
 {
@@ -222,6 +231,7 @@ const struct flt_kind flt_bandwidth_kind = {
 	    .undo = SCN_UNDO_END},
     .probe = flt_tbf_probe,
     .check = flt_bw_check,
+    .path = flt_bw_path,
     .apply = flt_bw_apply,
     .revert = flt_bw_revert,
 };

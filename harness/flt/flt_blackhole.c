@@ -42,6 +42,7 @@ const struct flt_kind flt_blackhole_kind = {
 	    .undo = SCN_UNDO_END},
     .probe = flt_nft_probe,
     .check = flt_nft_check,
+    .path = flt_nft_path,
     .apply = flt_blackhole_apply,
     .revert = flt_nft_revert,
 };

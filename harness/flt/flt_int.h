@@ -128,6 +128,9 @@ int flt_nl_talk(struct flt_ctx *ctx, struct net_nl *nl, void *buf, const char *w
  * forward hook holding @rules, in one transaction; delete it. The flt_io_sys entries. */
 int flt_nft_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule *rules, int n);
 int flt_nft_chain_del(struct flt_ctx *ctx, int id);
+/* The path of the nft kinds: "nftables". */
+const char *flt_nft_path(const struct flt_caps *caps, const struct scn *s,
+			 const struct scn_fault *f);
 /* The nft kinds' revert: delete the instance's chain. */
 int flt_nft_revert(struct flt_ctx *ctx, struct flt_inst *in);
 /* Can this namespace load our chains (sets, numgen, ICMP matches)? Leaves them there. */

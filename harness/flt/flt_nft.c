@@ -494,3 +494,12 @@ int flt_nft_check(const struct flt_caps *caps, const struct scn *s, const struct
 		 "kernel does not have");
 	return errno = ENOTSUP, -1;
 }
+
+const char *flt_nft_path(const struct flt_caps *caps, const struct scn *s,
+			 const struct scn_fault *f)
+{
+	(void)caps;
+	(void)s;
+	(void)f;
+	return "nftables";
+}

@@ -59,6 +59,7 @@ const struct flt_kind flt_pmtu_kind = {
     .scn = {.name = "pmtu-blackhole", .parse = flt_pmtu_parse, .undo = SCN_UNDO_END},
     .probe = flt_nft_probe,
     .check = flt_nft_check,
+    .path = flt_nft_path,
     .apply = flt_pmtu_apply,
     .revert = flt_nft_revert,
 };
