@@ -602,6 +602,27 @@ static void test_partition_rules(void)
 		CU_ASSERT_EQUAL(0, flt_revert(e.ctx, in));
 		CU_ASSERT_FALSE(e.rec.chain[in->id]);
 	}
+	/* a group of two (three ports, three addresses as sets): `partition a,b -> c` */
+	static int gab[2] = {0, 1};
+	struct flt_inst *in = t_inst(&e, K("partition"), -1, -1);
+	e.f[e.n - 1] = (struct scn_fault){.kind = K("partition"),
+					  .target.net = -1,
+					  .group_a = gab,
+					  .n_a = 2,
+					  .group_b = gc,
+					  .n_b = 1,
+					  .dir = SCN_DIR_OUT};
+	CU_ASSERT_EQUAL_FATAL(0, flt_apply(e.ctx, in));
+	CU_ASSERT_EQUAL(8, e.rec.n_rules);
+	CU_ASSERT_FALSE(t_passes(&e.rec, ip_ac));
+	CU_ASSERT_FALSE(t_passes(&e.rec, hop1_ac));
+	CU_ASSERT_FALSE(t_passes(&e.rec, router_to_c)); /* b is in the group now */
+	CU_ASSERT_TRUE(t_passes(&e.rec, to_router));	/* a to b: inside one group */
+	CU_ASSERT_TRUE(t_passes(&e.rec, ip_ca));
+	CU_ASSERT_TRUE(t_passes(&e.rec, hop1_ca));
+	CU_ASSERT_TRUE(t_passes(&e.rec, hop2_ca));
+	CU_ASSERT_TRUE(t_passes(&e.rec, arp_ac));
+	CU_ASSERT_TRUE(t_passes(&e.rec, ns_ac));
 	t_env_fini(&e);
 }
 
