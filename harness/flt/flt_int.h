@@ -31,6 +31,8 @@ struct flt_nft_rule {
 	int sport;     /* with l4proto TCP or UDP: the source port, 0: any */
 	int dport;     /* the destination port, 0: any */
 	int permyriad; /* 0: every such frame; else drop each with p/10000 */
+	bool accept;   /* accept, not drop: an exception ahead of its chain's drops (a
+			  verdict of one chain: the other faults' chains still see it) */
 };
 
 /*

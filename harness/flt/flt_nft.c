@@ -21,12 +21,13 @@
  * The rule shapes (struct flt_nft_rule) become, per rule, in this order:
  *   meta iifname  -> cmp eq / lookup in an anonymous set      (16-byte names)
  *   meta oifname  -> same
- *   meta protocol -> cmp eq the ether type given (ARP)
+ *   meta protocol -> cmp eq the ether type given (ARP, IPv4, IPv6)
  *   meta protocol -> cmp eq 0x0800; payload nh+12 / nh+16 len 4 -> cmp / lookup
  *   meta l4proto  -> cmp eq; payload th+0 len 1 (type) / th+1 len 1 (code) -> cmp eq
  *                    payload th+0 len 2 (source port) / th+2 len 2 (destination) -> cmp eq
  *   numgen random mod 10000 -> byteorder hton -> cmp lt        (cmp compares bytes)
- *   immediate verdict drop
+ *   immediate verdict drop (accept: an exception, the neighbour discovery a one-way
+ *                    partition lets through)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -146,10 +147,11 @@ static int flt_nft_random_below(struct nftnl_rule *r, uint32_t lim)
 	return flt_nft_cmp(r, NFT_CMP_LT, &v, sizeof(v));
 }
 
-static int flt_nft_drop(struct nftnl_rule *r)
+static int flt_nft_verdict(struct nftnl_rule *r, bool accept)
 {
 	static const uint16_t k[] = {NFTNL_EXPR_IMM_DREG, NFTNL_EXPR_IMM_VERDICT};
-	return flt_nft_expr(r, "immediate", k, (uint32_t[]){NFT_REG_VERDICT, NF_DROP}, 2);
+	uint32_t v = accept ? NF_ACCEPT : NF_DROP;
+	return flt_nft_expr(r, "immediate", k, (uint32_t[]){NFT_REG_VERDICT, v}, 2);
 }
 
 /* ---- value lists: one value is a cmp, more are an anonymous constant set ---- */
@@ -287,7 +289,7 @@ static int flt_nft_rule_exprs(struct nftnl_rule *nr, const struct flt_nft_rule *
 	}
 	if (x->permyriad > 0 && flt_nft_random_below(nr, (uint32_t)x->permyriad) < 0)
 		return -1;
-	return flt_nft_drop(nr);
+	return flt_nft_verdict(nr, x->accept);
 }
 
 static int flt_nft_rule_put(struct flt_nft_b *b, const char *chain, const struct flt_nft_rule *x)
@@ -440,6 +442,15 @@ static const struct flt_nft_rule flt_nft_shapes[] = {
      .icmp_code = -1,
      .dport = 53},
     {.iif = flt_nft_ports, .n_iif = 1, .ethertype = ETH_P_ARP},
+    {.iif = flt_nft_ports,
+     .n_iif = 2,
+     .oif = flt_nft_ports,
+     .n_oif = 2,
+     .ethertype = ETH_P_IPV6,
+     .l4proto = 58,
+     .icmp_type = 135,
+     .icmp_code = -1,
+     .accept = true},
 };
 
 bool flt_nft_probe(void)

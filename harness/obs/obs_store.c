@@ -125,8 +125,8 @@ int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *
 	size_t n = strcspn(target, ". ,/");
 	if (n >= sizeof(f.node))
 		n = sizeof(f.node) - 1;
-	/* a partition ("a,b / c,d") or a network names no single node */
-	if (!strpbrk(target, ",/"))
+	/* a partition ("a,b / c,d", "a -> b") or a network names no single node */
+	if (!strpbrk(target, ",/>"))
 		memcpy(f.node, target, n);
 	OBS_APPEND(st, flt, n_flt, cap_flt, &f);
 }

@@ -232,7 +232,9 @@ struct scn_fault {
 	long n;            /* a whole number: flap count, mtu bytes, kill signal */
 	double percent;    /* 0..100: loss */
 	uint64_t rate_bps; /* bits per second: bandwidth */
-	enum scn_dir dir;  /* bandwidth, loss, blackhole; 0 for a kind without one */
+	enum scn_dir dir;  /* bandwidth, loss, blackhole; partition: SCN_DIR_OUT one way
+			      (group a's packets to group b), 0 both ways; 0 for a kind
+			      without one */
 	struct scn_match match; /* loss, blackhole: `match SEL`; zero: all traffic */
 	int *group_a, n_a; /* partition: node indices on each side */
 	int *group_b, n_b;
@@ -256,7 +258,8 @@ struct scn_fault {
  * scn_arg_match - optional "match tcp|udp|icmp|vrrp|arp [port N]" (port: tcp/udp only);
  *	all zero when absent.
  * scn_arg_service - SERVICE of the target node(s) (kill, restart); scn_arg_signal - a
- *	signal name or number; scn_arg_groups - "A,B / C,D" (partition).
+ *	signal name or number; scn_arg_groups - "A,B / C,D" or, one way,
+ *	"A,B -> C,D" (partition).
  */
 enum scn_arg_target {
 	SCN_ARG_IFACE = 1,

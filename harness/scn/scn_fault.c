@@ -258,21 +258,38 @@ static int scn_part_add(struct scn_p *p, struct scn_fault *f, bool side_b, const
 	return 0;
 }
 
-/* Split one token on ',' and '/'; *side_b flips at the '/'. */
+/* The separator at @s: '/' (both ways), "->" (one way), or none; its length. */
+static size_t scn_part_sep(const char *s)
+{
+	return *s == '/' ? 1 : s[0] == '-' && s[1] == '>' ? 2 : 0;
+}
+
+/*
+ * Split one token on ',', '/' and "->"; *side_b flips at the separator, and "->" makes
+ * the partition one way (f->dir SCN_DIR_OUT: group a's packets to group b). A '-' just
+ * before '>' belongs to the arrow, so "a-->b" is node "a-" to node "b".
+ */
 static int scn_part_tok(struct scn_p *p, struct scn_fault *f, struct scn_tok *t, bool *side_b)
 {
 	char *s = t->text;
 	for (size_t i = 0, start = 0;; i++) {
 		char c = s[i];
-		if (c && c != ',' && c != '/')
+		size_t sep = scn_part_sep(s + i);
+		if (c && c != ',' && !sep)
 			continue;
 		s[i] = '\0';
-		if (i > start && scn_part_add(p, f, *side_b, s + start, scn_tok_loc_at(t, start)) < 0)
+		if (i > start &&
+		    scn_part_add(p, f, *side_b, s + start, scn_tok_loc_at(t, start)) < 0)
 			return -1;
-		if (c == '/' && *side_b)
-			return scn_fail(p, scn_tok_loc_at(t, i), "a partition has two sides: one '/'");
-		if (c == '/')
+		if (sep && *side_b)
+			return scn_fail(p, scn_tok_loc_at(t, i),
+					"a partition has two sides: one '%s'",
+					f->dir == SCN_DIR_OUT ? "->" : "/");
+		if (sep) {
 			*side_b = true;
+			f->dir = sep == 2 ? SCN_DIR_OUT : f->dir;
+			i += sep - 1;
+		}
 		if (!c)
 			return 0;
 		start = i + 1;
@@ -289,10 +306,13 @@ int scn_arg_groups(struct scn_p *p, struct scn_fault *f)
 		if (scn_part_tok(p, f, t, &side_b) < 0)
 			return -1;
 	}
-	if (f->n_a == 0 || f->n_b == 0)
-		return scn_fail(p, t ? t->loc : p->t.end, "expected nodes on both sides of '/', "
-				"such as 'partition lb1,web1 / lb2,web2'");
-	return 0;
+	if (f->n_a > 0 && f->n_b > 0)
+		return 0;
+	if (f->dir == SCN_DIR_OUT)
+		return scn_fail(p, t ? t->loc : p->t.end, "expected nodes on both sides of '->', "
+				"such as 'partition lb1 -> lb2,web2'");
+	return scn_fail(p, t ? t->loc : p->t.end, "expected nodes on both sides of '/', "
+			"such as 'partition lb1,web1 / lb2,web2'");
 }
 
 int scn_arg_service(struct scn_p *p, struct scn_fault *f)

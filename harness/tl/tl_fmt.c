@@ -49,9 +49,9 @@ int tl_target_format(const struct scn *s, const struct tl_firing *f, char *buf, 
 		return errno = EINVAL, -1;
 	if (len)
 		buf[0] = '\0';
-	if (fa->n_a > 0) { /* two groups: partition */
+	if (fa->n_a > 0) { /* two groups: partition, "->" when one way */
 		tl_group(s, fa->group_a, fa->n_a, buf, len, &off);
-		tl_cat(buf, len, &off, " / ");
+		tl_cat(buf, len, &off, fa->dir == SCN_DIR_OUT ? " -> " : " / ");
 		tl_group(s, fa->group_b, fa->n_b, buf, len, &off);
 	} else if (f->node >= 0 && fa->target.net >= 0) {
 		tl_cat(buf, len, &off, "%s.%s", s->nodes[f->node].name,

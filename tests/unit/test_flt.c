@@ -89,14 +89,18 @@ static void test_mtu_stack_model(void)
 #define T_NODES	 3
 #define T_NETS	 2
 #define T_CHAINS 64
+#define T_RULES	 16
+#define T_LIST	 4
 
 struct rec {
 	bool down[T_NODES * T_NETS];
 	int mtu[T_NODES * T_NETS];
 	bool frozen[T_NODES];
 	bool chain[T_CHAINS];
-	struct flt_nft_rule rules[8]; /* the last chain added (port lists not kept) */
-	const char *iif[8], *oif[8];  /* its rules' single port, NULL: none */
+	struct flt_nft_rule rules[T_RULES];	 /* the last chain added (lists not kept) */
+	const char *iif[T_RULES], *oif[T_RULES]; /* its rules' single port, NULL: none */
+	const char *iifs[T_RULES][T_LIST], *oifs[T_RULES][T_LIST]; /* the port lists */
+	uint32_t saddr[T_RULES][T_LIST], daddr[T_RULES][T_LIST];   /* the address lists */
 	int n_rules;
 	int calls; /* every call that would have reached the kernel */
 	int fail;  /* > 0: that many next calls fail with EIO */
@@ -164,12 +168,25 @@ static int rec_chain_add(struct flt_ctx *ctx, int id, const struct flt_nft_rule 
 		return -1;
 	CU_ASSERT_FALSE(r->chain[id]); /* a chain per instance, never shared */
 	r->chain[id] = true;
-	r->n_rules = n < 8 ? n : 8;
-	for (int i = 0; i < r->n_rules; i++) {
-		r->rules[i] = rules[i];
-		r->iif[i] = rules[i].n_iif == 1 ? rules[i].iif[0] : NULL;
-		r->oif[i] = rules[i].n_oif == 1 ? rules[i].oif[0] : NULL;
-		r->rules[i].iif = r->rules[i].oif = NULL;
+	CU_ASSERT_FATAL(n <= T_RULES);
+	r->n_rules = n;
+	for (int i = 0; i < n; i++) {
+		const struct flt_nft_rule *x = &rules[i];
+		CU_ASSERT_FATAL(x->n_iif <= T_LIST && x->n_oif <= T_LIST && x->n_saddr <= T_LIST &&
+				x->n_daddr <= T_LIST);
+		r->rules[i] = *x;
+		r->iif[i] = x->n_iif == 1 ? x->iif[0] : NULL;
+		r->oif[i] = x->n_oif == 1 ? x->oif[0] : NULL;
+		for (int k = 0; k < x->n_iif; k++)
+			r->iifs[i][k] = x->iif[k];
+		for (int k = 0; k < x->n_oif; k++)
+			r->oifs[i][k] = x->oif[k];
+		for (int k = 0; k < x->n_saddr; k++)
+			r->saddr[i][k] = x->saddr[k];
+		for (int k = 0; k < x->n_daddr; k++)
+			r->daddr[i][k] = x->daddr[k];
+		r->rules[i].iif = r->rules[i].oif = NULL; /* the caller's, gone after apply */
+		r->rules[i].saddr = r->rules[i].daddr = NULL;
 	}
 	return 0;
 }
@@ -458,6 +475,157 @@ static void test_stall_count(void)
 	t_env_fini(&e);
 }
 
+/* ---- partition: the recorded chain judged frame by frame ---- */
+
+/* One frame on the bridge forward hook (addresses: IPv4 only, host order last byte). */
+struct t_frame {
+	int from, to;	   /* ports P(node, net) it enters and leaves by */
+	int eth, l4, type; /* ether type; IP protocol and ICMP type, 0: none */
+	uint32_t src, dst; /* IPv4 source and destination (network order), 0: none */
+};
+
+static bool t_in_names(const char *const *l, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(l[i], name))
+			return true;
+	return false;
+}
+
+static bool t_in_addrs(const uint32_t *l, int n, uint32_t a)
+{
+	for (int i = 0; i < n; i++)
+		if (l[i] == a)
+			return true;
+	return false;
+}
+
+/* Does recorded rule @i match @fr? The rule's meaning as struct flt_nft_rule says it. */
+static bool t_rule_matches(const struct rec *r, int i, const struct t_frame *fr)
+{
+	const struct flt_nft_rule *x = &r->rules[i];
+	char in[16], out[16];
+	snprintf(in, sizeof(in), "p%d-%d", fr->from / T_NETS, fr->from % T_NETS);
+	snprintf(out, sizeof(out), "p%d-%d", fr->to / T_NETS, fr->to % T_NETS);
+	if ((x->n_iif && !t_in_names(r->iifs[i], x->n_iif, in)) ||
+	    (x->n_oif && !t_in_names(r->oifs[i], x->n_oif, out)) ||
+	    (x->ethertype && x->ethertype != fr->eth))
+		return false;
+	if ((x->n_saddr || x->n_daddr) && fr->eth != ETH_P_IP)
+		return false;
+	if ((x->n_saddr && !t_in_addrs(r->saddr[i], x->n_saddr, fr->src)) ||
+	    (x->n_daddr && !t_in_addrs(r->daddr[i], x->n_daddr, fr->dst)))
+		return false;
+	if (x->l4proto && (x->l4proto != fr->l4 || (x->icmp_type >= 0 && x->icmp_type != fr->type)))
+		return false;
+	return true;
+}
+
+/* Does the recorded chain let @fr through? The first matching rule decides; policy accept. */
+static bool t_passes(const struct rec *r, struct t_frame fr)
+{
+	for (int i = 0; i < r->n_rules; i++)
+		if (t_rule_matches(r, i, &fr))
+			return r->rules[i].accept;
+	return true;
+}
+
+#define T_IP(n, h) htonl(0x0a000000u | (uint32_t)(n) << 8 | (h))
+
+/*
+ * a on n0 (10.0.0.1), b the router on n0 and n1 (10.0.0.2, 10.0.1.2), c on n1
+ * (10.0.1.3). `partition a / c` as before: everything between them dropped both ways,
+ * on a segment or routed. `partition a -> c`: a's IP to c dropped on a segment and at
+ * the first and the last hop of a route; ARP and neighbour discovery pass; c's packets
+ * to a pass; a's traffic to b (the router itself) passes.
+ */
+static void test_partition_rules(void)
+{
+	struct scn_iface ifs[4] = {{.net = 0, .addr.s_addr = T_IP(0, 1)},
+				   {.net = 0, .addr.s_addr = T_IP(0, 2)},
+				   {.net = 1, .addr.s_addr = T_IP(1, 2)},
+				   {.net = 1, .addr.s_addr = T_IP(1, 3)}};
+	struct scn_node nodes[T_NODES] = {{.name = "a", .ifaces = &ifs[0], .n_ifaces = 1},
+					  {.name = "b", .ifaces = &ifs[1], .n_ifaces = 2},
+					  {.name = "c", .ifaces = &ifs[3], .n_ifaces = 1}};
+	struct t_env e;
+	t_env_init(&e);
+	e.s.nodes = nodes;
+	const uint32_t a = T_IP(0, 1), b = T_IP(0, 2), c = T_IP(1, 3);
+	const int pa = P(0, 0), pb0 = P(1, 0), pb1 = P(1, 1), pc = P(2, 1);
+	const struct t_frame ip_ac = {pa, pc, ETH_P_IP, IPPROTO_UDP, 0, a, c},
+			     ip_ca = {pc, pa, ETH_P_IP, IPPROTO_UDP, 0, c, a},
+			     arp_ac = {pa, pc, ETH_P_ARP, 0, 0, 0, 0},
+			     arp_ca = {pc, pa, ETH_P_ARP, 0, 0, 0, 0},
+			     ping6_ac = {pa, pc, ETH_P_IPV6, IPPROTO_ICMPV6, 128, 0, 0},
+			     ns_ac = {pa, pc, ETH_P_IPV6, IPPROTO_ICMPV6, 135, 0, 0},
+			     na_ac = {pa, pc, ETH_P_IPV6, IPPROTO_ICMPV6, 136, 0, 0},
+			     redirect_ac = {pa, pc, ETH_P_IPV6, IPPROTO_ICMPV6, 137, 0, 0},
+			     hop1_ac = {pa, pb0, ETH_P_IP, IPPROTO_ICMP, 8, a, c},
+			     hop2_ac = {pb1, pc, ETH_P_IP, IPPROTO_ICMP, 8, a, c},
+			     hop1_ca = {pc, pb1, ETH_P_IP, IPPROTO_ICMP, 8, c, a},
+			     hop2_ca = {pb0, pa, ETH_P_IP, IPPROTO_ICMP, 8, c, a},
+			     to_router = {pa, pb0, ETH_P_IP, IPPROTO_ICMP, 8, a, b},
+			     router_to_c = {pb1, pc, ETH_P_IP, IPPROTO_ICMP, 8, T_IP(1, 2), c};
+	static int ga[1] = {0}, gc[1] = {2};
+	for (int oneway = 0; oneway < 2; oneway++) {
+		struct flt_inst *in = t_inst(&e, K("partition"), -1, -1);
+		struct scn_fault *f = &e.f[e.n - 1];
+		f->group_a = ga;
+		f->n_a = 1;
+		f->group_b = gc;
+		f->n_b = 1;
+		f->dir = oneway ? SCN_DIR_OUT : 0;
+		CU_ASSERT_EQUAL_FATAL(0, flt_apply(e.ctx, in));
+		CU_ASSERT_EQUAL(oneway ? 8 : 6, e.rec.n_rules);
+		CU_ASSERT_FALSE(t_passes(&e.rec, ip_ac));
+		CU_ASSERT_FALSE(t_passes(&e.rec, ping6_ac));
+		CU_ASSERT_FALSE(t_passes(&e.rec, redirect_ac));
+		CU_ASSERT_FALSE(t_passes(&e.rec, hop1_ac));
+		CU_ASSERT_FALSE(t_passes(&e.rec, hop2_ac));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, arp_ac));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, ns_ac));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, na_ac));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, ip_ca));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, arp_ca));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, hop1_ca));
+		CU_ASSERT_EQUAL(oneway, t_passes(&e.rec, hop2_ca));
+		CU_ASSERT_TRUE(t_passes(&e.rec, to_router));
+		CU_ASSERT_TRUE(t_passes(&e.rec, router_to_c));
+		/* both ways: today's six rules, no ether type, no exception; one way: the
+		 * four neighbour discovery types accepted ahead of every drop */
+		for (int i = 0; i < e.rec.n_rules; i++) {
+			CU_ASSERT_EQUAL(oneway && i < 4, e.rec.rules[i].accept);
+			if (!oneway)
+				CU_ASSERT_EQUAL(0, e.rec.rules[i].ethertype);
+		}
+		CU_ASSERT_EQUAL(0, flt_revert(e.ctx, in));
+		CU_ASSERT_FALSE(e.rec.chain[in->id]);
+	}
+	/* a group of two (three ports, three addresses as sets): `partition a,b -> c` */
+	static int gab[2] = {0, 1};
+	struct flt_inst *in = t_inst(&e, K("partition"), -1, -1);
+	e.f[e.n - 1] = (struct scn_fault){.kind = K("partition"),
+					  .target.net = -1,
+					  .group_a = gab,
+					  .n_a = 2,
+					  .group_b = gc,
+					  .n_b = 1,
+					  .dir = SCN_DIR_OUT};
+	CU_ASSERT_EQUAL_FATAL(0, flt_apply(e.ctx, in));
+	CU_ASSERT_EQUAL(8, e.rec.n_rules);
+	CU_ASSERT_FALSE(t_passes(&e.rec, ip_ac));
+	CU_ASSERT_FALSE(t_passes(&e.rec, hop1_ac));
+	CU_ASSERT_FALSE(t_passes(&e.rec, router_to_c)); /* b is in the group now */
+	CU_ASSERT_TRUE(t_passes(&e.rec, to_router));	/* a to b: inside one group */
+	CU_ASSERT_TRUE(t_passes(&e.rec, ip_ca));
+	CU_ASSERT_TRUE(t_passes(&e.rec, hop1_ca));
+	CU_ASSERT_TRUE(t_passes(&e.rec, hop2_ca));
+	CU_ASSERT_TRUE(t_passes(&e.rec, arp_ac));
+	CU_ASSERT_TRUE(t_passes(&e.rec, ns_ac));
+	t_env_fini(&e);
+}
+
 /* Filters: each instance owns its chain; a revert removes that chain only. */
 static void test_filter_chain_per_instance(void)
 {
@@ -581,6 +749,7 @@ void register_flt_suite(void)
 	CU_add_test(s, "mtu_base_read_once", test_mtu_base_read_once);
 	CU_add_test(s, "stall_count", test_stall_count);
 	CU_add_test(s, "filter_chain_per_instance", test_filter_chain_per_instance);
+	CU_add_test(s, "partition_rules", test_partition_rules);
 	CU_add_test(s, "revert_once_and_end_marking", test_revert_once_and_end_marking);
 	CU_add_test(s, "caps_per_kind", test_caps_per_kind);
 	CU_add_test(s, "bandwidth_check_qemu", test_bandwidth_check_qemu);

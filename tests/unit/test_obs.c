@@ -297,6 +297,23 @@ static void test_events_ingest(void)
 	obs_store_free(st);
 }
 
+/* A fault's node is the single node its target names: none for a partition, either way. */
+static void test_fault_target_node(void)
+{
+	struct obs_store *st = obs_store_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	const struct {
+		const char *target, *node;
+	} c[] = {{"lb1.private", "lb1"}, {"lb1 lb", "lb1"}, {"lb1", "lb1"}, {"a,b / c", ""},
+		 {"a / c", ""},	       {"a -> c", ""},	{"a,b -> c,d", ""}};
+	for (int i = 0; i < 7; i++) {
+		CU_ASSERT_EQUAL_FATAL(0, obs_fault_apply(st, i + 1, "x", c[i].target, 1000));
+		CU_ASSERT_STRING_EQUAL(c[i].node, st->flt[i].node);
+		CU_ASSERT_STRING_EQUAL(c[i].target, st->flt[i].target);
+	}
+	obs_store_free(st);
+}
+
 /* Lines no writer makes (a torn tail, a guest's garbage) are refused and change nothing. */
 static void test_events_ingest_garbage(void)
 {
@@ -408,6 +425,7 @@ void register_obs_suite(void)
 	CU_add_test(s, "csv_parse", test_csv_parse);
 	CU_add_test(s, "csv_tail", test_csv_tail);
 	CU_add_test(s, "events_ingest", test_events_ingest);
+	CU_add_test(s, "fault_target_node", test_fault_target_node);
 	CU_add_test(s, "reqlogs_follow", test_reqlogs_follow);
 	CU_add_test(s, "events_ingest_garbage", test_events_ingest_garbage);
 }

@@ -525,6 +525,48 @@ static void test_fault_kinds_parse(void)
 	scn_free(s);
 }
 
+/* The groups of event @i of @s as "a,b|c" (group a, '|', group b). */
+static const char *groups_of(const struct scn *s, int i)
+{
+	static char buf[128];
+	const struct scn_fault *f = &s->events[i].fault;
+	size_t off = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < f->n_a + f->n_b; k++) {
+		int node = k < f->n_a ? f->group_a[k] : f->group_b[k - f->n_a];
+		const char *sep = k == f->n_a ? "|" : k ? "," : "";
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", sep,
+					s->nodes[node].name);
+	}
+	return buf;
+}
+
+/* "->" is a one-way partition (dir out), with or without spaces; '/' stays two-way (0). */
+static void test_partition_oneway_parse(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "network n 10.0.0.0/24\nnode a on n\nnode b on n\n"
+				       "node c on n\nnode x- on n\nnode y-z on n\n"
+				       "at 1s partition a -> b\n"
+				       "at 1s partition a,b->c for 1s\n"
+				       "at 1s partition a , b ->c\n"
+				       "at 1s partition x-->y-z\n"
+				       "at 1s partition y-z->x-,a\n"
+				       "at 1s partition a,b / c\n"
+				       "at 1s partition a/b\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(7, s->n_events);
+	const char *want[] = {"a|b", "a,b|c", "a,b|c", "x-|y-z", "y-z|x-,a", "a,b|c", "a|b"};
+	for (int i = 0; i < 7; i++) {
+		CU_ASSERT_STRING_EQUAL(want[i], groups_of(s, i));
+		CU_ASSERT_EQUAL(i < 5 ? SCN_DIR_OUT : 0, s->events[i].fault.dir);
+		CU_ASSERT_EQUAL(-1, s->events[i].fault.target.net);
+	}
+	CU_ASSERT_TRUE(s->events[1].has_for);
+	scn_free(s);
+}
+
 static void test_data_good_features(void)
 {
 	struct scn *s = load_example("../../tests/data/scn/good-features.scn", NULL, 0);
@@ -594,6 +636,7 @@ void register_scn_suite(void);
 void register_scn_suite(void)
 {
 	CU_pSuite s = CU_add_suite("scn", NULL, NULL);
+	CU_add_test(s, "partition one way", test_partition_oneway_parse);
 	CU_add_test(s, "example quickstart counts", test_example_quickstart_counts);
 	CU_add_test(s, "example quickstart addresses", test_example_quickstart_addresses);
 	CU_add_test(s, "example quickstart services", test_example_quickstart_services);

@@ -207,6 +207,25 @@ static void test_err_partition_both_sides(void)
 	       "expected nodes on both sides of '/', such as 'partition lb1,web1 / lb2,web2'");
 }
 
+/* The one-way form: one arrow, not mixed with '/', nodes on both sides, one side each. */
+static void test_err_partition_oneway(void)
+{
+#define ABC LAB "node a on public\nnode b on public\nnode c on public\n"
+	err_is(ABC "at 1s partition a -> b -> c for 2s\n", 8, 24,
+	       "a partition has two sides: one '->'");
+	err_is(ABC "at 1s partition a->b->c\n", 8, 21, "a partition has two sides: one '->'");
+	err_is(ABC "at 1s partition a / b -> c\n", 8, 23, "a partition has two sides: one '/'");
+	err_is(ABC "at 1s partition a -> b / c\n", 8, 24, "a partition has two sides: one '->'");
+	err_is(ABC "at 1s partition -> b for 2s\n", 8, 22,
+	       "expected nodes on both sides of '->', such as 'partition lb1 -> lb2,web2'");
+	err_is(ABC "at 1s partition a ->\n", 8, 21,
+	       "expected nodes on both sides of '->', such as 'partition lb1 -> lb2,web2'");
+	err_is(ABC "at 1s partition a,b -> c,a\n", 8, 26,
+	       "node 'a' is on both sides of the partition");
+	err_is(ABC "at 1s partition a -> d\n", 8, 22, "unknown node 'd' (nodes: a, b, c)");
+#undef ABC
+}
+
 static void test_err_any_candidate_not_on_net(void)
 {
 	err_is(LAB "node a on public private\nnode b on public\n"
@@ -403,6 +422,7 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "time after duration", test_err_time_after_duration);
 	CU_add_test(s, "duration after timeline", test_err_duration_after_timeline);
 	CU_add_test(s, "partition both sides", test_err_partition_both_sides);
+	CU_add_test(s, "partition one way", test_err_partition_oneway);
 	CU_add_test(s, "any() candidate", test_err_any_candidate_not_on_net);
 	CU_add_test(s, "fault target shape", test_err_fault_target_shape);
 	CU_add_test(s, "kill unknown service", test_err_kill_unknown_service);

@@ -466,6 +466,39 @@ static void test_firing_format_filter(void)
 	tl_schedule_free(sch);
 }
 
+/* A partition's target holds both groups: " / " both ways, " -> " one way (dir out),
+ * which events.jsonl also says as "oneway"; the two-way form adds no member. */
+static void test_firing_format_partition(void)
+{
+	static int ga[2] = {0, 1}, gb[1] = {2};
+	struct scn_event ev[2];
+	for (int i = 0; i < 2; i++) {
+		ev[i] = (struct scn_event){.sched = SCN_AT, .at_ms = 1000 * (i + 1)};
+		ev[i].fault.kind = K("partition");
+		ev[i].fault.target.net = -1;
+		ev[i].fault.group_a = ga;
+		ev[i].fault.n_a = 2 - i;
+		ev[i].fault.group_b = gb;
+		ev[i].fault.n_b = 1;
+	}
+	ev[1].fault.dir = SCN_DIR_OUT;
+	struct scn s;
+	t_scn(&s, ev, 2, 60000);
+	struct tl_schedule *sch = tl_schedule_build(&s, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sch);
+	CU_ASSERT_EQUAL_FATAL(2, sch->n);
+	char buf[256];
+	tl_firing_format(&s, &sch->v[0], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("     1.000s  #1    partition a,b / c  revert at end", buf);
+	CU_ASSERT_STRING_EQUAL("{}", t_params(&s, &sch->v[0]));
+	tl_firing_format(&s, &sch->v[1], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("     2.000s  #2    partition a -> c  revert at end", buf);
+	tl_target_format(&s, &sch->v[1], buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("a -> c", buf);
+	CU_ASSERT_STRING_EQUAL("{\"oneway\":true}", t_params(&s, &sch->v[1]));
+	tl_schedule_free(sch);
+}
+
 /* Every kind's parameters as events.jsonl has them: the same members, order and number
  * forms the text fragments gave (integers as integers, a percentage as %g shows it). */
 static void test_params_every_kind(void)
@@ -487,7 +520,7 @@ static void test_params_every_kind(void)
 	    {"link up", "{}"},
 	    {"blackhole", "{\"dir\":\"out\"}"},
 	    {"pmtu-blackhole", "{}"},
-	    {"partition", "{}"},
+	    {"partition", "{\"oneway\":true}"}, /* dir out: the arrow */
 	    {"stall", "{}"},
 	    {"duplicate", "{\"percent\":0,\"dir\":\"out\"}"},
 	    {"corrupt", "{\"percent\":0,\"dir\":\"out\"}"},
@@ -542,6 +575,7 @@ void register_tl_suite(void)
 	CU_add_test(s, "rng_splitmix_reference", test_rng_splitmix_reference);
 	CU_add_test(s, "firing_format_bandwidth", test_firing_format_bandwidth);
 	CU_add_test(s, "firing_format_filter", test_firing_format_filter);
+	CU_add_test(s, "firing_format_partition", test_firing_format_partition);
 	CU_add_test(s, "params_every_kind", test_params_every_kind);
 	CU_add_test(s, "schedule_matches_model", test_schedule_matches_model);
 	CU_add_test(s, "schedule_same_seed_same_bytes", test_schedule_same_seed_same_bytes);
