@@ -205,6 +205,34 @@ static void test_example_split_brain_set_ha(void)
 	scn_free(s);
 }
 
+/* vrrp-firewall.scn: one fault, VRRP only, both ways, never reverted; ha from the param. */
+static void test_example_vrrp_firewall(void)
+{
+	struct scn_set set = {"ha", "vrrp"};
+	struct scn *s = load_example("vrrp-firewall.scn", NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->duration_ms <= 20000);
+	CU_ASSERT_EQUAL(SCN_HA_SAFE, s->services[2].ha);
+	CU_ASSERT_EQUAL(1, s->services[2].n_heartbeat);
+	CU_ASSERT_EQUAL(scn_net_find(s, "private"), s->services[2].heartbeat[0]);
+	CU_ASSERT_EQUAL_FATAL(1, s->n_events);
+	const struct scn_event *e = &s->events[0];
+	CU_ASSERT_EQUAL(SCN_AT, e->sched);
+	CU_ASSERT_EQUAL(4000, e->at_ms);
+	CU_ASSERT_FALSE(e->has_for);
+	CU_ASSERT_EQUAL(K("blackhole"), e->fault.kind);
+	CU_ASSERT_EQUAL(scn_node_find(s, "lb1"), e->fault.target.nodes[0]);
+	CU_ASSERT_EQUAL(scn_net_find(s, "private"), e->fault.target.net);
+	CU_ASSERT_EQUAL(SCN_DIR_BOTH, e->fault.dir);
+	CU_ASSERT_EQUAL(SCN_PROTO_VRRP, e->fault.match.proto);
+	scn_free(s);
+	s = load_example("vrrp-firewall.scn", &set, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(SCN_HA_VRRP, s->services[2].ha);
+	CU_ASSERT_EQUAL(SCN_HA_VRRP, s->services[3].ha);
+	scn_free(s);
+}
+
 static void test_duration_parse_units(void)
 {
 	int64_t ms = -1;
@@ -645,6 +673,7 @@ void register_scn_suite(void)
 	CU_add_test(s, "example kernel-matrix --set", test_example_kernel_matrix_set);
 	CU_add_test(s, "example split-brain timeline", test_example_split_brain_timeline);
 	CU_add_test(s, "example split-brain --set ha", test_example_split_brain_set_ha);
+	CU_add_test(s, "example vrrp-firewall", test_example_vrrp_firewall);
 	CU_add_test(s, "duration units", test_duration_parse_units);
 	CU_add_test(s, "duration rejects", test_duration_parse_rejects);
 	CU_add_test(s, "size suffixes", test_size_parse_binary_suffixes);
