@@ -177,10 +177,12 @@ static uint64_t relay_due(struct relay_dir *d, uint64_t now, const uint8_t *f, s
 	return due;
 }
 
-/* Put @h on the wheel for @due, or send it now when that is no later than @now. */
+/* Put @h on the wheel for @due, or send it now when that is no later than @now (a
+ * frame of the same selection is never due before one held: delays are equal, or the
+ * jitter means to reorder, and the rate's clock only moves on). */
 static void relay_schedule(struct relay_dir *d, struct relay_held *h, uint64_t now, uint64_t due)
 {
-	if (due <= now && !d->wheel.n) {
+	if (due <= now) {
 		relay_send_then_release(d, &h->vh, h->frame, h->len);
 		relay_held_free(d, h);
 		return;

@@ -18,7 +18,7 @@
 #    are not delayed), p5..p95 spread 6-11 ms (jitter +-5 ms), some echoes late
 #  - flows the selectors do not name are untouched (9001 loses nothing; 9005's echoes
 #    are not duplicated)
-#  - reverted: a round trip after the faults is back under 5 ms; the events name the
+#  - reverted: a round trip after the faults is back under 10 ms (20 without); the events name the
 #    path "relay" and carry the relay's counters
 source "$FL_TOP/tests/integration/lib.sh"
 py=$(command -v python3) || skip "python3 not installed"
@@ -183,7 +183,7 @@ within("delay 20ms: echo round trip median, ms", a["p50"], 19, 21)
 within("jitter 5ms: p95 - p5 of the round trip, ms", a["p95"] - a["p5"], 6, 11)
 within("jitter: echoes arriving late at b, count", b["9005"]["late"], 1, 1e9)
 within("delay flow: echoes duplicated", a["echo_dups"], 0, 0)
-within("after the revert: slowest of 20 round trips, ms", a["after_max"], 0, 5)
+within("after the revert: slowest of 20 round trips, ms", a["after_max"], 0, 10)
 within("after the revert: round trips answered", a["after_n"], 20, 20)
 for e in ev:
     if e.get("path") != "relay":
