@@ -19,12 +19,12 @@
 #include <stdint.h>
 
 enum relay_op {
-	RELAY_OP_PORT = 1, /* declare port @port: its two ifindexes */
-	RELAY_OP_SET = 2,    /* the effects of both directions of @port; the sockets are
-				bound when one is on; with all off, what is held leaves at
-				once and frames still pass */
-	RELAY_OP_STATS = 3,  /* reply with the counters of @port */
-	RELAY_OP_UNBIND = 4  /* all off and the port back on its bridge: stop reading */
+	RELAY_OP_PORT = 1,  /* declare port @port: its two ifindexes */
+	RELAY_OP_SET = 2,   /* the effects of both directions of @port; the sockets are
+			       bound when one is on; with all off, what is held leaves at
+			       once and frames still pass */
+	RELAY_OP_STATS = 3, /* reply with the counters of @port */
+	RELAY_OP_UNBIND = 4 /* all off and the port back on its bridge: stop reading */
 };
 
 /* Which frames an effect applies to. Zero: every frame. */
@@ -36,12 +36,13 @@ struct relay_sel {
 };
 
 enum relay_fx {
-	RELAY_FX_LOSS = 0,    /* ppm; a: mean burst length x 1000 (0: independent) */
-	RELAY_FX_DUPLICATE,   /* ppm: a copy follows the frame */
-	RELAY_FX_CORRUPT,     /* ppm: one random bit flipped past the Ethernet header */
-	RELAY_FX_DELAY,	      /* a: delay ns, b: jitter ns (uniform in +-b) */
-	RELAY_FX_RATE,	      /* a: bits per second */
-	RELAY_FX_REORDER,     /* ppm: the frame is sent after the next one */
+	RELAY_FX_LOSS = 0,  /* ppm; a: mean burst length x 1000 (0: independent) */
+	RELAY_FX_DUPLICATE, /* ppm: a copy follows the frame */
+	RELAY_FX_CORRUPT,   /* ppm: one random bit flipped past the Ethernet header */
+	RELAY_FX_DELAY,	    /* a: delay ns, b: jitter ns (uniform in +-b) */
+	RELAY_FX_RATE,	    /* a: bits per second; b: most ns a frame may wait (the
+			       queue's length in time; 0: no limit but RELAY_HOLD_MAX) */
+	RELAY_FX_REORDER,   /* ppm: the frame is sent after the next one */
 	RELAY_FX_N
 };
 
@@ -58,8 +59,8 @@ enum relay_way {
 };
 
 struct relay_msg {
-	uint32_t op;   /* enum relay_op */
-	uint32_t port; /* 0..RELAY_PORTS_MAX-1, the caller's numbering */
+	uint32_t op;			     /* enum relay_op */
+	uint32_t port;			     /* 0..RELAY_PORTS_MAX-1, the caller's numbering */
 	int32_t port_ifindex, relay_ifindex; /* RELAY_OP_PORT */
 	uint64_t seed;			     /* RELAY_OP_SET: of both directions' draws */
 	struct relay_effect fx[2][RELAY_FX_N];
@@ -67,16 +68,17 @@ struct relay_msg {
 
 /* Counters of one direction since the port was declared. */
 struct relay_stats {
-	uint64_t frames;     /* read from its side */
-	uint64_t sent;	     /* written to the other side (copies included) */
-	uint64_t passed;     /* sent at once, no effect on or none selected them */
-	uint64_t lost;	     /* dropped by the loss effect */
-	uint64_t duplicated; /* copies made */
-	uint64_t corrupted;  /* bits flipped */
-	uint64_t reordered;  /* frames held back behind the next one */
-	uint64_t delayed;    /* frames put on the timer wheel */
-	uint64_t overflow;   /* dropped: the wheel held too much (RELAY_HOLD_MAX) */
-	uint64_t flushed;    /* dropped: still held when the effects went off */
+	uint64_t frames;      /* read from its side */
+	uint64_t sent;	      /* written to the other side (copies included) */
+	uint64_t passed;      /* sent at once, no effect on or none selected them */
+	uint64_t lost;	      /* dropped by the loss effect */
+	uint64_t duplicated;  /* copies made */
+	uint64_t corrupted;   /* bits flipped */
+	uint64_t reordered;   /* frames held back behind the next one */
+	uint64_t delayed;     /* frames put on the timer wheel */
+	uint64_t overflow;    /* dropped: the wheel held too much (RELAY_HOLD_MAX) or the
+				 rate's queue was full */
+	uint64_t flushed;     /* dropped: still held when the effects went off */
 	uint64_t unsegmented; /* corrupt chose an offloaded segment train: left whole */
 	uint64_t send_errors;
 };

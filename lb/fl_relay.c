@@ -31,7 +31,7 @@
 #include "relay.h"
 
 #define RELAY_FRAME_MAX (65536 + 64)
-#define RELAY_BATCH 64 /* frames read per readiness, per socket */
+#define RELAY_BATCH	64 /* frames read per readiness, per socket */
 
 struct relay_port;
 
@@ -55,8 +55,8 @@ static uint8_t relay_buf[sizeof(struct virtio_net_hdr) + RELAY_FRAME_MAX];
 
 static int relay_bind(int fd, int ifindex, uint16_t proto)
 {
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(proto),
-				  .sll_ifindex = ifindex};
+	struct sockaddr_ll sll = {
+	    .sll_family = AF_PACKET, .sll_protocol = htons(proto), .sll_ifindex = ifindex};
 	return bind(fd, (struct sockaddr *)&sll, sizeof(sll));
 }
 
@@ -135,8 +135,8 @@ static int relay_port_activate(struct relay_port *p, bool on)
 	for (int i = 0; i < 2; i++) {
 		if (relay_bind(p->fd[i], p->ifindex[i], on ? ETH_P_ALL : 0) == -1)
 			return -1;
-		if (on && loop_fd_add(relay_loop, p->fd[i], EPOLLIN, relay_on_frames,
-				      &p->side[i]) == -1)
+		if (on &&
+		    loop_fd_add(relay_loop, p->fd[i], EPOLLIN, relay_on_frames, &p->side[i]) == -1)
 			return -1;
 		if (!on) {
 			(void)loop_fd_del(relay_loop, p->fd[i]);
@@ -208,11 +208,11 @@ static void relay_on_ctl(struct loop *loop, int fd, uint32_t events, void *arg)
 		snprintf(r.text, sizeof(r.text), "bad control message (%zd bytes)", n);
 	} else {
 		struct relay_port *p = &relay_ports[m.port];
-		int rc = m.op == RELAY_OP_PORT  ? relay_port_declare(p, &m)
-			 : m.op == RELAY_OP_SET ? relay_port_set(p, &m)
+		int rc = m.op == RELAY_OP_PORT	   ? relay_port_declare(p, &m)
+			 : m.op == RELAY_OP_SET	   ? relay_port_set(p, &m)
 			 : m.op == RELAY_OP_UNBIND ? relay_port_unbind(p)
-			 : m.op == RELAY_OP_STATS ? 0
-						  : (errno = EINVAL, -1);
+			 : m.op == RELAY_OP_STATS  ? 0
+						   : (errno = EINVAL, -1);
 		if (rc == -1) {
 			r.err = errno;
 			snprintf(r.text, sizeof(r.text), "port %u: %s", m.port, strerror(errno));

@@ -157,7 +157,8 @@ static void relay_corrupt(struct relay_dir *d, struct relay_held *h)
 		d->st.corrupted++;
 }
 
-/* The departure time of a selected frame: delay with jitter, then the rate. */
+/* The departure time of a selected frame: delay with jitter, then the rate; UINT64_MAX
+ * when the rate's queue already holds more than its limit (b ns) of waiting. */
 static uint64_t relay_due(struct relay_dir *d, uint64_t now, const uint8_t *f, size_t len)
 {
 	uint64_t due = now;
@@ -169,10 +170,13 @@ static uint64_t relay_due(struct relay_dir *d, uint64_t now, const uint8_t *f, s
 		int64_t t = (int64_t)fx->a + j;
 		due += t > 0 ? (uint64_t)t : 0;
 	}
-	if (relay_fx_picks(d, RELAY_FX_RATE, f, len) && d->fx[RELAY_FX_RATE].a) {
+	const struct relay_effect *rt = &d->fx[RELAY_FX_RATE];
+	if (relay_fx_picks(d, RELAY_FX_RATE, f, len) && rt->a) {
 		if (d->rate_next > due)
 			due = d->rate_next;
-		d->rate_next = due + (uint64_t)len * 8 * 1000000000ULL / d->fx[RELAY_FX_RATE].a;
+		if (rt->b && due > now + rt->b)
+			return UINT64_MAX; /* the queue in front of the link is full */
+		d->rate_next = due + (uint64_t)len * 8 * 1000000000ULL / rt->a;
 	}
 	return due;
 }
@@ -220,6 +224,13 @@ void relay_dir_input(struct relay_dir *d, uint64_t now, const struct virtio_net_
 	    relay_chance(d, d->fx[RELAY_FX_CORRUPT].ppm))
 		relay_corrupt(d, h);
 	uint64_t due = relay_due(d, now, f, len);
+	if (due == UINT64_MAX) {
+		d->st.overflow++;
+		relay_held_free(d, h);
+		if (copy)
+			relay_held_free(d, copy);
+		return;
+	}
 	if (!d->hold && relay_fx_picks(d, RELAY_FX_REORDER, f, len) &&
 	    relay_chance(d, d->fx[RELAY_FX_REORDER].ppm)) {
 		d->st.reordered++;

@@ -39,10 +39,10 @@ struct relay_dir {
 	struct relay_effect fx[RELAY_FX_N];
 	struct relay_stats st;
 	struct relay_wheel wheel;
-	uint64_t rng;	     /* xorshift64* state */
-	bool gilbert_bad;    /* loss with bursts: in a loss run */
-	uint64_t rate_next;  /* rate: when the link is free again (ns) */
-	size_t bytes_held;   /* frames on the wheel and the hold */
+	uint64_t rng;		 /* xorshift64* state */
+	bool gilbert_bad;	 /* loss with bursts: in a loss run */
+	uint64_t rate_next;	 /* rate: when the link is free again (ns) */
+	size_t bytes_held;	 /* frames on the wheel and the hold */
 	struct relay_held *hold; /* reorder: waits for the next frame to leave */
 	uint64_t hold_until;
 	relay_out_fn out;

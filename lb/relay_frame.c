@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define ETH_HLEN_ 14
+#define ETH_HLEN_	14
 #define ETHERTYPE_VLAN_ 0x8100
 #define ETHERTYPE_IPV4_ 0x0800
 #define ETHERTYPE_IPV6_ 0x86dd

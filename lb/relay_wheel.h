@@ -30,7 +30,7 @@ struct relay_slot {
 struct relay_wheel {
 	uint64_t cursor; /* the slot number (time >> shift) expired up to, inclusive */
 	uint64_t seq;
-	size_t n;	 /* entries held */
+	size_t n; /* entries held */
 	uint64_t bits[RELAY_WHEEL_SLOTS / 64];
 	struct relay_slot slot[RELAY_WHEEL_SLOTS];
 };

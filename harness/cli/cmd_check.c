@@ -21,7 +21,7 @@ static void check_usage(FILE *f)
 		   "As root, each packet fault's line then says the mechanism it will use here\n"
 		   "(nftables, tbf, netem, or relay: faultline's own frame path, fl-relay).\n"
 		   "Exit status: 0 every file is valid, 2 a file is not, 3 this host cannot run\n"
-		   "a fault a file uses (e.g. bandwidth without sch_tbf).\n");
+		   "a fault a file uses (e.g. a filter fault without nf_tables' bridge family).\n");
 }
 
 
@@ -35,7 +35,7 @@ static int check_file(const char *path, const struct scn_set *sets, int n_sets)
 		fprintf(stderr, "%s\n", msg);
 		return -1;
 	}
-	/* Faults this kernel cannot do (bandwidth without sch_tbf): exit 3. The probe needs
+	/* Faults this kernel cannot do (a filter without nf_tables' bridge family): exit 3. The probe needs
 	 * a namespace of its own (root); without one the host facts stay unchecked. */
 	struct flt_caps caps;
 	bool probed = flt_caps_probe(&caps) == 0;

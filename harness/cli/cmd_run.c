@@ -389,7 +389,7 @@ static int run_dry(struct scn **scns, int n)
 	return FL_EXIT_OK;
 }
 
-/* Faults the host cannot run (bandwidth without sch_tbf): one line, then exit 3. */
+/* Faults the host cannot run (a filter without nf_tables' bridge family): one line, then exit 3. */
 static int run_host_check(struct scn **scns, int n)
 {
 	struct flt_caps caps;

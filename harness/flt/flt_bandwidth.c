@@ -28,6 +28,7 @@
 #include "node.h"
 #include "net.h"
 #include "lab.h"
+#include "relay_proto.h"
 
 #define FLT_TBF_BURST_MIN (16 * 1024) /* bytes: ten 1500-byte frames and then some */
 #define FLT_TBF_CAP	  (1u << 30)  /* burst and limit are u32 bytes */
@@ -81,6 +82,30 @@ static bool flt_tbf_probe(void)
 	return ok;
 }
 
+/* Is any target a node whose interface is inside it (a guest) with `out` asked? */
+static bool flt_bw_guest_out(const struct scn *s, const struct scn_fault *f)
+{
+	for (int i = 0; (f->dir & SCN_DIR_OUT) && i < f->target.n_nodes; i++)
+		if (node_kind_find((int)s->nodes[f->target.nodes[i]].kind)->iface_inside)
+			return true;
+	return false;
+}
+
+/* tbf where it can shape every direction asked; fl-relay's pacing where the kernel has
+ * no sch_tbf or the fault shapes what a guest sends (its interface is inside it). */
+static const char *flt_bw_path(const struct flt_caps *caps, const struct scn *s,
+			       const struct scn_fault *f)
+{
+	if (!flt_caps_ok(caps, flt_kind_of(f->kind)) || flt_bw_guest_out(s, f))
+		return "relay";
+	return "tbf";
+}
+
+static bool flt_bw_relayed(const struct flt_inst *in)
+{
+	return in->path && !strcmp(in->path, "relay");
+}
+
 /* The interface of @side and the socket of its namespace; -1 with the text set. */
 static int flt_bw_where(struct flt_ctx *ctx, const struct flt_inst *in, enum flt_qdisc_side side,
 			int *ifindex, struct net_nl **nl)
@@ -127,6 +152,8 @@ static int flt_bw_side_revert(struct flt_ctx *ctx, struct flt_inst *in, enum flt
 
 static int flt_bw_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
+	if (flt_bw_relayed(in))
+		return flt_relay_revert(ctx, in, RELAY_FX_RATE);
 	int out = flt_bw_side_revert(ctx, in, FLT_NODE_SIDE);
 	int e = errno;
 	char err[sizeof(ctx->err)];
@@ -140,6 +167,11 @@ static int flt_bw_revert(struct flt_ctx *ctx, struct flt_inst *in)
 
 static int flt_bw_apply(struct flt_ctx *ctx, struct flt_inst *in)
 {
+	if (flt_bw_relayed(in)) {
+		/* the queue holds 200 ms of the rate, as tbf's limit below */
+		struct relay_effect e = {.a = in->fault->rate_bps, .b = 200 * 1000000ULL};
+		return flt_relay_apply(ctx, in, RELAY_FX_RATE, &e);
+	}
 	enum scn_dir dir = in->fault->dir;
 	if ((dir & SCN_DIR_OUT) && flt_bw_side_apply(ctx, in, FLT_NODE_SIDE) < 0)
 		return -1;
@@ -150,36 +182,6 @@ static int flt_bw_apply(struct flt_ctx *ctx, struct flt_inst *in)
 		(void)flt_bw_side_revert(ctx, in, FLT_NODE_SIDE);
 		memcpy(ctx->err, err, sizeof(err));
 		return errno = e, -1;
-	}
-	return 0;
-}
-
-static const char *flt_bw_path(const struct flt_caps *caps, const struct scn *s,
-			       const struct scn_fault *f)
-{
-	(void)caps;
-	(void)s;
-	(void)f;
-	return "tbf";
-}
-
-static int flt_bw_check(const struct flt_caps *caps, const struct scn *s, const struct scn_fault *f,
-			char *err, size_t len)
-{
-	if (!flt_caps_ok(caps, flt_kind_of(f->kind))) {
-		snprintf(err, len, "bandwidth needs sch_tbf, which this kernel does not have");
-		return errno = ENOTSUP, -1;
-	}
-	for (int i = 0; (f->dir & SCN_DIR_OUT) && i < f->target.n_nodes; i++) {
-		const struct scn_node *nd = &s->nodes[f->target.nodes[i]];
-		const struct node_kind *k = node_kind_find((int)nd->kind);
-		if (!k->iface_inside)
-			continue;
-		snprintf(err, len,
-			 "bandwidth %s on %s node '%s': its interface is inside the "
-			 "guest; write 'in' (shaped on its tap)",
-			 scn_dir_name(f->dir), k->name, nd->name);
-		return errno = ENOTSUP, -1;
 	}
 	return 0;
 }
@@ -230,7 +232,6 @@ const struct flt_kind flt_bandwidth_kind = {
 	    .params = flt_bw_params,
 	    .undo = SCN_UNDO_END},
     .probe = flt_tbf_probe,
-    .check = flt_bw_check,
     .path = flt_bw_path,
     .apply = flt_bw_apply,
     .revert = flt_bw_revert,

@@ -5,8 +5,8 @@
  * or the payload, so the receiver's IP, TCP or UDP checksum catches it (a checksum the
  * sender left to offload is computed first). Carried by fl-relay (flt_relay.c). A
  * segmentation-offload frame (a TCP train of up to 64 KiB from a veth) is left whole
- * and counted as "unsegmented" in the revert's counters. Composition: one corrupt per port and direction at a time (EBUSY); it
- * composes with every other kind, relayed or not.
+ * and counted as "unsegmented" in the revert's counters. Composition: one corrupt per port and
+ * direction at a time (EBUSY); it composes with every other kind, relayed or not.
  */
 #include <math.h>
 

@@ -28,6 +28,13 @@ static const char *flt_loss_path(const struct flt_caps *caps, const struct scn *
 	return f->n > 0 ? "relay" : "nftables";
 }
 
+/* Only the kernel's path needs nf_tables. */
+static int flt_loss_check(const struct flt_caps *caps, const struct scn *s,
+			  const struct scn_fault *f, char *err, size_t len)
+{
+	return f->n > 0 ? 0 : flt_nft_check(caps, s, f, err, len);
+}
+
 static int flt_loss_revert(struct flt_ctx *ctx, struct flt_inst *in)
 {
 	return in->fault->n > 0 ? flt_relay_revert(ctx, in, RELAY_FX_LOSS)
@@ -94,7 +101,7 @@ const struct flt_kind flt_loss_kind = {
 	    .params = flt_loss_params,
 	    .undo = SCN_UNDO_END},
     .probe = flt_nft_probe,
-    .check = flt_nft_check,
+    .check = flt_loss_check,
     .path = flt_loss_path,
     .apply = flt_loss_apply,
     .revert = flt_loss_revert,

@@ -39,11 +39,11 @@
 
 struct flt_relay_port {
 	bool want, made, active;
-	int idx;	    /* the port's number for fl-relay */
-	int q_ifindex;	    /* the relay's veth end on the bridge side */
+	int idx;	   /* the port's number for fl-relay */
+	int q_ifindex;	   /* the relay's veth end on the bridge side */
 	char q[24], r[24]; /* IFNAMSIZ at most for any lab faultline builds */
 	struct relay_effect fx[2][RELAY_FX_N];
-	int owner[2][RELAY_FX_N]; /* the instance holding each effect, 0: free */
+	int owner[2][RELAY_FX_N];   /* the instance holding each effect, 0: free */
 	struct relay_stats base[2]; /* the counters when it went into the path */
 };
 
@@ -52,7 +52,7 @@ struct flt_relay {
 	int ctl;
 	int n_ports;
 	struct flt_relay_port *port; /* per flt_port() */
-	bool orphan; /* the context is gone: the teardown entry frees this */
+	bool orphan;		     /* the context is gone: the teardown entry frees this */
 	char err[600];		     /* why the relay is not there, "" when it is */
 };
 
@@ -104,8 +104,8 @@ int flt_relay_pct_args(const struct scn_fault *f, int step, int steps, char *buf
 	if (n < 0)
 		return n;
 	bool room = buf && (size_t)n < len;
-	int m = flt_relay_tail_args(f, SCN_DIR_BOTH, room ? buf + n : NULL,
-				    room ? len - (size_t)n : 0);
+	int m =
+	    flt_relay_tail_args(f, SCN_DIR_BOTH, room ? buf + n : NULL, room ? len - (size_t)n : 0);
 	return m < 0 ? m : n + m;
 }
 
@@ -134,8 +134,7 @@ const char *flt_relay_path(const struct flt_caps *caps, const struct scn *s,
 static int flt_relay_talk(struct flt_relay *rl, const struct relay_msg *m, struct relay_reply *r)
 {
 	if (send(rl->ctl, m, sizeof(*m), MSG_NOSIGNAL) != (ssize_t)sizeof(*m))
-		return snprintf(rl->err, sizeof(rl->err), "fl-relay: control: %s",
-				strerror(errno)),
+		return snprintf(rl->err, sizeof(rl->err), "fl-relay: control: %s", strerror(errno)),
 		       -1;
 	ssize_t n;
 	while ((n = recv(rl->ctl, r, sizeof(*r), 0)) == -1 && errno == EINTR)
@@ -264,8 +263,8 @@ static int flt_relay_declare(struct flt_ctx *ctx, struct flt_relay *rl)
 		m.relay_ifindex = p->idx;
 		struct relay_reply r;
 		if (n >= RELAY_PORTS_MAX)
-			return snprintf(rl->err, sizeof(rl->err),
-					"more than %d relayed ports", RELAY_PORTS_MAX),
+			return snprintf(rl->err, sizeof(rl->err), "more than %d relayed ports",
+					RELAY_PORTS_MAX),
 			       -1;
 		if (m.port_ifindex <= 0 || flt_relay_talk(rl, &m, &r) < 0)
 			return -1;
@@ -350,8 +349,10 @@ const char *flt_relay_port_name(struct flt_ctx *ctx, int node, int net)
 static struct relay_sel flt_relay_sel(const struct scn_match *m)
 {
 	struct relay_sel sel = {0};
-	static const uint8_t l4[] = {[SCN_PROTO_TCP] = 6, [SCN_PROTO_UDP] = 17,
-				     [SCN_PROTO_ICMP] = 1, [SCN_PROTO_VRRP] = 112};
+	static const uint8_t l4[] = {[SCN_PROTO_TCP] = 6,
+				     [SCN_PROTO_UDP] = 17,
+				     [SCN_PROTO_ICMP] = 1,
+				     [SCN_PROTO_VRRP] = 112};
 	if (m->proto == SCN_PROTO_ARP)
 		sel.ethertype = 0x0806;
 	else if (m->proto != SCN_PROTO_ANY)
@@ -390,8 +391,7 @@ static int flt_relay_send(struct flt_ctx *ctx, struct flt_relay_port *p, uint64_
  * (milliseconds in which frames vanish). Disabled first: there is a moment with
  * neither forwarding, never one with both (frames would cross twice).
  */
-static int flt_relay_swap(struct flt_ctx *ctx, struct flt_relay_port *p, int node, int net,
-			  bool in)
+static int flt_relay_swap(struct flt_ctx *ctx, struct flt_relay_port *p, int node, int net, bool in)
 {
 	struct net_nl *nl = flt_nl_lab(ctx);
 	int port = lab_port_ifindex(ctx->lab, node, net);
@@ -439,8 +439,8 @@ int flt_relay_apply(struct flt_ctx *ctx, struct flt_inst *in, int fx, const stru
 		return -1;
 	for (int d = 0; d < 2; d++)
 		if (flt_relay_has(dirs, d) && p->owner[d][fx])
-			return errno = EBUSY, flt_fail(ctx, "a %s is already applied there",
-						       in->kind->name);
+			return errno = EBUSY,
+			       flt_fail(ctx, "a %s is already applied there", in->kind->name);
 	struct flt_relay_port old = *p;
 	for (int d = 0; d < 2; d++)
 		if (flt_relay_has(dirs, d)) {

@@ -3,8 +3,8 @@
  * frame crossing the node's port is held back with probability P and sent right after
  * the next frame of its direction leaves (at most 10 ms later when none comes), so it
  * arrives after it (both directions by default, as loss). One frame is held at a time.
- * Carried by fl-relay (flt_relay.c). Composition: one reorder per port and direction at a time (EBUSY); it
- * composes with every other kind, relayed or not.
+ * Carried by fl-relay (flt_relay.c). Composition: one reorder per port and direction at a time
+ * (EBUSY); it composes with every other kind, relayed or not.
  */
 #include <math.h>
 

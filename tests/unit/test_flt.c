@@ -688,12 +688,11 @@ static void test_revert_once_and_end_marking(void)
 	t_env_fini(&e);
 }
 
-/* The check of a kind asks its own probe's bit: one bit per table entry, no other. */
+/* A kind's path asks its own probe's bit: one bit per table entry, no other. */
 static void test_caps_per_kind(void)
 {
 	struct scn_fault f = {.kind = K("bandwidth"), .dir = SCN_DIR_IN};
 	struct scn s = {.name = "t"};
-	char err[256];
 	int bw = -1, delay = -1;
 	for (int i = 0; scn_fault_kinds[i]; i++) {
 		bw = scn_fault_kinds[i] == K("bandwidth") ? i : bw;
@@ -703,35 +702,55 @@ static void test_caps_per_kind(void)
 	struct flt_caps caps = {.kinds = 1ULL << bw};
 	CU_ASSERT_TRUE(flt_caps_ok(&caps, flt_kind_of(K("bandwidth"))));
 	CU_ASSERT_FALSE(flt_caps_ok(&caps, flt_kind_of(K("delay"))));
-	CU_ASSERT_EQUAL(0, flt_kind_of(f.kind)->check(&caps, &s, &f, err, sizeof(err)));
-	caps.kinds = 1ULL << delay;
-	CU_ASSERT_EQUAL(-1, flt_kind_of(f.kind)->check(&caps, &s, &f, err, sizeof(err)));
-	CU_ASSERT_EQUAL(ENOTSUP, errno);
-	CU_ASSERT_STRING_EQUAL("bandwidth needs sch_tbf, which this kernel does not have", err);
+	CU_ASSERT_STRING_EQUAL("tbf", flt_fault_path(&caps, &s, &f));
+	caps.kinds = 1ULL << delay; /* netem, no tbf: bandwidth is fl-relay's pacing */
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
+	f = (struct scn_fault){.kind = K("delay"), .dir = SCN_DIR_OUT};
+	CU_ASSERT_STRING_EQUAL("netem", flt_fault_path(&caps, &s, &f));
+	caps.kinds = 1ULL << bw;
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
 	/* mtu has no probe; the nft kinds share one (flt_caps_probe() runs it once) */
 	CU_ASSERT_PTR_NULL(flt_kind_of(K("mtu"))->probe);
 	CU_ASSERT_PTR_EQUAL(flt_kind_of(K("loss"))->probe, flt_kind_of(K("blackhole"))->probe);
 }
 
-/* bandwidth out on a qemu node is refused by the check; in is fine. */
+/* bandwidth: tbf where it shapes every direction asked; what a guest sends (its
+ * interface is inside it), or a kernel without sch_tbf, goes through fl-relay. */
 static void test_bandwidth_check_qemu(void)
 {
 	struct scn_node nodes[1] = {{.name = "g", .kind = SCN_NODE_QEMU}};
 	int idx[1] = {0};
 	struct scn s = {.name = "t", .nodes = nodes, .n_nodes = 1};
 	struct scn_fault f = {.kind = K("bandwidth"), .target = {idx, 1, 0}, .dir = SCN_DIR_IN};
-	struct flt_caps caps = {.kinds = ~0ULL};
-	const struct flt_kind *k = flt_kind_of(f.kind);
-	char err[256];
-	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
+	struct flt_caps caps = {.kinds = ~0ULL}, none = {0};
+	CU_ASSERT_PTR_NULL(flt_kind_of(f.kind)->check); /* nothing is refused */
+	CU_ASSERT_STRING_EQUAL("tbf", flt_fault_path(&caps, &s, &f));
 	f.dir = SCN_DIR_BOTH;
-	CU_ASSERT_EQUAL(-1, k->check(&caps, &s, &f, err, sizeof(err)));
-	CU_ASSERT_STRING_EQUAL(
-	    "bandwidth both on qemu node 'g': its interface is inside the guest; "
-	    "write 'in' (shaped on its tap)",
-	    err);
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
+	f.dir = SCN_DIR_OUT;
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
 	nodes[0].kind = SCN_NODE_NETNS;
-	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &f, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL("tbf", flt_fault_path(&caps, &s, &f));
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&none, &s, &f));
+	/* delay: netem only for `out` on every frame of a netns node, where it exists */
+	f = (struct scn_fault){.kind = K("delay"), .target = {idx, 1, 0}, .dir = SCN_DIR_OUT};
+	CU_ASSERT_STRING_EQUAL("netem", flt_fault_path(&caps, &s, &f));
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&none, &s, &f));
+	f.dir = SCN_DIR_IN;
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
+	f.dir = SCN_DIR_OUT;
+	f.match.proto = SCN_PROTO_TCP;
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
+	f.match.proto = SCN_PROTO_ANY;
+	nodes[0].kind = SCN_NODE_QEMU;
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
+	/* loss: nftables, or fl-relay with bursts */
+	f = (struct scn_fault){.kind = K("loss"), .target = {idx, 1, 0}, .percent = 5};
+	CU_ASSERT_STRING_EQUAL("nftables", flt_fault_path(&caps, &s, &f));
+	f.n = 4;
+	CU_ASSERT_STRING_EQUAL("relay", flt_fault_path(&caps, &s, &f));
+	f.kind = K("stall");
+	CU_ASSERT_PTR_NULL(flt_fault_path(&caps, &s, &f));
 }
 
 void register_flt_suite(void);

@@ -105,8 +105,8 @@ static void test_wheel_fifo_and_past(void)
 	struct t_log log = {0};
 	relay_wheel_init(&w, 100 * MS);
 	relay_wheel_add(&w, &v[0].e, 110 * MS);
-	relay_wheel_add(&w, &v[1].e, 110 * MS); /* same due: after v[0] */
-	relay_wheel_add(&w, &v[2].e, 50 * MS);	/* already past: the next expiry */
+	relay_wheel_add(&w, &v[1].e, 110 * MS);		   /* same due: after v[0] */
+	relay_wheel_add(&w, &v[2].e, 50 * MS);		   /* already past: the next expiry */
 	relay_wheel_add(&w, &v[3].e, 100 * MS + 300 * MS); /* over a turn away */
 	CU_ASSERT_EQUAL(relay_wheel_next(&w), 50 * MS);
 	log.now = 100 * MS;
@@ -194,8 +194,8 @@ static int t_send(struct relay_dir *d, const struct virtio_net_hdr *vh, const ui
 	return 0;
 }
 
-static void t_dir(struct relay_dir *d, struct t_out *o, enum relay_fx fx, uint32_t ppm,
-		  uint64_t a, uint64_t b)
+static void t_dir(struct relay_dir *d, struct t_out *o, enum relay_fx fx, uint32_t ppm, uint64_t a,
+		  uint64_t b)
 {
 	struct relay_effect e[RELAY_FX_N] = {0};
 	memset(o, 0, sizeof(*o));
@@ -325,9 +325,8 @@ static void test_dir_corrupt(void)
 	CU_ASSERT_TRUE(o.bad_csum > 200 * 60 / 86 && o.bad_csum <= 200);
 	/* the checksum a frame leaves with when nothing is flipped verifies */
 	uint8_t f[100];
-	struct virtio_net_hdr vh = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-				    .csum_start = 34,
-				    .csum_offset = 6};
+	struct virtio_net_hdr vh = {
+	    .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 34, .csum_offset = 6};
 	t_frame(f, 9, 5);
 	uint8_t ph[12] = {0};
 	memcpy(ph, f + 26, 8);
@@ -349,8 +348,8 @@ static void test_dir_reorder_and_select(void)
 	struct t_out o;
 	struct relay_effect e[RELAY_FX_N] = {0};
 	t_dir(&d, &o, RELAY_FX_REORDER, 1000000, 0, 0);
-	e[RELAY_FX_REORDER] = (struct relay_effect){
-	    .on = 1, .ppm = 1000000, .sel = {.l4proto = 17, .port = 9}};
+	e[RELAY_FX_REORDER] =
+	    (struct relay_effect){.on = 1, .ppm = 1000000, .sel = {.l4proto = 17, .port = 9}};
 	relay_dir_set(&d, e, 7);
 	t_in(&d, 9, 1, false); /* held */
 	t_in(&d, 7, 2, false); /* not selected: passes, the hold stays */
