@@ -1,6 +1,7 @@
 # kill -9 of faultline at several instants (while building, just after, mid-run, with a
-# node frozen) leaves nothing: no process of the run, no cgroup, and (checked by the
-# runner) the host's links, addresses, routes and rules unchanged.
+# node frozen) leaves nothing: no process of the run (fl-relay, in the path from t0,
+# included), no cgroup, and (checked by the runner) the host's links, addresses,
+# routes and rules unchanged.
 . "$FL_TOP/tests/integration/lib.sh"
 [ -d /sys/fs/cgroup/freezer ] || skip "no cgroup v1 freezer"
 mark=$((7000 + $$ % 1000))
@@ -11,6 +12,7 @@ mark=$((7000 + $$ % 1000))
 	for i in $(seq 1 80); do echo "node n$i on lan"; done
 	echo "service n1 exec \"sleep $mark.1 & sleep $mark.2; wait\""
 	echo "service n2 exec \"sleep $mark.3\""
+	echo "at 0s delay n2.lan 10ms" # fl-relay in the path from t0
 } >"$FL_WORK/lab_kill9.scn"
 
 # wait_gone WHAT CMD...: poll until CMD fails (nothing found), up to 5 s
@@ -34,6 +36,9 @@ one() { # one INSTANT: start a run, kill -9 it at INSTANT (seconds, or t0, or fr
 		grep -q '"ev":"t0"' "$runs"/latest/events.jsonl || fail "$when: run never reached t0"
 		pgrep -f "sleep $mark.2" >/dev/null || fail "$when: services not running"
 		[ -n "$(cg_of $pid)" ] || fail "$when: no cgroup for the run"
+		relay=$(pgrep -P $pid -x fl-relay) || fail "$when: no fl-relay under faultline"
+		grep -q '"ev":"apply".*"path":"relay"' "$runs"/latest/events.jsonl ||
+			sleep 0.1 # the delay fires at t0: give it a moment
 		if [ "$when" = frozen ]; then
 			echo FROZEN >"$(cg_of $pid)/n1/freezer.state"
 			sleep 0.2
@@ -48,9 +53,11 @@ one() { # one INSTANT: start a run, kill -9 it at INSTANT (seconds, or t0, or fr
 	wait_gone "a service process" pgrep -f "sleep $mark"
 	wait_gone "the reaper / faultline" pgrep -f "faultline run -q --run-dir $runs "
 	wait_gone "the run's cgroup" cg_of $pid
+	[ -z "${relay:-}" ] || wait_gone "fl-relay ($relay)" kill -0 "$relay"
+	relay=
 	echo "kill -9 at $when: nothing left"
 }
-killed=
+killed= relay=
 for w in 0.01 0.05 0.15 t0 frozen; do one $w; done
 # other runs may be going on at the same time: only what was ours must be gone
 out=$(faultline cleanup) || fail "faultline cleanup exited $?"
