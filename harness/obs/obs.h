@@ -57,6 +57,7 @@ struct obs_fault {
 	char kind[OBS_NAME_MAX];   /* "link down", "stall" ... */
 	char target[64];	   /* "lb1.private", "lb1", "web1 web" ... */
 	char node[OBS_NAME_MAX];   /* the target node (text before '.' or ' '), or "" */
+	char path[16];		   /* the mechanism ("nftables", "relay" ...), "" if none */
 	int64_t apply_ns;
 	int64_t revert_ns; /* OBS_OPEN while applied */
 };
@@ -140,6 +141,8 @@ int obs_mark_add(struct obs_store *st, const struct obs_mark *m);
 /* Record fault @id applied at @t_ns; fills node from @target. */
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,
 		    int64_t t_ns);
+/* The path (the mechanism) the newest open firing @id was applied through. */
+void obs_fault_set_path(struct obs_store *st, int id, const char *path);
 /* Record fault @id reverted at @t_ns; -1 with errno ENOENT when it was never applied. */
 int obs_fault_revert(struct obs_store *st, int id, int64_t t_ns);
 

@@ -108,11 +108,13 @@ static int obs_ev_timeline(struct obs_store *st, const json_t *o, int64_t t, con
 		st->t0_ns = t;
 		return 1;
 	}
-	if (!strcmp(ev, "apply"))
-		return obs_fault_apply(st, id, jsonl_get_str(o, "fault"),
-				       jsonl_get_str(o, "target"), t) < 0
-			   ? -1
-			   : 1;
+	if (!strcmp(ev, "apply")) {
+		if (obs_fault_apply(st, id, jsonl_get_str(o, "fault"), jsonl_get_str(o, "target"),
+				    t) < 0)
+			return -1;
+		obs_fault_set_path(st, id, jsonl_get_str(o, "path"));
+		return 1;
+	}
 	if (!strcmp(ev, "revert"))
 		return obs_fault_revert(st, id, t) < 0 ? 0 : 1;
 	return 0;

@@ -131,6 +131,15 @@ int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *
 	OBS_APPEND(st, flt, n_flt, cap_flt, &f);
 }
 
+void obs_fault_set_path(struct obs_store *st, int id, const char *path)
+{
+	for (size_t i = st->n_flt; path && i-- > 0;)
+		if (st->flt[i].id == id && st->flt[i].revert_ns == OBS_OPEN) {
+			snprintf(st->flt[i].path, sizeof(st->flt[i].path), "%s", path);
+			return;
+		}
+}
+
 int obs_fault_revert(struct obs_store *st, int id, int64_t t_ns)
 {
 	/* newest first: ids are unique per run, but a reader may merge runs */

@@ -94,13 +94,15 @@ err:
 static json_t *rep_json_fault(const struct sla_result *r, const struct obs_fault *flt)
 {
 	bool open = flt->revert_ns == OBS_OPEN;
-
-	return json_pack(
+	json_t *o = json_pack(
 	    "{s:i,s:o,s:o,s:I,s:o,s:o,s:o}", "id", flt->id, "fault", jsonl_str(flt->kind), "target",
 	    jsonl_str(flt->target), "applied_ns", (json_int_t)flt->apply_ns, "applied_ms",
 	    rep_json_num((double)(flt->apply_ns - r->cfg.t0_ns) / 1e6), "reverted_ns",
 	    open ? json_null() : json_integer(flt->revert_ns), "reverted_ms",
 	    open ? json_null() : rep_json_num((double)(flt->revert_ns - r->cfg.t0_ns) / 1e6));
+	if (o && flt->path[0])
+		jsonl_set(o, "path", jsonl_str(flt->path));
+	return o;
 }
 
 static json_t *rep_json_faults(const struct sla_result *r)

@@ -71,6 +71,7 @@ static struct obs_store *t_run(void)
 	t_lb(st, "lb2", 11500, NULL, "web1", true);
 	obs_fault_apply(st, 1, "kill", "lb1 lb", MS(5000));
 	obs_fault_apply(st, 2, "blackhole", "web1.private", MS(8500));
+	obs_fault_set_path(st, 2, "nftables");
 	obs_fault_revert(st, 2, MS(11000));
 	return st;
 }
@@ -221,14 +222,14 @@ static void test_json(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\"id\": 2, \"fault\": \"blackhole\", \"target\": "
 					   "\"web1.private\", \"applied_ns\": 5008500000000, "
 					   "\"applied_ms\": 8500, \"reverted_ns\": 5011000000000, "
-					   "\"reverted_ms\": 11000}"));
+					   "\"reverted_ms\": 11000, \"path\": \"nftables\"}"));
 	if (t_have("jq")) {
 		char cmd[512];
 		snprintf(cmd, sizeof(cmd),
 			 "jq -e '.scenario == \"quick\" and .seed == 7 and .passed == false and "
 			 ".metrics.success > 97.33 and .metrics.success < 97.34 and "
 			 ".expectations[2].passed == false and .expectations[2].value == 400 and "
-			 ".faults[0].reverted_ns == null and .guests == [] and "
+			 ".faults[0].reverted_ns == null and .faults[0].path == null and .guests == [] and "
 			 ".metrics_during_faults.p99 == 47' %s >/dev/null", path);
 		CU_ASSERT_EQUAL(0, system(cmd));
 	} else {
