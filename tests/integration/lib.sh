@@ -8,3 +8,14 @@ check() { # check "what" command...: run it, fail with "what" if it fails
 }
 # A scenario file in the work dir from standard input: scn NAME <<EOF ... EOF
 scn() { cat >"$FL_WORK/$1.scn"; echo "$FL_WORK/$1.scn"; }
+# need_guest_image: skip the test unless the guest image (vm-images/build) is there.
+# The build runs once per suite (FL_SUITE, the runner's work directory): nothing it
+# reads changes between two tests, and each run of it costs 1-4 s (it relinks fl-*).
+need_guest_image() {
+	local d=${FL_SUITE:-$FL_WORK}
+	if [ ! -f "$d/vm-image.rc" ]; then
+		"$FL_TOP/vm-images/build" >"$d/vm-image.log" 2>&1
+		echo $? >"$d/vm-image.rc"
+	fi
+	[ "$(cat "$d/vm-image.rc")" = 0 ] || skip "guest image cannot be built: $(tail -1 "$d/vm-image.log")"
+}

@@ -4,8 +4,7 @@
 # compares the host's links, addresses, routes and processes before and after.
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
-"$FL_TOP/vm-images/build" >"$FL_WORK/vm-image.log" 2>&1 ||
-	skip "guest image cannot be built: $(tail -1 "$FL_WORK/vm-image.log")"
+need_guest_image
 
 f=$(scn guest-kill <<'S'
 scenario guest-kill

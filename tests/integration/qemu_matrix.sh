@@ -5,8 +5,7 @@
 # really in effect: IO-APIC lines by default, none (XT-PIC instead) under noapic.
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
-"$FL_TOP/vm-images/build" >"$FL_WORK/vm-image.log" 2>&1 ||
-	skip "guest image cannot be built: $(tail -1 "$FL_WORK/vm-image.log")"
+need_guest_image
 
 j="$FL_WORK/matrix.json"
 faultline matrix --run-dir "$FL_WORK/runs-matrix" --json "$j" --set append= \

@@ -7,8 +7,7 @@
 # directory with times on the host's clock.
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
-"$FL_TOP/vm-images/build" >"$FL_WORK/vm-image.log" 2>&1 ||
-	skip "guest image cannot be built: $(tail -1 "$FL_WORK/vm-image.log")"
+need_guest_image
 
 f=$(scn guest-services <<'S'
 scenario guest-services

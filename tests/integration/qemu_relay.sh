@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# A QEMU guest on a lab bridge next to a netns node: the guest boots to agent-ready,
-# its interface is named after the network and carries its scenario address, and the
-# netns node reaches it (busybox ping from the node's namespace). fl-relay serves the
-# guest's tap as it serves a veth: a delay on what the guest sends (1-2 s), then on
-# what it receives (2.5-3.5 s), shows in the ping's round trips; and from 4 s a
-# `bandwidth g1.lan 4mbit out` (fl-relay's pacing: the guest's own interface is
-# inside it) holds a TCP upload from the guest to 4 Mbit/s on the wire, +-10%.
+# fl-relay serves a guest's tap as it serves a veth: a delay on what the guest sends
+# (1-2 s), then on what it receives (2.5-3.5 s), shows in a netns node's pings of it;
+# and from 4 s a `bandwidth g1.lan 4mbit out` (fl-relay's pacing: the guest's own
+# interface is inside it) holds a TCP upload from the guest to 4 Mbit/s on the wire,
+# +-10%.
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 command -v busybox >/dev/null || skip "busybox not installed"
-"$FL_TOP/vm-images/build" >"$FL_WORK/vm-image.log" 2>&1 ||
-	skip "guest image cannot be built: $(tail -1 "$FL_WORK/vm-image.log")"
+need_guest_image
 
 PY=$(command -v python3) || skip "python3 not installed"
 # A TCP sink: the payload's bytes per 100 ms, printed at the end as "t bytes" lines.
@@ -30,8 +27,8 @@ while True:
 for t, n in got:
     print("%.3f %d" % (t, n))
 P
-f=$(scn guest-ping <<S
-scenario guest-ping
+f=$(scn guest-relay <<S
+scenario guest-relay
 duration 8s
 network lan 198.18.0.0/24
 node g1 qemu on lan
@@ -44,12 +41,9 @@ at 2.5s delay g1.lan 20ms in for 1s
 at 4s bandwidth g1.lan 4mbit out
 S
 )
-check "faultline run" faultline run --run-dir "$FL_WORK/runs-ping" "$f"
-run="$FL_WORK/runs-ping/latest"
-ready=$(grep '"ev":"guest-ready"' "$run/events.jsonl") || fail "no guest-ready event"
-echo "$ready"
-echo "$ready" | grep -q '"src":"g1"' || fail "guest-ready not from g1"
-cat "$run/h1.exec.out"
+check "faultline run" faultline run --run-dir "$FL_WORK/runs-relay" "$f"
+run="$FL_WORK/runs-relay/latest"
+grep -q '"ev":"guest-ready"' "$run/events.jsonl" || fail "no guest-ready event"
 grep -q ' packets received' "$run/h1.exec.out" || fail "netns node did not reach the guest"
 # round trips by seq (one every 50 ms from about the timeline's start)
 rtt() { # the median round trip of seq LO..HI (a guest under TCG on a busy machine
@@ -74,5 +68,4 @@ rate=$(awk '{t[NR] = $1; n[NR] = $2} END {
 	print (b > a) ? s * 8 / (b - a) * 1514 / 1448 / 1e6 : -1 }' "$run/h1.sink.out")
 echo "guest upload through bandwidth 4mbit out: $rate Mbit/s on the wire"
 awk -v r="$rate" 'BEGIN {exit !(r >= 3.6 && r <= 4.4)}' || fail "upload at $rate Mbit/s, wanted 4 +-10%"
-grep -q 'fl-init: ready' "$run/g1.console" || fail "no fl-init line on the console"
-echo "ok: guest reached in $(sed -n 's/.*"boot_ms":\([0-9]*\).*/\1/p' <<<"$ready") ms"
+echo ok
