@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -187,12 +188,38 @@ static int relay_port_declare(struct relay_port *p, const struct relay_msg *m)
 	return 0;
 }
 
+/*
+ * Real-time (SCHED_FIFO) while some port holds frames for a time (delay, rate,
+ * reorder): then the relay's timers are what is measured, and an ordinary task waits
+ * behind the host's other work for milliseconds (BENCHMARKS.md, fl-relay). Ordinary
+ * otherwise: a woken real-time task is not placed next to its waker, and on the
+ * bench that made a frame which only passes through several times slower. While
+ * real-time, a flood through the relay can hold one CPU (the kernel leaves ordinary
+ * tasks a few percent of it). Best effort: without the privilege nothing changes.
+ */
+static void relay_sched_update(void)
+{
+	static int cur = SCHED_OTHER;
+	int want = SCHED_OTHER;
+	for (int i = 0; i < RELAY_PORTS_MAX; i++)
+		for (int d = 0; relay_ports[i].declared && d < 2; d++) {
+			const struct relay_effect *fx = relay_ports[i].dir[d].fx;
+			if (fx[RELAY_FX_DELAY].on || fx[RELAY_FX_RATE].on ||
+			    fx[RELAY_FX_REORDER].on)
+				want = SCHED_FIFO;
+		}
+	struct sched_param sp = {.sched_priority = want == SCHED_FIFO ? 10 : 0};
+	if (want != cur && sched_setscheduler(0, want | SCHED_RESET_ON_FORK, &sp) == 0)
+		cur = want;
+}
+
 static int relay_port_set(struct relay_port *p, const struct relay_msg *m)
 {
 	if (!p->declared)
 		return errno = ENOENT, -1;
 	for (int i = 0; i < 2; i++)
 		relay_dir_set(&p->dir[i], m->fx[i], m->seed * 2 + (uint64_t)i + 1);
+	relay_sched_update();
 	bool idle = relay_dir_idle(&p->dir[0]) && relay_dir_idle(&p->dir[1]);
 	if (!idle)
 		return relay_port_activate(p, true);
