@@ -6,8 +6,9 @@
  * control socket closes.
  *
  * Each declared port has two packet sockets, on the node's lab-side port and on the
- * relay's veth end. They are bound to protocol 0 (no frame is copied to them) while
- * every effect of the port is off, and to ETH_P_ALL while one is on; faultline moves
+ * relay's veth end. They are bound to ETH_P_ALL while an effect of the port is on,
+ * and replaced by fresh ones bound to no protocol (no frame is copied to them) when
+ * faultline takes the port out of the path (RELAY_OP_UNBIND); faultline moves
  * the port off its bridge and the relay's veth peer onto it around that, so the relay
  * is in the path only then. With PACKET_VNET_HDR a frame keeps its offload state
  * (checksum left to the hardware, segmentation) across the relay.
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -127,26 +129,45 @@ static void relay_on_frames(struct loop *loop, int fd, uint32_t events, void *ar
 	relay_timer_arm(s);
 }
 
-/* Into the path (both sockets bound to every protocol) or out of it (unbound, emptied). */
+/*
+ * Out of the path: a fresh socket in place of each. Binding the old one to protocol 0
+ * would not do: packet_bind() reads protocol 0 as "keep the current one", so it would
+ * go on queueing every frame of the port (up to its buffer), and the next time the
+ * port went into the path the relay would send that backlog on, seconds late.
+ */
+static int relay_port_deactivate(struct relay_port *p)
+{
+	int fd[2] = {relay_sock_open(p->ifindex[0]), relay_sock_open(p->ifindex[1])};
+	if (fd[0] == -1 || fd[1] == -1) {
+		int e = errno;
+		for (int i = 0; i < 2; i++)
+			if (fd[i] != -1)
+				close(fd[i]);
+		return errno = e, -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		(void)loop_fd_del(relay_loop, p->fd[i]);
+		close(p->fd[i]);
+		p->fd[i] = fd[i];
+		relay_dir_flush(&p->dir[i]);
+		loop_timer_cancel(relay_loop, &p->side[i].timer);
+	}
+	p->active = false;
+	return 0;
+}
+
+/* Into the path (both sockets bound to every protocol) or out of it. */
 static int relay_port_activate(struct relay_port *p, bool on)
 {
 	if (p->active == on)
 		return 0;
-	for (int i = 0; i < 2; i++) {
-		if (relay_bind(p->fd[i], p->ifindex[i], on ? ETH_P_ALL : 0) == -1)
-			return -1;
-		if (on &&
+	if (!on)
+		return relay_port_deactivate(p);
+	for (int i = 0; i < 2; i++)
+		if (relay_bind(p->fd[i], p->ifindex[i], ETH_P_ALL) == -1 ||
 		    loop_fd_add(relay_loop, p->fd[i], EPOLLIN, relay_on_frames, &p->side[i]) == -1)
 			return -1;
-		if (!on) {
-			(void)loop_fd_del(relay_loop, p->fd[i]);
-			while (recv(p->fd[i], relay_buf, sizeof(relay_buf), MSG_DONTWAIT) >= 0)
-				;
-			relay_dir_flush(&p->dir[i]);
-			loop_timer_cancel(relay_loop, &p->side[i].timer);
-		}
-	}
-	p->active = on;
+	p->active = true;
 	return 0;
 }
 
@@ -167,12 +188,38 @@ static int relay_port_declare(struct relay_port *p, const struct relay_msg *m)
 	return 0;
 }
 
+/*
+ * Real-time (SCHED_FIFO) while some port holds frames for a time (delay, rate,
+ * reorder): then the relay's timers are what is measured, and an ordinary task waits
+ * behind the host's other work for milliseconds (BENCHMARKS.md, fl-relay). Ordinary
+ * otherwise: a woken real-time task is not placed next to its waker, and on the
+ * bench that made a frame which only passes through several times slower. While
+ * real-time, a flood through the relay can hold one CPU (the kernel leaves ordinary
+ * tasks a few percent of it). Best effort: without the privilege nothing changes.
+ */
+static void relay_sched_update(void)
+{
+	static int cur = SCHED_OTHER;
+	int want = SCHED_OTHER;
+	for (int i = 0; i < RELAY_PORTS_MAX; i++)
+		for (int d = 0; relay_ports[i].declared && d < 2; d++) {
+			const struct relay_effect *fx = relay_ports[i].dir[d].fx;
+			if (fx[RELAY_FX_DELAY].on || fx[RELAY_FX_RATE].on ||
+			    fx[RELAY_FX_REORDER].on)
+				want = SCHED_FIFO;
+		}
+	struct sched_param sp = {.sched_priority = want == SCHED_FIFO ? 10 : 0};
+	if (want != cur && sched_setscheduler(0, want | SCHED_RESET_ON_FORK, &sp) == 0)
+		cur = want;
+}
+
 static int relay_port_set(struct relay_port *p, const struct relay_msg *m)
 {
 	if (!p->declared)
 		return errno = ENOENT, -1;
 	for (int i = 0; i < 2; i++)
 		relay_dir_set(&p->dir[i], m->fx[i], m->seed * 2 + (uint64_t)i + 1);
+	relay_sched_update();
 	bool idle = relay_dir_idle(&p->dir[0]) && relay_dir_idle(&p->dir[1]);
 	if (!idle)
 		return relay_port_activate(p, true);
