@@ -144,7 +144,8 @@ static struct relay_held *relay_held_new(struct relay_dir *d, const struct virti
 	return h;
 }
 
-/* Flip a bit of @h (its checksum finished first, so the receiver sees a bad one). */
+/* Flip a bit of @h (its checksum finished first and no "already checked" mark left,
+ * so the receiver checks and sees a bad one). */
 static void relay_corrupt(struct relay_dir *d, struct relay_held *h)
 {
 	if (h->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
@@ -153,6 +154,8 @@ static void relay_corrupt(struct relay_dir *d, struct relay_held *h)
 	}
 	if (relay_csum_finish(&h->vh, h->frame, h->len) < 0)
 		return;
+	/* a frame the sender's side marked as checked would be believed as it is */
+	h->vh.flags &= (uint8_t)~VIRTIO_NET_HDR_F_DATA_VALID;
 	if (relay_bit_flip(h->frame, h->len, relay_rand(d)) >= 0)
 		d->st.corrupted++;
 }

@@ -388,18 +388,22 @@ static int flt_relay_send(struct flt_ctx *ctx, struct flt_relay_port *p, uint64_
  * the one out of the path is a disabled bridge port (no forwarding, no learning) with
  * the addresses learned on it forgotten, so the bridge floods to the other until it
  * learns. No port is taken off the bridge, which would wait for an RCU grace period
- * (milliseconds in which frames vanish). Disabled first: there is a moment with
- * neither forwarding, never one with both (frames would cross twice).
+ * (milliseconds in which frames vanish). Make before break: the port coming into the
+ * path forwards first, then the other is disabled, in one batch. For the moment in
+ * between a frame may cross twice (once each way round); with the other order it was
+ * lost instead: the node's answer to a frame the relay had just released arrived on
+ * the still disabled pN.K, and its relayed copy reached qN.K once it was disabled.
  */
-static int flt_relay_swap(struct flt_ctx *ctx, struct flt_relay_port *p, int node, int net, bool in)
+static int flt_relay_swap(struct flt_ctx *ctx, struct flt_relay_port *p, int node, int net,
+			  bool in)
 {
 	struct net_nl *nl = flt_nl_lab(ctx);
 	int port = lab_port_ifindex(ctx->lab, node, net);
 	if (!nl)
 		return -1;
 	int off = in ? port : p->q_ifindex, on = in ? p->q_ifindex : port;
-	if (net_brport_set(nl, off, BR_STATE_DISABLED, true) < 0 ||
-	    net_brport_set(nl, on, BR_STATE_FORWARDING, false) < 0 || net_nl_flush(nl) < 0)
+	if (net_brport_set(nl, on, BR_STATE_FORWARDING, false) < 0 ||
+	    net_brport_set(nl, off, BR_STATE_DISABLED, true) < 0 || net_nl_flush(nl) < 0)
 		return flt_fail(ctx, "relay %s: %s", in ? "in" : "out", net_nl_error(nl));
 	p->active = in;
 	return 0;

@@ -131,6 +131,7 @@ struct t_out {
 	uint64_t at[64];
 	uint32_t seq[64]; /* the frames' first payload word */
 	int bad_csum;	  /* frames left with a checksum that does not verify */
+	int marked_valid; /* frames left marked "checksum already checked" */
 	int flipped;	  /* frames not equal to what went in */
 };
 
@@ -191,6 +192,7 @@ static int t_send(struct relay_dir *d, const struct virtio_net_hdr *vh, const ui
 	o->n++;
 	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && !t_udp_ok(f))
 		o->bad_csum++;
+	o->marked_valid += !!(vh->flags & VIRTIO_NET_HDR_F_DATA_VALID);
 	return 0;
 }
 
@@ -323,6 +325,13 @@ static void test_dir_corrupt(void)
 	/* a flip in the UDP part fails its checksum; one in the IP header leaves it
 	 * intact (the header has its own) */
 	CU_ASSERT_TRUE(o.bad_csum > 200 * 60 / 86 && o.bad_csum <= 200);
+	/* a frame marked as already checked loses the mark, or the receiver believes it */
+	uint8_t g[100];
+	struct virtio_net_hdr valid = {.flags = VIRTIO_NET_HDR_F_DATA_VALID};
+	t_frame(g, 9, 7);
+	relay_dir_input(&d, t_clock, &valid, g, sizeof(g));
+	CU_ASSERT_EQUAL(o.n, 201);
+	CU_ASSERT_EQUAL(o.marked_valid, 0);
 	/* the checksum a frame leaves with when nothing is flipped verifies */
 	uint8_t f[100];
 	struct virtio_net_hdr vh = {
