@@ -146,18 +146,65 @@ static struct relay_held *relay_held_new(struct relay_dir *d, const struct virti
 
 /* Flip a bit of @h (its checksum finished first and no "already checked" mark left,
  * so the receiver checks and sees a bad one). */
-static void relay_corrupt(struct relay_dir *d, struct relay_held *h)
+static void relay_flip(struct relay_dir *d, struct relay_held *h)
 {
-	if (h->vh.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-		d->st.unsegmented++;
-		return;
-	}
 	if (relay_csum_finish(&h->vh, h->frame, h->len) < 0)
 		return;
 	/* a frame the sender's side marked as checked would be believed as it is */
 	h->vh.flags &= (uint8_t)~VIRTIO_NET_HDR_F_DATA_VALID;
 	if (relay_bit_flip(h->frame, h->len, relay_rand(d)) >= 0)
 		d->st.corrupted++;
+}
+
+struct relay_segs {
+	struct relay_dir *d;
+	struct relay_held *head, **tail;
+};
+
+static int relay_seg_add(const uint8_t *seg, size_t n, void *arg)
+{
+	struct relay_segs *c = arg;
+	struct virtio_net_hdr plain = {0};
+	struct relay_held *h = relay_held_new(c->d, &plain, seg, n);
+	if (!h)
+		return -1;
+	h->e.next = NULL;
+	*c->tail = h;
+	c->tail = (struct relay_held **)&h->e.next;
+	return 0;
+}
+
+static void relay_chain_free(struct relay_dir *d, struct relay_held *h)
+{
+	while (h) {
+		struct relay_held *next = (struct relay_held *)h->e.next;
+		relay_held_free(d, h);
+		h = next;
+	}
+}
+
+/*
+ * Corrupt @h: one bit of it, or, for a TCP segment train, of the first of the wire
+ * frames it stands for (cut here, as the kernel would, since a bit flipped in a train
+ * would be covered by the checksums its segmentation computes). Returns the frames to
+ * send, chained through e.next: @h itself, or the segments (@h freed).
+ */
+static struct relay_held *relay_corrupt(struct relay_dir *d, struct relay_held *h)
+{
+	h->e.next = NULL;
+	if (h->vh.gso_type == VIRTIO_NET_HDR_GSO_NONE) {
+		relay_flip(d, h);
+		return h;
+	}
+	struct relay_segs c = {d, NULL, &c.head};
+	if (relay_tcp_segment(&h->vh, h->frame, h->len, relay_seg_add, &c) < 1) {
+		relay_chain_free(d, c.head);
+		d->st.unsegmented++; /* not TCP (UDP segmentation): sent whole */
+		return h;
+	}
+	relay_held_free(d, h);
+	relay_flip(d, c.head);
+	return c.head;
 }
 
 /* The departure time of a selected frame: delay with jitter, then the rate; UINT64_MAX
@@ -223,26 +270,30 @@ void relay_dir_input(struct relay_dir *d, uint64_t now, const struct virtio_net_
 		if (copy)
 			d->st.duplicated++;
 	}
+	h->e.next = NULL;
 	if (relay_fx_picks(d, RELAY_FX_CORRUPT, f, len) &&
 	    relay_chance(d, d->fx[RELAY_FX_CORRUPT].ppm))
-		relay_corrupt(d, h);
+		h = relay_corrupt(d, h);
 	uint64_t due = relay_due(d, now, f, len);
 	if (due == UINT64_MAX) {
 		d->st.overflow++;
-		relay_held_free(d, h);
+		relay_chain_free(d, h);
 		if (copy)
 			relay_held_free(d, copy);
 		return;
 	}
-	if (!d->hold && relay_fx_picks(d, RELAY_FX_REORDER, f, len) &&
+	if (!d->hold && !h->e.next && relay_fx_picks(d, RELAY_FX_REORDER, f, len) &&
 	    relay_chance(d, d->fx[RELAY_FX_REORDER].ppm)) {
 		d->st.reordered++;
 		d->hold = h;
 		d->hold_until = due + RELAY_REORDER_MAX_NS;
 		h = NULL;
 	}
-	if (h)
+	while (h) {
+		struct relay_held *next = (struct relay_held *)h->e.next;
 		relay_schedule(d, h, now, due);
+		h = next;
+	}
 	if (copy)
 		relay_schedule(d, copy, now, due);
 }

@@ -107,3 +107,78 @@ long relay_bit_flip(uint8_t *f, size_t len, uint64_t bit)
 	f[at] ^= (uint8_t)(1u << (b % 8));
 	return (long)at;
 }
+
+static void relay_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The TCP checksum of the segment at @l4 (@n bytes) under the IP header at @l3. */
+static uint16_t relay_tcp_csum(const uint8_t *f, size_t l3, size_t l4, size_t n, bool v6)
+{
+	uint8_t ph[40] = {0};
+	size_t phl;
+	if (v6) {
+		memcpy(ph, f + l3 + 8, 32);
+		ph[34] = (uint8_t)(n >> 8), ph[35] = (uint8_t)n, ph[39] = 6;
+		phl = 40;
+	} else {
+		memcpy(ph, f + l3 + 12, 8);
+		ph[9] = 6, ph[10] = (uint8_t)(n >> 8), ph[11] = (uint8_t)n;
+		phl = 12;
+	}
+	uint64_t sum = (uint64_t)relay_csum(ph, phl) + relay_csum(f + l4, n);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int relay_tcp_segment(const struct virtio_net_hdr *vh, const uint8_t *f, size_t len,
+		      int (*emit)(const uint8_t *seg, size_t n, void *arg), void *arg)
+{
+	uint8_t type = vh->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+	bool v6 = type == VIRTIO_NET_HDR_GSO_TCPV6;
+	size_t l3 = ETH_HLEN_, l4 = le16toh(vh->csum_start), mss = le16toh(vh->gso_size);
+	if ((type != VIRTIO_NET_HDR_GSO_TCPV4 && !v6) || !mss || l4 < l3 + 20 || l4 + 20 > len)
+		return errno = EINVAL, -1;
+	size_t hdr = l4 + (size_t)(f[l4 + 12] >> 4) * 4;
+	if (hdr > len || hdr < l4 + 20 || (f[l3] >> 4) != (v6 ? 6 : 4))
+		return errno = EINVAL, -1;
+	uint8_t seg[ETH_HLEN_ + 60 + 60 + 65536];
+	if (hdr + mss > sizeof(seg))
+		return errno = EINVAL, -1;
+	uint32_t seq = (uint32_t)f[l4 + 4] << 24 | (uint32_t)f[l4 + 5] << 16 |
+		       (uint32_t)f[l4 + 6] << 8 | f[l4 + 7];
+	uint16_t id = relay_be16(f + l3 + 4);
+	int n = 0;
+	for (size_t off = hdr; off < len || off == hdr; off += mss, n++) {
+		size_t pay = len - off < mss ? len - off : mss;
+		bool last = off + pay >= len;
+		memcpy(seg, f, hdr);
+		memcpy(seg + hdr, f + off, pay);
+		uint32_t s2 = seq + (uint32_t)(off - hdr);
+		uint8_t *t = seg + l4;
+		t[4] = (uint8_t)(s2 >> 24), t[5] = (uint8_t)(s2 >> 16);
+		t[6] = (uint8_t)(s2 >> 8), t[7] = (uint8_t)s2;
+		if (!last)
+			t[13] &= (uint8_t)~0x09; /* FIN and PSH on the last one only */
+		if (n)
+			t[13] &= (uint8_t)~0x80; /* CWR on the first one only */
+		if (v6) {
+			relay_put16(seg + l3 + 4, (uint16_t)(hdr - l3 - 40 + pay));
+		} else {
+			relay_put16(seg + l3 + 2, (uint16_t)(hdr - l3 + pay));
+			relay_put16(seg + l3 + 4, (uint16_t)(id + n));
+			relay_put16(seg + l3 + 10, 0);
+			relay_put16(seg + l3 + 10, (uint16_t)~relay_csum(seg + l3, l4 - l3));
+		}
+		relay_put16(t + 16, 0);
+		relay_put16(t + 16, relay_tcp_csum(seg, l3, l4, hdr - l4 + pay, v6));
+		if (emit(seg, hdr + pay, arg) < 0)
+			return errno = ENOMEM, -1;
+		if (last)
+			return n + 1;
+	}
+	return n;
+}

@@ -31,4 +31,15 @@ int relay_csum_finish(struct virtio_net_hdr *vh, uint8_t *f, size_t len);
  */
 long relay_bit_flip(uint8_t *f, size_t len, uint64_t bit);
 
+/*
+ * Cut a TCP segment train (a frame @vh marks as TCPv4/TCPv6 segmentation offload, as a
+ * veth or tap hands over up to 64 KiB at once) into the wire frames it stands for,
+ * each with its headers, IPv4 id / IPv6 length, sequence number, flags and checksums
+ * as the kernel's segmentation would give them; @emit(frame, len, @arg) for each, in
+ * order. Returns how many, or -1 (EINVAL: not such a train, or its headers do not
+ * add up; ENOMEM from @emit's -1).
+ */
+int relay_tcp_segment(const struct virtio_net_hdr *vh, const uint8_t *f, size_t len,
+		      int (*emit)(const uint8_t *seg, size_t n, void *arg), void *arg);
+
 #endif

@@ -10,14 +10,19 @@
 # number than one already seen), the loss runs, and its own checksum-error counters.
 #  - duplicate: copies / sent within 4-6%, nothing missing
 #  - corrupt: missing within 4-6%, and b's IP header and UDP errors (checksums, a
-#    length made too long) equal the relay's count of flipped bits: every flip is
-#    caught, and where the receiver catches it
+#    length made too long) equal the relay's count of flipped bits (within 2: a
+#    frame lost on the way on a busy machine): every flip is caught, at the receiver
 #  - reorder: late arrivals within 4-6%, nothing missing
-#  - loss burst 4: missing within 3.75-6.25%, mean run of lost datagrams 3-5
+#  - loss burst 4: missing within 3-7%, mean run of lost datagrams 2.8-5.2 (about
+#    125 runs: each bound is some 3 standard deviations out)
 #  - delay: the echo's round trip median within 1 ms of 20 ms (out only: the replies
 #    are not delayed), p5..p95 spread 6-11 ms (jitter +-5 ms), some echoes late
 #  - flows the selectors do not name are untouched (9001 loses nothing; 9005's echoes
 #    are not duplicated)
+#  - corrupt 20% in on a TCP stream b sends a (4 MiB from 1.5 s, offloaded segment
+#    trains of up to 64 KiB): the trains chosen are cut into wire segments and one
+#    bit of the first flipped; a's IP and TCP checksum errors equal the relay's
+#    flips, and the stream arrives intact (TCP resends what was dropped)
 #  - a filter composes with the relay: `blackhole a.lan out match udp port 9006` at the
 #    same time drops all of 9006's 2,000 datagrams (500/s), though they reach the bridge
 #    through the relay's veth, not a's port
@@ -44,8 +49,18 @@ def sock(port):
     s.setblocking(False)
     return s
 ports = [9001, 9002, 9003, 9004, 9005, 9006]
+import hashlib, threading
+BULK = 4 << 20
+def bulk():  # seeded bytes, the same on both sides
+    return hashlib.shake_256(b"fault_relay").digest(BULK)
 if sys.argv[1] == "sink":
     before = snmp()
+    def tcp_send():  # from 1.5 s, 4 MiB to a:9100 (a TCP stream through corrupt in)
+        time.sleep(1.5)
+        c = socket.create_connection(("198.18.5.1", 9100), timeout=5)
+        c.sendall(bulk())
+        c.close()
+    threading.Thread(target=tcp_send, daemon=True).start()
     ss = {sock(p): p for p in ports}
     seen = {p: {} for p in ports}
     late = {p: 0 for p in ports}
@@ -85,6 +100,22 @@ if sys.argv[1] == "sink":
     print(json.dumps(out))
     sys.exit(0)
 peer = sys.argv[2]
+tcp = {"bytes": 0, "intact": False}
+def tcp_recv():
+    l = socket.socket()
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind(("0.0.0.0", 9100))
+    l.listen(1)
+    c, _ = l.accept()
+    got = bytearray()
+    while True:
+        d = c.recv(1 << 16)
+        if not d:
+            break
+        got += d
+    tcp["bytes"], tcp["intact"] = len(got), bytes(got) == bulk()
+before = snmp()
+threading.Thread(target=tcp_recv, daemon=True).start()
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
 s.setblocking(False)
@@ -131,7 +162,10 @@ for i in range(20):
     time.sleep(0.01)
 rtt.sort()
 pick = lambda f: rtt[min(len(rtt) - 1, int(f * len(rtt)))] if rtt else -1
-print(json.dumps({"sent": n, "echoes": len(rtt), "echo_dups": sum(v - 1 for v in echoed.values()),
+snmp_end = snmp()
+print(json.dumps({"tcp": tcp, "tcp_csum_errors": sum(snmp_end[k] - before[k] for k in
+                  ("IpInHdrErrors", "TcpInErrs")),
+                  "sent": n, "echoes": len(rtt), "echo_dups": sum(v - 1 for v in echoed.values()),
                   "p5": pick(0.05), "p50": pick(0.5), "p95": pick(0.95),
                   "after_max": max(after) if after else -1, "after_n": len(after)}))
 PY
@@ -149,6 +183,7 @@ at 1s reorder a.lan 5% out match udp port 9003 for 5.5s
 at 1s loss a.lan 5% burst 4 out match udp port 9004 for 5.5s
 at 1s delay a.lan 20ms jitter 5ms match udp port 9005 for 5.5s
 at 1s blackhole a.lan out match udp port 9006 for 5.5s
+at 1s corrupt a.lan 20% in match tcp port 9100 for 5.5s
 EOF
 )
 faultline run --dry-run "$f" | grep -F 'loss a.lan 5% burst 4 out match udp port 9004' ||
@@ -175,14 +210,16 @@ miss = lambda p: 100.0 * (sent[p] - b[str(p)]["unique"]) / sent[p]
 within("duplicate 5%: copies / sent, %", 100.0 * b["9001"]["dups"] / sent[9001], 4, 6)
 within("duplicate flow: missing, %", miss(9001), 0, 0)
 within("corrupt 5%: missing, %", miss(9002), 4, 6)
-rev = {e["fault"]: e for e in ev if e["ev"] == "revert"}
+rev = {e["fault"]: e for e in ev if e["ev"] == "revert" and e.get("dir") != "in"}
 flipped = rev["corrupt"]["relay"]["out"]["corrupted"]
-within("corrupt: b's checksum errors - relay's flips", b["csum_errors"] - flipped, 0, 0)
+# every flip caught where it lands; a frame may still be lost on the way on a busy
+# machine (a full backlog), hence up to 2 fewer errors than flips, never more
+within("corrupt: relay's flips - b's checksum errors", flipped - b["csum_errors"], 0, 2)
 within("reorder 5%: late arrivals, %", 100.0 * b["9003"]["late"] / sent[9003], 4, 6)
 within("reorder flow: missing, %", miss(9003), 0, 0)
-within("loss 5% burst 4: missing, %", miss(9004), 3.75, 6.25)
+within("loss 5% burst 4: missing, %", miss(9004), 3, 7)
 runs = b["9004"]["runs"]
-within("loss burst 4: mean run of lost datagrams", sum(runs) / max(1, len(runs)), 3, 5)
+within("loss burst 4: mean run of lost datagrams", sum(runs) / max(1, len(runs)), 2.8, 5.2)
 within("delay 20ms: echo round trip median, ms", a["p50"], 19, 21)
 within("jitter 5ms: p95 - p5 of the round trip, ms", a["p95"] - a["p5"], 6, 11)
 within("jitter: echoes arriving late at b, count", b["9005"]["late"], 1, 1e9)
@@ -190,6 +227,12 @@ within("delay flow: echoes duplicated", a["echo_dups"], 0, 0)
 within("after the revert: slowest of 20 round trips, ms", a["after_max"], 0, 10)
 within("after the revert: round trips answered", a["after_n"], 20, 20)
 within("blackhole beside the relay: datagrams through", b["9006"]["unique"], 0, 0)
+cin = [e for e in ev if e["ev"] == "revert" and e["fault"] == "corrupt" and e.get("dir") == "in"]
+rin = cin[0]["relay"]["in"] if cin else {"corrupted": -1, "unsegmented": -1}
+within("corrupt in, TCP: 4 MiB arrived intact", 1 if a["tcp"]["intact"] else 0, 1, 1)
+within("corrupt in, TCP: segments corrupted", rin["corrupted"], 1, 1e9)
+within("corrupt in, TCP: trains left whole", rin["unsegmented"], 0, 0)
+within("corrupt in, TCP: flips - a's checksum errors", rin["corrupted"] - a["tcp_csum_errors"], 0, 2)
 for e in ev:
     if e.get("path") != ("nftables" if e["fault"] == "blackhole" else "relay"):
         bad.append("%s %s: path %r" % (e["ev"], e["fault"], e.get("path")))

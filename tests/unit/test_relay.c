@@ -132,6 +132,8 @@ struct t_out {
 	uint32_t seq[64]; /* the frames' first payload word */
 	int bad_csum;	  /* frames left with a checksum that does not verify */
 	int marked_valid; /* frames left marked "checksum already checked" */
+	uint8_t frame[2][1100]; /* the first two frames that left, as they left */
+	size_t frame_len[2];
 	int flipped;	  /* frames not equal to what went in */
 };
 
@@ -193,6 +195,10 @@ static int t_send(struct relay_dir *d, const struct virtio_net_hdr *vh, const ui
 	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && !t_udp_ok(f))
 		o->bad_csum++;
 	o->marked_valid += !!(vh->flags & VIRTIO_NET_HDR_F_DATA_VALID);
+	if (o->n <= 2 && len <= sizeof(o->frame[0])) {
+		memcpy(o->frame[o->n - 1], f, len);
+		o->frame_len[o->n - 1] = len;
+	}
 	return 0;
 }
 
@@ -416,6 +422,96 @@ static void test_dir_hold_limit_and_flush(void)
 	CU_ASSERT_EQUAL(d.bytes_held, 0);
 }
 
+/* A TCPv4 segment train as a veth hands it over: 2,500 bytes of payload, MSS 1000,
+ * checksum left to offload (the pseudo-header's sum in the field), FIN and PSH set. */
+static size_t t_train(uint8_t *f, struct virtio_net_hdr *vh)
+{
+	size_t len = 14 + 20 + 20 + 2500;
+	memset(f, 0, len);
+	f[12] = 0x08;
+	uint8_t *ip = f + 14, *tcp = ip + 20;
+	ip[0] = 0x45, ip[2] = (uint8_t)((len - 14) >> 8), ip[3] = (uint8_t)(len - 14);
+	ip[4] = 0x12, ip[5] = 0x34, ip[8] = 64, ip[9] = 6;
+	memcpy(ip + 12, "\xc6\x12\x05\x01\xc6\x12\x05\x02", 8);
+	tcp[0] = 0x1f, tcp[1] = 0x90, tcp[3] = 80;
+	tcp[4] = 0xff, tcp[5] = 0xff, tcp[6] = 0xfc, tcp[7] = 0x00; /* wraps past 2^32 */
+	tcp[12] = 5 << 4, tcp[13] = 0x80 | 0x18 | 0x01;		     /* CWR PSH ACK FIN */
+	for (size_t i = 54; i < len; i++)
+		f[i] = (uint8_t)i;
+	*vh = (struct virtio_net_hdr){.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				      .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+				      .hdr_len = 54,
+				      .gso_size = 1000,
+				      .csum_start = 34,
+				      .csum_offset = 16};
+	return len;
+}
+
+struct t_segs {
+	int n;
+	uint8_t f[4][1100];
+	size_t len[4];
+};
+
+static int t_seg(const uint8_t *seg, size_t n, void *arg)
+{
+	struct t_segs *t = arg;
+	if (t->n < 4 && n <= sizeof(t->f[0])) {
+		memcpy(t->f[t->n], seg, n);
+		t->len[t->n] = n;
+	}
+	t->n++;
+	return 0;
+}
+
+/* Do the IPv4 header and TCP checksums of wire frame @f (@n bytes) verify? */
+static bool t_tcp_ok(const uint8_t *f, size_t n)
+{
+	uint8_t ph[12] = {0};
+	memcpy(ph, f + 26, 8);
+	ph[9] = 6, ph[10] = (uint8_t)((n - 34) >> 8), ph[11] = (uint8_t)(n - 34);
+	return t_sum(f + 14, 20, 0) == 0xffff && t_sum(f + 34, n - 34, t_sum(ph, 12, 0)) == 0xffff;
+}
+
+static void test_tcp_segment(void)
+{
+	static uint8_t f[3000];
+	struct virtio_net_hdr vh;
+	size_t len = t_train(f, &vh);
+	struct t_segs t = {0};
+	CU_ASSERT_EQUAL(relay_tcp_segment(&vh, f, len, t_seg, &t), 3);
+	CU_ASSERT_EQUAL_FATAL(t.n, 3);
+	size_t pay[3] = {1000, 1000, 500};
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *g = t.f[i], *tcp = g + 34;
+		CU_ASSERT_EQUAL(t.len[i], 54 + pay[i]);
+		CU_ASSERT_EQUAL((size_t)(g[16] << 8 | g[17]), 40 + pay[i]); /* IPv4 total length */
+		CU_ASSERT_EQUAL(g[18] << 8 | g[19], 0x1234 + i);	   /* id */
+		uint32_t seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 |
+			       (uint32_t)tcp[6] << 8 | tcp[7];
+		CU_ASSERT_EQUAL(seq, 0xfffffc00u + (uint32_t)(1000 * i));
+		CU_ASSERT_EQUAL(tcp[13] & 0x80, i == 0 ? 0x80 : 0);	  /* CWR: first */
+		CU_ASSERT_EQUAL(tcp[13] & 0x09, i == 2 ? 0x09 : 0);	  /* FIN, PSH: last */
+		CU_ASSERT_EQUAL(tcp[13] & 0x10, 0x10);			  /* ACK: all */
+		CU_ASSERT_EQUAL(memcmp(g + 54, f + 54 + 1000 * i, pay[i]), 0);
+		CU_ASSERT_TRUE(t_tcp_ok(g, t.len[i]));
+	}
+	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	CU_ASSERT_EQUAL(relay_tcp_segment(&vh, f, len, t_seg, &t), -1);
+	/* corrupt picks the train: three frames leave, the first with a bad checksum */
+	struct relay_dir d;
+	struct t_out o;
+	t_dir(&d, &o, RELAY_FX_CORRUPT, 1000000, 0, 0);
+	t_train(f, &vh);
+	relay_dir_input(&d, t_clock, &vh, f, len);
+	CU_ASSERT_EQUAL(o.n, 3);
+	CU_ASSERT_FALSE(t_tcp_ok(o.frame[0], o.frame_len[0]));
+	CU_ASSERT_TRUE(t_tcp_ok(o.frame[1], o.frame_len[1]));
+	CU_ASSERT_EQUAL(d.st.corrupted, 1);
+	CU_ASSERT_EQUAL(d.st.unsegmented, 0);
+	CU_ASSERT_EQUAL(d.bytes_held, 0);
+}
+
 void register_relay_suite(void)
 {
 	CU_pSuite s = CU_add_suite("relay", NULL, NULL);
@@ -428,4 +524,5 @@ void register_relay_suite(void)
 	CU_add_test(s, "dir_corrupt", test_dir_corrupt);
 	CU_add_test(s, "dir_reorder_and_select", test_dir_reorder_and_select);
 	CU_add_test(s, "dir_hold_limit_and_flush", test_dir_hold_limit_and_flush);
+	CU_add_test(s, "tcp_segment", test_tcp_segment);
 }
