@@ -3,10 +3,10 @@
  * frame crossing the node's port has one random bit flipped with probability P (both
  * directions by default, as loss), somewhere past its Ethernet header: in the IP header
  * or the payload, so the receiver's IP, TCP or UDP checksum catches it (a checksum the
- * sender left to offload is computed first). Carried by fl-relay (flt_relay.c). A
- * segmentation-offload frame (a TCP train of up to 64 KiB from a veth) is left whole
- * and counted as "unsegmented" in the revert's counters. Composition: one corrupt per port and
- * direction at a time (EBUSY); it composes with every other kind, relayed or not.
+ * sender left to offload is computed first). Carried by fl-relay (flt_relay.c). A TCP
+ * segment train (up to 64 KiB a veth hands over at once) is cut into its wire
+ * segments and the first gets the bit. Composition: one corrupt per port and direction
+ * at a time (EBUSY); it composes with every other kind, relayed or not.
  */
 #include <math.h>
 
