@@ -195,8 +195,10 @@ static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, boo
 	rc |= nd->kernel ? qa(a, "%s", nd->kernel) : qa(a, "%s/vmlinuz", vm);
 	rc |= qa(a, "-initrd");
 	rc |= nd->initrd ? qa(a, "%s", nd->initrd) : qa(a, "%s/initrd.img", vm);
+	/* quiet keeps the boot's chatter off the serial console (slow under TCG);
+	 * loglevel=5 still lets warnings through, which node_qemu_console.c reads */
 	rc |= qa(a, "-append") |
-	      qa(a, "console=ttyS0 panic=-1 quiet fl.name=%s%s%s", nd->name,
+	      qa(a, "console=ttyS0 panic=-1 quiet loglevel=5 fl.name=%s%s%s", nd->name,
 		 nd->append && *nd->append ? " " : "", nd->append ? nd->append : "");
 	rc |= qa(a, "-serial") | qa(a, "file:%s", g->console_path);
 	rc |= qa(a, "-qmp") | qa(a, "unix:%s,server=on,wait=off", g->qmp_path);
@@ -274,6 +276,7 @@ static void guest_watch(struct guest *g)
 {
 	qmp_set_event_fn(g->qmp, on_qmp_event, g);
 	qmp_set_gone_fn(g->qmp, on_qmp_gone, g);
+	(void)guest_console_watch(g); /* best effort: the run goes on without it */
 	g->watched = true;
 }
 
@@ -338,6 +341,7 @@ static struct guest *guest_new(struct lab *lab, struct run *r, int node)
 static void guest_forget(struct guest *g)
 {
 	lab_node_state_set(g->lab, g->node, NULL);
+	guest_console_free(g);
 	guest_tails_free(g);
 	free(g->reply);
 	free(g);

@@ -14,6 +14,7 @@
 #include "agent_proto.h"
 #include "node.h"
 #include "node_qemu.h"
+#include "obs.h"
 
 struct run;
 struct lab;
@@ -63,6 +64,7 @@ struct guest {
 	} sync[GUEST_SYNC_MAX];
 	int n_sync;
 	struct node_qemu_tails *tails; /* files its services write, copied back */
+	struct guest_console *console;  /* its kernel's console, read for trouble */
 	char qmp_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char agent_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char console_path[PATH_MAX];
@@ -78,6 +80,13 @@ struct guest *guest_ready(struct run *r, int node);
 void guest_gone(struct guest *g, const char *why);
 /* node_qemu.c: a "guest-error" event: what the timeline asked that did not happen. */
 void guest_error(struct guest *g, const char *what, int err, const char *text);
+
+/* node_qemu_console.c: read the console while the guest runs (from boot on), each
+ * line the kernel reports trouble in a "kernel-warning" event; the free reads what is
+ * left first. guest_kw_classify: a console line's class, 0 for none. */
+int guest_console_watch(struct guest *g);
+void guest_console_free(struct guest *g);
+enum obs_kw guest_kw_classify(const char *line);
 
 /* node_qemu_tap.c: one tap per network of the node, registered with lab_port_set(). */
 int guest_taps(struct lab *lab, struct guest *g);

@@ -62,6 +62,34 @@ struct obs_fault {
 	int64_t revert_ns; /* OBS_OPEN while applied */
 };
 
+/*
+ * What a guest kernel's console says about its health, by class (read live by
+ * node_qemu_console.c, which documents the kernel's words for each).
+ */
+enum obs_kw {
+	OBS_KW_SOFT_LOCKUP = 1,
+	OBS_KW_HARD_LOCKUP,
+	OBS_KW_RCU_STALL,
+	OBS_KW_HUNG_TASK,
+	OBS_KW_WARNING,
+	OBS_KW_BUG,
+	OBS_KW_CLOCKSOURCE,
+	OBS_KW_NETDEV_WATCHDOG,
+	OBS_KW_IRQ_NOBODY,
+	OBS_KW__MAX
+};
+
+/* "soft-lockup", "rcu-stall" ...; NULL / 0 when unknown. */
+const char *obs_kw_name(enum obs_kw k);
+enum obs_kw obs_kw_find(const char *name);
+
+/* One complaint of a guest kernel ("kernel-warning" event). */
+struct obs_kwarn {
+	int64_t t_ns;
+	char node[OBS_NAME_MAX];
+	enum obs_kw cls;
+};
+
 enum obs_vip_kind {
 	OBS_VIP_GARP = 1,      /* gratuitous ARP: request or reply with sender IP == target IP */
 	OBS_VIP_ARP_REPLY = 2, /* an ARP reply for the VIP */
@@ -126,6 +154,8 @@ struct obs_store {
 	size_t n_lb, cap_lb;
 	struct obs_mark *mark;
 	size_t n_mark, cap_mark;
+	struct obs_kwarn *kw;
+	size_t n_kw, cap_kw;
 };
 
 /* ---- obs_store.c ---- */
@@ -138,6 +168,7 @@ int obs_req_add(struct obs_store *st, const struct obs_req *r);
 int obs_vip_add(struct obs_store *st, const struct obs_vip *v);
 int obs_lb_add(struct obs_store *st, const struct obs_lb *l);
 int obs_mark_add(struct obs_store *st, const struct obs_mark *m);
+int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k);
 /* Record fault @id applied at @t_ns; fills node from @target. */
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,
 		    int64_t t_ns);

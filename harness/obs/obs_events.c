@@ -144,6 +144,37 @@ static int obs_ev_lb(struct obs_store *st, const json_t *o, int64_t t, const cha
 	return obs_lb_add(st, &l) < 0 ? -1 : 1;
 }
 
+static const char *const obs_kw_names[OBS_KW__MAX] = {
+    [OBS_KW_SOFT_LOCKUP] = "soft-lockup", [OBS_KW_HARD_LOCKUP] = "hard-lockup",
+    [OBS_KW_RCU_STALL] = "rcu-stall",	  [OBS_KW_HUNG_TASK] = "hung-task",
+    [OBS_KW_WARNING] = "warning",	  [OBS_KW_BUG] = "bug",
+    [OBS_KW_CLOCKSOURCE] = "clocksource", [OBS_KW_NETDEV_WATCHDOG] = "netdev-watchdog",
+    [OBS_KW_IRQ_NOBODY] = "irq-nobody-cared",
+};
+
+const char *obs_kw_name(enum obs_kw k)
+{
+	return k > 0 && k < OBS_KW__MAX ? obs_kw_names[k] : NULL;
+}
+
+enum obs_kw obs_kw_find(const char *name)
+{
+	for (int k = 1; k < OBS_KW__MAX; k++)
+		if (!strcmp(obs_kw_names[k], name))
+			return (enum obs_kw)k;
+	return 0;
+}
+
+/* A guest kernel's complaint (node_qemu_console.c); an unknown class is not ours. */
+static int obs_ev_kwarn(struct obs_store *st, const json_t *o, int64_t t, const char *src)
+{
+	struct obs_kwarn k = {.t_ns = t, .cls = obs_kw_find(jsonl_get_str(o, "class"))};
+	if (!k.cls)
+		return 0;
+	obs_copy(k.node, sizeof(k.node), src);
+	return obs_kwarn_add(st, &k) < 0 ? -1 : 1;
+}
+
 /* One parsed line into the store (see obs_event_ingest). */
 static int obs_event_add(struct obs_store *st, const json_t *o)
 {
@@ -162,6 +193,8 @@ static int obs_event_add(struct obs_store *st, const json_t *o)
 		return obs_ev_timeline(st, o, t, ev);
 	if (!strcmp(src, "wire"))
 		return obs_ev_wire(st, o, t, ev);
+	if (!strcmp(ev, "kernel-warning"))
+		return obs_ev_kwarn(st, o, t, src);
 	return obs_ev_lb(st, o, t, src, ev);
 }
 

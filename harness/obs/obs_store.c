@@ -71,6 +71,7 @@ void obs_store_free(struct obs_store *st)
 	free(st->vip);
 	free(st->lb);
 	free(st->mark);
+	free(st->kw);
 	free(st);
 }
 
@@ -114,6 +115,11 @@ int obs_lb_add(struct obs_store *st, const struct obs_lb *l)
 int obs_mark_add(struct obs_store *st, const struct obs_mark *m)
 {
 	OBS_APPEND(st, mark, n_mark, cap_mark, m);
+}
+
+int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k)
+{
+	OBS_APPEND(st, kw, n_kw, cap_kw, k);
 }
 
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,

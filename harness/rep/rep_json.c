@@ -118,6 +118,23 @@ err:
 	return NULL;
 }
 
+/* What @node's kernel said about its health over the run: the total, then each class
+ * that came up. */
+static json_t *rep_json_kwarn(const struct sla_result *r, const char *node)
+{
+	unsigned n[OBS_KW__MAX] = {0}, all = 0;
+	for (size_t i = 0; r->st && node && i < r->st->n_kw; i++)
+		if (!strcmp(r->st->kw[i].node, node)) {
+			n[r->st->kw[i].cls]++;
+			all++;
+		}
+	json_t *o = json_pack("{s:I}", "total", (json_int_t)all);
+	for (int k = 1; o && k < OBS_KW__MAX; k++)
+		if (n[k])
+			jsonl_set(o, obs_kw_name((enum obs_kw)k), json_integer(n[k]));
+	return o;
+}
+
 static json_t *rep_json_guests(const struct sla_result *r)
 {
 	json_t *a = json_array();
@@ -125,9 +142,10 @@ static json_t *rep_json_guests(const struct sla_result *r)
 	for (int i = 0; a && i < r->n_guests; i++) {
 		const struct sla_guest *g = &r->guests[i];
 		json_t *o =
-		    json_pack("{s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "cmdline",
+		    json_pack("{s:o,s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "cmdline",
 			      jsonl_str(g->cmdline), "clocksource", jsonl_str(g->clocksource),
-			      "interrupts", jsonl_str(g->interrupts));
+			      "interrupts", jsonl_str(g->interrupts), "kernel_warnings",
+			      rep_json_kwarn(r, g->node));
 		if (json_array_append_new(a, o) == -1)
 			goto err;
 	}

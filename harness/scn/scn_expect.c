@@ -27,6 +27,16 @@ static const struct {
 	{"bad-body", SCN_UNIT_COUNT},  {"bad-status", SCN_UNIT_COUNT},
 	{"retransmits", SCN_UNIT_COUNT}, {"frag-needed", SCN_UNIT_COUNT},
 	{"requests", SCN_UNIT_COUNT},
+	{"kernel-warnings", SCN_UNIT_COUNT},
+	{"kernel-warnings-soft-lockup", SCN_UNIT_COUNT},
+	{"kernel-warnings-hard-lockup", SCN_UNIT_COUNT},
+	{"kernel-warnings-rcu-stall", SCN_UNIT_COUNT},
+	{"kernel-warnings-hung-task", SCN_UNIT_COUNT},
+	{"kernel-warnings-warning", SCN_UNIT_COUNT},
+	{"kernel-warnings-bug", SCN_UNIT_COUNT},
+	{"kernel-warnings-clocksource", SCN_UNIT_COUNT},
+	{"kernel-warnings-netdev-watchdog", SCN_UNIT_COUNT},
+	{"kernel-warnings-irq-nobody-cared", SCN_UNIT_COUNT},
 };
 
 #define SCN_N_METRICS (sizeof(scn_metrics) / sizeof(scn_metrics[0]))
@@ -50,9 +60,14 @@ static int scn_expect_metric(struct scn_p *p, struct scn_expect *e)
 		snprintf(e->metric, sizeof(e->metric), "%s", t->text);
 		return 0;
 	}
-	for (size_t i = 0; i < SCN_N_METRICS; i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-					 scn_metrics[i].name);
+	/* the per-class kernel-warnings-CLASS metrics as one entry */
+	for (size_t i = 0; i < SCN_N_METRICS && used < sizeof(list); i++) {
+		const char *m = scn_metrics[i].name;
+		if (!strncmp(m, "kernel-warnings-", 16))
+			continue;
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s%s", i ? ", " : "",
+					 m, strcmp(m, "kernel-warnings") ? "" : "[-CLASS]");
+	}
 	return scn_fail(p, t->loc, "unknown metric '%s' (metrics: %s)", t->text, list);
 }
 

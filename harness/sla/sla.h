@@ -42,6 +42,16 @@ enum sla_metric {
 	SLA_DETECT,
 	SLA_RETRANSMITS,
 	SLA_FRAG_NEEDED,
+	SLA_KERNEL_WARNINGS, /* then one per class, in enum obs_kw's order: */
+	SLA_KW_SOFT_LOCKUP,
+	SLA_KW_HARD_LOCKUP,
+	SLA_KW_RCU_STALL,
+	SLA_KW_HUNG_TASK,
+	SLA_KW_WARNING,
+	SLA_KW_BUG,
+	SLA_KW_CLOCKSOURCE,
+	SLA_KW_NETDEV_WATCHDOG,
+	SLA_KW_IRQ_NOBODY,
 	SLA_METRIC__MAX
 };
 
@@ -66,6 +76,7 @@ struct sla_cfg {
 	int64_t advert_ns;	/* advert interval where no VRRP advert tells it (1 s) */
 	int64_t hold_adverts;	/* a claim lasts this many advert intervals (3) */
 	int64_t uptime_min_ns;	/* outages at least this long are downtime (1 s) */
+	int guests;		/* nodes of the scenario that are guests (kernel-warnings) */
 };
 
 /* Defaults above, with advert_ns the largest `advert` of @s's lb services. */

@@ -26,6 +26,9 @@ void sla_cfg_init(struct sla_cfg *cfg, const struct scn *s, int64_t t0_ns)
 			cfg->advert_ns = s->services[i].advert_ms * 1000000;
 	if (!cfg->advert_ns)
 		cfg->advert_ns = SLA_DEFAULT_ADVERT_NS;
+	cfg->guests = 0;
+	for (int i = 0; s && i < s->n_nodes; i++)
+		cfg->guests += s->nodes[i].kind == SCN_NODE_QEMU;
 }
 
 struct sla_ival sla_window(const struct sla_cfg *cfg)

@@ -38,6 +38,16 @@ static const struct {
 	[SLA_DETECT] = {"detect", SCN_UNIT_MS},
 	[SLA_RETRANSMITS] = {"retransmits", SCN_UNIT_COUNT},
 	[SLA_FRAG_NEEDED] = {"frag-needed", SCN_UNIT_COUNT},
+	[SLA_KERNEL_WARNINGS] = {"kernel-warnings", SCN_UNIT_COUNT},
+	[SLA_KW_SOFT_LOCKUP] = {"kernel-warnings-soft-lockup", SCN_UNIT_COUNT},
+	[SLA_KW_HARD_LOCKUP] = {"kernel-warnings-hard-lockup", SCN_UNIT_COUNT},
+	[SLA_KW_RCU_STALL] = {"kernel-warnings-rcu-stall", SCN_UNIT_COUNT},
+	[SLA_KW_HUNG_TASK] = {"kernel-warnings-hung-task", SCN_UNIT_COUNT},
+	[SLA_KW_WARNING] = {"kernel-warnings-warning", SCN_UNIT_COUNT},
+	[SLA_KW_BUG] = {"kernel-warnings-bug", SCN_UNIT_COUNT},
+	[SLA_KW_CLOCKSOURCE] = {"kernel-warnings-clocksource", SCN_UNIT_COUNT},
+	[SLA_KW_NETDEV_WATCHDOG] = {"kernel-warnings-netdev-watchdog", SCN_UNIT_COUNT},
+	[SLA_KW_IRQ_NOBODY] = {"kernel-warnings-irq-nobody-cared", SCN_UNIT_COUNT},
 };
 
 const char *sla_metric_name(enum sla_metric m)
@@ -254,6 +264,31 @@ static void sla_marks(const struct obs_store *st, const struct sla_mask *mask,
 	sla_set(out, SLA_FRAG_NEEDED, (double)frag);
 }
 
+/*
+ * kernel-warnings and one per class: what the guest kernels said about their health
+ * (their consoles, node_qemu_console.c). Without a mask the whole run counts, boot
+ * included, since a kernel's trouble while booting is what a regression test is for;
+ * with one only what fell inside it. Not measured in a run without guests.
+ */
+static void sla_kernel(const struct obs_store *st, const struct sla_cfg *cfg,
+		       const struct sla_mask *mask, struct sla_metrics *out)
+{
+	size_t n[OBS_KW__MAX] = {0}, all = 0;
+	if (!cfg->guests) {
+		for (int k = 0; k < OBS_KW__MAX; k++)
+			sla_unset(out, (enum sla_metric)(SLA_KERNEL_WARNINGS + k), "no guest in the run");
+		return;
+	}
+	for (size_t i = 0; i < st->n_kw; i++)
+		if (!mask || sla_mask_has(mask, st->kw[i].t_ns)) {
+			n[st->kw[i].cls]++;
+			all++;
+		}
+	sla_set(out, SLA_KERNEL_WARNINGS, (double)all);
+	for (int k = 1; k < OBS_KW__MAX; k++)
+		sla_set(out, (enum sla_metric)(SLA_KERNEL_WARNINGS + k), (double)n[k]);
+}
+
 int sla_metrics_compute(const struct obs_store *st, const struct sla_cfg *cfg,
 			const struct sla_mask *mask, struct sla_metrics *out)
 {
@@ -264,5 +299,6 @@ int sla_metrics_compute(const struct obs_store *st, const struct sla_cfg *cfg,
 		return -1;
 	sla_detect_metric(st, cfg, out);
 	sla_marks(st, mask ? mask : &whole, out);
+	sla_kernel(st, cfg, mask, out);
 	return 0;
 }

@@ -4,7 +4,13 @@
 # carrier. The timeline kills the guest's fl-web (the lb marks it down, requests fail),
 # restarts it (served again), then takes the guest's link down for 1.5 s (QMP set_link:
 # the guest itself sees carrier 0). Also checks that the guest's events reached the run
-# directory with times on the host's clock.
+# directory with times on the host's clock. And the guest kernel's console is read while
+# it runs: two lines a service writes to the kernel log (/dev/kmsg; the WARNING at the
+# kernel's own level for it, 4, which `quiet` alone would keep off the console) in the
+# kernel's words for an RCU stall and a WARN come back as
+# "kernel-warning" events, counted by the kernel-warnings metrics and in the JSON
+# report's guest entry. (They are written, not provoked: this shows the reading and
+# the classes, not the kernel's own detectors.)
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image
@@ -18,16 +24,19 @@ node lb on lan
 node client on lan
 service g1 web
 service g1 exec "while true; do echo $(cat /sys/class/net/lan/carrier); sleep 0.2; done"
+service g1 exec "sh -c 'sleep 2; echo \"<3>rcu: INFO: rcu_preempt self-detected stall on CPU\" >/dev/kmsg; echo \"<4>WARNING: CPU: 0 PID: 1 at fl/test.c:1 fl_test+0x0/0x1\" >/dev/kmsg'" name kmsg
 service lb lb vip 198.18.0.100 backends g1 interval 200ms fall 2 rise 2
 service client load http://198.18.0.100/ rate 20/s timeout 1s
 at 4s kill g1 web
 at 7s restart g1 web
 at 12s link down g1.lan for 1500ms
 expect requests >= 100
+expect kernel-warnings-rcu-stall == 1
+expect kernel-warnings == 2
 S
 )
 d="$FL_WORK/runs-services"
-faultline run --run-dir "$d" "$f" >"$FL_WORK/run.out" 2>&1
+faultline run --run-dir "$d" --json "$FL_WORK/services.json" "$f" >"$FL_WORK/run.out" 2>&1
 rc=$?
 cat "$FL_WORK/run.out"
 [ $rc -le 1 ] || fail "faultline run exited $rc"
@@ -70,4 +79,21 @@ seq=$(tr -d ' \n' <"$out")
 echo "carrier seen in the guest: $seq"
 grep -q '1\+0\+1' <<<"$seq" || fail "the guest did not see its carrier go down and up"
 grep -q '"fault":"link down","target":"g1.lan"' "$ev" || fail "no link down applied"
+
+# the kernel's console, read while the guest ran
+grep '"ev":"kernel-warning"' "$ev" || fail "no kernel-warning event"
+grep -q '"src":"g1","ev":"kernel-warning","class":"rcu-stall","line":"[^"]*rcu: INFO: rcu_preempt self-detected stall' "$ev" ||
+	fail "the RCU stall line was not classified"
+grep -q '"class":"warning"' "$ev" || fail "the WARNING line was not classified"
+grep -q '^rcu-stall .*self-detected stall' "$r/g1.kernel-warnings" || fail "no g1.kernel-warnings file"
+python3 - "$FL_WORK/services.json" <<'P' || fail "kernel warnings in the JSON report"
+import json, sys
+j = json.load(open(sys.argv[1]))
+g = [x for x in j["guests"] if x["node"] == "g1"][0]
+assert g["kernel_warnings"] == {"total": 2, "rcu-stall": 1, "warning": 1}, g
+assert j["metrics"]["kernel-warnings"] == 2, j["metrics"]
+ex = {e["metric"]: e["passed"] for e in j["expectations"]}
+assert ex["kernel-warnings"] and ex["kernel-warnings-rcu-stall"], ex
+print("JSON: g1 kernel_warnings", g["kernel_warnings"])
+P
 echo "ok"

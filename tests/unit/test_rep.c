@@ -250,6 +250,10 @@ static void test_json_small(void)
 	sla_cfg_init(&cfg, &s, 10);
 	struct sla_result *r = sla_evaluate(&s, st, &cfg, 1, NULL);
 	sla_result_add_guest(r, "lb1", "console=ttyS0 noapic", "tsc", "LOC: 12");
+	struct obs_kwarn kw[3] = {{5, "lb1", OBS_KW_RCU_STALL}, {6, "lb1", OBS_KW_RCU_STALL},
+				  {7, "lb2", OBS_KW_BUG}};
+	for (int i = 0; i < 3; i++)
+		obs_kwarn_add(st, &kw[i]);
 	FILE *f = tmpfile();
 	CU_ASSERT_EQUAL(0, rep_json_write(f, r));
 	char *out = t_slurp(f);
@@ -261,7 +265,8 @@ static void test_json_small(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
 					   "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
 					   "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
-					   "12\"}]\n}\n"));
+					   "12\", \"kernel_warnings\": {\"total\": 2, \"rcu-stall\": "
+					   "2}}]\n}\n"));
 	free(out);
 	fclose(f);
 	sla_result_free(r);
@@ -290,7 +295,8 @@ static void test_json_dump_nested(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"duration_ms\": 2500,\n"));
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"LOC: 1\"}]\n      }\n    }]\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(out, "\"LOC: 1\", \"kernel_warnings\": {\"total\": 0}}]\n      }\n    }]\n}\n"));
 	json_t *back = json_loads(out, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	json_t *res =

@@ -315,7 +315,7 @@ static void test_err_expect_unknown_metric_and_op(void)
 	       "unknown metric 'latency' (metrics: failover, split-brain, outage, longest-outage, "
 	       "p50, p99, max, detect, success, uptime, errors, vip-moves, refused, reset, "
 	       "timeout, connect-timeout, bad-body, bad-status, retransmits, frag-needed, "
-	       "requests)");
+	       "requests, kernel-warnings[-CLASS])");
 	err_is(HEAD "expect failover =< 1s\n", 3, 17,
 	       "expected a comparison (<, <=, ==, >= or >), got '=<'");
 }

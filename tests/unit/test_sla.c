@@ -472,10 +472,50 @@ static void test_run_judge(void)
 	CU_ASSERT_EQUAL(0, strncmp(err, "reading /tmp/fl-test-sla-", 25));
 }
 
+/* kernel-warnings: the whole run (boot included) without a scope, the mask's part with
+ * one; one metric per class of the same name; none measured without a guest. */
+static void test_kernel_warnings(void)
+{
+	struct obs_store *st = obs_store_new();
+	struct sla_cfg cfg;
+	struct sla_metrics m = {0};
+	t_cfg(&cfg);
+	struct obs_kwarn kw[4] = {{MS(-500), "g", OBS_KW_CLOCKSOURCE}, /* at boot */
+				  {MS(100), "g", OBS_KW_RCU_STALL},
+				  {MS(300), "g", OBS_KW_RCU_STALL},
+				  {MS(600), "h", OBS_KW_BUG}};
+	for (int i = 0; i < 4; i++)
+		obs_kwarn_add(st, &kw[i]);
+	CU_ASSERT_EQUAL_FATAL(0, sla_metrics_compute(st, &cfg, NULL, &m));
+	CU_ASSERT_FALSE(m.v[SLA_KERNEL_WARNINGS].measured); /* cfg.guests == 0 */
+	cfg.guests = 2;
+	CU_ASSERT_EQUAL_FATAL(0, sla_metrics_compute(st, &cfg, NULL, &m));
+	T_VAL(m, SLA_KERNEL_WARNINGS, 4);
+	T_VAL(m, SLA_KW_RCU_STALL, 2);
+	T_VAL(m, SLA_KW_CLOCKSOURCE, 1);
+	T_VAL(m, SLA_KW_BUG, 1);
+	T_VAL(m, SLA_KW_SOFT_LOCKUP, 0);
+	struct sla_ival iv = {MS(250), MS(700)};
+	struct sla_mask mask = {&iv, 1};
+	CU_ASSERT_EQUAL_FATAL(0, sla_metrics_compute(st, &cfg, &mask, &m));
+	T_VAL(m, SLA_KERNEL_WARNINGS, 2);
+	T_VAL(m, SLA_KW_RCU_STALL, 1);
+	T_VAL(m, SLA_KW_CLOCKSOURCE, 0);
+	/* the metric of each class is named after it */
+	for (int k = 1; k < OBS_KW__MAX; k++) {
+		char name[64];
+		snprintf(name, sizeof(name), "kernel-warnings-%s", obs_kw_name((enum obs_kw)k));
+		CU_ASSERT_EQUAL(sla_metric_find(name), SLA_KERNEL_WARNINGS + k);
+		CU_ASSERT_EQUAL(scn_metric_unit(name), SCN_UNIT_COUNT);
+	}
+	obs_store_free(st);
+}
+
 void register_sla_suite(void);
 void register_sla_suite(void)
 {
 	CU_pSuite s = CU_add_suite("sla", NULL, NULL);
+	CU_add_test(s, "kernel_warnings", test_kernel_warnings);
 	CU_add_test(s, "req_counts_and_latency", test_req_counts_and_latency);
 	CU_add_test(s, "run_judge", test_run_judge);
 	CU_add_test(s, "req_outage_spans_end", test_req_outage_spans_end);
