@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "agent_exec.h"
+#include "agent_hog.h"
 
 #define RUN_TIMEOUT_MS 10000
 
@@ -358,6 +359,22 @@ static int verb_ifconf(const struct agent_msg *m, struct agent_reply *rep)
 	return 0;
 }
 
+/* hog MS CPUS: real-time hogs for MS ms on the first CPUS CPUs (agent_hog.c); the
+ * reply is the pid of their parent, whose exit comes as an event. */
+static int verb_hog(const struct agent_msg *m, struct agent_reply *rep)
+{
+	if (m->argc != 2) {
+		reply_err(rep, EINVAL, "hog: MS CPUS");
+		return 0;
+	}
+	pid_t pid = agent_hog_start(strtol(m->argv[0], NULL, 10), (int)strtol(m->argv[1], NULL, 10));
+	if (pid < 0)
+		reply_err(rep, errno, "hog");
+	else
+		reply_num(rep, pid);
+	return 0;
+}
+
 struct agent_verb {
 	const char *name;
 	int (*fn)(const struct agent_msg *m, struct agent_reply *rep);
@@ -366,7 +383,7 @@ struct agent_verb {
 static const struct agent_verb verbs[] = {
 	{ "ping", verb_ping },   { "run", verb_run },   { "spawn", verb_spawn },
 	{ "kill", verb_kill },   { "read", verb_read }, { "dmesg", verb_dmesg },
-	{ "ifconf", verb_ifconf },
+	{ "ifconf", verb_ifconf }, { "hog", verb_hog },
 };
 
 int agent_exec_dispatch(const struct agent_msg *m, struct agent_reply *rep)

@@ -81,6 +81,7 @@ struct flt_inst {
 	const struct scn_fault_kind *kind; /* as applied: flap steps are link downs */
 	int node;			   /* target node or -1 */
 	int service;			   /* kill/restart, else -1 */
+	int64_t for_ms;			   /* the firing's `for` (until its revert), 0: none */
 
 	bool applied;  /* apply succeeded */
 	bool reverted; /* revert ran (or nothing is left to revert) */

@@ -27,6 +27,7 @@
 	X(reorder)                                                                                 \
 	X(partition)                                                                               \
 	X(stall)                                                                                   \
+	X(hog)                                                                                     \
 	X(kill)                                                                                    \
 	X(restart)
 

@@ -78,6 +78,10 @@ struct node_kind {
 	/* Carrier of @node's interface on network @net, as stall. NULL: the faults set
 	 * the lab-side port's. */
 	int (*link_set)(struct lab *lab, int node, int net, bool up, char *err, size_t len);
+	/* Real-time CPU hogs on @cpus CPUs inside the node for @ms, which end by
+	 * themselves; 0 or -1 with errno and @err. Never waits. NULL: the kind has no
+	 * kernel of its own to starve (a netns node shares the host's). */
+	int (*hog)(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t len);
 	/* Read file @path as the node sees it into @buf (NUL-terminated); its length. */
 	int (*read)(struct lab *lab, int node, const char *path, char *buf, size_t len);
 	/* Copy what the node's processes wrote into the run directory now (NULL: they

@@ -647,6 +647,7 @@ const struct node_kind node_qemu_kind = {
 	.forget = guest_forget_proc,
 	.stall = guest_stall,
 	.link_set = guest_link_set,
+	.hog = guest_hog,
 	.read = node_qemu_read_file,
 	.flush = node_qemu_flush,
 };

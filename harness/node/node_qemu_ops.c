@@ -230,3 +230,34 @@ int guest_link_set(struct lab *lab, int node, int net, bool up, char *err, size_
 	snprintf(err, len, "QMP set_link: %s", strerror(errno));
 	return -1;
 }
+
+static void guest_on_hog(void *arg, struct guest *g, int err, struct agent_msg *rep)
+{
+	(void)arg;
+	(void)rep;
+	if (err)
+		guest_error(g, "hog", err, g->err);
+}
+
+/* fl-agent's "hog MS CPUS" (lb/agent_hog.c); its answer comes through the loop. */
+int guest_hog(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t len)
+{
+	struct guest *g = guest_ready(lab_run(lab), node);
+	char a[2][24];
+	const char *argv[2] = {a[0], a[1]};
+	size_t lens[2];
+
+	if (!g) {
+		snprintf(err, len, "hog %s: %s", run_scn(lab_run(lab))->nodes[node].name,
+			 strerror(errno));
+		return -1;
+	}
+	lens[0] = (size_t)snprintf(a[0], sizeof(a[0]), "%lld", (long long)ms);
+	lens[1] = (size_t)snprintf(a[1], sizeof(a[1]), "%d", cpus);
+	if (guest_agent_send(g, "hog", 2, argv, lens, 2000, guest_on_hog, NULL) < 0) {
+		snprintf(err, len, "hog %s: agent: %s", run_scn(g->r)->nodes[node].name,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -161,7 +161,10 @@ struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
 						.fault = &s->events[f->event].fault,
 						.kind = f->kind,
 						.node = f->node,
-						.service = f->service};
+						.service = f->service,
+						.for_ms = f->revert_ms == TL_NONE || f->revert_at_end
+							      ? 0
+							      : f->revert_ms - f->t_ms};
 	}
 	/* Registered before any apply: popped after every instance's revert. */
 	if (run_defer(r, tl_free, st, "timeline") < 0)

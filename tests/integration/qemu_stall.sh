@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # stall on a guest: QMP stop at 2 s, cont 3 s later. The guest stops answering pings for
 # that long (replies are lost or come late) and answers again after; events.jsonl has
-# QEMU's STOP and RESUME next to the timeline's apply and revert.
+# QEMU's STOP and RESUME next to the timeline's apply and revert. Then a `hog g1 for
+# 4.5s` (real-time CPU hogs inside the guest, fl-agent's) starves the guest kernel's
+# RCU grace-period thread: with rcu_cpu_stall_timeout at 3 s (set by a service) the
+# kernel's own stall detector speaks, and the console reader counts it
+# (kernel-warnings-rcu-stall); the QMP stop before it made the kernel say nothing.
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image
 
 f=$(scn guest-stall <<'S'
 scenario guest-stall
-duration 8s
+duration 12s
 network lan 198.18.0.0/24
 node g1 qemu on lan
 node h1 on lan
 service h1 exec "busybox ping -i 0.2 -c 35 -W 1 198.18.0.1"
+service g1 exec "sh -c 'echo 3 >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout; sleep 60'" name tune
 at 2s stall g1 for 3s
+at 6.5s hog g1 for 4.5s
+expect kernel-warnings-rcu-stall >= 1
 S
 )
 check "faultline run" faultline run --run-dir "$FL_WORK/runs-stall" "$f"
@@ -39,4 +46,12 @@ echo "sent $sent, received $recv, late (> 1 s) $late"
 tail -3 "$run/h1.exec.out" | grep -q 'round-trip' || true
 grep 'bytes from' "$run/h1.exec.out" | tail -3 | awk -F'time=' '{ split($2, a, " "); if (a[1] + 0 > 500) bad = 1 } END { exit bad }' ||
 	fail "the guest did not answer promptly after the stall"
+# the hog: the kernel's own RCU stall warning, after the hog began and not before
+hog=$(grep -m1 '"ev":"apply".*"fault":"hog"' "$ev" | sed 's/.*"t_ns":\([0-9]*\).*/\1/')
+[ -n "$hog" ] || fail "no hog applied"
+grep '"ev":"kernel-warning"' "$ev" | cut -c1-200
+grep -q '"src":"g1","ev":"kernel-warning","class":"rcu-stall","line":"[^"]*rcu: INFO: rcu_preempt' "$ev" ||
+	fail "the guest kernel reported no RCU stall"
+early=$(grep '"ev":"kernel-warning"' "$ev" | sed 's/.*"t_ns":\([0-9]*\).*/\1/' | awk -v h="$hog" '$1 < h' | wc -l)
+[ "$early" = 0 ] || fail "$early kernel warnings before the hog"
 echo "ok"

@@ -500,7 +500,7 @@ static void test_fault_kinds_table(void)
 		CU_ASSERT_TRUE(scn_fault_kinds[i]->undo >= SCN_UNDO_END &&
 			       scn_fault_kinds[i]->undo <= SCN_UNDO_TIMED);
 	}
-	CU_ASSERT_EQUAL(16, n);
+	CU_ASSERT_EQUAL(17, n);
 	CU_ASSERT_PTR_NULL(K("link"));
 	CU_ASSERT_PTR_EQUAL(K("link down"), K("flap")->step);
 	CU_ASSERT_EQUAL(SCN_UNDO_TIMED, K("kill")->undo);

@@ -244,7 +244,7 @@ static void test_err_fault_target_shape(void)
 	err_is(LAB "node a on public\nat 1s crash a\n", 6, 7,
 	       "unknown fault 'crash' (expected link down, link up, flap, blackhole, mtu, "
 	       "pmtu-blackhole, loss, delay, bandwidth, duplicate, corrupt, reorder, partition, "
-	       "stall, kill or restart)");
+	       "stall, hog, kill or restart)");
 }
 
 static void test_err_kill_unknown_service(void)
