@@ -753,6 +753,30 @@ static void test_bandwidth_check_qemu(void)
 	CU_ASSERT_PTR_NULL(flt_fault_path(&caps, &s, &f));
 }
 
+/* hog: guests only, and only with `for D` (the hogs end by themselves). */
+static void test_hog_check(void)
+{
+	struct scn_node nodes[2] = {{.name = "g", .kind = SCN_NODE_QEMU},
+				    {.name = "n", .kind = SCN_NODE_NETNS}};
+	int g[1] = {0}, n[1] = {1};
+	struct scn_event ev[2] = {{.has_for = true}, {.has_for = false}};
+	struct scn s = {.name = "t", .nodes = nodes, .n_nodes = 2, .events = ev, .n_events = 2};
+	struct flt_caps caps = {0};
+	const struct flt_kind *k = flt_kind_of(K("hog"));
+	char err[256];
+	ev[0].fault = (struct scn_fault){.kind = K("hog"), .target = {g, 1, -1}};
+	ev[1].fault = ev[0].fault;
+	CU_ASSERT_EQUAL(0, k->check(&caps, &s, &ev[0].fault, err, sizeof(err)));
+	CU_ASSERT_EQUAL(-1, k->check(&caps, &s, &ev[1].fault, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL("hog needs 'for D': the hogs end by themselves", err);
+	ev[0].fault.target.nodes = n;
+	CU_ASSERT_EQUAL(-1, k->check(&caps, &s, &ev[0].fault, err, sizeof(err)));
+	CU_ASSERT_EQUAL(ENOTSUP, errno);
+	CU_ASSERT_STRING_EQUAL("hog on netns node 'n': it shares the host's kernel; hog starves "
+			       "a guest's own",
+			       err);
+}
+
 void register_flt_suite(void);
 void register_flt_suite(void)
 {
@@ -772,4 +796,5 @@ void register_flt_suite(void)
 	CU_add_test(s, "revert_once_and_end_marking", test_revert_once_and_end_marking);
 	CU_add_test(s, "caps_per_kind", test_caps_per_kind);
 	CU_add_test(s, "bandwidth_check_qemu", test_bandwidth_check_qemu);
+	CU_add_test(s, "hog_check", test_hog_check);
 }
