@@ -53,7 +53,7 @@ struct obs_req {
 		    not known (a live tail, a record added by hand) */
 };
 
-#define OBS_LOG_NAME_MAX 256/* a request log's file name ("requests-NODE.SERVICE.csv") */
+#define OBS_LOG_NAME_MAX 256 /* a request log's file name ("requests-NODE.SERVICE.csv") */
 
 /* One fault firing, from the timeline's apply/revert events. */
 struct obs_fault {

@@ -234,7 +234,8 @@ int obs_store_load_run(struct obs_store *st, const char *dir, size_t *bad)
 		size_t first = st->n_req;
 		int log = events ? 0 : obs_log_id(st, de->d_name);
 		rc = log < 0 ? -1
-			     : obs_load_lines(path, st, &nbad, events ? obs_event_ingest : obs_req_line);
+			     : obs_load_lines(path, st, &nbad,
+					      events ? obs_event_ingest : obs_req_line);
 		if (rc < 0)
 			break;
 		for (size_t i = first; !events && i < st->n_req; i++)

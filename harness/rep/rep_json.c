@@ -45,7 +45,8 @@ static json_t *rep_json_metrics_of(const struct sla_metrics *m, bool client)
 	json_t *o = json_object();
 
 	for (int i = 1; o && i < SLA_METRIC__MAX; i++)
-		if ((!client || sla_metric_per_client(i)) && jsonl_set(o, sla_metric_name(i), rep_json_value(&m->v[i])) == -1)
+		if ((!client || sla_metric_per_client(i)) &&
+		    jsonl_set(o, sla_metric_name(i), rep_json_value(&m->v[i])) == -1)
 			goto err;
 	return o;
 err:

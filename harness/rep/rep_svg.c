@@ -409,8 +409,8 @@ static void svg_client_cell(struct svg *s, const char *name, int b, int total, i
 
 	if (!total)
 		return; /* nothing scheduled: the row's grey shows */
-	fprintf(s->f, "<g><title>%s %.2fs: %d of %d ok</title>\n", name,
-		(double)(a - s->t0) / 1e9, ok, total);
+	fprintf(s->f, "<g><title>%s %.2fs: %d of %d ok</title>\n", name, (double)(a - s->t0) / 1e9,
+		ok, total);
 	if (okh > 0)
 		svg_rect(s->f, x, s->y + SVG_ROW - okh, w, okh, C_UP);
 	if (okh < SVG_ROW)

@@ -73,8 +73,8 @@ static void rep_text_clients(FILE *f, const struct sla_result *r)
 		fprintf(f, "  %-*s", w, r->clients[i].name);
 		for (size_t k = 0; k < n; k++) {
 			char val[32];
-			rep_value_format(&r->clients[i].all.v[cols[k]], sla_metric_unit(cols[k]), val,
-					 sizeof(val));
+			rep_value_format(&r->clients[i].all.v[cols[k]], sla_metric_unit(cols[k]),
+					 val, sizeof(val));
 			fprintf(f, k + 1 < n ? "  %-12s" : "  %s\n", val);
 		}
 	}

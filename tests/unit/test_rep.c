@@ -258,10 +258,11 @@ static void test_json_small(void)
 					   "true,\n  \"run_dir\": null,\n  \"t0_ns\": 10,\n  "
 					   "\"duration_ms\": 1000,\n  \"metrics\": {\"success\": null, "
 					   "\"errors\": 0, \"requests\": 0,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
-					   "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
-					   "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
-					   "12\"}],\n  \"clients\": {}\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
+				      "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
+				      "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
+				      "12\"}],\n  \"clients\": {}\n}\n"));
 	free(out);
 	fclose(f);
 	sla_result_free(r);
@@ -290,7 +291,8 @@ static void test_json_dump_nested(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n        \"duration_ms\": 2500,\n"));
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"LOC: 1\"}],\n        \"clients\": {}\n      }\n    }]\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(out, "\"LOC: 1\"}],\n        \"clients\": {}\n      }\n    }]\n}\n"));
 	json_t *back = json_loads(out, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	json_t *res =
@@ -484,23 +486,42 @@ static struct sla_result *t_clients(struct obs_store *st)
 	static struct scn_service svcs[] = {{.node = 0, .kind = SCN_SVC_LOAD, .name = "load"},
 					    {.node = 1, .kind = SCN_SVC_LOAD, .name = "load"}};
 	static struct scn_expect ex[] = {
-		{.metric = "success", .op = SCN_OP_GE, .value = 99, .unit = SCN_UNIT_PERCENT,
-		 .text = "success >= 99% of a", .client = 1},
-		{.metric = "success", .op = SCN_OP_GE, .value = 99, .unit = SCN_UNIT_PERCENT,
-		 .text = "success >= 99% of b during faults", .scope = "during faults",
-		 .client = 2},
-		{.metric = "success", .op = SCN_OP_GE, .value = 50, .unit = SCN_UNIT_PERCENT,
-		 .text = "success >= 50%"},
+	    {.metric = "success",
+	     .op = SCN_OP_GE,
+	     .value = 99,
+	     .unit = SCN_UNIT_PERCENT,
+	     .text = "success >= 99% of a",
+	     .client = 1},
+	    {.metric = "success",
+	     .op = SCN_OP_GE,
+	     .value = 99,
+	     .unit = SCN_UNIT_PERCENT,
+	     .text = "success >= 99% of b during faults",
+	     .scope = "during faults",
+	     .client = 2},
+	    {.metric = "success",
+	     .op = SCN_OP_GE,
+	     .value = 50,
+	     .unit = SCN_UNIT_PERCENT,
+	     .text = "success >= 50%"},
 	};
-	static struct scn s = {.name = "two", .duration_ms = 10000, .seed = 1, .nodes = nodes,
-			       .n_nodes = 2, .services = svcs, .n_services = 2, .expects = ex,
+	static struct scn s = {.name = "two",
+			       .duration_ms = 10000,
+			       .seed = 1,
+			       .nodes = nodes,
+			       .n_nodes = 2,
+			       .services = svcs,
+			       .n_services = 2,
+			       .expects = ex,
 			       .n_expects = 3};
 	int log[2] = {obs_log_id(st, "requests-a.csv"), obs_log_id(st, "requests-b.csv")};
 	for (int c = 0; c < 2; c++)
 		for (int t = 0; t < 10000; t += 100) {
 			bool fail = c == 1 && t >= 2000 && t < 4000;
-			struct obs_req q = {.sched_ns = MS(t), .start_ns = MS(t),
-					    .outcome = fail ? OBS_TIMEOUT : OBS_OK, .log = log[c]};
+			struct obs_req q = {.sched_ns = MS(t),
+					    .start_ns = MS(t),
+					    .outcome = fail ? OBS_TIMEOUT : OBS_OK,
+					    .log = log[c]};
 			q.latency_us = fail ? 1000000 : 2000;
 			q.end_ns = q.sched_ns + q.latency_us * 1000;
 			obs_req_add(st, &q);
@@ -520,16 +541,17 @@ static void test_clients_text_json_svg(void)
 	FILE *f = tmpfile();
 	CU_ASSERT_EQUAL(0, rep_text_summary(f, r));
 	char *out = t_slurp(f);
-	CU_ASSERT_STRING_EQUAL("scenario two (seed 1)\n"
-			       "  expectation                        measured       result\n"
-			       "  success >= 99% of a                100.00%        pass\n"
-			       "  success >= 99% of b during faults  0.00%          FAIL\n"
-			       "  success >= 50%                     90.00%         pass\n"
-			       "  3 expectations, 2 passed, 1 failed: FAIL\n"
-			       "  client  requests      success       errors        p99           outage\n"
-			       "  a.load  100           100.00%       0             2.0ms         0.0ms\n"
-			       "  b.load  100           80.00%        20            2.0ms         2.000s\n",
-			       out);
+	CU_ASSERT_STRING_EQUAL(
+	    "scenario two (seed 1)\n"
+	    "  expectation                        measured       result\n"
+	    "  success >= 99% of a                100.00%        pass\n"
+	    "  success >= 99% of b during faults  0.00%          FAIL\n"
+	    "  success >= 50%                     90.00%         pass\n"
+	    "  3 expectations, 2 passed, 1 failed: FAIL\n"
+	    "  client  requests      success       errors        p99           outage\n"
+	    "  a.load  100           100.00%       0             2.0ms         0.0ms\n"
+	    "  b.load  100           80.00%        20            2.0ms         2.000s\n",
+	    out);
 	free(out);
 	fclose(f);
 	f = tmpfile();
@@ -550,8 +572,8 @@ static void test_clients_text_json_svg(void)
 	CU_ASSERT_EQUAL(20, json_integer_value(json_object_get(bm, "errors")));
 	CU_ASSERT_EQUAL(2000, json_integer_value(json_object_get(bm, "outage")));
 	CU_ASSERT_PTR_NULL(json_object_get(bm, "failover")); /* not a per-client metric */
-	CU_ASSERT_EQUAL(0, json_integer_value(
-			       json_object_get(json_object_get(b, "metrics_during_faults"), "success")));
+	CU_ASSERT_EQUAL(0, json_integer_value(json_object_get(
+			       json_object_get(b, "metrics_during_faults"), "success")));
 	CU_ASSERT_TRUE(json_is_null(
 	    json_object_get(json_array_get(json_object_get(back, "expectations"), 2), "client")));
 	json_decref(back);

@@ -328,15 +328,14 @@ static void test_err_expect_unknown_scope(void)
 }
 
 /* Two clients (a.load, b.load), a web server w; the expectation is line 9. */
-#define CLIENTS                                                                            \
-	HEAD "network n 10.0.0.0/24\nnode a on n\nnode b on n\nnode w on n\n"                \
-	     "service w web\nservice a load http://10.0.0.3/ rate 10/s\n"                     \
+#define CLIENTS                                                                                    \
+	HEAD "network n 10.0.0.0/24\nnode a on n\nnode b on n\nnode w on n\n"                      \
+	     "service w web\nservice a load http://10.0.0.3/ rate 10/s\n"                          \
 	     "service b load http://10.0.0.3/ rate 10/s\n"
 
 static void test_err_expect_of_client(void)
 {
-	err_is(CLIENTS "expect success >= 99% of c\n", 10, 26,
-	       "unknown node 'c' (nodes: a, b, w)");
+	err_is(CLIENTS "expect success >= 99% of c\n", 10, 26, "unknown node 'c' (nodes: a, b, w)");
 	err_is(CLIENTS "expect success >= 99% of w\n", 10, 26,
 	       "node 'w' has no client service (clients: a.load, b.load)");
 	err_is(CLIENTS "expect success >= 99% of w.web\n", 10, 28,

@@ -481,9 +481,9 @@ static void t_write_requests(const char *dir, const char *name, int fail_from, i
 	for (int t = 0; t < 1000; t += 100) {
 		bool fail = t >= fail_from && t < fail_to;
 		long long at = MS(t), lat = fail ? 1000000 : 2000;
-		used += (size_t)snprintf(text + used, sizeof(text) - used, "%lld,%lld,%lld,%s,%lld,%s,12\n",
-					 at, at, at + lat * 1000, fail ? "timeout" : "ok", lat,
-					 fail ? "" : "w");
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "%lld,%lld,%lld,%s,%lld,%s,12\n", at, at, at + lat * 1000,
+					 fail ? "timeout" : "ok", lat, fail ? "" : "w");
 	}
 	t_write(dir, name, text);
 }
@@ -500,13 +500,13 @@ static void test_clients_run_judge(void)
 	    "service a load http://10.0.0.4/ rate 10/s\n"
 	    "service b load http://10.0.0.4/ rate 10/s\n"
 	    "service c load http://10.0.0.4/ rate 10/s\n"
-	    "expect success >= 99% of a\n"		  /* 100%: pass */
-	    "expect success >= 99% of b\n"		  /* 60%: FAIL */
-	    "expect success >= 99%\n"			  /* 16 of 20 (c sent none): FAIL */
+	    "expect success >= 99% of a\n"		      /* 100%: pass */
+	    "expect success >= 99% of b\n"		      /* 60%: FAIL */
+	    "expect success >= 99%\n"			      /* 16 of 20 (c sent none): FAIL */
 	    "expect outage < 100ms of b.load during faults\n" /* 400 ms: FAIL */
-	    "expect success == 100% of a during faults\n"	  /* pass */
-	    "expect requests == 10 of a\n"		  /* pass */
-	    "expect success >= 0% of c\n";		  /* no log: not measured */
+	    "expect success == 100% of a during faults\n"     /* pass */
+	    "expect requests == 10 of a\n"		      /* pass */
+	    "expect success >= 0% of c\n";		      /* no log: not measured */
 	char dir[] = "/tmp/fl-test-sla-XXXXXX", err[256] = "";
 	struct scn_err serr;
 	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &serr);
@@ -539,7 +539,7 @@ static void test_clients_run_judge(void)
 	CU_ASSERT_FALSE(r->clients[0].all.v[SLA_FAILOVER].measured);
 	CU_ASSERT_STRING_EQUAL("not a per-client metric", r->clients[0].all.v[SLA_FAILOVER].why);
 	CU_ASSERT_FALSE(r->clients[2].all.v[SLA_SUCCESS].measured);
-	static const enum sla_status want[] = {SLA_PASS, SLA_FAIL, SLA_FAIL, SLA_FAIL,
+	static const enum sla_status want[] = {SLA_PASS, SLA_FAIL, SLA_FAIL,	  SLA_FAIL,
 					       SLA_PASS, SLA_PASS, SLA_UNMEASURED};
 	CU_ASSERT_EQUAL_FATAL(7, r->n_v);
 	for (int k = 0; k < 7; k++)
@@ -556,7 +556,8 @@ static void test_clients_run_judge(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(SLA_INVALID, r->v[0].status);
 	sla_result_free(r);
-	for (const char *f = "events.jsonl\0requests-a.csv\0requests-b.csv\0"; *f; f += strlen(f) + 1) {
+	for (const char *f = "events.jsonl\0requests-a.csv\0requests-b.csv\0"; *f;
+	     f += strlen(f) + 1) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/%s", dir, f);
 		unlink(path);
@@ -569,7 +570,8 @@ static void test_clients_run_judge(void)
 static void test_clients_metric_table(void)
 {
 	for (int m = 1; m < SLA_METRIC__MAX; m++)
-		CU_ASSERT_EQUAL(sla_metric_per_client(m), scn_metric_per_client(sla_metric_name(m)));
+		CU_ASSERT_EQUAL(sla_metric_per_client(m),
+				scn_metric_per_client(sla_metric_name(m)));
 }
 
 void register_sla_suite(void);
