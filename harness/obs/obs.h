@@ -49,7 +49,11 @@ struct obs_req {
 	int64_t latency_us; /* end_ns - sched_ns, as fl-load computed it */
 	int64_t bytes;
 	char backend[OBS_NAME_MAX]; /* "" when none came back */
+	int log; /* the request log it was read from: 1 + index into obs_store.log, 0 when
+		    not known (a live tail, a record added by hand) */
 };
+
+#define OBS_LOG_NAME_MAX 256 /* a request log's file name ("requests-NODE.SERVICE.csv") */
 
 /* One fault firing, from the timeline's apply/revert events. */
 struct obs_fault {
@@ -156,6 +160,8 @@ struct obs_store {
 	size_t n_mark, cap_mark;
 	struct obs_kwarn *kw;
 	size_t n_kw, cap_kw;
+	char (*log)[OBS_LOG_NAME_MAX]; /* file names of the request logs read */
+	size_t n_log, cap_log;
 };
 
 /* ---- obs_store.c ---- */
@@ -169,6 +175,10 @@ int obs_vip_add(struct obs_store *st, const struct obs_vip *v);
 int obs_lb_add(struct obs_store *st, const struct obs_lb *l);
 int obs_mark_add(struct obs_store *st, const struct obs_mark *m);
 int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k);
+/* The id (>= 1) of request log @name, added when new; -1 with errno ENOMEM (or
+ * ENAMETOOLONG). obs_log_find: its id, or 0 when no request was read from it. */
+int obs_log_id(struct obs_store *st, const char *name);
+int obs_log_find(const struct obs_store *st, const char *name);
 /* Record fault @id applied at @t_ns; fills node from @target. */
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,
 		    int64_t t_ns);
@@ -212,7 +222,8 @@ int obs_event_ingest(struct obs_store *st, const char *line);
 
 /*
  * obs_store_load_run - fill @st from run directory @dir: events.jsonl and every
- * requests*.csv in it. Returns 0, or -1 with errno (ENOENT: no events.jsonl).
+ * requests*.csv in it, each request tagged with the log it came from (obs_req.log).
+ * Returns 0, or -1 with errno (ENOENT: no events.jsonl).
  * @bad counts lines that could not be read (may be NULL).
  */
 int obs_store_load_run(struct obs_store *st, const char *dir, size_t *bad);

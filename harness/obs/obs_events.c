@@ -264,9 +264,15 @@ int obs_store_load_run(struct obs_store *st, const char *dir, size_t *bad)
 				strcmp(de->d_name + n - 4, ".csv")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		rc = obs_load_lines(path, st, &nbad, events ? obs_event_ingest : obs_req_line);
+		size_t first = st->n_req;
+		int log = events ? 0 : obs_log_id(st, de->d_name);
+		rc = log < 0 ? -1
+			     : obs_load_lines(path, st, &nbad,
+					      events ? obs_event_ingest : obs_req_line);
 		if (rc < 0)
 			break;
+		for (size_t i = first; !events && i < st->n_req; i++)
+			st->req[i].log = log; /* which client: its file (scn_client_log) */
 	}
 	closedir(d);
 	if (bad)

@@ -72,6 +72,7 @@ void obs_store_free(struct obs_store *st)
 	free(st->lb);
 	free(st->mark);
 	free(st->kw);
+	free(st->log);
 	free(st);
 }
 
@@ -100,6 +101,30 @@ static int obs_grow(void **v, size_t *cap, size_t n, size_t size)
 int obs_req_add(struct obs_store *st, const struct obs_req *r)
 {
 	OBS_APPEND(st, req, n_req, cap_req, r);
+}
+
+int obs_log_find(const struct obs_store *st, const char *name)
+{
+	for (size_t i = 0; i < st->n_log; i++)
+		if (!strcmp(st->log[i], name))
+			return (int)i + 1;
+	return 0;
+}
+
+int obs_log_id(struct obs_store *st, const char *name)
+{
+	int id = obs_log_find(st, name);
+
+	if (id)
+		return id;
+	if (strlen(name) >= OBS_LOG_NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (obs_grow((void **)&st->log, &st->cap_log, st->n_log, sizeof(*st->log)) < 0)
+		return -1;
+	snprintf(st->log[st->n_log++], OBS_LOG_NAME_MAX, "%s", name);
+	return (int)st->n_log;
 }
 
 int obs_vip_add(struct obs_store *st, const struct obs_vip *v)

@@ -2,8 +2,9 @@
  * rep_json.c - the whole result as JSON (docs/reports.md has the schema by example),
  * built as jansson objects in the documented key order and written by one writer,
  * rep_json_dump(), which `faultline matrix` uses too. Layout, for people reading it:
- * what holds a list of records (the report, its expectations, faults and guests) has a
- * line per member or element, everything else is inline; jansson prints every value.
+ * what holds a list of records (the report, its expectations, faults, guests and
+ * clients) has a line per member or element, everything else is inline; jansson
+ * prints every value.
  *
  * Metrics not measured are written as null, with the reason beside them in
  * "unmeasured". Numbers print as printf("%.10g") did: integral values as integers,
@@ -38,12 +39,14 @@ static const char *rep_unit_name(enum scn_unit u)
 	return u == SCN_UNIT_MS ? "ms" : u == SCN_UNIT_PERCENT ? "%" : "count";
 }
 
-static json_t *rep_json_metrics(const struct sla_metrics *m)
+/* Every metric of @m, or (@client) only those measured per client. */
+static json_t *rep_json_metrics_of(const struct sla_metrics *m, bool client)
 {
 	json_t *o = json_object();
 
 	for (int i = 1; o && i < SLA_METRIC__MAX; i++)
-		if (jsonl_set(o, sla_metric_name(i), rep_json_value(&m->v[i])) == -1)
+		if ((!client || sla_metric_per_client(i)) &&
+		    jsonl_set(o, sla_metric_name(i), rep_json_value(&m->v[i])) == -1)
 			goto err;
 	return o;
 err:
@@ -51,12 +54,17 @@ err:
 	return NULL;
 }
 
-static json_t *rep_json_unmeasured(const struct sla_metrics *m)
+static json_t *rep_json_metrics(const struct sla_metrics *m)
+{
+	return rep_json_metrics_of(m, false);
+}
+
+static json_t *rep_json_unmeasured_of(const struct sla_metrics *m, bool client)
 {
 	json_t *o = json_object();
 
 	for (int i = 1; o && i < SLA_METRIC__MAX; i++)
-		if (!m->v[i].measured &&
+		if (!m->v[i].measured && (!client || sla_metric_per_client(i)) &&
 		    jsonl_set(o, sla_metric_name(i),
 			      jsonl_str(m->v[i].why ? m->v[i].why : "no data")) == -1)
 			goto err;
@@ -66,16 +74,49 @@ err:
 	return NULL;
 }
 
-static json_t *rep_json_expect(const struct sla_verdict *v)
+static json_t *rep_json_expect(const struct sla_result *r, const struct sla_verdict *v)
 {
 	static const char *const ops[] = {"?", "<", "<=", "==", ">=", ">"};
+	bool of = v->client >= 0 && v->client < r->n_clients;
 
-	return json_pack("{s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:b,s:o,s:o}", "text", jsonl_str(v->text),
-			 "metric", jsonl_str(v->metric), "op",
+	return json_pack("{s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:b,s:o,s:o}", "text",
+			 jsonl_str(v->text), "metric", jsonl_str(v->metric), "op",
 			 v->op >= 1 && v->op <= 5 ? ops[v->op] : "?", "want", rep_json_num(v->want),
-			 "unit", rep_unit_name(v->unit), "scope", jsonl_str(v->scope), "value",
+			 "unit", rep_unit_name(v->unit), "scope", jsonl_str(v->scope), "client",
+			 of ? jsonl_str(r->clients[v->client].name) : json_null(), "value",
 			 rep_json_value(&v->got), "passed", v->status == SLA_PASS, "status",
 			 jsonl_str(sla_status_name(v->status)), "message", jsonl_str(v->msg));
+}
+
+static json_t *rep_json_unmeasured(const struct sla_metrics *m)
+{
+	return rep_json_unmeasured_of(m, false);
+}
+
+/* One client: where it runs, its log, and its request metrics. */
+static json_t *rep_json_client(const struct sla_client *c)
+{
+	size_t dot = strcspn(c->name, ".");
+
+	return json_pack("{s:s#,s:s,s:o,s:b,s:o,s:o,s:o}", "node", c->name, (int)dot, "service",
+			 c->name[dot] ? c->name + dot + 1 : "", "log", jsonl_str(c->log), "logged",
+			 c->logged, "metrics", rep_json_metrics_of(&c->all, true), "unmeasured",
+			 rep_json_unmeasured_of(&c->all, true), "metrics_during_faults",
+			 rep_json_metrics_of(&c->during, true));
+}
+
+/* {"NODE.SERVICE": {...}} for every client, in the order of the services. */
+static json_t *rep_json_clients(const struct sla_result *r)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < r->n_clients; i++)
+		if (jsonl_set(o, r->clients[i].name, rep_json_client(&r->clients[i])) == -1)
+			goto err;
+	return o;
+err:
+	json_decref(o);
+	return NULL;
 }
 
 static json_t *rep_json_expectations(const struct sla_result *r)
@@ -83,7 +124,7 @@ static json_t *rep_json_expectations(const struct sla_result *r)
 	json_t *a = json_array();
 
 	for (int i = 0; a && i < r->n_v; i++)
-		if (json_array_append_new(a, rep_json_expect(&r->v[i])) == -1)
+		if (json_array_append_new(a, rep_json_expect(r, &r->v[i])) == -1)
 			goto err;
 	return a;
 err:
@@ -188,7 +229,8 @@ json_t *rep_json_result(const struct sla_result *r)
 	    jsonl_set(o, "metrics_during_faults", rep_json_metrics(&r->during)) == -1 ||
 	    jsonl_set(o, "expectations", rep_json_expectations(r)) == -1 ||
 	    jsonl_set(o, "faults", rep_json_faults(r)) == -1 ||
-	    jsonl_set(o, "guests", rep_json_guests(r)) == -1) {
+	    jsonl_set(o, "guests", rep_json_guests(r)) == -1 ||
+	    jsonl_set(o, "clients", rep_json_clients(r)) == -1) {
 		json_decref(o);
 		errno = ENOMEM;
 		return NULL;
@@ -202,13 +244,32 @@ static int rep_json_inline(FILE *f, const json_t *v)
 	return json_dumpf(v, f, REP_JSON_FLAGS | JSON_ENCODE_ANY);
 }
 
-/* Does @v hold a list of records (an array with an object in it), at any depth? */
+/* Is @v an object of records (every member an object, as "clients")? */
+static bool rep_json_records(const json_t *v)
+{
+	const char *key;
+	json_t *e;
+
+	if (!json_is_object(v) || !json_object_size(v))
+		return false;
+	json_object_foreach((json_t *)v, key, e)
+	{
+		if (!json_is_object(e))
+			return false;
+	}
+	return true;
+}
+
+/* Does @v hold a list of records (an array with an object in it, or an object of
+ * records), at any depth? */
 static bool rep_json_tall(const json_t *v)
 {
 	const char *key;
 	size_t i;
 	json_t *e;
 
+	if (rep_json_records(v))
+		return true;
 	json_array_foreach(v, i, e)
 	{
 		if (json_is_object(e) || rep_json_tall(e))

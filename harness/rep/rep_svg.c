@@ -10,7 +10,9 @@
  *                   until the next one or until a process on its node exits
  *   backends        one row per (load balancer, backend): up / down marks, ended the
  *                   same way (a dead load balancer has no view of its backends)
- *   success rate    per time bin, of requests scheduled in it
+ *   clients         with two clients or more, one row each: the share of its requests
+ *                   scheduled in each time bin that were ok (green) or failed (red)
+ *   success rate    per time bin, of requests scheduled in it (every client's)
  *   p99 latency     per time bin, of the successful ones
  *   time axis       seconds from t0
  *
@@ -396,6 +398,55 @@ static void svg_rect(FILE *f, double x, double y, double w, double h, const char
 		x, y, w, h, fill);
 }
 
+/* ---- one row per client: its request outcomes per bin ---- */
+
+/* Bin @b of the requests read from log @log: its cell, green up to the ok share. */
+static void svg_client_cell(struct svg *s, const char *name, int b, int total, int ok)
+{
+	double w = (double)SVG_PW / SVG_BINS, x = SVG_L + b * w;
+	double okh = total ? (double)ok / total * SVG_ROW : 0;
+	int64_t a = s->t0 + s->dur * b / SVG_BINS;
+
+	if (!total)
+		return; /* nothing scheduled: the row's grey shows */
+	fprintf(s->f, "<g><title>%s %.2fs: %d of %d ok</title>\n", name, (double)(a - s->t0) / 1e9,
+		ok, total);
+	if (okh > 0)
+		svg_rect(s->f, x, s->y + SVG_ROW - okh, w, okh, C_UP);
+	if (okh < SVG_ROW)
+		svg_rect(s->f, x, s->y, w, SVG_ROW - okh, C_DOWN);
+	fputs("</g>\n", s->f);
+}
+
+static void svg_client_row(struct svg *s, const struct sla_result *r, const struct sla_client *c)
+{
+	int total[SVG_BINS] = {0}, ok[SVG_BINS] = {0}, log = obs_log_find(r->st, c->log);
+
+	svg_row_label(s, c->name);
+	for (size_t i = 0; log && i < r->st->n_req; i++) {
+		const struct obs_req *q = &r->st->req[i];
+		int64_t t = q->sched_ns - s->t0;
+		if (q->log != log || t < 0 || t >= s->dur)
+			continue;
+		int b = (int)(t * SVG_BINS / s->dur);
+		total[b]++;
+		ok[b] += q->outcome == OBS_OK;
+	}
+	for (int b = 0; b < SVG_BINS; b++)
+		svg_client_cell(s, c->name, b, total[b], ok[b]);
+	svg_next_row(s);
+}
+
+/* With two clients or more (one would repeat the chart below): a row each. */
+static void svg_clients(struct svg *s, const struct sla_result *r)
+{
+	if (r->n_clients < 2)
+		return;
+	svg_heading(s, "requests per client (green ok, red failed)");
+	for (int i = 0; i < r->n_clients && i < SVG_MAX_ROWS; i++)
+		svg_client_row(s, r, &r->clients[i]);
+}
+
 static void svg_success(struct svg *s, const struct svg_bin *bin)
 {
 	double w = (double)SVG_PW / SVG_BINS;
@@ -495,6 +546,7 @@ static int svg_body(struct svg *s, const struct sla_result *r)
 	svg_vips(s, r);
 	svg_lbs(s, r->st, OBS_LB_STATE, "load balancer state (own events)");
 	svg_lbs(s, r->st, OBS_LB_BACKEND, "backend health (load balancer marks)");
+	svg_clients(s, r);
 	svg_success(s, bin);
 	svg_latency(s, bin);
 	svg_axis(s);

@@ -1,6 +1,7 @@
 /*
- * rep_text.c - what a person reads on stdout: the per-scenario summary table, the final
- * table across scenarios, and the one-line live progress.
+ * rep_text.c - what a person reads on stdout: the per-scenario summary table (and a row
+ * per client when there are several), the final table across scenarios, and the
+ * one-line live progress.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,6 +50,36 @@ static void rep_text_guests(FILE *f, const struct sla_result *r)
 	}
 }
 
+/*
+ * With two clients or more, one row per client: its own request metrics (the totals
+ * above mix them). One client's row would repeat the totals, so it has none.
+ */
+static void rep_text_clients(FILE *f, const struct sla_result *r)
+{
+	static const enum sla_metric cols[] = {SLA_REQUESTS, SLA_SUCCESS, SLA_ERRORS, SLA_P99,
+					       SLA_OUTAGE};
+	int w = (int)strlen("client");
+
+	if (r->n_clients < 2)
+		return;
+	for (int i = 0; i < r->n_clients; i++)
+		if ((int)strlen(r->clients[i].name) > w)
+			w = (int)strlen(r->clients[i].name);
+	size_t n = sizeof(cols) / sizeof(cols[0]);
+	fprintf(f, "  %-*s", w, "client");
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, k + 1 < n ? "  %-12s" : "  %s\n", sla_metric_name(cols[k]));
+	for (int i = 0; i < r->n_clients; i++) {
+		fprintf(f, "  %-*s", w, r->clients[i].name);
+		for (size_t k = 0; k < n; k++) {
+			char val[32];
+			rep_value_format(&r->clients[i].all.v[cols[k]], sla_metric_unit(cols[k]),
+					 val, sizeof(val));
+			fprintf(f, k + 1 < n ? "  %-12s" : "  %s\n", val);
+		}
+	}
+}
+
 int rep_text_summary(FILE *f, const struct sla_result *r)
 {
 	int w = rep_width(r);
@@ -70,6 +101,7 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 	}
 	fprintf(f, "  %d expectation%s, %d passed, %d failed: %s\n", r->n_v, r->n_v == 1 ? "" : "s",
 		r->n_v - r->n_failed, r->n_failed, r->passed ? "PASS" : "FAIL");
+	rep_text_clients(f, r);
 	rep_text_guests(f, r);
 	return ferror(f) ? -1 : 0;
 }

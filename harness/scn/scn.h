@@ -327,7 +327,9 @@ struct scn_expect {
 	double value;
 	enum scn_unit unit;
 	char *text; /* the statement after "expect", as written, ${} substituted */
-	char *scope; /* text after the value ("during faults"), NULL when none */
+	char *scope; /* "during faults" when written, NULL when not */
+	int client;  /* 'of CLIENT': 1 + the index into scn.services of that client service;
+			0 when not written (every client's requests together) */
 	struct scn_loc loc;
 };
 
@@ -411,5 +413,24 @@ int scn_bitrate_parse(const char *s, uint64_t *bps);
 
 /* What a metric of 'expect' measures in, or 0 for an unknown metric. */
 enum scn_unit scn_metric_unit(const char *metric);
+/* Is @metric measured per client (a request metric, which 'of CLIENT' may scope)? */
+bool scn_metric_per_client(const char *metric);
+
+/*
+ * Clients (scn_client.c): services whose kind writes the per-request record, a request
+ * log in the run directory (fl-load's requests.csv format), which the request metrics
+ * read. Any kind whose grammar says .client is one; `expect ... of CLIENT` names one.
+ *
+ * scn_svc_kind_is_client - does a service of @kind write a request log?
+ * scn_service_is_client - is service @svc of @s a client?
+ * scn_client_name - "NODE.SERVICE" of service @svc, snprintf's result.
+ * scn_client_log - the file name of client @svc's request log in the run directory:
+ *	"requests.csv" when @s has one client, else "requests-NODE.csv", or
+ *	"requests-NODE.SERVICE.csv" when NODE has more than one client; snprintf's result.
+ */
+bool scn_svc_kind_is_client(enum scn_svc_kind kind);
+bool scn_service_is_client(const struct scn *s, int svc);
+int scn_client_name(const struct scn *s, int svc, char *buf, size_t len);
+int scn_client_log(const struct scn *s, int svc, char *buf, size_t len);
 
 #endif

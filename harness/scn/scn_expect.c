@@ -3,7 +3,9 @@
  *
  * The table is the one place a metric is declared: its name and the unit its value is
  * written in. A value in the wrong unit is an error that names the unit expected.
- * The only scope defined so far is "during faults".
+ * Scopes, in this order, each optional: 'of CLIENT' (one client's requests: NODE, or
+ * NODE.SERVICE when the node has several clients; scn_client.c says what a client is),
+ * then 'during faults'.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,28 +17,29 @@
 static const struct {
 	const char *name;
 	enum scn_unit unit;
+	bool client; /* a request metric: measured per client too ('of CLIENT') */
 } scn_metrics[] = {
-	{"failover", SCN_UNIT_MS},     {"split-brain", SCN_UNIT_MS},
-	{"outage", SCN_UNIT_MS},       {"longest-outage", SCN_UNIT_MS},
-	{"p50", SCN_UNIT_MS},          {"p99", SCN_UNIT_MS},
-	{"max", SCN_UNIT_MS},          {"detect", SCN_UNIT_MS},
-	{"success", SCN_UNIT_PERCENT}, {"uptime", SCN_UNIT_PERCENT},
-	{"errors", SCN_UNIT_COUNT},    {"vip-moves", SCN_UNIT_COUNT},
-	{"refused", SCN_UNIT_COUNT},   {"reset", SCN_UNIT_COUNT},
-	{"timeout", SCN_UNIT_COUNT},   {"connect-timeout", SCN_UNIT_COUNT},
-	{"bad-body", SCN_UNIT_COUNT},  {"bad-status", SCN_UNIT_COUNT},
-	{"retransmits", SCN_UNIT_COUNT}, {"frag-needed", SCN_UNIT_COUNT},
-	{"requests", SCN_UNIT_COUNT},
-	{"kernel-warnings", SCN_UNIT_COUNT},
-	{"kernel-warnings-soft-lockup", SCN_UNIT_COUNT},
-	{"kernel-warnings-hard-lockup", SCN_UNIT_COUNT},
-	{"kernel-warnings-rcu-stall", SCN_UNIT_COUNT},
-	{"kernel-warnings-hung-task", SCN_UNIT_COUNT},
-	{"kernel-warnings-warning", SCN_UNIT_COUNT},
-	{"kernel-warnings-bug", SCN_UNIT_COUNT},
-	{"kernel-warnings-clocksource", SCN_UNIT_COUNT},
-	{"kernel-warnings-netdev-watchdog", SCN_UNIT_COUNT},
-	{"kernel-warnings-irq-nobody-cared", SCN_UNIT_COUNT},
+	{"failover", SCN_UNIT_MS, false},	 {"split-brain", SCN_UNIT_MS, false},
+	{"outage", SCN_UNIT_MS, true},		 {"longest-outage", SCN_UNIT_MS, true},
+	{"p50", SCN_UNIT_MS, true},		 {"p99", SCN_UNIT_MS, true},
+	{"max", SCN_UNIT_MS, true},		 {"detect", SCN_UNIT_MS, false},
+	{"success", SCN_UNIT_PERCENT, true},	 {"uptime", SCN_UNIT_PERCENT, true},
+	{"errors", SCN_UNIT_COUNT, true},	 {"vip-moves", SCN_UNIT_COUNT, false},
+	{"refused", SCN_UNIT_COUNT, true},	 {"reset", SCN_UNIT_COUNT, true},
+	{"timeout", SCN_UNIT_COUNT, true},	 {"connect-timeout", SCN_UNIT_COUNT, true},
+	{"bad-body", SCN_UNIT_COUNT, true},	 {"bad-status", SCN_UNIT_COUNT, true},
+	{"retransmits", SCN_UNIT_COUNT, false}, {"frag-needed", SCN_UNIT_COUNT, false},
+	{"requests", SCN_UNIT_COUNT, true},
+	{"kernel-warnings", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-soft-lockup", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-hard-lockup", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-rcu-stall", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-hung-task", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-warning", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-bug", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-clocksource", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-netdev-watchdog", SCN_UNIT_COUNT, false},
+	{"kernel-warnings-irq-nobody-cared", SCN_UNIT_COUNT, false},
 };
 
 #define SCN_N_METRICS (sizeof(scn_metrics) / sizeof(scn_metrics[0]))
@@ -47,6 +50,14 @@ enum scn_unit scn_metric_unit(const char *metric)
 		if (!strcmp(scn_metrics[i].name, metric))
 			return scn_metrics[i].unit;
 	return 0;
+}
+
+bool scn_metric_per_client(const char *metric)
+{
+	for (size_t i = 0; i < SCN_N_METRICS; i++)
+		if (!strcmp(scn_metrics[i].name, metric))
+			return scn_metrics[i].client;
+	return false;
 }
 
 static int scn_expect_metric(struct scn_p *p, struct scn_expect *e)
@@ -118,22 +129,98 @@ static int scn_expect_value(struct scn_p *p, struct scn_expect *e)
 	return 0;
 }
 
-/* The rest of the line, one space between words: only "during faults" is defined. */
+/* "a.load, b.load" into @buf: every client of @s, for messages. */
+static const char *scn_client_list(const struct scn *s, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	snprintf(buf, len, "none");
+	for (int i = 0; i < s->n_services && used < len; i++) {
+		if (!scn_service_is_client(s, i))
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s", used ? ", " : "");
+		if (used < len)
+			used += (size_t)scn_client_name(s, i, buf + used, len - used);
+	}
+	return buf;
+}
+
+/* The only client service of @node, or -1 with the error set. */
+static int scn_node_client(struct scn_p *p, int node, struct scn_loc loc, char *list)
+{
+	const struct scn *s = p->s;
+	int found = -1, n = 0;
+
+	for (int i = 0; i < s->n_services; i++)
+		if (s->services[i].node == node && scn_service_is_client(s, i))
+			found = found < 0 ? i : found, n++;
+	if (n == 1)
+		return found;
+	if (n == 0)
+		scn_fail(p, loc, "node '%s' has no client service (clients: %s)",
+			 s->nodes[node].name, list);
+	else
+		scn_fail(p, loc, "node '%s' has %d client services: name one as %s.SERVICE "
+			 "(clients: %s)", s->nodes[node].name, n, s->nodes[node].name, list);
+	return -1;
+}
+
+/* CLIENT after 'of': NODE or NODE.SERVICE, declared before the expectation. */
+static int scn_expect_client(struct scn_p *p, struct scn_expect *e, struct scn_loc of)
+{
+	char node[SCN_NAME_MAX + 1], list[256];
+	struct scn_tok *t = scn_tok_want(p, "a client: NODE or NODE.SERVICE");
+	int n, svc;
+
+	if (!t)
+		return -1;
+	if (!scn_metric_per_client(e->metric))
+		return scn_fail(p, of, "'%s' is not measured per client: 'of' scopes the request "
+				"metrics (success, errors, p99, outage ...)", e->metric);
+	scn_client_list(p->s, list, sizeof(list));
+	size_t dot = strcspn(t->text, ".");
+	snprintf(node, sizeof(node), "%.*s", (int)(dot < sizeof(node) ? dot : sizeof(node) - 1),
+		 t->text);
+	if (t->quoted)
+		return scn_fail(p, t->loc, "expected a client (NODE or NODE.SERVICE), got a string");
+	if (scn_node_at(p, node, t->loc, &n) < 0)
+		return -1;
+	if (!t->text[dot]) {
+		svc = scn_node_client(p, n, t->loc, list);
+	} else if ((svc = scn_service_find(p->s, n, t->text + dot + 1)) < 0) {
+		return scn_fail(p, scn_tok_loc_at(t, dot + 1), "node '%s' has no service '%s' "
+				"(declare the client before the expectation; clients: %s)", node,
+				t->text + dot + 1, list);
+	} else if (!scn_service_is_client(p->s, svc)) {
+		return scn_fail(p, scn_tok_loc_at(t, dot + 1), "service '%s' is not a client: it "
+				"writes no request log (clients: %s)", t->text, list);
+	}
+	if (svc < 0)
+		return -1;
+	e->client = svc + 1;
+	return 0;
+}
+
+/* The rest of the line: [of CLIENT] [during faults], in that order. */
 static int scn_expect_scope(struct scn_p *p, struct scn_expect *e)
 {
 	struct scn_tok *first = scn_tok_peek(p), *t;
 	char scope[256] = "";
 	size_t used = 0;
-	if (!first)
+	if (first && scn_tok_kw(p, "of") && scn_expect_client(p, e, first->loc) < 0)
+		return -1;
+	if (!(first = scn_tok_peek(p)))
 		return 0;
 	while ((t = scn_tok_peek(p)) && used < sizeof(scope)) {
 		used += (size_t)snprintf(scope + used, sizeof(scope) - used, "%s%s",
 					 used ? " " : "", t->text);
 		p->t.pos++;
 	}
+	if (!strncmp(scope, "during faults of ", 17))
+		return scn_fail(p, first->loc, "write 'of CLIENT' before 'during faults'");
 	if (strcmp(scope, "during faults"))
-		return scn_fail(p, first->loc, "unknown scope '%s' (expected 'during faults' or "
-				"nothing)", scope);
+		return scn_fail(p, first->loc, "unknown scope '%s' (expected 'of CLIENT', "
+				"'during faults', both in that order, or nothing)", scope);
 	if (!(e->scope = strdup(scope)))
 		return scn_oom(p);
 	return 0;

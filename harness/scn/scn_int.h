@@ -132,6 +132,8 @@ struct scn_svc_grammar {
 	enum scn_svc_kind kind;
 	int (*parse)(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x);
 	const char *dup_hint; /* added to "node 'n' already has a service named 'x'", or NULL */
+	bool client;	      /* writes the per-request record (a request log, requests*.csv): a
+				 client that 'expect ... of CLIENT' can name (scn_client.c) */
 };
 /* The grammar of @kind, NULL for none (a struct scn_service from scn_parse has one). */
 const struct scn_svc_grammar *scn_svc_grammar_of(enum scn_svc_kind kind);

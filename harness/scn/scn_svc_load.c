@@ -115,4 +115,5 @@ const struct scn_svc_grammar scn_svc_load = {
     .kw = "load",
     .kind = SCN_SVC_LOAD,
     .parse = scn_load_parse,
+    .client = true,
 };

@@ -142,6 +142,15 @@ int sla_metrics_compute(const struct obs_store *st, const struct sla_cfg *cfg,
 /* The request metrics alone (success ... uptime); used by the live progress line too. */
 int sla_req_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
 		    const struct sla_mask *mask, struct sla_metrics *out);
+/* Is @m a request metric, measured per client too? (success ... uptime) */
+bool sla_metric_per_client(enum sla_metric m);
+/*
+ * sla_client_metrics - the request metrics of one client: the requests of @st read
+ * from request log @log (an obs_log_find id; 0, no log: no request), over the window
+ * or @mask as sla_metrics_compute; every other metric not measured. 0 or -1 (ENOMEM).
+ */
+int sla_client_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
+		       const struct sla_mask *mask, int log, struct sla_metrics *out);
 /* failover, split-brain, vip-moves (sla_vip.c) and detect (sla_detect.c). */
 int sla_vip_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
 		    const struct sla_mask *mask, struct sla_metrics *out);
@@ -166,9 +175,20 @@ struct sla_verdict {
 	double want;
 	enum scn_unit unit;
 	char *scope; /* NULL for the whole window */
+	int client;  /* 'of CLIENT': index into sla_result.clients; -1 for every client */
 	struct sla_value got;
 	enum sla_status status;
 	char msg[160]; /* "measured 340.2ms, wanted < 1000ms", "not measured: ..." */
+};
+
+/* One client of the scenario (scn_service_is_client), and its request metrics. */
+struct sla_client {
+	char name[2 * OBS_NAME_MAX]; /* "NODE.SERVICE" */
+	char log[OBS_LOG_NAME_MAX];  /* its request log's file name (scn_client_log) */
+	int svc;		     /* index into the scenario's services */
+	bool logged;		     /* a request was read from its log */
+	struct sla_metrics all;	     /* whole window; metrics not per client: unmeasured */
+	struct sla_metrics during;   /* during faults */
 };
 
 struct sla_param {
@@ -190,6 +210,8 @@ struct sla_result {
 	struct obs_store *st_owned; /* sla_run_judge's store (== st), freed with the result */
 	struct sla_metrics all;	    /* whole window */
 	struct sla_metrics during;  /* during faults (unmeasured everywhere when no fault) */
+	struct sla_client *clients; /* every client, in the order of the services */
+	int n_clients;
 	struct sla_verdict *v;
 	int n_v;
 	int n_failed;  /* verdicts not SLA_PASS */

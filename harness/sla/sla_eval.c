@@ -7,7 +7,10 @@
  *    SLA_UNMEASURED and fails whatever the operator: an expectation nobody could check
  *    must not turn a CI run green;
  *  - an unknown metric, an unknown scope or a value in the wrong unit is SLA_INVALID
- *    (also failed; the CLI may treat it as bad input).
+ *    (also failed; the CLI may treat it as bad input), and so is 'of' naming a service
+ *    that is no client or a metric that is not measured per client;
+ *  - 'of CLIENT' judges the client's own request metrics (struct sla_client: the
+ *    requests read from its request log), 'during faults' as without it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,7 +79,21 @@ static void sla_verdict_judge(struct sla_verdict *v, const struct sla_result *r)
 		snprintf(v->msg, sizeof(v->msg), "unknown scope '%.100s'", v->scope);
 		return;
 	}
-	v->got = (v->scope ? &r->during : &r->all)->v[m];
+	if (v->client >= r->n_clients) {
+		v->status = SLA_INVALID;
+		snprintf(v->msg, sizeof(v->msg), "'of' names no client");
+		return;
+	}
+	if (v->client >= 0 && !sla_metric_per_client(m)) {
+		v->status = SLA_INVALID;
+		snprintf(v->msg, sizeof(v->msg), "'%s' is not measured per client", v->metric);
+		return;
+	}
+	const struct sla_client *c = v->client >= 0 ? &r->clients[v->client] : NULL;
+	if (c)
+		v->got = (v->scope ? &c->during : &c->all)->v[m];
+	else
+		v->got = (v->scope ? &r->during : &r->all)->v[m];
 	v->status = sla_judge(&v->got, v->op, v->want);
 	const char *u = sla_unit_text(v->unit);
 	if (v->status == SLA_UNMEASURED)
@@ -92,8 +109,38 @@ static char *sla_dup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* The client of 'of' (1 + service index, 0: none written) in r->clients; -1 for none,
+ * r->n_clients (invalid) for a service that is not one. */
+static int sla_client_index(const struct sla_result *r, int of)
+{
+	if (!of)
+		return -1;
+	for (int k = 0; k < r->n_clients; k++)
+		if (r->clients[k].svc == of - 1)
+			return k;
+	return r->n_clients;
+}
+
+/* Every client of @s, in service order, with its name and log file (no metrics yet). */
+static int sla_clients_list(struct sla_result *r, const struct scn *s)
+{
+	if (!(r->clients = calloc((size_t)s->n_services + 1, sizeof(*r->clients))))
+		return -1;
+	for (int i = 0; i < s->n_services; i++) {
+		if (!scn_service_is_client(s, i))
+			continue;
+		struct sla_client *c = &r->clients[r->n_clients++];
+		c->svc = i;
+		scn_client_name(s, i, c->name, sizeof(c->name));
+		scn_client_log(s, i, c->log, sizeof(c->log));
+	}
+	return 0;
+}
+
 static int sla_copy_scn(struct sla_result *r, const struct scn *s)
 {
+	if (sla_clients_list(r, s) < 0)
+		return -1;
 	if (!(r->scenario = strdup(s->name ? s->name : "")) ||
 	    (s->description && !(r->description = strdup(s->description))))
 		return -1;
@@ -114,11 +161,34 @@ static int sla_copy_scn(struct sla_result *r, const struct scn *s)
 		v->op = e->op;
 		v->want = e->value;
 		v->unit = e->unit;
+		v->client = sla_client_index(r, e->client);
 		if (!(v->text = strdup(e->text ? e->text : e->metric)) ||
 		    (e->scope && !(v->scope = strdup(e->scope))))
 			return -1;
 	}
 	return 0;
+}
+
+static void sla_no_faults(struct sla_metrics *m)
+{
+	for (int k = 1; k < SLA_METRIC__MAX; k++)
+		m->v[k] = (struct sla_value){.why = "no fault was applied"};
+}
+
+/* Client @c's request metrics, whole window and during @faults (none: not measured). */
+static int sla_compute_client(struct sla_result *r, struct sla_client *c,
+			      const struct sla_mask *faults)
+{
+	int log = obs_log_find(r->st, c->log);
+
+	c->logged = log > 0;
+	if (sla_client_metrics(r->st, &r->cfg, NULL, log, &c->all) < 0)
+		return -1;
+	if (!faults->n) {
+		sla_no_faults(&c->during);
+		return 0;
+	}
+	return sla_client_metrics(r->st, &r->cfg, faults, log, &c->during);
 }
 
 static int sla_compute_all(struct sla_result *r)
@@ -128,12 +198,12 @@ static int sla_compute_all(struct sla_result *r)
 	    sla_mask_faults(r->st, &r->cfg, &faults) < 0)
 		return -1;
 	int rc = 0;
-	if (faults.n) {
+	if (faults.n)
 		rc = sla_metrics_compute(r->st, &r->cfg, &faults, &r->during);
-	} else {
-		for (int m = 1; m < SLA_METRIC__MAX; m++)
-			r->during.v[m] = (struct sla_value){.why = "no fault was applied"};
-	}
+	else
+		sla_no_faults(&r->during);
+	for (int k = 0; rc == 0 && k < r->n_clients; k++)
+		rc = sla_compute_client(r, &r->clients[k], &faults);
 	sla_mask_release(&faults);
 	return rc;
 }
@@ -204,6 +274,7 @@ void sla_result_free(struct sla_result *r)
 		free(r->guests[i].interrupts);
 	}
 	free(r->params);
+	free(r->clients);
 	free(r->v);
 	free(r->guests);
 	free(r->scenario);

@@ -1,7 +1,8 @@
 /*
  * sla_metrics.c - the metric table and the metrics computed from the client's request
  * log: success, errors, requests, per-outcome counts, p50/p99/max, outage,
- * longest-outage, uptime (definitions: docs/metrics.md).
+ * longest-outage, uptime (definitions: docs/metrics.md), over every client's requests
+ * or over one client's (the requests read from its log, obs_req.log).
  *
  * Open loop: a request belongs to the window in which it was *scheduled* (sched_ns),
  * whatever happened to the ones before it, so a stalled server cannot hide failures by
@@ -190,9 +191,16 @@ static void sla_outages(struct obs_req **r, size_t n, const struct sla_cfg *cfg,
 		sla_unset(out, SLA_UPTIME, "empty window");
 }
 
+/* Which requests: every one (log -1), those read from request log @log (> 0), or none
+ * (0: the client wrote no log; a request not known to come from one is no client's). */
+static bool sla_req_of(const struct obs_req *r, int log)
+{
+	return log < 0 || (log > 0 && r->log == log);
+}
+
 /* longest-outage: the longest gap between completions of successful requests. */
 static int sla_completion_gap(const struct obs_store *st, const struct sla_cfg *cfg,
-			      const struct sla_mask *mask, struct sla_metrics *out)
+			      const struct sla_mask *mask, int log, struct sla_metrics *out)
 {
 	struct sla_ival w = sla_window(cfg);
 	int64_t *t = malloc((st->n_req + 2) * sizeof(*t));
@@ -202,7 +210,7 @@ static int sla_completion_gap(const struct obs_store *st, const struct sla_cfg *
 	t[n++] = w.a;
 	for (size_t i = 0; i < st->n_req; i++)
 		if (st->req[i].outcome == OBS_OK && st->req[i].end_ns > w.a &&
-		    st->req[i].end_ns < w.b)
+		    st->req[i].end_ns < w.b && sla_req_of(&st->req[i], log))
 			t[n++] = st->req[i].end_ns;
 	t[n++] = w.b;
 	qsort(t, n, sizeof(*t), sla_i64_cmp);
@@ -217,8 +225,9 @@ static int sla_completion_gap(const struct obs_store *st, const struct sla_cfg *
 	return 0;
 }
 
-int sla_req_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
-		    const struct sla_mask *mask, struct sla_metrics *out)
+/* The request metrics of the requests of @log (-1: all). */
+static int sla_req_metrics_of(const struct obs_store *st, const struct sla_cfg *cfg,
+			      const struct sla_mask *mask, int log, struct sla_metrics *out)
 {
 	struct sla_ival w = sla_window(cfg);
 	struct sla_mask whole = {&w, 1};
@@ -229,7 +238,8 @@ int sla_req_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
 		return -1;
 	size_t n = 0, in_mask = 0;
 	for (size_t i = 0; i < st->n_req; i++) {
-		if (st->req[i].sched_ns < w.a || st->req[i].sched_ns >= w.b)
+		if (st->req[i].sched_ns < w.a || st->req[i].sched_ns >= w.b ||
+		    !sla_req_of(&st->req[i], log))
 			continue;
 		r[n++] = &st->req[i];
 		in_mask += sla_mask_has(mask, st->req[i].sched_ns);
@@ -238,7 +248,7 @@ int sla_req_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
 	int rc = sla_counts(r, n, mask, out);
 	if (rc == 0 && in_mask) {
 		sla_outages(r, n, cfg, mask, out);
-		rc = sla_completion_gap(st, cfg, mask, out);
+		rc = sla_completion_gap(st, cfg, mask, log, out);
 	} else if (rc == 0) {
 		const char *why = "no request scheduled in the window";
 		sla_unset(out, SLA_OUTAGE, why);
@@ -247,6 +257,27 @@ int sla_req_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
 	}
 	free(r);
 	return rc;
+}
+
+int sla_req_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
+		    const struct sla_mask *mask, struct sla_metrics *out)
+{
+	return sla_req_metrics_of(st, cfg, mask, -1, out);
+}
+
+bool sla_metric_per_client(enum sla_metric m)
+{
+	return m >= SLA_SUCCESS && m <= SLA_UPTIME;
+}
+
+int sla_client_metrics(const struct obs_store *st, const struct sla_cfg *cfg,
+		       const struct sla_mask *mask, int log, struct sla_metrics *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int m = 1; m < SLA_METRIC__MAX; m++)
+		if (!sla_metric_per_client(m))
+			sla_unset(out, m, "not a per-client metric");
+	return sla_req_metrics_of(st, cfg, mask, log > 0 ? log : 0, out);
 }
 
 /* retransmits and frag-needed: marks seen on the wire inside the mask. */

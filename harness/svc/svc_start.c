@@ -52,20 +52,12 @@ int svc_events_path(const struct run *r, int svc, char *buf, size_t len)
 	return run_path(r, name, buf, len);
 }
 
-/* The request log: requests.csv, or requests-<node>.csv when several services write one. */
+/* The request log of a client: its file name is the scenario model's (scn_client_log). */
 static int svc_requests_path(const struct run *r, int svc, char *buf, size_t len)
 {
-	const struct scn *s = run_scn(r);
-	char name[SCN_NAME_MAX + 16];
-	int n_load = 0;
+	char name[2 * SCN_NAME_MAX + 16];
 
-	for (int i = 0; i < s->n_services; i++)
-		n_load += (svc_kind_of(s->services[i].kind)->records & SVC_REC_REQUESTS) != 0;
-	if (n_load == 1)
-		snprintf(name, sizeof(name), "requests.csv");
-	else
-		snprintf(name, sizeof(name), "requests-%s.csv",
-			 s->nodes[s->services[svc].node].name);
+	scn_client_log(run_scn(r), svc, name, sizeof(name));
 	return run_path(r, name, buf, len);
 }
 

@@ -262,11 +262,12 @@ static void test_json_small(void)
 					   "true,\n  \"run_dir\": null,\n  \"t0_ns\": 10,\n  "
 					   "\"duration_ms\": 1000,\n  \"metrics\": {\"success\": null, "
 					   "\"errors\": 0, \"requests\": 0,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
-					   "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
-					   "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
-					   "12\", \"kernel_warnings\": {\"total\": 2, \"rcu-stall\": "
-					   "2}}]\n}\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+				      "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
+				      "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
+				      "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
+				      "12\", \"kernel_warnings\": {\"total\": 2, \"rcu-stall\": "
+				      "2}}],\n  \"clients\": {}\n}\n"));
 	free(out);
 	fclose(f);
 	sla_result_free(r);
@@ -296,7 +297,7 @@ static void test_json_dump_nested(void)
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(out, "\"LOC: 1\", \"kernel_warnings\": {\"total\": 0}}]\n      }\n    }]\n}\n"));
+	    strstr(out, "\"LOC: 1\", \"kernel_warnings\": {\"total\": 0}}],\n        \"clients\": {}\n      }\n    }]\n}\n"));
 	json_t *back = json_loads(out, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	json_t *res =
@@ -480,6 +481,122 @@ static void test_files_write(void)
 	obs_store_free(st);
 }
 
+/*
+ * Two clients over 10 s, a request every 100 ms each: a.load all ok (2 ms), b.load
+ * failing from 2 s to 4 s (a blackhole 2..4 s). Every report shows each on its row.
+ */
+static struct sla_result *t_clients(struct obs_store *st)
+{
+	static struct scn_node nodes[] = {{.name = "a"}, {.name = "b"}};
+	static struct scn_service svcs[] = {{.node = 0, .kind = SCN_SVC_LOAD, .name = "load"},
+					    {.node = 1, .kind = SCN_SVC_LOAD, .name = "load"}};
+	static struct scn_expect ex[] = {
+	    {.metric = "success",
+	     .op = SCN_OP_GE,
+	     .value = 99,
+	     .unit = SCN_UNIT_PERCENT,
+	     .text = "success >= 99% of a",
+	     .client = 1},
+	    {.metric = "success",
+	     .op = SCN_OP_GE,
+	     .value = 99,
+	     .unit = SCN_UNIT_PERCENT,
+	     .text = "success >= 99% of b during faults",
+	     .scope = "during faults",
+	     .client = 2},
+	    {.metric = "success",
+	     .op = SCN_OP_GE,
+	     .value = 50,
+	     .unit = SCN_UNIT_PERCENT,
+	     .text = "success >= 50%"},
+	};
+	static struct scn s = {.name = "two",
+			       .duration_ms = 10000,
+			       .seed = 1,
+			       .nodes = nodes,
+			       .n_nodes = 2,
+			       .services = svcs,
+			       .n_services = 2,
+			       .expects = ex,
+			       .n_expects = 3};
+	int log[2] = {obs_log_id(st, "requests-a.csv"), obs_log_id(st, "requests-b.csv")};
+	for (int c = 0; c < 2; c++)
+		for (int t = 0; t < 10000; t += 100) {
+			bool fail = c == 1 && t >= 2000 && t < 4000;
+			struct obs_req q = {.sched_ns = MS(t),
+					    .start_ns = MS(t),
+					    .outcome = fail ? OBS_TIMEOUT : OBS_OK,
+					    .log = log[c]};
+			q.latency_us = fail ? 1000000 : 2000;
+			q.end_ns = q.sched_ns + q.latency_us * 1000;
+			obs_req_add(st, &q);
+		}
+	obs_fault_apply(st, 1, "blackhole", "b.lan", MS(2000));
+	obs_fault_revert(st, 1, MS(4000));
+	struct sla_cfg cfg;
+	sla_cfg_init(&cfg, &s, T0);
+	return sla_evaluate(&s, st, &cfg, 1, NULL);
+}
+
+static void test_clients_text_json_svg(void)
+{
+	struct obs_store *st = obs_store_new();
+	struct sla_result *r = t_clients(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	FILE *f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_text_summary(f, r));
+	char *out = t_slurp(f);
+	CU_ASSERT_STRING_EQUAL(
+	    "scenario two (seed 1)\n"
+	    "  expectation                        measured       result\n"
+	    "  success >= 99% of a                100.00%        pass\n"
+	    "  success >= 99% of b during faults  0.00%          FAIL\n"
+	    "  success >= 50%                     90.00%         pass\n"
+	    "  3 expectations, 2 passed, 1 failed: FAIL\n"
+	    "  client  requests      success       errors        p99           outage\n"
+	    "  a.load  100           100.00%       0             2.0ms         0.0ms\n"
+	    "  b.load  100           80.00%        20            2.0ms         2.000s\n",
+	    out);
+	free(out);
+	fclose(f);
+	f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_json_write(f, r));
+	out = t_slurp(f);
+	/* a line per client; the expectation names its client; the totals mix both */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n  \"clients\": {\n    \"a.load\": {\"node\": \"a\", "
+					   "\"service\": \"load\", \"log\": \"requests-a.csv\", "
+					   "\"logged\": true, \"metrics\": {\"success\": 100, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "},\n    \"b.load\": {\"node\": \"b\", "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"scope\": \"during faults\", \"client\": \"b.load\", "
+					   "\"value\": 0, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"metrics\": {\"success\": 90, "));
+	json_t *back = json_loads(out, 0, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	json_t *b = json_object_get(json_object_get(back, "clients"), "b.load");
+	json_t *bm = json_object_get(b, "metrics");
+	CU_ASSERT_EQUAL(20, json_integer_value(json_object_get(bm, "errors")));
+	CU_ASSERT_EQUAL(2000, json_integer_value(json_object_get(bm, "outage")));
+	CU_ASSERT_PTR_NULL(json_object_get(bm, "failover")); /* not a per-client metric */
+	CU_ASSERT_EQUAL(0, json_integer_value(json_object_get(
+			       json_object_get(b, "metrics_during_faults"), "success")));
+	CU_ASSERT_TRUE(json_is_null(
+	    json_object_get(json_array_get(json_object_get(back, "expectations"), 2), "client")));
+	json_decref(back);
+	free(out);
+	fclose(f);
+	f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_svg_write(f, r));
+	out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">requests per client (green ok, red failed)</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ">a.load</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<title>b.load 2.00s: 0 of 1 ok</title>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<title>a.load 2.00s: 1 of 1 ok</title>"));
+	free(out);
+	fclose(f);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
 void register_rep_suite(void);
 void register_rep_suite(void)
 {
@@ -494,4 +611,5 @@ void register_rep_suite(void)
 	CU_add_test(s, "json_dump_nested", test_json_dump_nested);
 	CU_add_test(s, "junit_schema", test_junit_schema);
 	CU_add_test(s, "svg", test_svg);
+	CU_add_test(s, "clients_text_json_svg", test_clients_text_json_svg);
 }

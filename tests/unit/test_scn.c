@@ -660,6 +660,52 @@ static void test_data_bad_files(void)
 	globfree(&g);
 }
 
+/* 'of CLIENT' before 'during faults'; NODE alone or NODE.SERVICE; the log file names. */
+static void test_expect_of_client(void)
+{
+	static const char text[] = "scenario t\nduration 10s\nnetwork n 10.0.0.0/24\n"
+				   "node a on n\nnode b on n\nnode w on n\nservice w web\n"
+				   "service a load http://10.0.0.3/ rate 10/s\n"
+				   "service b load http://10.0.0.3/ rate 10/s\n"
+				   "expect p99 < 200ms of a during faults\n"
+				   "expect success >= 99% of b.load\n"
+				   "expect success >= 99%\n";
+	struct scn_err err;
+	char buf[64];
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(3, s->n_expects);
+	CU_ASSERT_EQUAL(1 + 1, s->expects[0].client); /* services: w.web, a.load, b.load */
+	CU_ASSERT_STRING_EQUAL("during faults", s->expects[0].scope);
+	CU_ASSERT_STRING_EQUAL("p99 < 200ms of a during faults", s->expects[0].text);
+	CU_ASSERT_EQUAL(2 + 1, s->expects[1].client);
+	CU_ASSERT_PTR_NULL(s->expects[1].scope);
+	CU_ASSERT_EQUAL(0, s->expects[2].client);
+	CU_ASSERT_FALSE(scn_service_is_client(s, 0));
+	CU_ASSERT_TRUE(scn_service_is_client(s, 1));
+	CU_ASSERT_FALSE(scn_service_is_client(s, 3));
+	scn_client_name(s, 2, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("b.load", buf);
+	scn_client_log(s, 1, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("requests-a.csv", buf);
+	/* one client: requests.csv, as before clients had names */
+	s->services[2].kind = SCN_SVC_WEB;
+	scn_client_log(s, 1, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("requests.csv", buf);
+	/* two clients on one node (a probe beside a load): NODE.SERVICE in the name */
+	s->services[2].kind = SCN_SVC_LOAD;
+	s->services[2].node = 0;
+	snprintf(s->services[2].name, sizeof(s->services[2].name), "probe");
+	scn_client_log(s, 2, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("requests-a.probe.csv", buf);
+	scn_client_log(s, 1, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL("requests-a.load.csv", buf);
+	CU_ASSERT_TRUE(scn_metric_per_client("outage"));
+	CU_ASSERT_FALSE(scn_metric_per_client("split-brain"));
+	CU_ASSERT_FALSE(scn_metric_per_client("bogus"));
+	scn_free(s);
+}
+
 void register_scn_suite(void);
 void register_scn_suite(void)
 {
@@ -690,6 +736,7 @@ void register_scn_suite(void)
 	CU_add_test(s, "bitrate units", test_bitrate_parse_units);
 	CU_add_test(s, "bandwidth", test_bandwidth_parse);
 	CU_add_test(s, "filter_dir_match", test_filter_dir_match_parse);
+	CU_add_test(s, "expect of CLIENT", test_expect_of_client);
 	CU_add_test(s, "data: good-features.scn", test_data_good_features);
 	CU_add_test(s, "data: bad-*.scn", test_data_bad_files);
 }

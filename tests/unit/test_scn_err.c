@@ -323,7 +323,43 @@ static void test_err_expect_unknown_metric_and_op(void)
 static void test_err_expect_unknown_scope(void)
 {
 	err_is(HEAD "expect success >= 99% during   recovery\n", 3, 23,
-	       "unknown scope 'during recovery' (expected 'during faults' or nothing)");
+	       "unknown scope 'during recovery' (expected 'of CLIENT', 'during faults', both "
+	       "in that order, or nothing)");
+}
+
+/* Two clients (a.load, b.load), a web server w; the expectation is line 9. */
+#define CLIENTS                                                                                    \
+	HEAD "network n 10.0.0.0/24\nnode a on n\nnode b on n\nnode w on n\n"                      \
+	     "service w web\nservice a load http://10.0.0.3/ rate 10/s\n"                          \
+	     "service b load http://10.0.0.3/ rate 10/s\n"
+
+static void test_err_expect_of_client(void)
+{
+	err_is(CLIENTS "expect success >= 99% of c\n", 10, 26, "unknown node 'c' (nodes: a, b, w)");
+	err_is(CLIENTS "expect success >= 99% of w\n", 10, 26,
+	       "node 'w' has no client service (clients: a.load, b.load)");
+	err_is(CLIENTS "expect success >= 99% of w.web\n", 10, 28,
+	       "service 'w.web' is not a client: it writes no request log (clients: a.load, "
+	       "b.load)");
+	err_is(CLIENTS "expect p99 < 1s of a.lb\n", 10, 22,
+	       "node 'a' has no service 'lb' (declare the client before the expectation; "
+	       "clients: a.load, b.load)");
+	err_is(CLIENTS "expect success >= 99% of\n", 10, 25,
+	       "expected a client: NODE or NODE.SERVICE");
+	err_is(CLIENTS "expect success >= 99% of \"a\"\n", 10, 26,
+	       "expected a client (NODE or NODE.SERVICE), got a string");
+	err_is(CLIENTS "expect failover < 1s of a\n", 10, 22,
+	       "'failover' is not measured per client: 'of' scopes the request metrics "
+	       "(success, errors, p99, outage ...)");
+	err_is(CLIENTS "expect p99 < 1s during faults of a\n", 10, 17,
+	       "write 'of CLIENT' before 'during faults'");
+	err_is(CLIENTS "expect p99 < 1s of a during\n", 10, 22,
+	       "unknown scope 'during' (expected 'of CLIENT', 'during faults', both in that "
+	       "order, or nothing)");
+	/* declared after the expectation: not known yet */
+	err_is(HEAD "network n 10.0.0.0/24\nnode a on n\nexpect p99 < 1s of a\n"
+		    "service a load http://10.0.0.3/ rate 10/s\n",
+	       5, 20, "node 'a' has no client service (clients: none)");
 }
 
 static void test_err_string_unterminated(void)
@@ -432,6 +468,7 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "expect wrong unit", test_err_expect_wrong_unit);
 	CU_add_test(s, "expect metric and op", test_err_expect_unknown_metric_and_op);
 	CU_add_test(s, "expect scope", test_err_expect_unknown_scope);
+	CU_add_test(s, "expect of CLIENT", test_err_expect_of_client);
 	CU_add_test(s, "string unterminated", test_err_string_unterminated);
 	CU_add_test(s, "string bad escape", test_err_string_bad_escape);
 	CU_add_test(s, "param undefined", test_err_param_undefined);

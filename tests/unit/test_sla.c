@@ -511,6 +511,108 @@ static void test_kernel_warnings(void)
 	obs_store_free(st);
 }
 
+/* requests every 100 ms from t0 for 1 s, in fl-load's format; those scheduled in
+ * [@fail_from, @fail_to) ms time out */
+static void t_write_requests(const char *dir, const char *name, int fail_from, int fail_to)
+{
+	char text[2048] = "sched_ns,start_ns,end_ns,outcome,latency_us,backend,bytes\n";
+	size_t used = strlen(text);
+	for (int t = 0; t < 1000; t += 100) {
+		bool fail = t >= fail_from && t < fail_to;
+		long long at = MS(t), lat = fail ? 1000000 : 2000;
+		used += (size_t)snprintf(text + used, sizeof(text) - used,
+					 "%lld,%lld,%lld,%s,%lld,%s,12\n", at, at, at + lat * 1000,
+					 fail ? "timeout" : "ok", lat, fail ? "" : "w");
+	}
+	t_write(dir, name, text);
+}
+
+/*
+ * Three clients: a all ok, b failing 400..800 ms (inside the fault 400..800 ms), c
+ * never wrote its log. 'of' separates a from b; without it they are mixed.
+ */
+static void test_clients_run_judge(void)
+{
+	static const char text[] =
+	    "scenario t\nduration 1s\nnetwork n 10.0.0.0/24\nnode a on n\nnode b on n\n"
+	    "node c on n\nnode w on n\nservice w web\n"
+	    "service a load http://10.0.0.4/ rate 10/s\n"
+	    "service b load http://10.0.0.4/ rate 10/s\n"
+	    "service c load http://10.0.0.4/ rate 10/s\n"
+	    "expect success >= 99% of a\n"		      /* 100%: pass */
+	    "expect success >= 99% of b\n"		      /* 60%: FAIL */
+	    "expect success >= 99%\n"			      /* 16 of 20 (c sent none): FAIL */
+	    "expect outage < 100ms of b.load during faults\n" /* 400 ms: FAIL */
+	    "expect success == 100% of a during faults\n"     /* pass */
+	    "expect requests == 10 of a\n"		      /* pass */
+	    "expect success >= 0% of c\n";		      /* no log: not measured */
+	char dir[] = "/tmp/fl-test-sla-XXXXXX", err[256] = "";
+	struct scn_err serr;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &serr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	t_write(dir, "events.jsonl",
+		"{\"t_ns\":1000000000000,\"src\":\"run\",\"ev\":\"t0\",\"scenario\":\"t\"}\n"
+		"{\"t_ns\":1000400000000,\"src\":\"timeline\",\"ev\":\"apply\",\"id\":1,"
+		"\"fault\":\"blackhole\",\"target\":\"b.n\",\"sched_ns\":1}\n"
+		"{\"t_ns\":1000800000000,\"src\":\"timeline\",\"ev\":\"revert\",\"id\":1,"
+		"\"fault\":\"blackhole\",\"target\":\"b.n\",\"sched_ns\":1}\n");
+	t_write_requests(dir, "requests-a.csv", 0, 0);
+	t_write_requests(dir, "requests-b.csv", 400, 800);
+	struct sla_result *r = sla_run_judge(s, dir, 0, 1, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL_FATAL(3, r->n_clients);
+	CU_ASSERT_STRING_EQUAL("a.load", r->clients[0].name);
+	CU_ASSERT_STRING_EQUAL("requests-b.csv", r->clients[1].log);
+	CU_ASSERT_EQUAL(3, r->clients[2].svc);
+	CU_ASSERT_TRUE(r->clients[0].logged);
+	CU_ASSERT_FALSE(r->clients[2].logged);
+	CU_ASSERT_DOUBLE_EQUAL(100, r->clients[0].all.v[SLA_SUCCESS].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(60, r->clients[1].all.v[SLA_SUCCESS].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(400, r->clients[1].all.v[SLA_OUTAGE].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(4, r->clients[1].all.v[SLA_TIMEOUT].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(0, r->clients[1].during.v[SLA_SUCCESS].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(0, r->clients[0].all.v[SLA_OUTAGE].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(80, r->all.v[SLA_SUCCESS].v, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(20, r->all.v[SLA_REQUESTS].v, 1e-9);
+	CU_ASSERT_FALSE(r->clients[0].all.v[SLA_FAILOVER].measured);
+	CU_ASSERT_STRING_EQUAL("not a per-client metric", r->clients[0].all.v[SLA_FAILOVER].why);
+	CU_ASSERT_FALSE(r->clients[2].all.v[SLA_SUCCESS].measured);
+	static const enum sla_status want[] = {SLA_PASS, SLA_FAIL, SLA_FAIL,	  SLA_FAIL,
+					       SLA_PASS, SLA_PASS, SLA_UNMEASURED};
+	CU_ASSERT_EQUAL_FATAL(7, r->n_v);
+	for (int k = 0; k < 7; k++)
+		CU_ASSERT_EQUAL(want[k], r->v[k].status);
+	CU_ASSERT_EQUAL(0, r->v[0].client);
+	CU_ASSERT_EQUAL(-1, r->v[2].client);
+	CU_ASSERT_EQUAL(1, r->v[3].client);
+	CU_ASSERT_STRING_EQUAL("measured 400ms, wanted < 100ms", r->v[3].msg);
+	CU_ASSERT_EQUAL(4, r->n_failed); /* three FAIL, one not measured */
+	sla_result_free(r);
+	/* 'of' naming a service that is no client (a hand-made model): invalid */
+	s->expects[0].client = 1; /* w.web */
+	r = sla_run_judge(s, dir, 0, 1, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(SLA_INVALID, r->v[0].status);
+	sla_result_free(r);
+	for (const char *f = "events.jsonl\0requests-a.csv\0requests-b.csv\0"; *f;
+	     f += strlen(f) + 1) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", dir, f);
+		unlink(path);
+	}
+	rmdir(dir);
+	scn_free(s);
+}
+
+/* The language and the SLA module agree on which metrics are per client. */
+static void test_clients_metric_table(void)
+{
+	for (int m = 1; m < SLA_METRIC__MAX; m++)
+		CU_ASSERT_EQUAL(sla_metric_per_client(m),
+				scn_metric_per_client(sla_metric_name(m)));
+}
+
 void register_sla_suite(void);
 void register_sla_suite(void)
 {
@@ -527,4 +629,6 @@ void register_sla_suite(void)
 	CU_add_test(s, "detect", test_detect);
 	CU_add_test(s, "judge", test_judge);
 	CU_add_test(s, "evaluate", test_evaluate);
+	CU_add_test(s, "clients_run_judge", test_clients_run_judge);
+	CU_add_test(s, "clients_metric_table", test_clients_metric_table);
 }

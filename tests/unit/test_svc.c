@@ -163,6 +163,20 @@ static void test_kind_table(void)
 	CU_ASSERT_EQUAL(SVC_REC_EVENTS | SVC_REC_REQUESTS, svc_kind_of(SCN_SVC_LOAD)->records);
 }
 
+/* A kind that writes a request log is a client for the language, and the other way round. */
+static void test_kind_client_flag(void)
+{
+	int n = 0;
+	for (int i = 0; svc_kinds[i]; i++) {
+		bool writes = (svc_kinds[i]->records & SVC_REC_REQUESTS) != 0;
+		CU_ASSERT_EQUAL(writes, scn_svc_kind_is_client(svc_kinds[i]->kind));
+		n += writes;
+	}
+	CU_ASSERT_TRUE(n >= 1); /* fl-load at least */
+	CU_ASSERT_TRUE(scn_svc_kind_is_client(SCN_SVC_LOAD));
+	CU_ASSERT_FALSE(scn_svc_kind_is_client(SCN_SVC_WEB));
+}
+
 void register_svc_suite(void);
 void register_svc_suite(void)
 {
@@ -174,4 +188,5 @@ void register_svc_suite(void)
 	CU_add_test(suite, "load command line", test_cmd_load_writes_its_log);
 	CU_add_test(suite, "exec command line", test_cmd_exec_runs_its_command);
 	CU_add_test(suite, "kind table", test_kind_table);
+	CU_add_test(suite, "kind client flag", test_kind_client_flag);
 }
