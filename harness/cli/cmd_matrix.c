@@ -237,7 +237,7 @@ static void mx_fill_result(const struct mx_col *c, const void *what, char *cell)
 	if (!c->rr)
 		snprintf(cell, MX_CELL, "no result (exit %d)", c->status);
 	else
-		snprintf(cell, MX_CELL, "%s (exit %d)", c->rr->passed ? "PASS" : "FAIL", c->status);
+		snprintf(cell, MX_CELL, "%s (exit %d)", rep_outcome_text(c->rr), c->status);
 }
 
 static void mx_fill_expect(const struct mx_col *c, const void *what, char *cell)

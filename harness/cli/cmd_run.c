@@ -215,7 +215,7 @@ static void run_judge(struct run *r, const struct run_opts *o, int64_t t0,
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
 	if (!o->quiet)
 		rep_text_summary(stdout, v);
-	if (!v->passed && res->status == FL_EXIT_OK)
+	if (!v->ok && res->status == FL_EXIT_OK)
 		res->status = FL_EXIT_FAIL;
 	res->judged = v;
 }

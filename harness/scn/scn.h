@@ -321,6 +321,13 @@ enum scn_unit {
 	SCN_UNIT_PERCENT = 3,
 };
 
+/* What a run wants of one expectation: a reproduction marks the ones that must fail. */
+enum scn_want {
+	SCN_WANT_PASS = 0, /* no mark: it must hold */
+	SCN_WANT_FAIL = 1, /* 'fails': it must be measured and on the wrong side */
+	SCN_WANT_EITHER = 2, /* 'may fail': it may go either way */
+};
+
 struct scn_expect {
 	char metric[SCN_NAME_MAX]; /* "failover", "split-brain", "success", ... */
 	enum scn_op op;
@@ -328,6 +335,7 @@ struct scn_expect {
 	enum scn_unit unit;
 	char *text; /* the statement after "expect", as written, ${} substituted */
 	char *scope; /* text after the value ("during faults"), NULL when none */
+	enum scn_want want; /* the trailing 'fails' / 'may fail', not part of text */
 	struct scn_loc loc;
 };
 
