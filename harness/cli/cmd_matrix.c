@@ -63,8 +63,8 @@ static void mx_usage(FILE *f)
 		"  --seed N            override the scenario's seed in every run\n"
 		"  --json FILE         write the whole matrix as JSON\n"
 		"\n"
-		"Needs root. Exit status: the worst of the runs (0 all held, 1 an expectation\n"
-		"failed, 2 bad input, 3 the host cannot run it).\n",
+		"Needs root. Exit status: the worst of the runs (0 all held or reproduced, 1 not\n"
+		"so, 2 bad input, 3 the host cannot run it).\n",
 		MX_MAX);
 }
 

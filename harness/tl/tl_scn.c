@@ -31,8 +31,8 @@ int tl_firing_stmt(const struct scn *s, const struct tl_firing *f, char *buf, si
 		snprintf(dur, sizeof(dur), " for %lldms", (long long)(f->revert_ms - f->t_ms));
 	else if (f->revert_at_end)
 		snprintf(dur, sizeof(dur), " for %lldms", (long long)(s->duration_ms - f->t_ms));
-	return snprintf(buf, len, "at %lldms %s %s%s%s", (long long)f->t_ms, f->kind->name,
-			target, args, dur);
+	return snprintf(buf, len, "at %lldms %s %s%s%s", (long long)f->t_ms, f->kind->name, target,
+			args, dur);
 }
 
 /* Marks in @skip (one per physical line, 1-based) the lines of timeline statements. */
@@ -80,8 +80,9 @@ int tl_scn_write(FILE *out, const struct scn *s, const struct tl_schedule *sch, 
 	if (!skip)
 		return -1;
 	tl_scn_skip_mark(s, src, len, skip, n_lines);
-	fprintf(out, "# The schedule of %s (seed %llu, %d firings) as plain 'at' statements,\n"
-		     "# written by faultline run --dry-run --as-scenario; the rest as written.\n",
+	fprintf(out,
+		"# The schedule of %s (seed %llu, %d firings) as plain 'at' statements,\n"
+		"# written by faultline run --dry-run --as-scenario; the rest as written.\n",
 		s->name, (unsigned long long)sch->seed, sch->n);
 	const char *p = src;
 	for (int l = 1; p < src + len && l <= n_lines; l++) {
