@@ -63,8 +63,8 @@ static void mx_usage(FILE *f)
 		"  --seed N            override the scenario's seed in every run\n"
 		"  --json FILE         write the whole matrix as JSON\n"
 		"\n"
-		"Needs root. Exit status: the worst of the runs (0 all held, 1 an expectation\n"
-		"failed, 2 bad input, 3 the host cannot run it).\n",
+		"Needs root. Exit status: the worst of the runs (0 all held or reproduced, 1 not\n"
+		"so, 2 bad input, 3 the host cannot run it).\n",
 		MX_MAX);
 }
 
@@ -237,7 +237,7 @@ static void mx_fill_result(const struct mx_col *c, const void *what, char *cell)
 	if (!c->rr)
 		snprintf(cell, MX_CELL, "no result (exit %d)", c->status);
 	else
-		snprintf(cell, MX_CELL, "%s (exit %d)", c->rr->passed ? "PASS" : "FAIL", c->status);
+		snprintf(cell, MX_CELL, "%s (exit %d)", rep_outcome_text(c->rr), c->status);
 }
 
 static void mx_fill_expect(const struct mx_col *c, const void *what, char *cell)

@@ -47,6 +47,7 @@ struct run_opts {
 	bool has_seed;
 	uint64_t seed;
 	bool dry_run;
+	const char *as_scenario; /* --as-scenario OUT: the schedule as a scenario ("-": stdout) */
 	const char *report[REP_KINDS_MAX]; /* the file of each rep_kinds[] format, or NULL */
 	bool quiet;
 	bool time_lab; /* hidden: timings of lab up/down on stderr (scripts/bench) */
@@ -74,13 +75,17 @@ static void run_usage(FILE *f)
 		"  --set NAME=VALUE    give a value to a 'param' (repeatable)\n"
 		"  --seed N            override the scenario's seed\n"
 		"  --dry-run           print the plan, build nothing\n"
+		"  --as-scenario OUT   with --dry-run and one FILE: write FILE with its timeline as\n"
+		"                      one 'at T FAULT for D' line per firing to OUT ('-': stdout,\n"
+		"                      instead of the plan)\n"
 		"  --json FILE         write the whole result as JSON (an array for several files)\n"
 		"  --junit FILE        write a JUnit XML report (one testsuite per file)\n"
 		"  --svg FILE          draw the timeline (several files: FILE-<scenario>.svg each)\n"
 		"  -q                  no progress, tables or summary lines\n"
 		"\n"
-		"Needs root. Exit status, the worst of all files: 0 all expectations held, 1 one\n"
-		"failed, 2 bad input, 3 the host cannot run it.\n");
+		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"
+		"reproduction: exactly those marked 'fails' failed), 1 not so, 2 bad input, 3 the\n"
+		"host cannot run it.\n");
 }
 
 
@@ -113,6 +118,8 @@ static int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			o->time_lab = true;
 		else if ((v = cmd_opt_value(argc, argv, &i, "--run-dir")))
 			o->run_dir = v;
+		else if ((v = cmd_opt_value(argc, argv, &i, "--as-scenario")))
+			o->as_scenario = v;
 		else if (run_opt_report(argc, argv, &i, o))
 			continue;
 		else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
@@ -215,7 +222,7 @@ static void run_judge(struct run *r, const struct run_opts *o, int64_t t0,
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, err);
 	if (!o->quiet)
 		rep_text_summary(stdout, v);
-	if (!v->passed && res->status == FL_EXIT_OK)
+	if (!v->ok && res->status == FL_EXIT_OK)
 		res->status = FL_EXIT_FAIL;
 	res->judged = v;
 }
@@ -389,6 +396,55 @@ static int run_dry(struct scn **scns, int n)
 	return FL_EXIT_OK;
 }
 
+/* The whole of file @path, NUL-terminated, its length in *@len; NULL with errno. */
+static char *run_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *b = realloc(buf, cap = cap * 2 + 4096 + 1);
+			if (!b)
+				break;
+			buf = b;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0) {
+			fclose(f);
+			buf[n] = '\0';
+			*len = n;
+			return buf;
+		}
+	}
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* --dry-run --as-scenario OUT: @s's file with its schedule as 'at' lines, to OUT. */
+static int run_as_scenario(const struct scn *s, const char *out)
+{
+	size_t len;
+	char *src = run_slurp(s->file, &len);
+	struct tl_schedule *sch = src ? tl_schedule_build(s, s->seed) : NULL;
+	FILE *f = !sch ? NULL : strcmp(out, "-") ? fopen(out, "w") : stdout;
+	int rc = FL_EXIT_OK;
+
+	if (!f || tl_scn_write(f, s, sch, src, len) == -1 || (f != stdout && fclose(f) == EOF)) {
+		fprintf(stderr, "faultline run: --as-scenario %s: %s: %s\n", out, s->name,
+			strerror(errno));
+		rc = FL_EXIT_INPUT;
+	}
+	tl_schedule_free(sch);
+	free(src);
+	return rc;
+}
+
 /* Faults the host cannot run (a filter without nf_tables' bridge family): one line, then exit 3. */
 static int run_host_check(struct scn **scns, int n)
 {
@@ -536,8 +592,16 @@ int cmd_run(int argc, char **argv)
 			rc = FL_EXIT_INPUT;
 			goto out;
 		}
+	if (o.as_scenario && (!o.dry_run || n != 1)) {
+		fprintf(stderr, "faultline run: --as-scenario needs --dry-run and one FILE\n");
+		rc = FL_EXIT_INPUT;
+		goto out;
+	}
 	if (o.dry_run) {
-		rc = run_dry(scns, n);
+		if (!o.as_scenario || strcmp(o.as_scenario, "-"))
+			rc = run_dry(scns, n);
+		if (rc == FL_EXIT_OK && o.as_scenario)
+			rc = run_as_scenario(scns[0], o.as_scenario);
 		goto out;
 	}
 	if (geteuid() != 0) {

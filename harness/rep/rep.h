@@ -23,6 +23,8 @@ struct json_t;
 /* "340.2ms", "1.250s", "99.50%", "12", "not measured" for @v in @unit, into @buf. */
 int rep_value_format(const struct sla_value *v, enum scn_unit unit, char *buf, size_t len);
 
+/* The run's verdict for people: "PASS", "FAIL", "REPRODUCED", "NOT REPRODUCED". */
+const char *rep_outcome_text(const struct sla_result *r);
 /* One scenario: a table of expectation, measured value, result, then a totals line. */
 int rep_text_summary(FILE *f, const struct sla_result *r);
 /* All scenarios of a run or a matrix: one line each, then the overall verdict. */

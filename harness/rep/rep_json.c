@@ -79,13 +79,17 @@ static json_t *rep_json_expect(const struct sla_result *r, const struct sla_verd
 	static const char *const ops[] = {"?", "<", "<=", "==", ">=", ">"};
 	bool of = v->client >= 0 && v->client < r->n_clients;
 
-	return json_pack("{s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:b,s:o,s:o}", "text",
-			 jsonl_str(v->text), "metric", jsonl_str(v->metric), "op",
-			 v->op >= 1 && v->op <= 5 ? ops[v->op] : "?", "want", rep_json_num(v->want),
-			 "unit", rep_unit_name(v->unit), "scope", jsonl_str(v->scope), "client",
-			 of ? jsonl_str(r->clients[v->client].name) : json_null(), "value",
-			 rep_json_value(&v->got), "passed", v->status == SLA_PASS, "status",
-			 jsonl_str(sla_status_name(v->status)), "message", jsonl_str(v->msg));
+	static const char *const wanted[] = {
+	    [SCN_WANT_PASS] = "pass", [SCN_WANT_FAIL] = "fail", [SCN_WANT_EITHER] = "either"};
+
+	return json_pack(
+	    "{s:o,s:o,s:s,s:o,s:s,s:o,s:o,s:o,s:b,s:o,s:o,s:s,s:b}", "text", jsonl_str(v->text),
+	    "metric", jsonl_str(v->metric), "op", v->op >= 1 && v->op <= 5 ? ops[v->op] : "?",
+	    "want", rep_json_num(v->want), "unit", rep_unit_name(v->unit), "scope",
+	    jsonl_str(v->scope), "client", of ? jsonl_str(r->clients[v->client].name) : json_null(),
+	    "value", rep_json_value(&v->got), "passed", v->status == SLA_PASS, "status",
+	    jsonl_str(sla_status_name(v->status)), "message", jsonl_str(v->msg), "wanted",
+	    v->wanted <= SCN_WANT_EITHER ? wanted[v->wanted] : "?", "as_wanted", v->as_wanted);
 }
 
 static json_t *rep_json_unmeasured(const struct sla_metrics *m)
@@ -217,12 +221,12 @@ static json_t *rep_json_seed(uint64_t seed)
 
 json_t *rep_json_result(const struct sla_result *r)
 {
-	json_t *o =
-	    json_pack("{s:o,s:o,s:o,s:o,s:b,s:o,s:I,s:o}", "scenario", jsonl_str(r->scenario),
-		      "description", jsonl_str(r->description), "seed", rep_json_seed(r->seed),
-		      "params", rep_json_params(r), "passed", r->passed, "run_dir",
-		      jsonl_str(r->run_dir), "t0_ns", (json_int_t)r->cfg.t0_ns, "duration_ms",
-		      rep_json_num((double)r->cfg.duration_ns / 1e6));
+	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:b,s:s,s:o,s:I,s:o}", "scenario",
+			      jsonl_str(r->scenario), "description", jsonl_str(r->description),
+			      "seed", rep_json_seed(r->seed), "params", rep_json_params(r),
+			      "passed", r->passed, "verdict", sla_outcome_name(r->outcome),
+			      "run_dir", jsonl_str(r->run_dir), "t0_ns", (json_int_t)r->cfg.t0_ns,
+			      "duration_ms", rep_json_num((double)r->cfg.duration_ns / 1e6));
 
 	if (!o || jsonl_set(o, "metrics", rep_json_metrics(&r->all)) == -1 ||
 	    jsonl_set(o, "unmeasured", rep_json_unmeasured(&r->all)) == -1 ||

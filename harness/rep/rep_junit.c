@@ -3,6 +3,9 @@
  * <testcase> per expectation. A failed expectation is a <failure> whose message holds
  * the measured value; an expectation that could not be judged (unknown metric or
  * scope) is an <error>; one that was not measured is a <failure type="not-measured">.
+ * In a reproduction a testcase passes when its expectation did what its mark wants: one
+ * marked 'fails' that failed is a passing testcase whose <system-out> says "reproduced",
+ * one that held a <failure type="not-reproduced">.
  * The shape is the common one CI servers read; tests/data/junit/junit.xsd checks it.
  */
 #include <stdio.h>
@@ -28,6 +31,17 @@ static void rep_xml_text(FILE *f, const char *s)
 	}
 }
 
+/* A marked expectation that did what its mark wants: a passing testcase that says so. */
+static void rep_junit_marked_ok(FILE *f, const struct sla_verdict *v)
+{
+	fputs(">\n      <system-out>", f);
+	fputs(v->wanted == SCN_WANT_FAIL ? "reproduced: it failed as marked ('fails'): "
+					 : "marked 'may fail': ",
+	      f);
+	rep_xml_text(f, v->msg);
+	fputs("</system-out>\n    </testcase>\n", f);
+}
+
 static void rep_junit_case(FILE *f, const struct sla_result *r, const struct sla_verdict *v)
 {
 	fputs("    <testcase name=\"", f);
@@ -35,13 +49,18 @@ static void rep_junit_case(FILE *f, const struct sla_result *r, const struct sla
 	fputs("\" classname=\"faultline.", f);
 	rep_xml_text(f, r->scenario);
 	fputs("\" time=\"0\"", f);
-	if (v->status == SLA_PASS) {
+	if (v->as_wanted && v->wanted == SCN_WANT_PASS) {
 		fputs("/>\n", f);
+		return;
+	}
+	if (v->as_wanted) {
+		rep_junit_marked_ok(f, v);
 		return;
 	}
 	const char *el = v->status == SLA_INVALID ? "error" : "failure";
 	const char *type = v->status == SLA_INVALID     ? "invalid"
 			   : v->status == SLA_UNMEASURED ? "not-measured"
+			   : v->wanted == SCN_WANT_FAIL  ? "not-reproduced"
 							  : "sla";
 	fprintf(f, ">\n      <%s message=\"", el);
 	rep_xml_text(f, v->msg);
@@ -57,7 +76,7 @@ static void rep_junit_suite(FILE *f, const struct sla_result *r)
 	fputs("  <testsuite name=\"", f);
 	rep_xml_text(f, r->scenario);
 	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\" time=\"%.3f\">\n",
-		r->n_v, r->n_failed - r->n_invalid, r->n_invalid, (double)r->cfg.duration_ns / 1e9);
+		r->n_v, r->n_wrong - r->n_invalid, r->n_invalid, (double)r->cfg.duration_ns / 1e9);
 	fprintf(f, "    <properties>\n      <property name=\"seed\" value=\"%llu\"/>\n",
 		(unsigned long long)r->seed);
 	for (int i = 0; i < r->n_params; i++) {
@@ -70,7 +89,10 @@ static void rep_junit_suite(FILE *f, const struct sla_result *r)
 	fputs("    </properties>\n", f);
 	for (int i = 0; i < r->n_v; i++)
 		rep_junit_case(f, r, &r->v[i]);
-	fputs("    <system-out>run directory: ", f);
+	fputs("    <system-out>", f);
+	if (r->reproduction)
+		fprintf(f, "verdict: %s\n", sla_outcome_name(r->outcome));
+	fputs("run directory: ", f);
 	rep_xml_text(f, r->run_dir ? r->run_dir : "(none)");
 	fputs("</system-out>\n  </testsuite>\n", f);
 }
@@ -81,7 +103,7 @@ int rep_junit_write(FILE *f, struct sla_result *const *r, int n)
 	double time = 0;
 	for (int i = 0; i < n; i++) {
 		tests += r[i]->n_v;
-		failures += r[i]->n_failed - r[i]->n_invalid;
+		failures += r[i]->n_wrong - r[i]->n_invalid;
 		errors += r[i]->n_invalid;
 		time += (double)r[i]->cfg.duration_ns / 1e9;
 	}

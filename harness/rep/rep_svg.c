@@ -558,8 +558,8 @@ static void svg_title(FILE *f, const struct sla_result *r)
 {
 	char t[256];
 	snprintf(t, sizeof(t), "%s: %s (%d of %d expectations held)", r->scenario,
-		 r->passed ? "PASS" : "FAIL", r->n_v - r->n_failed, r->n_v);
-	svg_text(f, 10, 22, "start", r->passed ? "font-size=\"16\" font-weight=\"bold\" fill=\""
+		 rep_outcome_text(r), r->n_v - r->n_failed, r->n_v);
+	svg_text(f, 10, 22, "start", r->ok ? "font-size=\"16\" font-weight=\"bold\" fill=\""
 						  C_UP "\""
 					       : "font-size=\"16\" font-weight=\"bold\" fill=\""
 						  C_ALARM "\"",

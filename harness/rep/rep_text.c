@@ -80,6 +80,27 @@ static void rep_text_clients(FILE *f, const struct sla_result *r)
 	}
 }
 
+const char *rep_outcome_text(const struct sla_result *r)
+{
+	switch (r->outcome) {
+	case SLA_OUT_PASS: return "PASS";
+	case SLA_OUT_FAIL: return "FAIL";
+	case SLA_OUT_REPRODUCED: return "REPRODUCED";
+	case SLA_OUT_NOT_REPRODUCED: return "NOT REPRODUCED";
+	}
+	return "?";
+}
+
+/* What a marked expectation's result means: only marked ones get a note. */
+static void rep_text_mark(FILE *f, const struct sla_verdict *v)
+{
+	if (v->wanted == SCN_WANT_FAIL)
+		fputs(v->as_wanted ? " (marked fails: reproduced)" : " (marked fails: NOT reproduced)",
+		      f);
+	else if (v->wanted == SCN_WANT_EITHER)
+		fputs(" (marked may fail)", f);
+}
+
 int rep_text_summary(FILE *f, const struct sla_result *r)
 {
 	int w = rep_width(r);
@@ -97,10 +118,14 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 			v->status == SLA_PASS ? "pass" : "FAIL");
 		if (v->status == SLA_UNMEASURED || v->status == SLA_INVALID)
 			fprintf(f, " (%s)", v->msg);
+		rep_text_mark(f, v);
 		fputc('\n', f);
 	}
-	fprintf(f, "  %d expectation%s, %d passed, %d failed: %s\n", r->n_v, r->n_v == 1 ? "" : "s",
-		r->n_v - r->n_failed, r->n_failed, r->passed ? "PASS" : "FAIL");
+	fprintf(f, "  %d expectation%s, %d passed, %d failed: %s", r->n_v, r->n_v == 1 ? "" : "s",
+		r->n_v - r->n_failed, r->n_failed, rep_outcome_text(r));
+	if (r->reproduction && r->n_wrong)
+		fprintf(f, " (%d not as marked)", r->n_wrong);
+	fputc('\n', f);
 	rep_text_clients(f, r);
 	rep_text_guests(f, r);
 	return ferror(f) ? -1 : 0;
@@ -108,7 +133,7 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 
 int rep_text_final(FILE *f, struct sla_result *const *r, int n)
 {
-	int w = (int)strlen("scenario"), failed = 0;
+	int w = (int)strlen("scenario"), failed = 0, reproduced = 0;
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(r[i]->scenario) > w)
 			w = (int)strlen(r[i]->scenario);
@@ -116,11 +141,15 @@ int rep_text_final(FILE *f, struct sla_result *const *r, int n)
 		"result");
 	for (int i = 0; i < n; i++) {
 		fprintf(f, "%-*s  %-6d %-6d %-6d %s\n", w, r[i]->scenario, r[i]->n_v,
-			r[i]->n_v - r[i]->n_failed, r[i]->n_failed, r[i]->passed ? "PASS" : "FAIL");
-		failed += !r[i]->passed;
+			r[i]->n_v - r[i]->n_failed, r[i]->n_failed, rep_outcome_text(r[i]));
+		failed += !r[i]->ok;
+		reproduced += r[i]->outcome == SLA_OUT_REPRODUCED;
 	}
-	fprintf(f, "%d scenario%s, %d passed, %d failed\n", n, n == 1 ? "" : "s", n - failed,
+	fprintf(f, "%d scenario%s, %d passed, %d failed", n, n == 1 ? "" : "s", n - failed,
 		failed);
+	if (reproduced)
+		fprintf(f, " (%d of the passed reproduced a failure, as marked)", reproduced);
+	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -321,6 +321,13 @@ enum scn_unit {
 	SCN_UNIT_PERCENT = 3,
 };
 
+/* What a run wants of one expectation: a reproduction marks the ones that must fail. */
+enum scn_want {
+	SCN_WANT_PASS = 0, /* no mark: it must hold */
+	SCN_WANT_FAIL = 1, /* 'fails': it must be measured and on the wrong side */
+	SCN_WANT_EITHER = 2, /* 'may fail': it may go either way */
+};
+
 struct scn_expect {
 	char metric[SCN_NAME_MAX]; /* "failover", "split-brain", "success", ... */
 	enum scn_op op;
@@ -330,6 +337,7 @@ struct scn_expect {
 	char *scope; /* "during faults" when written, NULL when not */
 	int client;  /* 'of CLIENT': 1 + the index into scn.services of that client service;
 			0 when not written (every client's requests together) */
+	enum scn_want want; /* the trailing 'fails' / 'may fail', not part of text */
 	struct scn_loc loc;
 };
 

@@ -1,11 +1,15 @@
 /*
- * scn_expect.c - 'expect METRIC OP VALUE [SCOPE]' and the metric table.
+ * scn_expect.c - 'expect METRIC OP VALUE [SCOPE] [fails | may fail]' and the metric table.
  *
  * The table is the one place a metric is declared: its name and the unit its value is
  * written in. A value in the wrong unit is an error that names the unit expected.
  * Scopes, in this order, each optional: 'of CLIENT' (one client's requests: NODE, or
  * NODE.SERVICE when the node has several clients; scn_client.c says what a client is),
  * then 'during faults'.
+ * The mark at the end makes the scenario a reproduction (docs/scenario-language.md,
+ * "Reproductions"): 'fails' says the expectation must fail, 'may fail' that it may go
+ * either way. The mark is the last thing on the line and is not part of the text the
+ * reports show, so a reproduction and its mitigation name their expectations alike.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -226,10 +230,40 @@ static int scn_expect_scope(struct scn_p *p, struct scn_expect *e)
 	return 0;
 }
 
-static int scn_expect_text(struct scn_p *p, struct scn_expect *e)
+static bool scn_tok_is_mark(const struct scn_tok *t)
+{
+	return scn_tok_is_kw(t, "fails") || scn_tok_is_kw(t, "fail") || scn_tok_is_kw(t, "may");
+}
+
+/* The trailing mark: sets e->want and drops its tokens, so the scope stops before it;
+ * @end: where the expectation's text ends in the line (its length when unmarked). */
+static int scn_expect_mark(struct scn_p *p, struct scn_expect *e, size_t *end)
+{
+	struct scn_toks *t = &p->t;
+	int at = t->pos;
+	*end = strlen(t->line);
+	while (at < t->n && !scn_tok_is_mark(&t->v[at]))
+		at++;
+	if (at == t->n)
+		return 0;
+	if (at == t->n - 1 && scn_tok_is_kw(&t->v[at], "fails"))
+		e->want = SCN_WANT_FAIL;
+	else if (at == t->n - 2 && scn_tok_is_kw(&t->v[at], "may") &&
+		 scn_tok_is_kw(&t->v[at + 1], "fail"))
+		e->want = SCN_WANT_EITHER;
+	else
+		return scn_fail(p, t->v[at].loc, "'%s' here: an expectation ends with 'fails' (it "
+				"must fail) or 'may fail', after its scope", t->v[at].text);
+	*end = t->v[at].off;
+	t->n = at;
+	return 0;
+}
+
+/* The text from the metric to the mark (or the end of the line), trailing blanks cut. */
+static int scn_expect_text(struct scn_p *p, struct scn_expect *e, size_t end)
 {
 	const char *from = p->t.line + p->t.v[1].off;
-	size_t n = strlen(from);
+	size_t n = end - p->t.v[1].off;
 	while (n && (from[n - 1] == ' ' || from[n - 1] == '\t'))
 		n--;
 	if (!(e->text = strndup(from, n)))
@@ -240,9 +274,10 @@ static int scn_expect_text(struct scn_p *p, struct scn_expect *e)
 int scn_stmt_expect(struct scn_p *p)
 {
 	struct scn_expect e = {.loc = p->t.v[0].loc};
+	size_t end;
 	if (scn_expect_metric(p, &e) < 0 || scn_expect_op(p, &e) < 0 ||
-	    scn_expect_value(p, &e) < 0 || scn_expect_scope(p, &e) < 0 ||
-	    scn_expect_text(p, &e) < 0)
+	    scn_expect_value(p, &e) < 0 || scn_expect_mark(p, &e, &end) < 0 ||
+	    scn_expect_scope(p, &e) < 0 || scn_expect_text(p, &e, end) < 0)
 		goto err;
 	struct scn_expect *slot = scn_grow(&p->s->expects, &p->s->n_expects, sizeof(*slot));
 	if (!slot) {

@@ -178,6 +178,8 @@ struct sla_verdict {
 	int client;  /* 'of CLIENT': index into sla_result.clients; -1 for every client */
 	struct sla_value got;
 	enum sla_status status;
+	enum scn_want wanted; /* the expectation's mark: must hold, must fail, either */
+	bool as_wanted;	      /* status is what @wanted asks (sla_want_met) */
 	char msg[160]; /* "measured 340.2ms, wanted < 1000ms", "not measured: ..." */
 };
 
@@ -190,6 +192,23 @@ struct sla_client {
 	struct sla_metrics all;	     /* whole window; metrics not per client: unmeasured */
 	struct sla_metrics during;   /* during faults */
 };
+
+/* The run's verdict: a reproduction (an expectation marked 'fails') is judged on
+ * whether exactly the marked expectations failed, any other run on whether all held. */
+enum sla_outcome {
+	SLA_OUT_PASS = 1,
+	SLA_OUT_FAIL = 2,
+	SLA_OUT_REPRODUCED = 3,
+	SLA_OUT_NOT_REPRODUCED = 4,
+};
+
+/* "pass", "fail", "reproduced", "not reproduced" (the JSON "verdict" member). */
+const char *sla_outcome_name(enum sla_outcome o);
+
+/* sla_want_met - whether @status is what @want asks: SCN_WANT_PASS wants SLA_PASS,
+ * SCN_WANT_FAIL wants SLA_FAIL (measured and on the wrong side: an unmeasured metric
+ * reproduces nothing), SCN_WANT_EITHER anything but SLA_INVALID. */
+bool sla_want_met(enum scn_want want, enum sla_status status);
 
 struct sla_param {
 	char *name, *value;
@@ -216,7 +235,11 @@ struct sla_result {
 	int n_v;
 	int n_failed;  /* verdicts not SLA_PASS */
 	int n_invalid; /* of which SLA_INVALID */
-	bool passed;   /* n_failed == 0 */
+	bool passed;   /* n_failed == 0: every expectation held */
+	int n_wrong;   /* verdicts not as_wanted */
+	bool reproduction; /* some expectation is marked 'fails' */
+	enum sla_outcome outcome; /* reproduction ? (re)produced : pass/fail, by n_wrong */
+	bool ok;       /* outcome is pass or reproduced: the run exits 0 */
 	struct sla_guest *guests;
 	int n_guests;
 };
@@ -232,6 +255,10 @@ void sla_result_free(struct sla_result *r); /* NULL is a no-op; frees st_owned t
 
 /* sla_judge - one verdict: @got against "@op @want" (no allocation). */
 enum sla_status sla_judge(const struct sla_value *got, enum scn_op op, double want);
+
+/* sla_outcome_judge - from @r's verdicts (status, wanted) and @r->reproduction, set
+ * each as_wanted and n_wrong, passed, outcome and ok (sla_evaluate calls it). */
+void sla_outcome_judge(struct sla_result *r);
 
 /* Add one guest's facts (copied) for the reports; 0 or -1 with errno ENOMEM. */
 int sla_result_add_guest(struct sla_result *r, const char *node, const char *cmdline,

@@ -11,6 +11,10 @@
  *    that is no client or a metric that is not measured per client;
  *  - 'of CLIENT' judges the client's own request metrics (struct sla_client: the
  *    requests read from its request log), 'during faults' as without it.
+ *  - the run's outcome (docs/metrics.md, "The run's verdict"): when an expectation is
+ *    marked 'fails' the run is a reproduction, "reproduced" when every expectation is as
+ *    its mark wants (sla_want_met) and "not reproduced" otherwise; any other run is
+ *    "pass" or "fail" the same way, so 'may fail' alone only excuses its expectation.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +34,27 @@ const char *sla_status_name(enum sla_status s)
 	case SLA_INVALID: return "invalid";
 	}
 	return "?";
+}
+
+const char *sla_outcome_name(enum sla_outcome o)
+{
+	switch (o) {
+	case SLA_OUT_PASS: return "pass";
+	case SLA_OUT_FAIL: return "fail";
+	case SLA_OUT_REPRODUCED: return "reproduced";
+	case SLA_OUT_NOT_REPRODUCED: return "not reproduced";
+	}
+	return "?";
+}
+
+bool sla_want_met(enum scn_want want, enum sla_status status)
+{
+	switch (want) {
+	case SCN_WANT_PASS: return status == SLA_PASS;
+	case SCN_WANT_FAIL: return status == SLA_FAIL;
+	case SCN_WANT_EITHER: return status != SLA_INVALID;
+	}
+	return false;
 }
 
 enum sla_status sla_judge(const struct sla_value *got, enum scn_op op, double want)
@@ -162,6 +187,8 @@ static int sla_copy_scn(struct sla_result *r, const struct scn *s)
 		v->want = e->value;
 		v->unit = e->unit;
 		v->client = sla_client_index(r, e->client);
+		v->wanted = e->want;
+		r->reproduction |= e->want == SCN_WANT_FAIL;
 		if (!(v->text = strdup(e->text ? e->text : e->metric)) ||
 		    (e->scope && !(v->scope = strdup(e->scope))))
 			return -1;
@@ -208,6 +235,22 @@ static int sla_compute_all(struct sla_result *r)
 	return rc;
 }
 
+/* The run's verdict from the expectations' (sla_want_met for each, then the sum). */
+void sla_outcome_judge(struct sla_result *r)
+{
+	r->n_wrong = 0;
+	for (int i = 0; i < r->n_v; i++) {
+		r->v[i].as_wanted = sla_want_met(r->v[i].wanted, r->v[i].status);
+		r->n_wrong += !r->v[i].as_wanted;
+	}
+	r->passed = r->n_failed == 0;
+	if (r->reproduction)
+		r->outcome = r->n_wrong ? SLA_OUT_NOT_REPRODUCED : SLA_OUT_REPRODUCED;
+	else
+		r->outcome = r->n_wrong ? SLA_OUT_FAIL : SLA_OUT_PASS;
+	r->ok = !r->n_wrong;
+}
+
 struct sla_result *sla_evaluate(const struct scn *s, const struct obs_store *st,
 				const struct sla_cfg *cfg, uint64_t seed, const char *run_dir)
 {
@@ -228,7 +271,7 @@ struct sla_result *sla_evaluate(const struct scn *s, const struct obs_store *st,
 		r->n_failed += r->v[i].status != SLA_PASS;
 		r->n_invalid += r->v[i].status == SLA_INVALID;
 	}
-	r->passed = r->n_failed == 0;
+	sla_outcome_judge(r);
 	return r;
 }
 

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "scn.h"
 
@@ -101,6 +102,24 @@ int tl_params_add(const struct scn *s, const struct tl_firing *f, struct json_t 
  * Returns the length snprintf() would have written, or -1 with errno EINVAL.
  */
 int tl_firing_format(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
+
+/* ---- tl_scn.c: a schedule as a scenario ---- */
+
+/*
+ * tl_firing_stmt - @f as the statement that fires it alone, with nothing left to draw:
+ *   "at 5000ms link down lb1.private for 1000ms"
+ * (a flap step as its link down; a revert at the end as a `for` reaching the duration).
+ * Returns the length snprintf() would have written, or -1 with errno EINVAL.
+ */
+int tl_firing_stmt(const struct scn *s, const struct tl_firing *f, char *buf, size_t len);
+/*
+ * tl_scn_write - scenario source @src (@len bytes, the file @s was parsed from) to @out
+ * with its timeline statements replaced by @sch's firings, one tl_firing_stmt() line
+ * each, where the first of them stood; a two-line comment on top says so. Its schedule
+ * is @sch's, whatever the seed. Returns 0, or -1 with errno (ENOMEM, a write error).
+ */
+int tl_scn_write(FILE *out, const struct scn *s, const struct tl_schedule *sch,
+		 const char *src, size_t len);
 
 /* ---- tl_run.c: firing on a run ---- */
 

@@ -1,6 +1,6 @@
 # Incident 2019-07, phase 1: the MTU step stalls big responses (retransmissions on the
 # wire), MSS clamping and TCP MTU probing each fix it. The scenarios state what they
-# must do (# expect-exit / # expect-fail); scripts/demo judges that from --json.
+# must do (expectations marked `fails`); scripts/demo tabulates the verdicts from --json.
 # Also: the probing sysctls really took effect inside the node, and not on the host.
 . "$FL_TOP/tests/integration/lib.sh"
 d=$FL_TOP/scenarios/incident-2019-07

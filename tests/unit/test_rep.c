@@ -259,7 +259,7 @@ static void test_json_small(void)
 	char *out = t_slurp(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "{\n  \"scenario\": \"empty\",\n  \"description\": "
 					   "null,\n  \"seed\": 1,\n  \"params\": {},\n  \"passed\": "
-					   "true,\n  \"run_dir\": null,\n  \"t0_ns\": 10,\n  "
+					   "true,\n  \"verdict\": \"pass\",\n  \"run_dir\": null,\n  \"t0_ns\": 10,\n  "
 					   "\"duration_ms\": 1000,\n  \"metrics\": {\"success\": null, "
 					   "\"errors\": 0, \"requests\": 0,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
@@ -597,6 +597,94 @@ static void test_clients_text_json_svg(void)
 	obs_store_free(st);
 }
 
+
+/* The synthetic run judged as a reproduction: 'outage < 300ms' (it fails) marked 'fails',
+ * 'detect < 1s' 'may fail'; then 'split-brain == 0s' (it holds) marked too. */
+static struct sla_result *t_repro(struct obs_store *st, bool split_too)
+{
+	static struct scn_expect ex[6];
+	static struct scn s = {.name = "quick", .duration_ms = 15000, .seed = 7, .expects = ex,
+			       .n_expects = 6};
+	memcpy(ex, t_ex, sizeof(ex));
+	ex[2].want = SCN_WANT_FAIL;
+	ex[4].want = SCN_WANT_EITHER;
+	ex[1].want = split_too ? SCN_WANT_FAIL : SCN_WANT_PASS;
+	struct sla_cfg cfg;
+	sla_cfg_init(&cfg, &s, T0);
+	cfg.advert_ns = 100000000LL;
+	return sla_evaluate(&s, st, &cfg, 7, NULL);
+}
+
+static void test_reproduction(void)
+{
+	struct obs_store *st = t_run();
+	struct sla_result *r = t_repro(st, false), *no = t_repro(st, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(no);
+	CU_ASSERT_EQUAL(SLA_OUT_REPRODUCED, r->outcome);
+	CU_ASSERT_TRUE(r->ok);
+	CU_ASSERT_FALSE(r->passed);
+	CU_ASSERT_EQUAL(SLA_OUT_NOT_REPRODUCED, no->outcome);
+	CU_ASSERT_EQUAL(1, no->n_wrong);
+	FILE *f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_text_summary(f, no));
+	char *out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  split-brain == 0s          0.0ms          pass "
+					   "(marked fails: NOT reproduced)\n"
+					   "  outage < 300ms             400.0ms        FAIL "
+					   "(marked fails: reproduced)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "  detect < 1s                500.0ms        pass "
+					   "(marked may fail)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "6 expectations, 5 passed, 1 failed: NOT REPRODUCED "
+					   "(1 not as marked)\n"));
+	free(out);
+	fclose(f);
+	f = tmpfile();
+	struct sla_result *two[2] = {r, no};
+	CU_ASSERT_EQUAL(0, rep_text_final(f, two, 2));
+	out = t_slurp(f);
+	CU_ASSERT_STRING_EQUAL("scenario  expect passed failed result\n"
+			       "quick     6      5      1      REPRODUCED\n"
+			       "quick     6      5      1      NOT REPRODUCED\n"
+			       "2 scenarios, 1 passed, 1 failed (1 of the passed reproduced a "
+			       "failure, as marked)\n",
+			       out);
+	free(out);
+	fclose(f);
+	f = tmpfile();
+	CU_ASSERT_EQUAL(0, rep_json_write(f, r));
+	out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"passed\": false,\n  \"verdict\": \"reproduced\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"wanted\": \"fail\", \"as_wanted\": true}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"wanted\": \"either\", \"as_wanted\": true}"));
+	free(out);
+	fclose(f);
+	char path[] = "/tmp/fl-test-junit-XXXXXX";
+	f = fdopen(mkstemp(path), "w+");
+	CU_ASSERT_EQUAL(0, rep_junit_write(f, two, 2));
+	fflush(f);
+	out = t_slurp(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "tests=\"12\" failures=\"1\" errors=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<testcase name=\"outage &lt; 300ms\" "
+					   "classname=\"faultline.quick\" time=\"0\">\n"
+					   "      <system-out>reproduced: it failed as marked ('fails'): "
+					   "measured 400ms, wanted &lt; 300ms</system-out>\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "type=\"not-reproduced\">split-brain == 0s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<system-out>verdict: reproduced\nrun directory"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<system-out>verdict: not reproduced\nrun directory"));
+	if (t_have("xmllint") && access(XSD, R_OK) == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "xmllint --noout --schema %s %s 2>/dev/null", XSD, path);
+		CU_ASSERT_EQUAL(0, system(cmd));
+	}
+	free(out);
+	fclose(f);
+	unlink(path);
+	sla_result_free(r);
+	sla_result_free(no);
+	obs_store_free(st);
+}
+
 void register_rep_suite(void);
 void register_rep_suite(void)
 {
@@ -610,6 +698,7 @@ void register_rep_suite(void)
 	CU_add_test(s, "json_small", test_json_small);
 	CU_add_test(s, "json_dump_nested", test_json_dump_nested);
 	CU_add_test(s, "junit_schema", test_junit_schema);
+	CU_add_test(s, "reproduction", test_reproduction);
 	CU_add_test(s, "svg", test_svg);
 	CU_add_test(s, "clients_text_json_svg", test_clients_text_json_svg);
 }

@@ -706,10 +706,44 @@ static void test_expect_of_client(void)
 	scn_free(s);
 }
 
+
+/* The trailing mark of a reproduction: 'fails', 'may fail', after the scope, not in the text. */
+static void test_expect_marks(void)
+{
+	struct scn_err err;
+	struct scn *s = parse_set(HEAD "expect split-brain == 0s fails\n"
+				       "expect uptime >= 57.6%   may  fail  \n"
+				       "expect p50 >= 150ms during faults fails\n"
+				       "expect success >= 99%\n"
+				       "expect errors < \"20\" fails\n",
+				  NULL, 0, &err);
+	CU_ASSERT_PTR_NULL(s); /* a quoted count is not a count */
+	scn_free(s);
+	s = parse_set(HEAD "expect split-brain == 0s fails\n"
+			   "expect uptime >= 57.6%   may  fail  \n"
+			   "expect p50 >= 150ms during faults fails\n"
+			   "expect success >= 99%\n",
+		      NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(4, s->n_expects);
+	CU_ASSERT_EQUAL(SCN_WANT_FAIL, s->expects[0].want);
+	CU_ASSERT_STRING_EQUAL("split-brain == 0s", s->expects[0].text);
+	CU_ASSERT_EQUAL(SCN_WANT_EITHER, s->expects[1].want);
+	CU_ASSERT_STRING_EQUAL("uptime >= 57.6%", s->expects[1].text);
+	CU_ASSERT_DOUBLE_EQUAL(57.6, s->expects[1].value, 1e-9);
+	CU_ASSERT_EQUAL(SCN_WANT_FAIL, s->expects[2].want);
+	CU_ASSERT_STRING_EQUAL("p50 >= 150ms during faults", s->expects[2].text);
+	CU_ASSERT_STRING_EQUAL("during faults", s->expects[2].scope);
+	CU_ASSERT_EQUAL(SCN_WANT_PASS, s->expects[3].want);
+	CU_ASSERT_STRING_EQUAL("success >= 99%", s->expects[3].text);
+	scn_free(s);
+}
+
 void register_scn_suite(void);
 void register_scn_suite(void)
 {
 	CU_pSuite s = CU_add_suite("scn", NULL, NULL);
+	CU_add_test(s, "expect marks", test_expect_marks);
 	CU_add_test(s, "partition one way", test_partition_oneway_parse);
 	CU_add_test(s, "example quickstart counts", test_example_quickstart_counts);
 	CU_add_test(s, "example quickstart addresses", test_example_quickstart_addresses);

@@ -3,6 +3,7 @@
  * Run alone with 'build/bin/unit-tests scn_err'.
  */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scn.h"
@@ -427,6 +428,26 @@ static void test_err_format_line(void)
 			       buf);
 }
 
+
+/* The mark of a reproduction goes last and is spelt 'fails' or 'may fail'. */
+static void test_err_expect_mark(void)
+{
+	const char *m = "an expectation ends with 'fails' (it must fail) or 'may fail', after "
+			"its scope";
+	char want[160];
+	snprintf(want, sizeof(want), "'fails' here: %s", m);
+	err_is(HEAD "expect p50 >= 1ms fails during faults\n", 3, 19, want);
+	err_is(HEAD "expect split-brain == 0s fails fails\n", 3, 26, want);
+	err_is(HEAD "expect outage < 1s fails maybe\n", 3, 20, want);
+	snprintf(want, sizeof(want), "'fail' here: %s", m);
+	err_is(HEAD "expect split-brain  ==  0s  fail\n", 3, 29, want);
+	snprintf(want, sizeof(want), "'may' here: %s", m);
+	err_is(HEAD "expect outage < 1s may\n", 3, 20, want);
+	err_is(HEAD "expect outage < 1s may fails\n", 3, 20, want);
+	err_is(HEAD "expect outage fails\n", 3, 15,
+	       "expected a comparison (<, <=, ==, >= or >), got 'fails'");
+}
+
 void register_scn_err_suite(void);
 void register_scn_err_suite(void)
 {
@@ -477,4 +498,5 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "column after continuation", test_err_column_after_continuation);
 	CU_add_test(s, "column counts characters", test_err_column_counts_characters);
 	CU_add_test(s, "format", test_err_format_line);
+	CU_add_test(s, "expect mark", test_err_expect_mark);
 }

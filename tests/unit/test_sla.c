@@ -613,6 +613,65 @@ static void test_clients_metric_table(void)
 				scn_metric_per_client(sla_metric_name(m)));
 }
 
+
+/* The run's verdict from the marks: every combination of mark and status once. */
+static void test_want_met(void)
+{
+	const enum sla_status all[] = {SLA_PASS, SLA_FAIL, SLA_UNMEASURED, SLA_INVALID};
+	const bool pass[] = {true, false, false, false}, fail[] = {false, true, false, false},
+		   either[] = {true, true, true, false};
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(pass[i], sla_want_met(SCN_WANT_PASS, all[i]));
+		CU_ASSERT_EQUAL(fail[i], sla_want_met(SCN_WANT_FAIL, all[i]));
+		CU_ASSERT_EQUAL(either[i], sla_want_met(SCN_WANT_EITHER, all[i]));
+	}
+	CU_ASSERT_STRING_EQUAL("not reproduced", sla_outcome_name(SLA_OUT_NOT_REPRODUCED));
+	CU_ASSERT_STRING_EQUAL("reproduced", sla_outcome_name(SLA_OUT_REPRODUCED));
+}
+
+/* Two verdicts with marks @w0, @w1 and statuses @s0, @s1: the outcome. */
+static enum sla_outcome t_outcome(enum scn_want w0, enum sla_status s0, enum scn_want w1,
+				  enum sla_status s1, bool *ok)
+{
+	struct sla_verdict v[2] = {{.wanted = w0, .status = s0}, {.wanted = w1, .status = s1}};
+	struct sla_result r = {.v = v, .n_v = 2};
+	r.reproduction = w0 == SCN_WANT_FAIL || w1 == SCN_WANT_FAIL;
+	r.n_failed = (s0 != SLA_PASS) + (s1 != SLA_PASS);
+	sla_outcome_judge(&r);
+	*ok = r.ok;
+	CU_ASSERT_EQUAL(r.n_failed == 0, r.passed);
+	return r.outcome;
+}
+
+static void test_outcome(void)
+{
+	const enum scn_want P = SCN_WANT_PASS, F = SCN_WANT_FAIL, E = SCN_WANT_EITHER;
+	bool ok;
+	CU_ASSERT_EQUAL(SLA_OUT_PASS, t_outcome(P, SLA_PASS, P, SLA_PASS, &ok));
+	CU_ASSERT_TRUE(ok);
+	CU_ASSERT_EQUAL(SLA_OUT_FAIL, t_outcome(P, SLA_PASS, P, SLA_FAIL, &ok));
+	CU_ASSERT_FALSE(ok);
+	/* exactly the marked one fails, the rest hold */
+	CU_ASSERT_EQUAL(SLA_OUT_REPRODUCED, t_outcome(F, SLA_FAIL, P, SLA_PASS, &ok));
+	CU_ASSERT_TRUE(ok);
+	/* the marked one held */
+	CU_ASSERT_EQUAL(SLA_OUT_NOT_REPRODUCED, t_outcome(F, SLA_PASS, P, SLA_PASS, &ok));
+	CU_ASSERT_FALSE(ok);
+	/* an unmarked one failed too */
+	CU_ASSERT_EQUAL(SLA_OUT_NOT_REPRODUCED, t_outcome(F, SLA_FAIL, P, SLA_FAIL, &ok));
+	CU_ASSERT_FALSE(ok);
+	/* not measured reproduces nothing */
+	CU_ASSERT_EQUAL(SLA_OUT_NOT_REPRODUCED, t_outcome(F, SLA_UNMEASURED, P, SLA_PASS, &ok));
+	/* 'may fail' either way, with a reproduction or without */
+	CU_ASSERT_EQUAL(SLA_OUT_REPRODUCED, t_outcome(F, SLA_FAIL, E, SLA_FAIL, &ok));
+	CU_ASSERT_EQUAL(SLA_OUT_REPRODUCED, t_outcome(F, SLA_FAIL, E, SLA_PASS, &ok));
+	CU_ASSERT_EQUAL(SLA_OUT_PASS, t_outcome(E, SLA_FAIL, P, SLA_PASS, &ok));
+	CU_ASSERT_TRUE(ok);
+	CU_ASSERT_EQUAL(SLA_OUT_FAIL, t_outcome(E, SLA_INVALID, P, SLA_PASS, &ok));
+	CU_ASSERT_EQUAL(SLA_OUT_NOT_REPRODUCED, t_outcome(F, SLA_FAIL, F, SLA_PASS, &ok));
+	CU_ASSERT_EQUAL(SLA_OUT_REPRODUCED, t_outcome(F, SLA_FAIL, F, SLA_FAIL, &ok));
+}
+
 void register_sla_suite(void);
 void register_sla_suite(void)
 {
@@ -631,4 +690,6 @@ void register_sla_suite(void)
 	CU_add_test(s, "evaluate", test_evaluate);
 	CU_add_test(s, "clients_run_judge", test_clients_run_judge);
 	CU_add_test(s, "clients_metric_table", test_clients_metric_table);
+	CU_add_test(s, "want met", test_want_met);
+	CU_add_test(s, "outcome", test_outcome);
 }

@@ -6,6 +6,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -567,11 +568,124 @@ static void test_params_every_kind(void)
 	json_decref(o);
 }
 
+
+/* The dry-run line of @f without its "(flap k/n)": what a written 'at' line fires. */
+static void t_line(const struct scn *s, const struct tl_firing *f, char *buf, size_t len)
+{
+	tl_firing_format(s, f, buf, len);
+	char *flap = strstr(buf, " (flap ");
+	if (flap)
+		memmove(flap, strchr(flap, ')') + 1, strlen(strchr(flap, ')') + 1) + 1);
+}
+
+/* Scenario @path written back with its schedule as 'at' lines (another seed, to show it
+ * does not matter) runs to the same firings: time, kind, target, arguments, revert. */
+static int t_as_scenario(const char *path)
+{
+	struct scn_err err;
+	struct scn *s = scn_load(path, NULL, 0, &err), *w = NULL;
+	struct tl_schedule *a = s ? tl_schedule_build(s, s->seed) : NULL, *b = NULL;
+	char *src = NULL, *out = NULL, la[1024], lb[1024];
+	size_t n_src = 0, n_out = 0;
+	FILE *f = fopen(path, "r"), *m = open_memstream(&out, &n_out);
+	int same = -1;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	src = calloc(1, 1 << 20);
+	n_src = fread(src, 1, (1 << 20) - 1, f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(0, tl_scn_write(m, s, a, src, n_src));
+	fclose(m);
+	w = scn_parse("written.scn", out, n_out, NULL, 0, &err);
+	if (!w) {
+		fprintf(stderr, "\n  %s written back: %d:%d: %s\n", path, err.line, err.col, err.msg);
+		goto out;
+	}
+	CU_ASSERT_EQUAL(0, w->n_events ? 0 : a->n);
+	b = tl_schedule_build(w, s->seed + 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(a->n, b->n);
+	same = a->n == b->n && w->n_events == a->n;
+	for (int i = 0; same && i < a->n; i++) {
+		const struct tl_firing *x = &a->v[i], *y = &b->v[i];
+		t_line(s, x, la, sizeof(la));
+		t_line(w, y, lb, sizeof(lb));
+		same = !strcmp(la, lb) && x->t_ms == y->t_ms && x->revert_ms == y->revert_ms &&
+		       x->revert_at_end == y->revert_at_end && x->kind == y->kind &&
+		       x->node == y->node && x->service == y->service;
+		if (!same)
+			fprintf(stderr, "\n  %s: firing %d: '%s' written back as '%s'\n", path,
+				i + 1, la, lb);
+	}
+	CU_ASSERT_EQUAL(s->n_expects, w->n_expects);
+	CU_ASSERT_EQUAL(s->n_services, w->n_services);
+	CU_ASSERT_STRING_EQUAL(s->name, w->name);
+out:
+	tl_schedule_free(a);
+	tl_schedule_free(b);
+	scn_free(s);
+	scn_free(w);
+	free(src);
+	free(out);
+	return same;
+}
+
+static void test_as_scenario_bundled(void)
+{
+	glob_t g;
+	int n = 0;
+	CU_ASSERT_EQUAL_FATAL(0, glob("scenarios/*/*.scn", 0, NULL, &g));
+	CU_ASSERT_EQUAL(0, glob("tests/data/scn/good-*.scn", GLOB_APPEND, NULL, &g));
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		int same = t_as_scenario(g.gl_pathv[i]);
+		CU_ASSERT_EQUAL(1, same);
+		n += same == 1;
+	}
+	CU_ASSERT(n >= 20); /* run from the source tree: every bundled scenario was read */
+	globfree(&g);
+}
+
+/* A flap step is written as its link down; a `for` past the end as one to the end. */
+static void test_firing_stmt(void)
+{
+	const char *text = "scenario t\nduration 10s\nnetwork n 10.0.0.0/24\nnode a on n\n"
+			   "node b on n\n"
+			   "at 1s flap any(b).n down 500ms up 1500ms count 6\n"
+			   "random 3600/h from 2s loss any(a,b).n 2.5% for 1s..30s\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct tl_schedule *sch = tl_schedule_build(s, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sch);
+	char buf[256];
+	CU_ASSERT(sch->n > 5);
+	CU_ASSERT(tl_firing_stmt(s, &sch->v[0], buf, sizeof(buf)) > 0);
+	CU_ASSERT_STRING_EQUAL("at 1000ms link down b.n for 500ms", buf);
+	int ends = 0;
+	for (int i = 0; i < sch->n; i++) {
+		const struct tl_firing *f = &sch->v[i];
+		tl_firing_stmt(s, f, buf, sizeof(buf));
+		if (f->revert_at_end) {
+			char want[128];
+			snprintf(want, sizeof(want), " for %lldms", (long long)(10000 - f->t_ms));
+			CU_ASSERT_PTR_NOT_NULL(strstr(buf, want));
+			ends++;
+		}
+	}
+	CU_ASSERT(ends > 0);
+	struct tl_firing bad = {.event = 5};
+	CU_ASSERT_EQUAL(-1, tl_firing_stmt(s, &bad, buf, sizeof(buf)));
+	tl_schedule_free(sch);
+	scn_free(s);
+}
+
 void register_tl_suite(void);
 
 void register_tl_suite(void)
 {
 	CU_pSuite s = CU_add_suite("tl", NULL, NULL);
+	CU_add_test(s, "as scenario, every bundled one", test_as_scenario_bundled);
+	CU_add_test(s, "firing statement", test_firing_stmt);
 	CU_add_test(s, "rng_splitmix_reference", test_rng_splitmix_reference);
 	CU_add_test(s, "firing_format_bandwidth", test_firing_format_bandwidth);
 	CU_add_test(s, "firing_format_filter", test_firing_format_filter);
