@@ -52,20 +52,27 @@ int svc_events_path(const struct run *r, int svc, char *buf, size_t len)
 	return run_path(r, name, buf, len);
 }
 
-/* The request log: requests.csv, or requests-<node>.csv when several services write one. */
+/* The request log: requests.csv, or requests-<node>.csv when several services write
+ * one, requests-<node>.<service>.csv when several of them are on one node (probes). */
 static int svc_requests_path(const struct run *r, int svc, char *buf, size_t len)
 {
 	const struct scn *s = run_scn(r);
-	char name[SCN_NAME_MAX + 16];
-	int n_load = 0;
+	const struct scn_service *me = &s->services[svc];
+	char name[2 * SCN_NAME_MAX + 16];
+	int n_load = 0, n_here = 0;
 
-	for (int i = 0; i < s->n_services; i++)
-		n_load += (svc_kind_of(s->services[i].kind)->records & SVC_REC_REQUESTS) != 0;
+	for (int i = 0; i < s->n_services; i++) {
+		bool writes = svc_kind_of(s->services[i].kind)->records & SVC_REC_REQUESTS;
+		n_load += writes;
+		n_here += writes && s->services[i].node == me->node;
+	}
 	if (n_load == 1)
 		snprintf(name, sizeof(name), "requests.csv");
+	else if (n_here == 1)
+		snprintf(name, sizeof(name), "requests-%s.csv", s->nodes[me->node].name);
 	else
-		snprintf(name, sizeof(name), "requests-%s.csv",
-			 s->nodes[s->services[svc].node].name);
+		snprintf(name, sizeof(name), "requests-%s.%s.csv", s->nodes[me->node].name,
+			 me->name);
 	return run_path(r, name, buf, len);
 }
 

@@ -11,7 +11,8 @@
 #   unchanged, and the outage matches what the server saw: its longest gap between two
 #   answers, within 400 ms;
 # - nothing is answered by the server inside the kill or stall windows;
-# - an exec probe killed by a fault leaves none of its commands running.
+# - an exec probe killed by a fault leaves none of its commands running; two probes of
+#   one node write a request log each.
 # The five scenarios run at once (7 s each).
 . "$FL_TOP/tests/integration/lib.sh"
 command -v python3 >/dev/null || skip "no python3 (the servers)"
@@ -86,6 +87,7 @@ network lan 198.18.8.0/24
 node c on lan
 service c probe exec "sleep 31.5 | cat" rate 10/s timeout 20s
 service c exec "sleep 1.5; pgrep -c -x -f 'sleep 31.5' >$W/orphans.left"
+service c probe exec "true" rate 10/s name ok2
 at 1s kill c probe
 SCN
 faultline run -q --run-dir "$W/runs-orphans" "$W/orphans.scn" >"$W/orphans.out" 2>&1 &
@@ -94,6 +96,12 @@ left=$(cat "$W/orphans.left")
 [ "$left" = 0 ] || fail "$left commands of the killed exec probe still ran after the kill"
 [ "$(grep -c '"ev":"start","svc":"probe"' "$W/runs-orphans/latest/events.jsonl")" = 1 ] ||
 	fail "orphans: the probe did not start"
+# two probes of one node: a request log each
+d=$W/runs-orphans/latest
+[ -f "$d/requests-c.probe.csv" ] && [ -f "$d/requests-c.ok2.csv" ] ||
+	fail "two probes on one node: $(cd "$d" && ls requests*)"
+[ "$(awk -F, 'NR > 1 && $4 == "ok"' "$d/requests-c.ok2.csv" | wc -l)" -ge 15 ] ||
+	fail "the second probe of c: $(cat "$d/requests-c.ok2.csv")"
 for k in tcp udp dns exec; do
 	cat "$W/$k.out"
 	[ "$(cat "$W/$k.rc")" = 0 ] || fail "$k: faultline run exited $(cat "$W/$k.rc")"
