@@ -154,9 +154,11 @@ ts = [t0] + sorted(t for t in saw if t0 <= t < end) + [end]
 gap = max(b - a for a, b in zip(ts, ts[1:])) / ms
 print("%s: outage %.0f ms, server's longest silence %.0f ms" % (kind, m["outage"], gap))
 check(abs(m["outage"] - gap) <= 400, "outage %.0f ms vs server silence %.0f ms" % (m["outage"], gap))
-# outside the faults (after the restarted server is up again) every probe is ok
-quiet = [r["outcome"] for r in rec if faults["blackhole"]["revert"] + 300 * ms <= int(r["sched_ns"])]
-check(quiet and set(quiet) == {"ok"}, "after the last fault: %s" % sorted(set(quiet)))
+# after the last fault every probe is ok, up to a timeout before the window's end (the
+# run then stops the services, the server among them, while the last probes run)
+quiet = [r for r in rec if faults["blackhole"]["revert"] + 300 * ms <= int(r["sched_ns"]) < end - 300 * ms]
+fails = ["%s at %d ms" % (r["outcome"], (int(r["sched_ns"]) - t0) // ms) for r in quiet if r["outcome"] != "ok"]
+check(len(quiet) >= 5 and not fails, "after the last fault: %d probes, %s" % (len(quiet), fails))
 for b in bad:
     print("FAIL %s: %s" % (kind, b))
 sys.exit(1 if bad else 0)
