@@ -53,7 +53,7 @@ struct obs_store *obs_run_start(struct run *r, char *err, size_t len)
 	return st;
 }
 
-/* requests.csv or requests-<node>.csv */
+/* requests.csv, requests-<node>.csv or requests-<node>.<service>.csv */
 static bool obs_reqlog_is(const char *name)
 {
 	size_t n = strlen(name);

@@ -85,7 +85,16 @@ enum scn_svc_kind {
 	SCN_SVC_LB = 2,
 	SCN_SVC_LOAD = 3,
 	SCN_SVC_EXEC = 4,
+	SCN_SVC_PROBE = 5,
 	SCN_SVC__MAX
+};
+
+/* What a probe service probes (scn_svc_probe.c). */
+enum scn_probe_kind {
+	SCN_PROBE_TCP = 1,
+	SCN_PROBE_UDP = 2,
+	SCN_PROBE_DNS = 3,
+	SCN_PROBE_EXEC = 4,
 };
 
 enum scn_ha_mode {
@@ -140,7 +149,12 @@ struct scn_service {
 	int64_t size;         /* response body size asked for (/bytes/N); 0: GET url_path */
 	bool keepalive;       /* default false: a new connection per request */
 	/* exec */
-	char *command;        /* run by /bin/sh -c in the node */
+	char *command;        /* run by /bin/sh -c in the node (also probe exec) */
+	/* probe: also url_addr, url_port (the server), rate, timeout_ms, command */
+	enum scn_probe_kind probe;
+	char *probe_send;     /* tcp, udp: NULL for none */
+	char *probe_expect;   /* tcp, udp: NULL for none */
+	char *probe_qname;    /* dns */
 	struct scn_loc loc;
 };
 

@@ -2,7 +2,7 @@
  * scn_svc.c - the 'service' statement: service NODE KIND ...
  *
  * The kinds are the table scn_svc_kinds below, one struct scn_svc_grammar each, defined
- * in scn_svc_<kind>.c (web, lb, load, exec); what follows the kind's keyword is its
+ * in scn_svc_<kind>.c (web, lb, load, exec, probe); what follows the kind's keyword is its
  * parser's. Options of a kind are table entries too (struct scn_svc_opt), in any order,
  * read by scn_svc_opts(). Service names (what kill and restart use; the kind's keyword
  * unless the kind says otherwise) are unique per node. Running a kind is svc/'s
@@ -56,12 +56,14 @@ int scn_get_choice(struct scn_p *p, const char *what, const char *const *names,
 
 /* Every service kind, in the order the error messages list them; each defined in its
  * scn_svc_<kind>.c. */
-extern const struct scn_svc_grammar scn_svc_web, scn_svc_lb, scn_svc_load, scn_svc_exec;
+extern const struct scn_svc_grammar scn_svc_web, scn_svc_lb, scn_svc_load, scn_svc_exec,
+	scn_svc_probe;
 static const struct scn_svc_grammar *const scn_svc_kinds[] = {
 	&scn_svc_web,
 	&scn_svc_lb,
 	&scn_svc_load,
 	&scn_svc_exec,
+	&scn_svc_probe,
 	NULL,
 };
 
@@ -73,7 +75,7 @@ const struct scn_svc_grammar *scn_svc_grammar_of(enum scn_svc_kind kind)
 	return NULL;
 }
 
-/* "web, lb, load or exec" */
+/* "web, lb, load, exec or probe" */
 static const char *scn_svc_kw_list(char *buf, size_t len)
 {
 	size_t at = 0;
@@ -93,6 +95,9 @@ void scn_service_release(struct scn_service *sv)
 	free(sv->url);
 	free(sv->url_path);
 	free(sv->command);
+	free(sv->probe_send);
+	free(sv->probe_expect);
+	free(sv->probe_qname);
 }
 
 static int scn_svc_kind(struct scn_p *p, struct scn_service *sv, struct scn_svc_locs *x)

@@ -12,9 +12,10 @@
 
 /* Start order: commands first (what a scenario runs itself), then backends, load
  * balancers, clients. Each kind is defined in its svc_<kind>.c. */
-extern const struct svc_kind svc_kind_exec, svc_kind_web, svc_kind_lb, svc_kind_load;
+extern const struct svc_kind svc_kind_exec, svc_kind_web, svc_kind_lb, svc_kind_load,
+	svc_kind_probe;
 const struct svc_kind *const svc_kinds[] = {
-    &svc_kind_exec, &svc_kind_web, &svc_kind_lb, &svc_kind_load, NULL,
+    &svc_kind_exec, &svc_kind_web, &svc_kind_lb, &svc_kind_load, &svc_kind_probe, NULL,
 };
 
 const struct svc_kind *svc_kind_of(enum scn_svc_kind kind)

@@ -36,7 +36,8 @@ struct svc_cmd {
 enum svc_records {
 	SVC_REC_EVENTS = 1 << 0,   /* <node>.<service>.events, given as --events FILE */
 	SVC_REC_REQUESTS = 1 << 1, /* a request log: requests.csv (requests-<node>.csv when
-				      several services write one), given to argv() as @out */
+				      several services write one, requests-<node>.<service>.csv
+				      when several are on one node), given to argv() as @out */
 };
 
 struct svc_kind {

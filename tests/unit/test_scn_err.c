@@ -180,7 +180,36 @@ static void test_err_service_name_twice(void)
 static void test_err_service_kind(void)
 {
 	err_is(LAB "node a on public\nservice a nginx\n", 6, 11,
-	       "unknown service kind 'nginx' (expected web, lb, load or exec)");
+	       "unknown service kind 'nginx' (expected web, lb, load, exec or probe)");
+}
+
+static void test_err_probe(void)
+{
+#define PN LAB "node a on public\n"
+	err_is(PN "service a probe http 10.0.0.1:80 rate 1/s\n", 6, 17,
+	       "expected a probe kind (tcp, udp, dns or exec), got 'http'");
+	err_is(PN "service a probe tcp 10.0.0.1 rate 1/s\n", 6, 21,
+	       "expected an address and port such as 198.18.0.10:7, got '10.0.0.1'");
+	err_is(PN "service a probe udp 10.0.0.1:0 rate 1/s\n", 6, 21,
+	       "expected an address and port such as 198.18.0.10:7, got '10.0.0.1:0'");
+	err_is(PN "service a probe dns 10.0.0.300 x.org rate 1/s\n", 6, 21,
+	       "expected an address such as 198.18.0.53 or 198.18.0.53:5353, got '10.0.0.300'");
+	err_is(PN "service a probe dns 10.0.0.1 a..org rate 1/s\n", 6, 30,
+	       "expected a DNS name such as www.example.com, got 'a..org'");
+	err_is(PN "service a probe tcp 10.0.0.1:7 timeout 1s\n", 6, 42,
+	       "expected 'rate N/s' (a probe needs a rate)");
+	err_is(PN "service a probe tcp 10.0.0.1:7 rate 1/s send \"x\"\n", 6, 49,
+	       "expected 'expect \"TEXT\"' after 'send \"TEXT\"'");
+	err_is(PN "service a probe tcp 10.0.0.1:7 rate 1/s send \"x\" rate 2/s\n", 6, 50,
+	       "expected 'expect \"TEXT\"' after 'send \"TEXT\"'");
+	err_is(PN "service a probe exec \"true\" rate 1/s send \"x\" expect \"x\"\n", 6, 38,
+	       "'send' is for tcp and udp probes only");
+	err_is(PN "service a probe exec \"true\" rate 1/s burst 3\n", 6, 38,
+	       "unexpected 'burst' (expected rate, timeout, send or name)");
+	err_is(PN "service a probe exec \"true\" rate 1/s\nservice a probe exec \"false\" rate 1/s\n",
+	       7, 11,
+	       "node 'a' already has a service named 'probe' (line 6); give this one 'name NAME'");
+#undef PN
 }
 
 static void test_err_time_after_duration(void)
@@ -357,6 +386,10 @@ static void test_err_expect_of_client(void)
 	err_is(CLIENTS "expect p99 < 1s of a during\n", 10, 22,
 	       "unknown scope 'during' (expected 'of CLIENT', 'during faults', both in that "
 	       "order, or nothing)");
+	/* a node with two clients (a probe beside the load) must be named NODE.SERVICE */
+	err_is(CLIENTS "service a probe tcp 10.0.0.3:80 rate 5/s\nexpect p99 < 1s of a\n", 11, 20,
+	       "node 'a' has 2 client services: name one as a.SERVICE (clients: a.load, b.load, "
+	       "a.probe)");
 	/* declared after the expectation: not known yet */
 	err_is(HEAD "network n 10.0.0.0/24\nnode a on n\nexpect p99 < 1s of a\n"
 		    "service a load http://10.0.0.3/ rate 10/s\n",
@@ -499,4 +532,5 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "column counts characters", test_err_column_counts_characters);
 	CU_add_test(s, "format", test_err_format_line);
 	CU_add_test(s, "expect mark", test_err_expect_mark);
+	CU_add_test(s, "probe", test_err_probe);
 }

@@ -137,7 +137,7 @@ static void test_cmd_exec_runs_its_command(void)
 static void test_kind_table(void)
 {
 	static const enum scn_svc_kind order[] = {SCN_SVC_EXEC, SCN_SVC_WEB, SCN_SVC_LB,
-						  SCN_SVC_LOAD};
+						  SCN_SVC_LOAD, SCN_SVC_PROBE};
 	int n = 0;
 
 	for (int k = 1; k < SCN_SVC__MAX; k++) {
@@ -177,6 +177,38 @@ static void test_kind_client_flag(void)
 	CU_ASSERT_FALSE(scn_svc_kind_is_client(SCN_SVC_WEB));
 }
 
+/* Each probe kind's fl-probe command line: the server as ADDR:PORT (dns: 53 unless
+ * given), send and expect verbatim, a command as one word. */
+static void test_cmd_probe_kinds(void)
+{
+	static const char text[] =
+	    "scenario x\nduration 1s\nnetwork n 198.18.0.0/24\nnode a on n\n"
+	    "service a probe tcp 198.18.0.9:7 rate 20/s send \"hi there\" expect hi name t\n"
+	    "service a probe dns 198.18.0.9 www.example.com rate 5/s timeout 300ms name d\n"
+	    "service a probe exec \"nc -z 198.18.0.9 7\" rate 2/s\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("x.scn", text, strlen(text), NULL, 0, &err);
+	struct svc_cmd c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, svc_of(s, "a", "t"), NULL, "r.csv"));
+	CU_ASSERT_STRING_EQUAL("--kind tcp --addr 198.18.0.9:7 --send hi there --expect hi "
+			       "--rate 20 --timeout 1000 --name a --out r.csv",
+			       joined(&c));
+	CU_ASSERT_STRING_EQUAL("hi there", c.argv[6]);
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, svc_of(s, "a", "d"), NULL, "r.csv"));
+	CU_ASSERT_STRING_EQUAL("--kind dns --addr 198.18.0.9:53 --qname www.example.com "
+			       "--rate 5 --timeout 300 --name a --out r.csv",
+			       joined(&c));
+	CU_ASSERT_EQUAL(0, svc_cmd_build(&c, s, svc_of(s, "a", "probe"), "ev", "r.csv"));
+	CU_ASSERT_STRING_EQUAL("fl-probe", c.argv[0]);
+	CU_ASSERT_STRING_EQUAL("nc -z 198.18.0.9 7", c.argv[4]);
+	CU_ASSERT_STRING_EQUAL("--kind exec --command nc -z 198.18.0.9 7 --rate 2 --timeout "
+			       "1000 --name a --out r.csv --events ev",
+			       joined(&c));
+	scn_free(s);
+}
+
 void register_svc_suite(void);
 void register_svc_suite(void)
 {
@@ -187,6 +219,7 @@ void register_svc_suite(void)
 	CU_add_test(suite, "lb vrrp heartbeat", test_cmd_lb_vrrp_keeps_to_its_heartbeat);
 	CU_add_test(suite, "load command line", test_cmd_load_writes_its_log);
 	CU_add_test(suite, "exec command line", test_cmd_exec_runs_its_command);
+	CU_add_test(suite, "probe command lines", test_cmd_probe_kinds);
 	CU_add_test(suite, "kind table", test_kind_table);
 	CU_add_test(suite, "kind client flag", test_kind_client_flag);
 }
