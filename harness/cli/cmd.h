@@ -69,15 +69,16 @@ int cmd_jobs_weight(const struct scn *s, int cap);
 int cmd_jobs_default(void);
 /*
  * cmd_jobs_run - run @scns[0..n) each in a child process of its own (own lab, own run
- * directory, PR_SET_PDEATHSIG), up to o->jobs CPUs' worth at once (cmd_jobs_weight);
+ * directory: @run_dirs[i], or o->run_dir when @run_dirs is NULL; PR_SET_PDEATHSIG), up to o->jobs CPUs' worth at once (cmd_jobs_weight);
  * each child's output is shown when it ends, a progress line on a terminal meanwhile.
  * Each run is judged back from its run directory: judged[i] (NULL when not judged),
  * status[i] its exit status (-1: not run). With @until_fail no new run starts once one
  * failed. SIGINT, SIGTERM, SIGHUP reach every child, which tear down. Returns the worst
  * exit status.
  */
-int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o, bool until_fail,
-		 struct sla_result **judged, int *status);
+int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o,
+		 const char *const *run_dirs, bool until_fail, struct sla_result **judged,
+		 int *status);
 
 /* ---- cmd_explore.c ---- */
 

@@ -341,7 +341,7 @@ static int explore_run(struct scn **scns, int n, struct cmd_run_opts *o)
 		free(st);
 		return FL_EXIT_HOST;
 	}
-	rc = cmd_jobs_run(scns, n, o, o->until_fail, rr, st);
+	rc = cmd_jobs_run(scns, n, o, NULL, o->until_fail, rr, st);
 	rc = explore_report(scns, n, rr, st, o, rc);
 	for (int i = 0; i < n; i++)
 		sla_result_free(rr[i]);

@@ -41,6 +41,7 @@ struct jobs {
 	struct scn **scns;
 	int n;
 	const struct cmd_run_opts *o;
+	const char *const *run_dirs; /* each run's --run-dir, or NULL: o->run_dir */
 	struct sla_result **judged;
 	int *status;
 	struct jobs_slot *slot;
@@ -86,6 +87,8 @@ static void jobs_child(struct jobs *j, int i, pid_t parent, const sigset_t *old)
 	sigprocmask(SIG_SETMASK, &keep, NULL);
 	struct cmd_run_opts o = *j->o;
 	o.quiet |= o.child_quiet;
+	if (j->run_dirs)
+		o.run_dir = j->run_dirs[i];
 	int rc = cmd_run_one(j->scns[i], &o, &rr, j->dirs + (size_t)i * JOBS_DIR_MAX,
 			     JOBS_DIR_MAX);
 	sla_result_free(rr);
@@ -216,10 +219,12 @@ static void jobs_loop(struct jobs *j, bool until_fail, const sigset_t *set,
 	}
 }
 
-int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o, bool until_fail,
-		 struct sla_result **judged, int *status)
+int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o,
+		 const char *const *run_dirs, bool until_fail, struct sla_result **judged,
+		 int *status)
 {
-	struct jobs j = {.scns = scns, .n = n, .o = o, .judged = judged, .status = status};
+	struct jobs j = {.scns = scns, .n = n, .o = o, .run_dirs = run_dirs, .judged = judged,
+			 .status = status};
 	sigset_t set, old;
 	int rc = FL_EXIT_OK;
 

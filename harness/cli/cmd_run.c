@@ -514,7 +514,7 @@ static int run_all(struct scn **scns, int n, const struct cmd_run_opts *o)
 			free(rrs);
 			return FL_EXIT_HOST;
 		}
-		rc = cmd_jobs_run(scns, n, o, false, rrs, st);
+		rc = cmd_jobs_run(scns, n, o, NULL, false, rrs, st);
 		for (int i = 0; i < n; i++)
 			ran = st[i] >= 0 ? i + 1 : ran;
 		free(st);
