@@ -8,7 +8,7 @@
 
 /* Exit statuses (DESIGN.md section 8). */
 enum {
-	FL_EXIT_OK = 0,    /* every expectation held */
+	FL_EXIT_OK = 0,	   /* every expectation held */
 	FL_EXIT_FAIL = 1,  /* an expectation failed */
 	FL_EXIT_INPUT = 2, /* bad input: scenario file, option */
 	FL_EXIT_HOST = 3,  /* the host cannot run it: privilege, missing feature */
@@ -50,15 +50,15 @@ int cmd_run_opt(const char *cmd, int argc, char **argv, int *i, struct cmd_run_o
  * saying why on stderr. */
 int cmd_run_opts_parse(const char *cmd, int argc, char **argv, struct cmd_run_opts *o);
 /* Load @path with the --set values it takes (see cmd_run.c); NULL with @err filled. */
-struct scn *cmd_run_load(const char *path, const struct cmd_run_opts *o, int n_files,
-			 bool *used, struct scn_err *err);
+struct scn *cmd_run_load(const char *path, const struct cmd_run_opts *o, int n_files, bool *used,
+			 struct scn_err *err);
 /* Root, host features, file limit, SIGPIPE: 0 when @scns can run, else an exit status
  * after saying why. */
 int cmd_run_prepare(const char *cmd, struct scn **scns, int n);
 /* Run @s in its own lab in this process: its exit status, its judged result (or NULL)
  * in *@judged, its run directory in @dir ("" when none was made). */
-int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged,
-		char *dir, size_t len);
+int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged, char *dir,
+		size_t len);
 
 /* ---- cmd_jobs.c: scenarios side by side, each in a forked child of its own ---- */
 
@@ -69,10 +69,10 @@ int cmd_jobs_weight(const struct scn *s, int cap);
 int cmd_jobs_default(void);
 /*
  * cmd_jobs_run - run @scns[0..n) each in a child process of its own (own lab, own run
- * directory: @run_dirs[i], or o->run_dir when @run_dirs is NULL; PR_SET_PDEATHSIG), up to o->jobs CPUs' worth at once (cmd_jobs_weight);
- * each child's output is shown when it ends, a progress line on a terminal meanwhile.
- * Each run is judged back from its run directory: judged[i] (NULL when not judged),
- * status[i] its exit status (-1: not run). With @until_fail no new run starts once one
+ * directory: @run_dirs[i], or o->run_dir when @run_dirs is NULL; PR_SET_PDEATHSIG), up to o->jobs
+ * CPUs' worth at once (cmd_jobs_weight); each child's output is shown when it ends, a progress line
+ * on a terminal meanwhile. Each run is judged back from its run directory: judged[i] (NULL when not
+ * judged), status[i] its exit status (-1: not run). With @until_fail no new run starts once one
  * failed. SIGINT, SIGTERM, SIGHUP reach every child, which tear down. Returns the worst
  * exit status.
  */

@@ -95,7 +95,8 @@ static const char *explore_opts_parse(int argc, char **argv, struct cmd_run_opts
 		if (argv[i][0] != '-' || !strcmp(argv[i], "--")) {
 			i += !strcmp(argv[i], "--");
 			if (file || i >= argc || (file = argv[i], false)) {
-				fprintf(stderr, "faultline explore: wants exactly one scenario file\n");
+				fprintf(stderr,
+					"faultline explore: wants exactly one scenario file\n");
 				return NULL;
 			}
 			continue;
@@ -115,8 +116,10 @@ static const char *explore_opts_parse(int argc, char **argv, struct cmd_run_opts
 static int explore_opts_check(const struct cmd_run_opts *o, uint64_t *a, uint64_t *b)
 {
 	if (cmd_seeds_parse(o->seeds, a, b) == -1 || *b - *a >= EXPLORE_MAX_SEEDS) {
-		fprintf(stderr, "faultline explore: --seeds wants A-B with A <= B (at most %d "
-				"seeds), got '%s'\n", EXPLORE_MAX_SEEDS, o->seeds);
+		fprintf(stderr,
+			"faultline explore: --seeds wants A-B with A <= B (at most %d "
+			"seeds), got '%s'\n",
+			EXPLORE_MAX_SEEDS, o->seeds);
 		return -1;
 	}
 	if (o->has_seed || o->dry_run) {
@@ -149,8 +152,7 @@ static void explore_failed_list(const struct sla_result *r, char *buf, size_t le
 	}
 }
 
-static void explore_seed_lines(struct scn **scns, int n, struct sla_result **rr,
-			       const int *st)
+static void explore_seed_lines(struct scn **scns, int n, struct sla_result **rr, const int *st)
 {
 	char why[1024];
 
@@ -220,8 +222,8 @@ static void explore_stats_table(struct sla_result **rr, int n)
 	struct cmd_stats s;
 	char c[4][64];
 
-	printf("  %-18s %5s  %-10s %-10s %-10s %s\n", "metric", "seeds", "min", "median",
-	       "p95", "max");
+	printf("  %-18s %5s  %-10s %-10s %-10s %s\n", "metric", "seeds", "min", "median", "p95",
+	       "max");
 	for (int m = 1; m < SLA_METRIC__MAX; m++) {
 		if (explore_metric_stats(rr, n, m, &s) == -1)
 			continue;
@@ -229,13 +231,12 @@ static void explore_stats_table(struct sla_result **rr, int n)
 		explore_stat_cell(s.median, m, c[1], sizeof(c[1]));
 		explore_stat_cell(s.p95, m, c[2], sizeof(c[2]));
 		explore_stat_cell(s.max, m, c[3], sizeof(c[3]));
-		printf("  %-18s %5d  %-10s %-10s %-10s %s\n", sla_metric_name(m), s.n, c[0],
-		       c[1], c[2], c[3]);
+		printf("  %-18s %5d  %-10s %-10s %-10s %s\n", sla_metric_name(m), s.n, c[0], c[1],
+		       c[2], c[3]);
 	}
 }
 
-static json_t *explore_json_runs(struct scn **scns, int n, struct sla_result **rr,
-				 const int *st)
+static json_t *explore_json_runs(struct scn **scns, int n, struct sla_result **rr, const int *st)
 {
 	json_t *a = json_array();
 
@@ -246,11 +247,11 @@ static json_t *explore_json_runs(struct scn **scns, int n, struct sla_result **r
 		for (int e = 0; rr[i] && failed && e < rr[i]->n_v; e++)
 			if (rr[i]->v[e].status != SLA_PASS)
 				json_array_append_new(failed, json_string(rr[i]->v[e].text));
-		json_array_append_new(
-		    a, json_pack("{s:I,s:i,s:o,s:o,s:s?}", "seed", (json_int_t)scns[i]->seed,
-				 "exit", st[i], "passed", json_boolean(rr[i] && rr[i]->passed),
-				 "failed", failed ? failed : json_null(), "run_dir",
-				 rr[i] ? rr[i]->run_dir : NULL));
+		json_array_append_new(a, json_pack("{s:I,s:i,s:o,s:o,s:s?}", "seed",
+						   (json_int_t)scns[i]->seed, "exit", st[i],
+						   "passed", json_boolean(rr[i] && rr[i]->passed),
+						   "failed", failed ? failed : json_null(),
+						   "run_dir", rr[i] ? rr[i]->run_dir : NULL));
 	}
 	return a;
 }
@@ -269,19 +270,19 @@ static json_t *explore_json_metrics(struct sla_result **rr, int n)
 	return o;
 }
 
-static int explore_json_write(const char *path, struct scn **scns, int n,
-			      struct sla_result **rr, const int *st, int n_failed)
+static int explore_json_write(const char *path, struct scn **scns, int n, struct sla_result **rr,
+			      const int *st, int n_failed)
 {
 	FILE *f = fopen(path, "w");
 	int ran = 0;
 
 	for (int i = 0; i < n; i++)
 		ran += st[i] >= 0;
-	json_t *v = json_pack("{s:s,s:I,s:I,s:i,s:i,s:o,s:o}", "scenario", scns[0]->name,
-			      "first_seed", (json_int_t)scns[0]->seed, "last_seed",
-			      (json_int_t)scns[n - 1]->seed, "ran", ran, "failed", n_failed,
-			      "runs", explore_json_runs(scns, n, rr, st), "metrics",
-			      explore_json_metrics(rr, n));
+	json_t *v =
+	    json_pack("{s:s,s:I,s:I,s:i,s:i,s:o,s:o}", "scenario", scns[0]->name, "first_seed",
+		      (json_int_t)scns[0]->seed, "last_seed", (json_int_t)scns[n - 1]->seed, "ran",
+		      ran, "failed", n_failed, "runs", explore_json_runs(scns, n, rr, st),
+		      "metrics", explore_json_metrics(rr, n));
 	if (!f) {
 		json_decref(v);
 		return -1;

@@ -89,8 +89,7 @@ static void jobs_child(struct jobs *j, int i, pid_t parent, const sigset_t *old)
 	o.quiet |= o.child_quiet;
 	if (j->run_dirs)
 		o.run_dir = j->run_dirs[i];
-	int rc = cmd_run_one(j->scns[i], &o, &rr, j->dirs + (size_t)i * JOBS_DIR_MAX,
-			     JOBS_DIR_MAX);
+	int rc = cmd_run_one(j->scns[i], &o, &rr, j->dirs + (size_t)i * JOBS_DIR_MAX, JOBS_DIR_MAX);
 	sla_result_free(rr);
 	fflush(stdout);
 	fflush(stderr);
@@ -203,8 +202,7 @@ static void jobs_fill(struct jobs *j, bool until_fail, const sigset_t *old)
 	}
 }
 
-static void jobs_loop(struct jobs *j, bool until_fail, const sigset_t *set,
-		      const sigset_t *old)
+static void jobs_loop(struct jobs *j, bool until_fail, const sigset_t *set, const sigset_t *old)
 {
 	for (;;) {
 		jobs_fill(j, until_fail, old);
@@ -223,8 +221,8 @@ int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o,
 		 const char *const *run_dirs, bool until_fail, struct sla_result **judged,
 		 int *status)
 {
-	struct jobs j = {.scns = scns, .n = n, .o = o, .run_dirs = run_dirs, .judged = judged,
-			 .status = status};
+	struct jobs j = {
+	    .scns = scns, .n = n, .o = o, .run_dirs = run_dirs, .judged = judged, .status = status};
 	sigset_t set, old;
 	int rc = FL_EXIT_OK;
 

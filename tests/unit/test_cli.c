@@ -26,8 +26,20 @@ static void test_seeds_parse(void)
 	CU_ASSERT_EQUAL(b, 7);
 	CU_ASSERT_EQUAL(cmd_seeds_parse("0-18446744073709551615", &a, &b), 0);
 	CU_ASSERT_EQUAL(b, UINT64_MAX);
-	const char *bad[] = {"", "-", "6-1", "1-", "-5", "a-b", "1-2-3", "1..6", " 1-6",
-			     "1-6 ", "1-+6", "1--6", "18446744073709551616", NULL};
+	const char *bad[] = {"",
+			     "-",
+			     "6-1",
+			     "1-",
+			     "-5",
+			     "a-b",
+			     "1-2-3",
+			     "1..6",
+			     " 1-6",
+			     "1-6 ",
+			     "1-+6",
+			     "1--6",
+			     "18446744073709551616",
+			     NULL};
 	for (int i = 0; bad[i]; i++)
 		CU_ASSERT_EQUAL(cmd_seeds_parse(bad[i], &a, &b), -1);
 	CU_ASSERT_EQUAL(cmd_seeds_parse(NULL, &a, &b), -1);
