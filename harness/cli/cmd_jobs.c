@@ -157,7 +157,8 @@ static void jobs_finish(struct jobs *j, int i, int ws)
 	fclose(sl->log);
 	sl->log = NULL;
 	fflush(stdout);
-	if (!*dir || j->status[i] >= 128 || j->status[i] == FL_EXIT_INPUT)
+	/* as in-process: 0 and 1 are judged runs; 2, 3 and signals were not judged */
+	if (!*dir || (j->status[i] != FL_EXIT_OK && j->status[i] != FL_EXIT_FAIL))
 		return;
 	j->judged[i] = sla_run_judge(j->scns[i], dir, 0, j->scns[i]->seed, err, sizeof(err));
 	if (!j->judged[i])

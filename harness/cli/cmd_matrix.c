@@ -64,8 +64,8 @@ static void mx_usage(FILE *f)
 		"  --seed N            override the scenario's seed in every run\n"
 		"  --json FILE         write the whole matrix as JSON\n"
 		"  --jobs N            run the columns side by side, up to N CPUs' worth at once\n"
-		"                      (a lab with QEMU guests counts 1 per guest; default: one\n"
-		"                      after another)\n"
+		"                      (a lab with QEMU guests counts 1 per guest; 'auto': the\n"
+		"                      number of CPUs; default: one after another)\n"
 		"\n"
 		"Needs root. Exit status: the worst of the runs (0 all held, 1 an expectation\n"
 		"failed, 2 bad input, 3 the host cannot run it).\n",
@@ -110,11 +110,11 @@ static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			o->seed = v;
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--jobs"))) {
-			char *end;
-			long n = strtol(v, &end, 10);
+			char *end = "";
+			long n = strcmp(v, "auto") ? strtol(v, &end, 10) : cmd_jobs_default();
 			if (*end || !*v || n < 1 || n > 1024) {
 				fprintf(stderr, "faultline matrix: --jobs wants a number from 1 to "
-						"1024, got '%s'\n", v);
+						"1024 or 'auto', got '%s'\n", v);
 				return -1;
 			}
 			o->jobs = (int)n;

@@ -61,8 +61,9 @@ static void run_usage(FILE *f)
 		"\n"
 		"  --jobs N            run up to N CPUs' worth of labs at once (a lab of network\n"
 		"                      namespaces counts 1, a lab with QEMU guests 1 per guest);\n"
-		"                      each run's lines show when it ends (default: one after\n"
-		"                      another in this process; this machine has %d CPUs)\n"
+		"                      each run's lines show when it ends; 'auto': the number\n"
+		"                      of CPUs, %d here (default: one after another, in this\n"
+		"                      process)\n"
 		"  --run-dir DIR       keep run directories in DIR (default: runs)\n"
 		"  --set NAME=VALUE    give a value to a 'param' (repeatable)\n"
 		"  --seed N            override the scenario's seed\n"
@@ -90,17 +91,17 @@ static bool run_opt_report(int argc, char **argv, int *i, struct cmd_run_opts *o
 	return false;
 }
 
-/* --jobs N: a number >= 1; the machine's default is cmd_jobs_default. */
+/* --jobs N: a number >= 1, or "auto": the machine's default (cmd_jobs_default). */
 static int run_opt_jobs(const char *cmd, const char *v, struct cmd_run_opts *o)
 {
 	char *end;
 	long n;
 
 	errno = 0;
-	n = strtol(v, &end, 10);
+	n = strcmp(v, "auto") ? strtol(v, &end, 10) : (end = "", cmd_jobs_default());
 	if (errno || *end || !*v || n < 1 || n > 1024) {
-		fprintf(stderr, "faultline %s: --jobs wants a number from 1 to 1024, got '%s'\n",
-			cmd, v);
+		fprintf(stderr, "faultline %s: --jobs wants a number from 1 to 1024 or 'auto', "
+				"got '%s'\n", cmd, v);
 		return -1;
 	}
 	o->jobs = (int)n;
