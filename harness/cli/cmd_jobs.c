@@ -15,6 +15,7 @@
  * until it fits, or runs alone.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,8 @@ static int jobs_start(struct jobs *j, int i, const sigset_t *old)
 	sl->log = tmpfile();
 	if (!sl->log)
 		return -1;
+	/* not for the other runs' services: only the child's dup2 onto 1 and 2 keeps it */
+	fcntl(fileno(sl->log), F_SETFD, FD_CLOEXEC);
 	fflush(stdout);
 	fflush(stderr);
 	sl->pid = fork();
