@@ -160,9 +160,14 @@ static void explore_seed_lines(struct scn **scns, int n, struct sla_result **rr,
 	for (int i = 0; i < n; i++) {
 		if (st[i] < 0)
 			continue;
-		const char *verdict = !rr[i] ? "not judged" : rr[i]->passed ? "pass" : "FAIL";
+		const char *verdict = st[i] >= 128    ? "stopped"
+				      : !rr[i]	      ? "not judged"
+				      : rr[i]->passed ? "pass"
+						      : "FAIL";
 		if (rr[i])
 			explore_failed_list(rr[i], why, sizeof(why));
+		else if (st[i] >= 128)
+			snprintf(why, sizeof(why), "interrupted (exit status %d)", st[i]);
 		else
 			snprintf(why, sizeof(why), "exit status %d", st[i]);
 		printf("  %-8llu %-*s%s\n", (unsigned long long)scns[i]->seed, *why ? 11 : 0,
@@ -295,20 +300,27 @@ static int explore_json_write(const char *path, struct scn **scns, int n, struct
 static int explore_report(struct scn **scns, int n, struct sla_result **rr, const int *st,
 			  const struct cmd_run_opts *o, int rc)
 {
-	int ran = 0, failed = 0, k = 0;
+	int ran = 0, failed = 0, intr = 0, k = 0;
 	char err[512];
 
 	for (int i = 0; i < n; i++) {
 		ran += st[i] >= 0;
-		failed += st[i] >= 0 && !(rr[i] && rr[i]->passed);
+		intr += st[i] >= 128;
+		failed += st[i] >= 0 && st[i] < 128 && !(rr[i] && rr[i]->passed);
 	}
 	if (!o->quiet)
 		explore_seed_lines(scns, n, rr, st);
-	printf("%s: %d of %d seeds ran, %d passed, %d failed\n", scns[0]->name, ran, n,
-	       ran - failed, failed);
+	printf("%s: %d of %d seeds ran, %d passed, %d failed", scns[0]->name, ran, n,
+	       ran - failed - intr, failed);
+	printf(intr ? ", %d interrupted\n" : "\n", intr);
 	explore_by_expectation(rr, n);
-	printf("\n");
-	explore_stats_table(rr, n);
+	for (int i = 0; i < n; i++)
+		k += rr[i] != NULL;
+	if (k) {
+		printf("\n");
+		explore_stats_table(rr, n);
+	}
+	k = 0;
 	for (int kk = 0; rep_kinds[kk].option; kk++)
 		if (o->report[kk] && !strcmp(rep_kinds[kk].option, "--json") &&
 		    explore_json_write(o->report[kk], scns, n, rr, st, failed) == -1) {
