@@ -1,6 +1,8 @@
 /*
  * cmd_run.c - 'faultline run': load every file (all must be valid before anything is
- * built), then run each in its own lab, one after another.
+ * built), then run each in its own lab, one after another (with --jobs side by side,
+ * each in a child process: cmd_jobs.c). Its options and cmd_run_one() serve
+ * 'faultline explore' too.
  *
  * One run goes through these phases, in this order, each one call into the module
  * that owns it (named in brackets):
@@ -38,7 +40,6 @@
 
 #define RUN_STOP_GRACE_MS 1000
 #define RUN_READY_TIMEOUT_MS 20000 /* per group of services: guests boot under TCG */
-
 
 /* What one run came to, for the summary line, the exit status and the reports. */
 struct run_result {
