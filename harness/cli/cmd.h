@@ -8,13 +8,92 @@
 
 /* Exit statuses (DESIGN.md section 8). */
 enum {
-	FL_EXIT_OK = 0,    /* every expectation held */
+	FL_EXIT_OK = 0,	   /* every expectation held */
 	FL_EXIT_FAIL = 1,  /* an expectation failed */
 	FL_EXIT_INPUT = 2, /* bad input: scenario file, option */
 	FL_EXIT_HOST = 3,  /* the host cannot run it: privilege, missing feature */
 };
 
-struct scn_set;
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rep.h"
+#include "scn.h"
+
+struct sla_result;
+
+#define CMD_RUN_MAX_SETS 64
+
+/* The options of 'faultline run', which 'faultline explore' takes too. */
+struct cmd_run_opts {
+	const char *run_dir;
+	struct scn_set sets[CMD_RUN_MAX_SETS];
+	int n_sets;
+	bool has_seed;
+	uint64_t seed;
+	bool dry_run;
+	const char *as_scenario; /* run --as-scenario OUT: the schedule as a scenario ("-": stdout) */
+	const char *report[REP_KINDS_MAX]; /* the file of each rep_kinds[] format, or NULL */
+	bool quiet;
+	bool time_lab;	   /* hidden: timings of lab up/down on stderr (scripts/bench) */
+	int jobs;	   /* --jobs: 0 = the machine's default (cmd_jobs_default) */
+	bool has_jobs;	   /* --jobs given */
+	const char *seeds; /* explore: --seeds A-B */
+	bool until_fail;   /* explore: --until-fail */
+	bool child_quiet;  /* cmd_jobs_run: the runs print no tables of their own */
+};
+
+/* One option of @cmd at argv[*@i] (advancing *@i past its value): 0, or -1 after
+ * saying why on stderr. */
+int cmd_run_opt(const char *cmd, int argc, char **argv, int *i, struct cmd_run_opts *o);
+/* Parse @cmd's ("run", "explore") options; the index of the first file, or -1 after
+ * saying why on stderr. */
+int cmd_run_opts_parse(const char *cmd, int argc, char **argv, struct cmd_run_opts *o);
+/* Load @path with the --set values it takes (see cmd_run.c); NULL with @err filled. */
+struct scn *cmd_run_load(const char *path, const struct cmd_run_opts *o, int n_files, bool *used,
+			 struct scn_err *err);
+/* Root, host features, file limit, SIGPIPE: 0 when @scns can run, else an exit status
+ * after saying why. */
+int cmd_run_prepare(const char *cmd, struct scn **scns, int n);
+/* Run @s in its own lab in this process: its exit status, its judged result (or NULL)
+ * in *@judged, its run directory in @dir ("" when none was made). */
+int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged, char *dir,
+		size_t len);
+
+/* ---- cmd_jobs.c: scenarios side by side, each in a forked child of its own ---- */
+
+/* What one lab costs in CPUs: 1 for namespaces only, 1 per QEMU guest (TCG keeps a
+ * CPU busy per guest); at most @cap. */
+int cmd_jobs_weight(const struct scn *s, int cap);
+/* --jobs when not given: the number of online CPUs (at least 1). */
+int cmd_jobs_default(void);
+/*
+ * cmd_jobs_run - run @scns[0..n) each in a child process of its own (own lab, own run
+ * directory: @run_dirs[i], or o->run_dir when @run_dirs is NULL; PR_SET_PDEATHSIG), up to o->jobs
+ * CPUs' worth at once (cmd_jobs_weight); each child's output is shown when it ends, a progress line
+ * on a terminal meanwhile. Each run is judged back from its run directory: judged[i] (NULL when not
+ * judged), status[i] its exit status (-1: not run). With @until_fail no new run starts once one
+ * failed. SIGINT, SIGTERM, SIGHUP reach every child, which tear down. Returns the worst
+ * exit status.
+ */
+int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o,
+		 const char *const *run_dirs, bool until_fail, struct sla_result **judged,
+		 int *status);
+
+/* ---- cmd_explore.c ---- */
+
+/* "A-B" (or "A": one seed) into *@a <= *@b; -1 when not that. */
+int cmd_seeds_parse(const char *arg, uint64_t *a, uint64_t *b);
+
+struct cmd_stats {
+	int n;
+	double min, median, p95, max;
+};
+
+/* min / median (the mean of the middle two for an even count) / p95 (nearest rank) /
+ * max of @v[0..n), which it sorts; -1 with EINVAL when n < 1. */
+int cmd_stats_compute(double *v, int n, struct cmd_stats *out);
 
 /* "NAME=VALUE" into @set (pointing into @arg, which is cut at '='); -1 when there is
  * no '=' or no name. */
@@ -28,5 +107,6 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 #endif

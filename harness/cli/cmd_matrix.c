@@ -35,6 +35,7 @@ struct mx_opts {
 	const char *run_dir, *json, *file, *seed;
 	struct scn_set sets[MX_MAX];
 	int n;
+	int jobs; /* --jobs N: columns side by side (0: one after another) */
 };
 
 struct mx_col {
@@ -62,6 +63,9 @@ static void mx_usage(FILE *f)
 		"  --run-dir DIR       runs go under DIR/matrix-<time>/<column> (default: runs)\n"
 		"  --seed N            override the scenario's seed in every run\n"
 		"  --json FILE         write the whole matrix as JSON\n"
+		"  --jobs N            run the columns side by side, up to N CPUs' worth at once\n"
+		"                      (a lab with QEMU guests counts 1 per guest; 'auto': the\n"
+		"                      number of CPUs; default: one after another)\n"
 		"\n"
 		"Needs root. Exit status: the worst of the runs (0 all held or reproduced, 1 not\n"
 		"so, 2 bad input, 3 the host cannot run it).\n",
@@ -105,6 +109,15 @@ static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 			o->json = v;
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			o->seed = v;
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--jobs"))) {
+			char *end = "";
+			long n = strcmp(v, "auto") ? strtol(v, &end, 10) : cmd_jobs_default();
+			if (*end || !*v || n < 1 || n > 1024) {
+				fprintf(stderr, "faultline matrix: --jobs wants a number from 1 to "
+						"1024 or 'auto', got '%s'\n", v);
+				return -1;
+			}
+			o->jobs = (int)n;
 		} else {
 			fprintf(stderr,
 				"faultline matrix: unknown option or missing value '%s' "
@@ -447,6 +460,38 @@ static int mx_columns(const struct mx_opts *o, struct mx_col *c, int *rc)
 	return o->n;
 }
 
+/* --jobs: every column a child of this process (cmd_jobs_run), side by side. */
+static int mx_columns_jobs(const struct mx_opts *o, struct mx_col *c, int *rc)
+{
+	struct cmd_run_opts ro = {.jobs = o->jobs, .has_jobs = true};
+	struct scn *s[MX_MAX] = {0};
+	struct sla_result *rr[MX_MAX];
+	const char *dirs[MX_MAX];
+	int st[MX_MAX], n = -1;
+	struct scn_err err;
+
+	for (int i = 0; i < o->n; i++) {
+		c[i].set = o->sets[i];
+		dirs[i] = c[i].dir;
+		if (!(s[i] = scn_load(o->file, &o->sets[i], 1, &err)))
+			goto out;
+		if (o->seed)
+			s[i]->seed = strtoull(o->seed, NULL, 0);
+	}
+	if ((*rc = cmd_run_prepare("matrix", s, o->n)) != FL_EXIT_OK)
+		goto out;
+	*rc = cmd_jobs_run(s, o->n, &ro, dirs, false, rr, st);
+	for (int i = 0; i < o->n; i++) {
+		c[i].status = st[i] < 0 ? FL_EXIT_HOST : st[i];
+		c[i].rr = rr[i];
+		n = st[i] >= 0 ? i + 1 : n;
+	}
+out:
+	for (int i = 0; i < o->n; i++)
+		scn_free(s[i]);
+	return n;
+}
+
 int cmd_matrix(int argc, char **argv)
 {
 	struct mx_opts o = {0};
@@ -472,7 +517,7 @@ int cmd_matrix(int argc, char **argv)
 		scn_free(s);
 		return FL_EXIT_HOST;
 	}
-	n = mx_columns(&o, c, &rc);
+	n = o.jobs ? mx_columns_jobs(&o, c, &rc) : mx_columns(&o, c, &rc);
 	if (n > 0) {
 		printf("\nmatrix %s: %d run%s of %s\n", s->name, n, n == 1 ? "" : "s", o.file);
 		mx_print(stdout, c, n);

@@ -1,6 +1,8 @@
 /*
  * cmd_run.c - 'faultline run': load every file (all must be valid before anything is
- * built), then run each in its own lab, one after another.
+ * built), then run each in its own lab, one after another (with --jobs side by side,
+ * each in a child process: cmd_jobs.c). Its options and cmd_run_one() serve
+ * 'faultline explore' too.
  *
  * One run goes through these phases, in this order, each one call into the module
  * that owns it (named in brackets):
@@ -36,22 +38,8 @@
 #include "svc.h"
 #include "tl.h"
 
-#define RUN_MAX_SETS 64
 #define RUN_STOP_GRACE_MS 1000
 #define RUN_READY_TIMEOUT_MS 20000 /* per group of services: guests boot under TCG */
-
-struct run_opts {
-	const char *run_dir;
-	struct scn_set sets[RUN_MAX_SETS];
-	int n_sets;
-	bool has_seed;
-	uint64_t seed;
-	bool dry_run;
-	const char *as_scenario; /* --as-scenario OUT: the schedule as a scenario ("-": stdout) */
-	const char *report[REP_KINDS_MAX]; /* the file of each rep_kinds[] format, or NULL */
-	bool quiet;
-	bool time_lab; /* hidden: timings of lab up/down on stderr (scripts/bench) */
-};
 
 /* What one run came to, for the summary line, the exit status and the reports. */
 struct run_result {
@@ -69,8 +57,14 @@ static void run_usage(FILE *f)
 		"usage: faultline run [OPTIONS] FILE...\n"
 		"\n"
 		"Build each scenario's lab, start its services, run its timeline, judge its\n"
-		"expectations and tear everything down. Files run one after another.\n"
+		"expectations and tear everything down. Files run one after another, or with\n"
+		"--jobs side by side, each in a lab (and a process) of its own.\n"
 		"\n"
+		"  --jobs N            run up to N CPUs' worth of labs at once (a lab of network\n"
+		"                      namespaces counts 1, a lab with QEMU guests 1 per guest);\n"
+		"                      each run's lines show when it ends; 'auto': the number\n"
+		"                      of CPUs, %d here (default: one after another, in this\n"
+		"                      process)\n"
 		"  --run-dir DIR       keep run directories in DIR (default: runs)\n"
 		"  --set NAME=VALUE    give a value to a 'param' (repeatable)\n"
 		"  --seed N            override the scenario's seed\n"
@@ -85,13 +79,14 @@ static void run_usage(FILE *f)
 		"\n"
 		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"
 		"reproduction: exactly those marked 'fails' failed), 1 not so, 2 bad input, 3 the\n"
-		"host cannot run it.\n");
+		"host cannot run it.\n",
+		cmd_jobs_default());
 }
 
 
 
 /* A report option (--json FILE ...: rep_kinds[]) at argv[*@i]? Then its file is kept. */
-static bool run_opt_report(int argc, char **argv, int *i, struct run_opts *o)
+static bool run_opt_report(int argc, char **argv, int *i, struct cmd_run_opts *o)
 {
 	const char *v;
 
@@ -101,49 +96,97 @@ static bool run_opt_report(int argc, char **argv, int *i, struct run_opts *o)
 	return false;
 }
 
-/* Options first; returns the index of the first file, or -1 after saying why. */
-static int run_opts_parse(int argc, char **argv, struct run_opts *o)
+/* --jobs N: a number >= 1, or "auto": the machine's default (cmd_jobs_default). */
+static int run_opt_jobs(const char *cmd, const char *v, struct cmd_run_opts *o)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strcmp(v, "auto") ? strtol(v, &end, 10) : (end = "", cmd_jobs_default());
+	if (errno || *end || !*v || n < 1 || n > 1024) {
+		fprintf(stderr, "faultline %s: --jobs wants a number from 1 to 1024 or 'auto', "
+				"got '%s'\n", cmd, v);
+		return -1;
+	}
+	o->jobs = (int)n;
+	o->has_jobs = true;
+	return 0;
+}
+
+/* explore's own options at argv[*@i]: 1 taken, 0 not one, -1 bad. */
+static int run_opt_explore(int argc, char **argv, int *i, struct cmd_run_opts *o)
+{
+	char *v;
+
+	if (!strcmp(argv[*i], "--until-fail"))
+		return (o->until_fail = true), 1;
+	if ((v = cmd_opt_value(argc, argv, i, "--seeds")))
+		return (o->seeds = v), 1;
+	return 0;
+}
+
+static int run_opt_seed(const char *cmd, const char *v, struct cmd_run_opts *o)
+{
+	char *end;
+
+	errno = 0;
+	o->seed = strtoull(v, &end, 0);
+	if (errno || *end || !*v || *v == '-') {
+		fprintf(stderr, "faultline %s: --seed wants a number, got '%s'\n", cmd, v);
+		return -1;
+	}
+	o->has_seed = true;
+	return 0;
+}
+
+int cmd_run_opt(const char *cmd, int argc, char **argv, int *i, struct cmd_run_opts *o)
+{
+	char *a = argv[*i], *v;
+	int ex;
+
+	if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+		o->quiet = true;
+	else if (!strcmp(a, "--dry-run"))
+		o->dry_run = true;
+	else if (!strcmp(a, "--time-lab"))
+		o->time_lab = true;
+	else if ((v = cmd_opt_value(argc, argv, i, "--run-dir")))
+		o->run_dir = v;
+	else if (!strcmp(cmd, "run") && (v = cmd_opt_value(argc, argv, i, "--as-scenario")))
+		o->as_scenario = v;
+	else if (run_opt_report(argc, argv, i, o))
+		return 0;
+	else if ((v = cmd_opt_value(argc, argv, i, "--jobs")))
+		return run_opt_jobs(cmd, v, o);
+	else if ((v = cmd_opt_value(argc, argv, i, "--seed")))
+		return run_opt_seed(cmd, v, o);
+	else if ((v = cmd_opt_value(argc, argv, i, "--set"))) {
+		if (o->n_sets == CMD_RUN_MAX_SETS || cmd_set_parse(v, &o->sets[o->n_sets++]) == -1) {
+			fprintf(stderr, "faultline %s: --set wants NAME=VALUE, got '%s'\n", cmd, v);
+			return -1;
+		}
+	} else if (strcmp(cmd, "explore") || (ex = run_opt_explore(argc, argv, i, o)) == 0) {
+		fprintf(stderr, "faultline %s: unknown option or missing value '%s' (try --help)\n",
+			cmd, a);
+		return -1;
+	} else if (ex < 0)
+		return -1;
+	return 0;
+}
+
+int cmd_run_opts_parse(const char *cmd, int argc, char **argv, struct cmd_run_opts *o)
 {
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		char *a = argv[i], *v;
-		if (!strcmp(a, "--"))
+		if (!strcmp(argv[i], "--"))
 			return i + 1;
-		if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-			o->quiet = true;
-		else if (!strcmp(a, "--dry-run"))
-			o->dry_run = true;
-		else if (!strcmp(a, "--time-lab"))
-			o->time_lab = true;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--run-dir")))
-			o->run_dir = v;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--as-scenario")))
-			o->as_scenario = v;
-		else if (run_opt_report(argc, argv, &i, o))
-			continue;
-		else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
-			char *end;
-			errno = 0;
-			o->seed = strtoull(v, &end, 0);
-			if (errno || *end || !*v || *v == '-') {
-				fprintf(stderr, "faultline run: --seed wants a number, got '%s'\n", v);
-				return -1;
-			}
-			o->has_seed = true;
-		} else if ((v = cmd_opt_value(argc, argv, &i, "--set"))) {
-			if (o->n_sets == RUN_MAX_SETS || cmd_set_parse(v, &o->sets[o->n_sets++]) == -1) {
-				fprintf(stderr, "faultline run: --set wants NAME=VALUE, got '%s'\n", v);
-				return -1;
-			}
-		} else {
-			fprintf(stderr, "faultline run: unknown option or missing value '%s' "
-					"(try --help)\n", a);
+		if (cmd_run_opt(cmd, argc, argv, &i, o) == -1)
 			return -1;
-		}
 	}
 	if (i == argc) {
-		fprintf(stderr, "faultline run: no scenario file (try --help)\n");
+		fprintf(stderr, "faultline %s: no scenario file (try --help)\n", cmd);
 		return -1;
 	}
 	return i;
@@ -206,7 +249,7 @@ static struct tl_state *run_timeline_start(struct run *r, struct svc_set *set,
 
 /* Judge the run from its directory [sla] and print its table [rep]; the report files
  * are written once every scenario has run (run_all). */
-static void run_judge(struct run *r, const struct run_opts *o, int64_t t0,
+static void run_judge(struct run *r, const struct cmd_run_opts *o, int64_t t0,
 		      struct run_result *res)
 {
 	const struct scn *s = run_scn(r);
@@ -249,7 +292,7 @@ static void run_services_failed(const struct svc_set *set, const struct scn *s,
 }
 
 /* Everything between a built lab and teardown. */
-static void run_body(struct run *r, const struct run_opts *o, struct run_result *res)
+static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_result *res)
 {
 	const struct scn *s = run_scn(r);
 	struct svc_set *set = svc_set_new(r);
@@ -322,12 +365,15 @@ static void run_summary_line(const struct scn *s, const struct run_result *res,
 	putchar('\n');
 }
 
-/* Run @s in its own lab; its judged result (for the reports) in *@judged, or NULL. */
-static int run_one(struct scn *s, const struct run_opts *o, struct sla_result **judged)
+int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged,
+		char *out_dir, size_t len)
 {
 	struct run_result res = {.status = FL_EXIT_OK};
 	struct run *r = run_new(s, o->run_dir);
 
+	*judged = NULL;
+	if (len)
+		*out_dir = '\0';
 	if (!r) {
 		fprintf(stderr, "faultline run: %s: run directory under %s: %s\n", s->name,
 			o->run_dir ? o->run_dir : "runs", strerror(errno));
@@ -335,6 +381,8 @@ static int run_one(struct scn *s, const struct run_opts *o, struct sla_result **
 	}
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s", run_dir(r));
+	if (len)
+		snprintf(out_dir, len, "%s", dir);
 	if (ev_signal_add(run_loop(r), SIGINT, on_signal, &res) == -1 ||
 	    ev_signal_add(run_loop(r), SIGTERM, on_signal, &res) == -1 ||
 	    ev_signal_add(run_loop(r), SIGHUP, on_signal, &res) == -1) {
@@ -474,6 +522,20 @@ static void nofile_raise(void)
 	}
 }
 
+int cmd_run_prepare(const char *cmd, struct scn **scns, int n)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "faultline %s: needs root (network namespaces, netlink, "
+				"cgroups); try again as root\n", cmd);
+		return FL_EXIT_HOST;
+	}
+	if (run_host_check(scns, n) == -1)
+		return FL_EXIT_HOST;
+	nofile_raise();
+	signal(SIGPIPE, SIG_IGN);
+	return FL_EXIT_OK;
+}
+
 /* Several files: one line each across scenarios, and which could not be judged. */
 static void run_final(struct scn **scns, struct sla_result **judged, int n, int ran)
 {
@@ -495,7 +557,7 @@ static void run_final(struct scn **scns, struct sla_result **judged, int n, int 
 
 /* Each scenario in its own lab, one after another; then the reports of all of them.
  * Returns the worst exit status. */
-static int run_all(struct scn **scns, int n, const struct run_opts *o)
+static int run_all(struct scn **scns, int n, const struct cmd_run_opts *o)
 {
 	struct sla_result **rrs = calloc((size_t)n, sizeof(*rrs));
 	int rc = FL_EXIT_OK, ran = 0, k = 0;
@@ -503,8 +565,19 @@ static int run_all(struct scn **scns, int n, const struct run_opts *o)
 
 	if (!rrs)
 		return FL_EXIT_HOST;
-	while (ran < n) {
-		int one = run_one(scns[ran], o, &rrs[ran]);
+	if (o->has_jobs) { /* side by side, each in a child */
+		int *st = calloc((size_t)n, sizeof(*st));
+		if (!st) {
+			free(rrs);
+			return FL_EXIT_HOST;
+		}
+		rc = cmd_jobs_run(scns, n, o, NULL, false, rrs, st);
+		for (int i = 0; i < n; i++)
+			ran = st[i] >= 0 ? i + 1 : ran;
+		free(st);
+	}
+	while (!o->has_jobs && ran < n) {
+		int one = cmd_run_one(scns[ran], o, &rrs[ran], NULL, 0);
 		ran++;
 		rc = one > rc ? one : rc;
 		if (one >= 128)
@@ -530,10 +603,10 @@ static int run_all(struct scn **scns, int n, const struct run_opts *o)
  * misspelt name is its error; of several files each gets those naming one of its
  * params (marked in @used), so `--set ha=vrrp a.scn b.scn` works when only b has `ha`.
  */
-static struct scn *run_load(const char *path, const struct run_opts *o, int n_files,
-			    bool *used, struct scn_err *err)
+struct scn *cmd_run_load(const char *path, const struct cmd_run_opts *o, int n_files,
+			 bool *used, struct scn_err *err)
 {
-	struct scn_set mine[RUN_MAX_SETS];
+	struct scn_set mine[CMD_RUN_MAX_SETS];
 	int n = 0;
 
 	if (n_files == 1 || o->n_sets == 0)
@@ -554,7 +627,7 @@ static struct scn *run_load(const char *path, const struct run_opts *o, int n_fi
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = {0};
+	struct cmd_run_opts o = {0};
 	struct scn_err err;
 	char msg[1024];
 	int rc = FL_EXIT_OK;
@@ -564,7 +637,7 @@ int cmd_run(int argc, char **argv)
 			run_usage(stdout);
 			return FL_EXIT_OK;
 		}
-	int first = run_opts_parse(argc, argv, &o);
+	int first = cmd_run_opts_parse("run", argc, argv, &o);
 	if (first < 0)
 		return FL_EXIT_INPUT;
 	int n = argc - first;
@@ -573,9 +646,9 @@ int cmd_run(int argc, char **argv)
 	struct scn **scns = calloc((size_t)n + 1, sizeof(*scns));
 	if (!scns)
 		return FL_EXIT_HOST;
-	bool used[RUN_MAX_SETS] = {false};
+	bool used[CMD_RUN_MAX_SETS] = {false};
 	for (int i = 0; i < n; i++) {
-		scns[i] = run_load(argv[first + i], &o, n, used, &err);
+		scns[i] = cmd_run_load(argv[first + i], &o, n, used, &err);
 		if (!scns[i]) {
 			scn_err_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "%s\n", msg);
@@ -604,18 +677,8 @@ int cmd_run(int argc, char **argv)
 			rc = run_as_scenario(scns[0], o.as_scenario);
 		goto out;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "faultline run: needs root (network namespaces, netlink, "
-				"cgroups); try again as root\n");
-		rc = FL_EXIT_HOST;
+	if ((rc = cmd_run_prepare("run", scns, n)) != FL_EXIT_OK)
 		goto out;
-	}
-	if (run_host_check(scns, n) == -1) {
-		rc = FL_EXIT_HOST;
-		goto out;
-	}
-	nofile_raise();
-	signal(SIGPIPE, SIG_IGN);
 	rc = run_all(scns, n, &o);
 out:
 	for (int i = 0; i < n; i++)

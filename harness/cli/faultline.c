@@ -15,6 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{"check", cmd_check, "parse and validate scenario files (no privileges needed)"},
 	{"run", cmd_run, "build the lab, run the timeline, judge the expectations"},
+	{"explore", cmd_explore, "run one scenario once per seed; which seeds fail, metric spread"},
 	{"matrix", cmd_matrix, "run one scenario once per --set value, side by side"},
 	{"cleanup", cmd_cleanup, "remove what a killed run left that the kernel cannot free"},
 };

@@ -171,7 +171,7 @@ print(json.dumps({"tcp": tcp, "tcp_csum_errors": sum(snmp_end[k] - before[k] for
 PY
 f=$(scn relay <<EOF
 scenario fault_relay
-duration 8s
+duration 9s
 network lan 198.18.5.0/24
 node a on lan
 node b on lan
@@ -192,6 +192,7 @@ faultline run -q --run-dir "$FL_WORK/runs" "$f" || fail "run exited $?"
 d="$FL_WORK/runs/latest"
 echo "a: $(cat "$d/a.exec.out")"
 echo "b: $(cat "$d/b.exec.out")"
+[ -s "$d/b.exec.out" ] || { tail -5 "$d/b.exec.err"; fail "b's sink printed nothing (ran past the run's end?)"; }
 python3 - "$d/a.exec.out" "$d/b.exec.out" "$d/events.jsonl" <<'P' || fail "effects not as configured"
 import json, sys
 a = json.load(open(sys.argv[1]))
