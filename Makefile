@@ -172,14 +172,16 @@ clean:
 # $(BUILD)/fuzz/. make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="scn qmp"] runs each target
 # that long on a copy of its corpus in $(BUILD)/fuzz/corpus-<t>/ (what it finds stays
 # there; crashes go to $(BUILD)/fuzz/<t>-crash-*). make fuzz-check (in make test) runs
-# each for FUZZ_CHECK_SECONDS on the seeds.
+# each on its seeds and FUZZ_CHECK_RUNS mutations, built at -O0 (twice as fast to
+# compile) into $(BUILD)/fuzz-check/.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_CHECK_SECONDS ?= 1
+FUZZ_CHECK_RUNS ?= 2000
+FUZZ_OPT ?= -O1
 FUZZ_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(FUZZ_OPT) -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP \
 	-DFL_VERSION='"$(VERSION)"' -Icommon $(HARNESS_INC) -Ilb $(HARNESS_CFLAGS)
 fuzz_obj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
@@ -216,19 +218,20 @@ fuzz: fuzz-build
 		[ $$rc = 0 ] || { tail -40 $(FUZZ_DIR)/fuzz-$$t.log; exit 1; }; \
 	done
 
-# Seeds plus FUZZ_CHECK_SECONDS of mutation per target, in a scratch corpus.
+# Seeds plus FUZZ_CHECK_RUNS mutations per target, in a scratch corpus.
+FUZZ_CHECK_DIR := $(BUILD)/fuzz-check
 fuzz-check:
 	@if ! command -v $(FUZZ_CC) >/dev/null || ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' \
 		| $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then \
 		echo "fuzz-check: skipped: clang with libFuzzer not installed"; exit 0; fi; \
-	$(MAKE) --no-print-directory fuzz-build && \
+	$(MAKE) --no-print-directory -j$$(nproc) fuzz-build FUZZ_DIR=$(FUZZ_CHECK_DIR) FUZZ_OPT=-O0 && \
 	for t in $(FUZZ_TARGETS); do \
-		rm -rf $(FUZZ_DIR)/check-$$t && mkdir -p $(FUZZ_DIR)/check-$$t && \
-		$(FUZZ_RUN) $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_CHECK_SECONDS) -timeout=5 \
-			-rss_limit_mb=1024 -artifact_prefix=$(FUZZ_DIR)/$$t- \
-			$(FUZZ_DIR)/check-$$t tests/fuzz/$$t > $(FUZZ_DIR)/check-$$t.log 2>&1 || \
-			{ tail -40 $(FUZZ_DIR)/check-$$t.log; echo "fuzz-check: $$t FAILED"; exit 1; }; \
-		echo "fuzz-check: $$t ok ($$(grep -o 'Done [0-9]* runs in [0-9]* second' $(FUZZ_DIR)/check-$$t.log))"; \
+		d=$(FUZZ_CHECK_DIR)/corpus-$$t; rm -rf $$d && mkdir -p $$d && \
+		$(FUZZ_RUN) $(FUZZ_CHECK_DIR)/fuzz_$$t -runs=$(FUZZ_CHECK_RUNS) -timeout=5 \
+			-rss_limit_mb=1024 -artifact_prefix=$(FUZZ_CHECK_DIR)/$$t- \
+			$$d tests/fuzz/$$t > $$d.log 2>&1 || \
+			{ tail -40 $$d.log; echo "fuzz-check: $$t FAILED (input in $(FUZZ_CHECK_DIR)/)"; exit 1; }; \
+		echo "fuzz-check: $$t ok ($$(grep -o 'Done [0-9]* runs in [0-9]* second' $$d.log))"; \
 	done
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
