@@ -157,10 +157,12 @@ install: $(BINS)
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/faultline/
 
 format:
-	clang-format -i common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch]
+	clang-format -i common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch] \
+		tests/fuzz/*.[ch]
 
 format-check:
-	clang-format --dry-run -Werror common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch]
+	clang-format --dry-run -Werror common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch] \
+		tests/fuzz/*.[ch]
 
 clean:
 	rm -rf build

@@ -5,7 +5,7 @@
  */
 #include "load_rec.h"
 
-#define FUZZ_HTTP_KIND WEB_HTTP_RESPONSE
+#define FUZZ_HTTP_KIND	    WEB_HTTP_RESPONSE
 #define FUZZ_HTTP_DONE_HOOK rsp_done
 
 #include "fuzz_http_req.c"

@@ -19,8 +19,8 @@ static void one_line(char *line, size_t len, void *arg)
 	if (!memchr(m.event, 0, sizeof(m.event)) || !memchr(m.err_class, 0, sizeof(m.err_class)) ||
 	    !memchr(m.err_desc, 0, sizeof(m.err_desc)))
 		abort();
-	if (m.body && (m.body_len < 0 || m.body_len > QMP_BODY_MAX ||
-		       strlen(m.body) != (size_t)m.body_len))
+	if (m.body &&
+	    (m.body_len < 0 || m.body_len > QMP_BODY_MAX || strlen(m.body) != (size_t)m.body_len))
 		abort();
 }
 

@@ -64,8 +64,8 @@ static inline const char *fuzz_dir_get(void)
 }
 
 /* Write @data to @name in the scratch directory; its path in @path. */
-static inline void fuzz_file_write(const char *name, const uint8_t *data, size_t size,
-				   char *path, size_t len)
+static inline void fuzz_file_write(const char *name, const uint8_t *data, size_t size, char *path,
+				   size_t len)
 {
 	FILE *f;
 
