@@ -3,6 +3,7 @@
 #   make                 build faultline and the fl-* programs into build/bin/
 #   make test            install deps, build, run unit and integration tests
 #   make demo            install deps, build, run the bundled scenarios
+#   make fuzz            run every fuzz target FUZZ_SECONDS (60) each
 #   make bench           benchmarks, results in BENCHMARKS.md
 #   make vm-image        guest kernel + initramfs for qemu nodes
 #   make SANITIZE=address,undefined test
@@ -59,7 +60,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 BINS := $(BUILD)/bin/faultline $(LB_BINS)
 
 .PHONY: all deps test unit integration demo bench vm-image install clean format \
-	format-check fuzz
+	format-check fuzz fuzz-build fuzz-check
 all: $(BINS)
 
 $(BUILD)/obj/harness/%.o: harness/%.c
@@ -133,7 +134,7 @@ integration: $(BINS)
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bin/unit-tests
 	@$(MAKE) --no-print-directory vm-image || echo "test: no guest image; guest tests will be skipped"
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory unit fuzz-check integration
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -156,27 +157,83 @@ install: $(BINS)
 	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/faultline/
 
 format:
-	clang-format -i common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch]
+	clang-format -i common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch] \
+		tests/fuzz/*.[ch]
 
 format-check:
-	clang-format --dry-run -Werror common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch]
+	clang-format --dry-run -Werror common/*.[ch] harness/*/*.[ch] lb/*.[ch] tests/unit/*.[ch] \
+		tests/fuzz/*.[ch]
 
 clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
-# Fuzzing (clang + libFuzzer): make fuzz [FUZZ_SECONDS=60]. The corpus lives in build/.
+# Fuzzing (clang + libFuzzer): each tests/fuzz/fuzz_<t>.c is a target, its seed corpus
+# tests/fuzz/<t>/. The sources are built again with clang, ASan and UBSan into
+# $(BUILD)/fuzz/. make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="scn qmp"] runs each target
+# that long on a copy of its corpus in $(BUILD)/fuzz/corpus-<t>/ (what it finds stays
+# there; crashes go to $(BUILD)/fuzz/<t>-crash-*). make fuzz-check (in make test) runs
+# each on its seeds and FUZZ_CHECK_RUNS mutations, built at -O0 (twice as fast to
+# compile) into $(BUILD)/fuzz-check/.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-$(BUILD)/fuzz/fuzz_vrrp: tests/fuzz/fuzz_vrrp.c common/vrrp_pkt.c common/vrrp_pkt.h
-	$(call say,FUZZ,$@)
-	@mkdir -p $(dir $@) $(BUILD)/fuzz/corpus-vrrp
-	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Icommon \
-		-fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/fuzz_vrrp.c common/vrrp_pkt.c
+FUZZ_CHECK_RUNS ?= 2000
+FUZZ_OPT ?= -O1
+FUZZ_ALL := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(FUZZ_OPT) -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP \
+	-DFL_VERSION='"$(VERSION)"' -Icommon $(HARNESS_INC) -Ilb $(HARNESS_CFLAGS)
+fuzz_obj = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(1))
+FUZZ_LIBS := $(FUZZ_DIR)/libfaultline.a $(FUZZ_DIR)/liblb.a $(FUZZ_DIR)/libcommon.a
+FUZZ_RUN = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 
-fuzz: $(BUILD)/fuzz/fuzz_vrrp
-	@cp tests/fuzz/seeds/* $(BUILD)/fuzz/corpus-vrrp/
-	$(BUILD)/fuzz/fuzz_vrrp -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-		-artifact_prefix=$(BUILD)/fuzz/ \
-		$(BUILD)/fuzz/corpus-vrrp
+$(FUZZ_DIR)/obj/%.o: %.c
+	$(call say,FUZZCC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/libfaultline.a: $(call fuzz_obj,$(HARNESS_SRC))
+$(FUZZ_DIR)/liblb.a: $(call fuzz_obj,$(LB_SRC))
+$(FUZZ_DIR)/libcommon.a: $(call fuzz_obj,$(COMMON_SRC))
+$(FUZZ_LIBS):
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBS)
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(HARNESS_LIBS) $(LB_LIBS)
+
+.PRECIOUS: $(FUZZ_DIR)/obj/%.o
+fuzz-build: $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus-$$t && cp tests/fuzz/$$t/* $(FUZZ_DIR)/corpus-$$t/ && \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
+		$(FUZZ_RUN) $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-rss_limit_mb=1024 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$t- \
+			$(FUZZ_DIR)/corpus-$$t > $(FUZZ_DIR)/fuzz-$$t.log 2>&1; rc=$$?; \
+		grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|average_exec_per_sec)|^(==|SUMMARY)' \
+			$(FUZZ_DIR)/fuzz-$$t.log; \
+		[ $$rc = 0 ] || { tail -40 $(FUZZ_DIR)/fuzz-$$t.log; exit 1; }; \
+	done
+
+# Seeds plus FUZZ_CHECK_RUNS mutations per target, in a scratch corpus.
+FUZZ_CHECK_DIR := $(BUILD)/fuzz-check
+fuzz-check:
+	@if ! command -v $(FUZZ_CC) >/dev/null || ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' \
+		| $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then \
+		echo "fuzz-check: skipped: clang with libFuzzer not installed"; exit 0; fi; \
+	$(MAKE) --no-print-directory -j$$(nproc) fuzz-build FUZZ_DIR=$(FUZZ_CHECK_DIR) FUZZ_OPT=-O0 && \
+	for t in $(FUZZ_TARGETS); do \
+		d=$(FUZZ_CHECK_DIR)/corpus-$$t; rm -rf $$d && mkdir -p $$d && \
+		$(FUZZ_RUN) $(FUZZ_CHECK_DIR)/fuzz_$$t -runs=$(FUZZ_CHECK_RUNS) -timeout=5 \
+			-rss_limit_mb=1024 -artifact_prefix=$(FUZZ_CHECK_DIR)/$$t- \
+			$$d tests/fuzz/$$t > $$d.log 2>&1 || \
+			{ tail -40 $$d.log; echo "fuzz-check: $$t FAILED (input in $(FUZZ_CHECK_DIR)/)"; exit 1; }; \
+		echo "fuzz-check: $$t ok ($$(grep -o 'Done [0-9]* runs in [0-9]* second' $$d.log))"; \
+	done
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

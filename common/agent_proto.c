@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,16 @@ static int parse_id(const char *w, uint32_t *id)
 	return 0;
 }
 
+/* A verb is a plain word (nothing to decode): agent_msg_format() writes it as it is, so
+ * a verb such as "a%20b" would not come back as the same message. */
+static bool verb_plain(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f || *v == '%')
+			return false;
+	return true;
+}
+
 int agent_msg_parse(char *line, struct agent_msg *m)
 {
 	char *words[AGENT_ARGS_MAX + 2];
@@ -118,7 +129,7 @@ int agent_msg_parse(char *line, struct agent_msg *m)
 		words[n++] = w;
 	}
 	if (n < 2 || parse_id(words[0], &m->id) < 0 ||
-	    strlen(words[1]) >= AGENT_VERB_MAX || agent_word_decode(words[1]) <= 0)
+	    strlen(words[1]) >= AGENT_VERB_MAX || !verb_plain(words[1]))
 		goto err_inval;
 	strcpy(m->verb, words[1]);
 	m->argc = n - 2;
