@@ -67,8 +67,9 @@ for k, v in rx.items():
     print("rx", k, v)
 sys.stdout.flush()
 PY
-# run NAME FAULT: one run; the peers' counts in $FL_WORK/NAME.a / NAME.b
-run() {
+# start NAME FAULT: one run in the background (the three at once, each in its lab);
+# finish NAME: its exit status checked, the peers' counts in $FL_WORK/NAME.a / NAME.b
+start() {
 	local f="$FL_WORK/$1.scn"
 	cat >"$f" <<EOF
 scenario $1
@@ -81,8 +82,11 @@ service b exec "$py $FL_WORK/peer.py 198.18.5.1"
 at 1s $2
 EOF
 	faultline run --dry-run "$f" | grep -F "$2  revert at end" || fail "$1: dry-run does not show '$2'"
-	faultline run -q --run-dir "$FL_WORK/runs" "$f" || fail "$1: run exited $?"
-	d="$FL_WORK/runs/latest"
+	{ faultline run -q --run-dir "$FL_WORK/runs-$1" "$f"; echo $? >"$FL_WORK/$1.rc"; } &
+}
+finish() {
+	[ "$(cat "$FL_WORK/$1.rc")" = 0 ] || fail "$1: run exited $(cat "$FL_WORK/$1.rc")"
+	d="$FL_WORK/runs-$1/latest"
 	cp "$d/a.exec.out" "$FL_WORK/$1.a"
 	cp "$d/b.exec.out" "$FL_WORK/$1.b"
 	sed "s/^/$1 a: /" "$FL_WORK/$1.a"
@@ -94,19 +98,23 @@ want() { # want FILE FLOW N
 	[ "$(got "$1" "$2")" = "$3" ] || fail "$1: $2 received $(got "$1" "$2"), wanted $3"
 }
 
-run out 'loss a.lan 100% out'
+start out 'loss a.lan 100% out'
+start in 'loss a.lan 100% in'
+start port 'blackhole a.lan match udp port 7000'
+wait
+finish out
 grep -q '"ev":"apply".*"fault":"loss".*"percent":100,"dir":"out"' "$EV" || fail "out: no apply event with dir out"
 for fl in udp-dport7000 udp-sport7000 udp7001 tcp7000; do want out.b $fl 0; done
 for fl in udp-dport7000 udp-sport7000 udp7001; do want out.a $fl 20; done
 want out.a tcp7000 0 # b's SYNs arrive, a's answers do not leave
 
-run in 'loss a.lan 100% in'
+finish in
 grep -q '"ev":"apply".*"fault":"loss".*"percent":100,"dir":"in"' "$EV" || fail "in: no apply event with dir in"
 for fl in udp-dport7000 udp-sport7000 udp7001 tcp7000; do want in.a $fl 0; done
 for fl in udp-dport7000 udp-sport7000 udp7001; do want in.b $fl 20; done
 want in.b tcp7000 0
 
-run port 'blackhole a.lan match udp port 7000'
+finish port
 grep -q '"ev":"apply".*"fault":"blackhole".*"match":"udp","port":7000' "$EV" || fail "port: no apply event with the selector"
 for n in a b; do
 	want port.$n udp-dport7000 0

@@ -7,7 +7,7 @@
 need_bins fl-lb fl-web
 command -v python3 >/dev/null || skip "python3 not installed"
 lab_init
-lab_node w1 11; lab_node e1 13; lab_node lb 2; lab_node c 50
+lab_node w1 11; lab_node w0 12; lab_node e1 13; lab_node lb 2; lab_node c 50
 lab_bg w1 "$FL_BIN/fl-web" --listen 198.18.0.11:80 --name w1
 # An echo backend that replies only once it saw the client's EOF, then closes.
 lab_bg e1 python3 -c '
@@ -28,7 +28,8 @@ def serve(c):
 while True:
     c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()'
 EV=$FL_WORK/lb.events
-# w0 has no listener at all (refused); checks are slow, so the proxy's retry is what
+# w0 is a node with no listener at all (refused: before, 198.18.0.12 was no node, so
+# each attempt waited out ARP and the connect timeout); checks are slow, so the proxy's retry is what
 # keeps requests working.
 lab_bg lb "$FL_BIN/fl-lb" --listen 198.18.0.2:80 --backend w0=198.18.0.12:80 \
 	--backend w1=198.18.0.11:80 --check-interval 60000 --check-timeout 1000 \
