@@ -98,6 +98,9 @@ int cmd_stats_compute(double *v, int n, struct cmd_stats *out);
 /* "NAME=VALUE" into @set (pointing into @arg, which is cut at '='); -1 when there is
  * no '=' or no name. */
 int cmd_set_parse(char *arg, struct scn_set *set);
+/* Is every program of @s's `requires` there? 0, or -1 with "FILE:L:C: requires ..." in
+ * @msg (the CLI exits 3: this host cannot run it). */
+int cmd_requires_check(const struct scn *s, char *msg, size_t len);
 /* An option's value: "--opt VALUE" or "--opt=VALUE" (advancing *@i past VALUE); NULL
  * when argv[*@i] is not @opt. */
 char *cmd_opt_value(int argc, char **argv, int *i, const char *opt);

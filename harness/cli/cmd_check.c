@@ -21,7 +21,8 @@ static void check_usage(FILE *f)
 		   "As root, each packet fault's line then says the mechanism it will use here\n"
 		   "(nftables, tbf, netem, or relay: faultline's own frame path, fl-relay).\n"
 		   "Exit status: 0 every file is valid, 2 a file is not, 3 this host cannot run\n"
-		   "a fault a file uses (e.g. a filter fault without nf_tables' bridge family).\n");
+		   "a fault a file uses (e.g. a filter fault without nf_tables' bridge family) or\n"
+		   "a program it `requires` is not installed.\n");
 }
 
 
@@ -39,7 +40,8 @@ static int check_file(const char *path, const struct scn_set *sets, int n_sets)
 	 * a namespace of its own (root); without one the host facts stay unchecked. */
 	struct flt_caps caps;
 	bool probed = flt_caps_probe(&caps) == 0;
-	if (probed && flt_scn_check(&caps, s, msg, sizeof(msg)) < 0) {
+	if ((probed && flt_scn_check(&caps, s, msg, sizeof(msg)) < 0) ||
+	    cmd_requires_check(s, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "%s\n", msg);
 		scn_free(s);
 		return -2;

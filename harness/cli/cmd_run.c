@@ -504,7 +504,8 @@ static int run_host_check(struct scn **scns, int n)
 		return -1;
 	}
 	for (int i = 0; i < n; i++)
-		if (flt_scn_check(&caps, scns[i], msg, sizeof(msg)) == -1) {
+		if (flt_scn_check(&caps, scns[i], msg, sizeof(msg)) == -1 ||
+		    cmd_requires_check(scns[i], msg, sizeof(msg)) == -1) {
 			fprintf(stderr, "%s\n", msg);
 			return -1;
 		}

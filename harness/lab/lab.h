@@ -71,6 +71,11 @@ int lab_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
 pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_path,
 		const char *err_path);
 
+/* The program @prog as lab_spawn() would run it: a path as given, else the first in
+ * PATH, else beside the faultline binary (build/bin/fl-*), into @buf; 0, or -1 with
+ * errno ENOENT when there is none (executable). */
+int lab_prog_find(const char *prog, char *buf, size_t len);
+
 /* The freezer cgroup directory of @node ("" when none could be made). */
 const char *lab_node_cgroup(const struct lab *lab, int node);
 

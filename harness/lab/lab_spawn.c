@@ -33,8 +33,7 @@ static int exec_ok(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* @prog in PATH, then beside the faultline binary (build/bin/fl-*). */
-static int prog_find(const char *prog, char *buf, size_t len)
+int lab_prog_find(const char *prog, char *buf, size_t len)
 {
 	if (strchr(prog, '/')) {
 		snprintf(buf, len, "%s", prog);
@@ -138,7 +137,7 @@ pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_p
 		errno = EINVAL;
 		return -1;
 	}
-	if (prog_find(argv[0], prog, sizeof(prog)) == -1)
+	if (lab_prog_find(argv[0], prog, sizeof(prog)) == -1)
 		return -1;
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;

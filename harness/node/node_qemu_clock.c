@@ -13,6 +13,7 @@
  * of the guest's reading (error at most half the round trip).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,16 @@ int guest_clock_sync(struct guest *g, bool always)
 	return 0;
 }
 
+/* @t + @off without overflow: a guest writes its times itself and may write any
+ * number, which then saturates instead of wrapping (undefined behaviour in C). */
+static int64_t guest_time_add(int64_t t, int64_t off)
+{
+	int64_t sum;
+	if (__builtin_add_overflow(t, off, &sum))
+		return off > 0 ? INT64_MAX : INT64_MIN;
+	return sum;
+}
+
 int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)
 {
 	struct guest *g = guest_find(r, node);
@@ -91,6 +102,6 @@ int64_t node_qemu_guest_to_host(struct run *r, int node, int64_t guest_ns)
 		return guest_ns;
 	for (int i = g->n_sync - 1; i >= 0; i--)
 		if (guest_ns >= g->sync[i].guest_ns)
-			return guest_ns + g->sync[i].offset_ns;
-	return guest_ns + g->facts.clock_offset_ns;
+			return guest_time_add(guest_ns, g->sync[i].offset_ns);
+	return guest_time_add(guest_ns, g->facts.clock_offset_ns);
 }

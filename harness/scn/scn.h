@@ -37,6 +37,13 @@ struct scn_err {
 	char msg[512];
 };
 
+/* A program the scenario's services need (`requires PROGRAM...`): the host must have
+ * it in PATH (or at that path), else check and run refuse the file (exit 3). */
+struct scn_require {
+	char name[256];
+	struct scn_loc loc;
+};
+
 struct scn_param {
 	char name[SCN_NAME_MAX];
 	char *value; /* after --set */
@@ -373,6 +380,8 @@ struct scn {
 	int n_events;
 	struct scn_expect *expects;
 	int n_expects;
+	struct scn_require *requires; /* `requires PROGRAM...`: what must be installed */
+	int n_requires;
 };
 
 /* --set NAME=VALUE */

@@ -89,6 +89,7 @@ void scn_free(struct scn *s)
 	free(s->services);
 	free(s->events);
 	free(s->expects);
+	free(s->requires);
 	free(s->file);
 	free(s->name);
 	free(s->description);

@@ -331,6 +331,27 @@ static int scn_stmt_param(struct scn_p *p)
 	return 0;
 }
 
+/* requires PROGRAM...: names (or paths) of programs the scenario's services run. */
+static int scn_stmt_requires(struct scn_p *p)
+{
+	struct scn_tok *t = scn_tok_want(p, "a program the scenario needs, such as keepalived");
+	if (!t)
+		return -1;
+	for (bool first = true; t; t = scn_tok_peek(p), first = false) {
+		if (!first)
+			p->t.pos++; /* scn_tok_want took the first one already */
+		if (!*t->text || strlen(t->text) >= sizeof(((struct scn_require *)0)->name) ||
+		    strpbrk(t->text, " \t"))
+			return scn_fail(p, t->loc, "expected a program name, got '%s'", t->text);
+		struct scn_require *r = scn_grow(&p->s->requires, &p->s->n_requires, sizeof(*r));
+		if (!r)
+			return scn_oom(p);
+		snprintf(r->name, sizeof(r->name), "%s", t->text);
+		r->loc = t->loc;
+	}
+	return 0;
+}
+
 static int scn_stmt_at(struct scn_p *p)
 {
 	return scn_stmt_timeline(p, "at");
@@ -356,11 +377,12 @@ static const struct {
 	{"node", scn_stmt_node},         {"service", scn_stmt_service},
 	{"at", scn_stmt_at},             {"every", scn_stmt_every},
 	{"random", scn_stmt_random},     {"expect", scn_stmt_expect},
+	{"requires", scn_stmt_requires},
 };
 
 #define SCN_STMT_LIST                                                                      \
-	"scenario, description, duration, seed, param, network, node, service, at, every, "  \
-	"random, expect"
+	"scenario, description, duration, seed, param, requires, network, node, service, at, " \
+	"every, random, expect"
 
 static int scn_stmt(struct scn_p *p)
 {

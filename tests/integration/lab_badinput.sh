@@ -1,5 +1,6 @@
-# Bad input exits 2 with file:line:col before anything is built; a user who is not
-# root gets one clear line and exit 3.
+# Bad input exits 2 with file:line:col before anything is built; a program a scenario
+# `requires` that is not installed, exit 3 the same way; a user who is not root gets
+# one clear line and exit 3.
 . "$FL_TOP/tests/integration/lib.sh"
 f=$(scn lab_bad <<EOF
 scenario lab-bad
@@ -18,6 +19,24 @@ rc=0; faultline run --no-such-option "$f" 2>/dev/null || rc=$?
 rc=0; faultline run 2>/dev/null || rc=$?
 [ $rc = 2 ] || fail "no file: exit $rc, wanted 2"
 faultline run --help | grep -q "usage: faultline run" || fail "--help says no usage"
+
+req=$(scn lab_req <<EOF
+scenario lab-req
+duration 1s
+requires sh fl-not-installed-anywhere
+network lan 198.18.0.0/24
+node a on lan
+EOF
+)
+for cmd in check run; do
+	rc=0
+	if [ $cmd = check ]; then err=$(faultline check "$req" 2>&1) || rc=$?
+	else err=$(faultline run --run-dir "$runs" "$req" 2>&1) || rc=$?; fi
+	[ $rc = 3 ] || fail "requires, $cmd: exit $rc, wanted 3 ($err)"
+	echo "$err" | grep -q "lab_req.scn:3:13: requires 'fl-not-installed-anywhere', which is not installed" ||
+		fail "requires, $cmd: no clear line: $err"
+done
+[ -e "$runs" ] && fail "a run directory was made for a scenario missing a program"
 
 good=$(scn lab_good <<EOF
 scenario lab-good

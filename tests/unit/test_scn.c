@@ -708,6 +708,23 @@ static void test_expect_of_client(void)
 
 
 /* The trailing mark of a reproduction: 'fails', 'may fail', after the scope, not in the text. */
+/* requires PROGRAM...: every word kept with its position, in order. */
+static void test_requires(void)
+{
+	static const char text[] = "scenario t\nduration 1s\nrequires keepalived /usr/sbin/nginx\n"
+				   "requires redis-server\nnetwork n 10.0.0.0/24\nnode a on n\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(3, s->n_requires);
+	CU_ASSERT_STRING_EQUAL("keepalived", s->requires[0].name);
+	CU_ASSERT_STRING_EQUAL("/usr/sbin/nginx", s->requires[1].name);
+	CU_ASSERT_EQUAL(3, s->requires[1].loc.line);
+	CU_ASSERT_EQUAL(21, s->requires[1].loc.col);
+	CU_ASSERT_STRING_EQUAL("redis-server", s->requires[2].name);
+	scn_free(s);
+}
+
 static void test_expect_marks(void)
 {
 	struct scn_err err;
@@ -744,6 +761,7 @@ void register_scn_suite(void)
 {
 	CU_pSuite s = CU_add_suite("scn", NULL, NULL);
 	CU_add_test(s, "expect marks", test_expect_marks);
+	CU_add_test(s, "requires", test_requires);
 	CU_add_test(s, "partition one way", test_partition_oneway_parse);
 	CU_add_test(s, "example quickstart counts", test_example_quickstart_counts);
 	CU_add_test(s, "example quickstart addresses", test_example_quickstart_addresses);

@@ -57,7 +57,9 @@ static void test_err_unknown_statement(void)
 {
 	err_is(HEAD "nodes a on x\n", 3, 1,
 	       "unknown statement 'nodes' (expected one of scenario, description, duration, "
-	       "seed, param, network, node, service, at, every, random, expect)");
+	       "seed, param, requires, network, node, service, at, every, random, expect)");
+	err_is(HEAD "requires\n", 3, 9,
+	       "expected a program the scenario needs, such as keepalived");
 }
 
 static void test_err_unknown_network(void)
