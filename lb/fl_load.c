@@ -6,7 +6,7 @@
  *           [--name NAME] [--events FILE]
  *
  * Writes requests.csv records to --out as requests end (flushed at least every
- * FLUSH_NS), {"ev":"ready"} to --events once the first request is sent, and one summary
+ * LOAD_OUT_FLUSH_NS, load_out.c), {"ev":"ready"} to --events once the first request is sent, and one summary
  * line to stderr at the end. Exit 0 after a run (whatever the outcomes: judging them is
  * the harness' job), 2 on bad usage, 1 on a local failure.
  */
@@ -22,21 +22,16 @@
 
 #include "loop.h"
 #include "load_client.h"
+#include "load_out.h"
 #include "web_events.h"
 
-#define FLUSH_NS 100000000ull /* the harness tails requests.csv for live progress */
-#define OUTBUF	 65536
 
 struct fl_load {
 	struct loop *loop;
 	struct load_client *cl;
 	const char *name;
-	int outfd, evfd;
-	char out[OUTBUF];
-	size_t outlen;
-	bool write_failed;
-	struct loop_timer flush_timer;
-	struct load_stats stats;
+	int evfd;
+	struct load_out out; /* --out: requests.csv */
 };
 
 static void usage(FILE *f)
@@ -169,41 +164,11 @@ static int opts_parse(int argc, char **argv, struct opts *o)
 
 /* ---- output ---- */
 
-static void out_flush(struct fl_load *fl)
-{
-	size_t off = 0;
-
-	while (off < fl->outlen) {
-		ssize_t w = write(fl->outfd, fl->out + off, fl->outlen - off);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			fl->write_failed = true;
-			break;
-		}
-		off += (size_t)w;
-	}
-	fl->outlen = 0;
-}
-
-static void flush_cb(struct loop *loop, struct loop_timer *t, void *arg)
-{
-	struct fl_load *fl = arg;
-
-	out_flush(fl);
-	loop_timer_arm(loop, t, t->deadline_ns + FLUSH_NS);
-}
-
 static void on_record(const struct load_record *r, void *arg)
 {
 	struct fl_load *fl = arg;
 
-	load_stats_add(&fl->stats, r);
-	if (OUTBUF - fl->outlen < 512)
-		out_flush(fl);
-	int n = load_record_csv(fl->out + fl->outlen, OUTBUF - fl->outlen, r);
-	if (n > 0)
-		fl->outlen += (size_t)n;
+	load_out_record(r, &fl->out);
 }
 
 static void on_ready(void *arg)
@@ -255,8 +220,7 @@ static int setup(struct fl_load *fl, const struct opts *o)
 	sigaddset(&set, SIGINT);
 	if (loop_signals(fl->loop, &set, on_signal, fl) == -1)
 		return -1;
-	loop_timer_init(&fl->flush_timer, flush_cb, fl);
-	if (loop_timer_arm(fl->loop, &fl->flush_timer, loop_now_ns() + FLUSH_NS) == -1)
+	if (load_out_start(&fl->out, fl->loop) == -1)
 		return -1;
 	return load_client_start(fl->cl);
 }
@@ -274,28 +238,25 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_nofile();
 	fl.name = o.name;
-	fl.outfd = open(o.out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	bool out_ok = load_out_open(&fl.out, o.out) == 0;
 	fl.evfd = o.events ? web_events_open(o.events) : -1;
-	if (fl.outfd == -1 || (o.events && fl.evfd == -1)) {
-		fprintf(stderr, "fl-load: %s: %s\n", fl.outfd == -1 ? o.out : o.events,
-			strerror(errno));
+	if (!out_ok || (o.events && fl.evfd == -1)) {
+		fprintf(stderr, "fl-load: %s: %s\n", !out_ok ? o.out : o.events, strerror(errno));
 		return 2;
 	}
-	memcpy(fl.out, load_csv_header, strlen(load_csv_header));
-	fl.outlen = strlen(load_csv_header);
-	out_flush(&fl);
 	if (setup(&fl, &o) == -1 || loop_run(fl.loop) == -1) {
 		fprintf(stderr, "fl-load: %s\n", strerror(errno));
 		return 1;
 	}
-	out_flush(&fl);
+	load_out_flush(&fl.out);
 	uint64_t elapsed = loop_now_ns() - load_client_start_ns(fl.cl);
-	if (load_stats_summary(line, sizeof(line), &fl.stats, o.cfg.concurrency ? elapsed : 0) > 0)
+	if (load_stats_summary(line, sizeof(line), &fl.out.stats, o.cfg.concurrency ? elapsed : 0) > 0)
 		fprintf(stderr, "fl-load: %s: %s\n", fl.name, line);
-	if (fl.write_failed)
+	bool failed = fl.out.failed;
+	if (failed)
 		fprintf(stderr, "fl-load: %s: write failed, records lost\n", o.out);
 	load_client_free(fl.cl);
 	loop_free(fl.loop);
-	load_stats_release(&fl.stats);
-	return fl.write_failed ? 1 : 0;
+	load_out_close(&fl.out);
+	return failed ? 1 : 0;
 }

@@ -17,33 +17,18 @@
 
 int flt_filter_parse(struct scn_p *p, struct scn_fault *f)
 {
-	if (scn_arg_dir(p, SCN_DIR_BOTH, &f->dir) < 0)
-		return -1;
-	return scn_arg_match(p, &f->match);
+	return flt_relay_tail_parse(p, f, SCN_DIR_BOTH);
 }
 
+/* The same tail as the relayed kinds', with both ways as the default. */
 int flt_filter_args(const struct scn_fault *f, char *buf, size_t len)
 {
-	int n = f->dir && f->dir != SCN_DIR_BOTH ? snprintf(buf, len, " %s", scn_dir_name(f->dir))
-						 : snprintf(buf, len, "%s", "");
-	if (n < 0)
-		return n;
-	bool room = buf && (size_t)n < len;
-	int m = scn_match_fmt(&f->match, room ? buf + n : NULL, room ? len - (size_t)n : 0);
-	return m < 0 ? m : n + m;
+	return flt_relay_tail_args(f, SCN_DIR_BOTH, buf, len);
 }
 
 int flt_filter_params(const struct scn_fault *f, json_t *obj)
 {
-	if (f->dir && f->dir != SCN_DIR_BOTH &&
-	    jsonl_set(obj, "dir", jsonl_str(scn_dir_name(f->dir))) < 0)
-		return -1;
-	if (f->match.proto &&
-	    jsonl_set(obj, "match", jsonl_str(scn_proto_name(f->match.proto))) < 0)
-		return -1;
-	if (f->match.port && jsonl_set(obj, "port", jsonl_num(f->match.port)) < 0)
-		return -1;
-	return 0;
+	return flt_relay_tail_params(f, SCN_DIR_BOTH, obj);
 }
 
 /* The alternatives of @m, each a rule template on no port yet: 1 or 2 of them. */
