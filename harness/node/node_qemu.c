@@ -236,6 +236,9 @@ static void qemu_child(const struct guest *g, struct qargv *a, int lab_fd)
 	dup2(null, 0);
 	dup2(log, 1);
 	dup2(log, 2);
+	/* The QMP and agent sockets QEMU creates are the harness's alone: a socket needs
+	 * write permission to connect, and with 077 only the run's user has it. */
+	umask(077);
 	execvp(a->argv[0], a->argv);
 	_exit(127);
 }
