@@ -5,7 +5,8 @@
 #   make demo            install deps, build, run the bundled scenarios
 #   make fuzz            run every fuzz target FUZZ_SECONDS (60) each
 #   make bench           benchmarks, results in BENCHMARKS.md
-#   make vm-image        guest kernel + initramfs for qemu nodes
+#   make vm-image        guest kernel + initramfs for qemu nodes (KERNEL=RELEASE: another,
+#                        kept beside the default one)
 #   make SANITIZE=address,undefined test
 #   make install PREFIX=/usr/local
 #
@@ -147,7 +148,7 @@ bench: deps
 	@FL_BUILD=$(BUILD) scripts/bench
 
 vm-image: $(LB_BINS)
-	@FL_BUILD=$(BUILD) vm-images/build
+	@FL_BUILD=$(BUILD) KERNEL="$(KERNEL)" vm-images/build
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/faultline/scenarios \

@@ -1,12 +1,15 @@
 /*
- * cmd_matrix.c - 'faultline matrix': one scenario, run once per value of one param,
- * each run a `faultline run` of its own (its own process, lab and run directory), then
- * the results side by side: expectations, metrics and the guest facts that show what
- * each kernel really ran with.
+ * cmd_matrix.c - 'faultline matrix': one scenario, run once per combination of param
+ * values, each run a `faultline run` of its own (its own process, lab and run
+ * directory), then the results side by side: expectations, metrics and the guest facts
+ * that show what each kernel really ran with.
  *
  *   faultline matrix --set append= --set append=noapic kernel-matrix.scn
+ *   faultline matrix --set kernel=A --set kernel=B --set append= --set append=noapic F
  *
- * Every --set names the same param; each is one column, in the order given. Running
+ * The --set values of one param are its values; several params give their cross
+ * product, the first param named varying slowest (the second example is 2x2: A with
+ * "" and noapic, then B with both). Running
  * each column as a child `faultline run` keeps one lab per process, exactly as a user
  * would run it, and the results are read back from the run directories the same way
  * `faultline run` judges its own (sla_run_judge), so both give the same numbers.
@@ -28,18 +31,24 @@
 #include "scn.h"
 #include "sla.h"
 
-#define MX_MAX	16
-#define MX_CELL 96
+#define MX_MAX	   16 /* columns, and --set options */
+#define MX_PARAMS  4  /* params varied at once */
+#define MX_CELL	   96
 
 struct mx_opts {
 	const char *run_dir, *json, *file, *seed;
-	struct scn_set sets[MX_MAX];
-	int n;
+	struct scn_set sets[MX_MAX]; /* every --set, in the order given */
+	int n_sets;
+	const char *params[MX_PARAMS]; /* the params, in the order first named */
+	int n_params;
+	int n; /* columns: the product of the params' value counts */
 	int jobs; /* --jobs N: columns side by side (0: one after another) */
 };
 
 struct mx_col {
-	struct scn_set set;
+	struct scn_set set[MX_PARAMS]; /* one value of each param */
+	int n_set;
+	char label[MX_CELL];   /* "NAME=VALUE NAME=VALUE", "" shown as "" */
 	char dir[4096];	       /* the column's --run-dir */
 	int status;	       /* the child's exit status */
 	struct sla_result *rr; /* NULL when nothing could be judged */
@@ -52,14 +61,17 @@ static void mx_usage(FILE *f)
 	fprintf(f,
 		"usage: faultline matrix [OPTIONS] --set NAME=VALUE --set NAME=VALUE... FILE\n"
 		"\n"
-		"Run scenario FILE once per value of one 'param', each in a lab of its own (a\n"
+		"Run scenario FILE once per value of a 'param', each in a lab of its own (a\n"
 		"'faultline run' per value), then show the expectations, the metrics and the\n"
-		"guests' kernel facts (command line, clocksource, interrupt routing) side by\n"
-		"side, one column per value. Every --set names the same param; an empty value\n"
-		"(NAME=) is a column too. Example:\n"
+		"guests' kernel facts (release, command line, clocksource, interrupt routing)\n"
+		"side by side, one column per value. An empty value (NAME=) is a value too.\n"
+		"Values of several params (up to %d) give their cross product, the first param\n"
+		"named varying slowest. Examples:\n"
 		"  faultline matrix --set append= --set append=noapic kernel-matrix.scn\n"
+		"  faultline matrix --set kernel=6.1.0-47-cloud-amd64 --set kernel= \\\n"
+		"                   --set append= --set append=noapic kernel-matrix.scn\n"
 		"\n"
-		"  --set NAME=VALUE    one column (repeat: 2 to %d)\n"
+		"  --set NAME=VALUE    a value of param NAME (at most %d columns in all)\n"
 		"  --run-dir DIR       runs go under DIR/matrix-<time>/<column> (default: runs)\n"
 		"  --seed N            override the scenario's seed in every run\n"
 		"  --json FILE         write the whole matrix as JSON\n"
@@ -69,28 +81,72 @@ static void mx_usage(FILE *f)
 		"\n"
 		"Needs root. Exit status: the worst of the runs (0 all held or reproduced, 1 not\n"
 		"so, 2 bad input, 3 the host cannot run it).\n",
-		MX_MAX);
+		MX_PARAMS, MX_MAX);
 }
 
 
 static int mx_set(struct mx_opts *o, char *v)
 {
 	char *eq = strchr(v, '=');
+	int k = 0;
 
-	if (!eq || eq == v || o->n == MX_MAX) {
+	if (!eq || eq == v || o->n_sets == MX_MAX) {
 		fprintf(stderr, "faultline matrix: --set wants NAME=VALUE (at most %d), got '%s'\n",
 			MX_MAX, v);
 		return -1;
 	}
 	*eq = '\0';
-	if (o->n && strcmp(o->sets[0].name, v)) {
-		fprintf(stderr,
-			"faultline matrix: every --set must name the same param "
-			"('%s', then '%s')\n",
-			o->sets[0].name, v);
+	while (k < o->n_params && strcmp(o->params[k], v))
+		k++;
+	if (k == MX_PARAMS) {
+		fprintf(stderr, "faultline matrix: at most %d params at once ('%s' is one more)\n",
+			MX_PARAMS, v);
 		return -1;
 	}
-	o->sets[o->n++] = (struct scn_set){.name = v, .value = eq + 1};
+	if (k == o->n_params)
+		o->params[o->n_params++] = v;
+	o->sets[o->n_sets++] = (struct scn_set){.name = v, .value = eq + 1};
+	return 0;
+}
+
+/* The values of param @k, counted (and the @i-th into *@out when @out). */
+static int mx_values(const struct mx_opts *o, int k, int i, const struct scn_set **out)
+{
+	int n = 0;
+
+	for (int j = 0; j < o->n_sets; j++)
+		if (!strcmp(o->sets[j].name, o->params[k]) && n++ == i && out)
+			*out = &o->sets[j];
+	return n;
+}
+
+/* The columns: the cross product of the params' values, the first param slowest. */
+static int mx_cross(struct mx_opts *o, struct mx_col *c)
+{
+	long n = 1;
+
+	for (int k = 0; k < o->n_params; k++)
+		n *= mx_values(o, k, -1, NULL);
+	if (n > MX_MAX) {
+		fprintf(stderr, "faultline matrix: %ld columns; at most %d\n", n, MX_MAX);
+		return -1;
+	}
+	o->n = (int)n;
+	for (int i = 0; i < o->n; i++) {
+		int rest = i, len = 0;
+		for (int k = o->n_params - 1; k >= 0; k--) {
+			int nv = mx_values(o, k, -1, NULL);
+			const struct scn_set *v = NULL;
+			mx_values(o, k, rest % nv, &v);
+			c[i].set[k] = *v;
+			rest /= nv;
+		}
+		c[i].n_set = o->n_params;
+		for (int k = 0; k < o->n_params; k++)
+			len += snprintf(c[i].label + len, len < MX_CELL ? MX_CELL - (size_t)len : 0,
+					"%s%s=%s", k ? " " : "", c[i].set[k].name,
+					*c[i].set[k].value ? c[i].set[k].value : "\"\"");
+	}
 	return 0;
 }
 
@@ -127,7 +183,7 @@ static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 		}
 	}
 	i += i < argc && !strcmp(argv[i], "--");
-	if (i != argc - 1 || o->n < 1) {
+	if (i != argc - 1 || o->n_sets < 1) {
 		fprintf(stderr, "faultline matrix: wants --set NAME=VALUE (one per column) and "
 				"exactly one scenario file (try --help)\n");
 		return -1;
@@ -141,20 +197,22 @@ static void mx_on_signal(int signo)
 	mx_signo = signo;
 }
 
-/* Run column @c as `faultline run --run-dir DIR --set NAME=VALUE [--seed N] FILE`. */
+/* Run column @c as `faultline run --run-dir DIR --set NAME=VALUE... [--seed N] FILE`. */
 static int mx_run(const struct mx_opts *o, struct mx_col *c)
 {
-	char set[1024];
-	char *argv[12];
+	char set[MX_PARAMS][1024];
+	char *argv[10 + 2 * MX_PARAMS];
 	int n = 0, ws;
 
-	snprintf(set, sizeof(set), "%s=%s", c->set.name, c->set.value);
 	argv[n++] = "faultline";
 	argv[n++] = "run";
 	argv[n++] = "--run-dir";
 	argv[n++] = c->dir;
-	argv[n++] = "--set";
-	argv[n++] = set;
+	for (int k = 0; k < c->n_set; k++) {
+		snprintf(set[k], sizeof(set[k]), "%s=%s", c->set[k].name, c->set[k].value);
+		argv[n++] = "--set";
+		argv[n++] = set[k];
+	}
 	if (o->seed) {
 		argv[n++] = "--seed";
 		argv[n++] = (char *)o->seed;
@@ -187,7 +245,7 @@ static void mx_judge(const struct scn *s, struct mx_col *c)
 		return;
 	c->rr = sla_run_judge(s, latest, 0, s->seed, err, sizeof(err));
 	if (!c->rr)
-		fprintf(stderr, "faultline matrix: %s=%s: %s\n", c->set.name, c->set.value, err);
+		fprintf(stderr, "faultline matrix: %s: %s\n", c->label, err);
 }
 
 /* ---- the side-by-side table ---- */
@@ -284,7 +342,8 @@ static void mx_fill_metric(const struct mx_col *c, const void *what, char *cell)
 
 struct mx_guest_row {
 	const char *node;
-	int field; /* 0 cmdline (the scenario's part), 1 clocksource, 2 interrupts */
+	int field; /* 0 kernel release, 1 cmdline (the scenario's part), 2 clocksource,
+		      3 interrupts */
 };
 
 static void mx_fill_guest(const struct mx_col *c, const void *what, char *cell)
@@ -292,8 +351,9 @@ static void mx_fill_guest(const struct mx_col *c, const void *what, char *cell)
 	const struct mx_guest_row *g = what;
 	const struct sla_guest *sg = mx_guest(c, g->node);
 	const char *v = !sg		? "-"
-			: g->field == 0 ? mx_append(sg->cmdline)
-			: g->field == 1 ? sg->clocksource
+			: g->field == 0 ? sg->kernel
+			: g->field == 1 ? mx_append(sg->cmdline)
+			: g->field == 2 ? sg->clocksource
 					: sg->interrupts;
 
 	snprintf(cell, MX_CELL, "%s", v ? v : "?");
@@ -329,9 +389,9 @@ static void mx_rows(FILE *f, struct mx_table *t, const struct mx_col *c, bool me
 	for (size_t i = 0; r0 && i < sizeof(mx_metrics) / sizeof(mx_metrics[0]); i++)
 		mx_line(f, t, c, measure, sla_metric_name(mx_metrics[i]), mx_fill_metric,
 			&mx_metrics[i]);
-	static const char *const field[] = {"append", "clocksource", "interrupts"};
+	static const char *const field[] = {"kernel", "append", "clocksource", "interrupts"};
 	for (int i = 0; r0 && i < r0->n_guests; i++)
-		for (int k = 0; k < 3; k++) {
+		for (int k = 0; k < 4; k++) {
 			struct mx_guest_row g = {r0->guests[i].node, k};
 			snprintf(head, sizeof(head), "guest %s %s", g.node, field[k]);
 			mx_line(f, t, c, measure, head, mx_fill_guest, &g);
@@ -344,8 +404,7 @@ static void mx_print(FILE *f, const struct mx_col *c, int n)
 	char heads[MX_MAX][MX_CELL];
 
 	for (int i = 0; i < n; i++) {
-		snprintf(heads[i], MX_CELL, "%s=%s", c[i].set.name,
-			 *c[i].set.value ? c[i].set.value : "\"\"");
+		snprintf(heads[i], MX_CELL, "%s", c[i].label);
 		t.w[i] = (int)strlen(heads[i]);
 	}
 	mx_rows(f, &t, c, true);
@@ -356,18 +415,39 @@ static void mx_print(FILE *f, const struct mx_col *c, int n)
 
 /* ---- JSON ---- */
 
+/* "value": the value of the one param, or the label when several vary; "set": each. */
 static json_t *mx_json_column(const struct mx_col *c)
 {
-	return json_pack("{s:o,s:i,s:o,s:o}", "value", jsonl_str(c->set.value), "exit_status",
-			 c->status, "run_base", jsonl_str(c->dir), "result",
+	json_t *set = json_object();
+
+	for (int k = 0; set && k < c->n_set; k++)
+		if (jsonl_set(set, c->set[k].name, jsonl_str(c->set[k].value)) == -1) {
+			json_decref(set);
+			set = NULL;
+		}
+	return json_pack("{s:o,s:o*,s:i,s:o,s:o}", "value",
+			 jsonl_str(c->n_set == 1 ? c->set[0].value : c->label), "set", set,
+			 "exit_status", c->status, "run_base", jsonl_str(c->dir), "result",
 			 c->rr ? rep_json_result(c->rr) : json_null());
 }
 
 static int mx_json(const char *path, const struct scn *s, const struct mx_col *c, int n, int status)
 {
-	json_t *cols = json_array();
+	json_t *cols = json_array(), *params = json_array();
 	json_t *m = json_pack("{s:o,s:o,s:i}", "scenario", jsonl_str(s->name), "param",
-			      jsonl_str(c[0].set.name), "exit_status", status);
+			      jsonl_str(c[0].set[0].name), "exit_status", status);
+
+	for (int k = 0; params && k < c[0].n_set; k++)
+		if (json_array_append_new(params, jsonl_str(c[0].set[k].name)) == -1) {
+			json_decref(params);
+			params = NULL;
+		}
+	if (!m || jsonl_set(m, "params", params) == -1) {
+		json_decref(m);
+		json_decref(cols);
+		errno = ENOMEM;
+		return -1;
+	}
 	FILE *f;
 	int rc;
 
@@ -412,14 +492,14 @@ static int mx_dirs(const struct mx_opts *o, struct mx_col *c)
 }
 
 /* Every column's scenario must load before anything runs. */
-static int mx_check(const struct mx_opts *o, struct scn **s)
+static int mx_check(const struct mx_opts *o, const struct mx_col *c, struct scn **s)
 {
 	struct scn_err err;
 	char msg[1024];
 
 	for (int i = 0; i < o->n; i++) {
 		scn_free(*s);
-		*s = scn_load(o->file, &o->sets[i], 1, &err);
+		*s = scn_load(o->file, c[i].set, c[i].n_set, &err);
 		if (!*s) {
 			scn_err_format(&err, msg, sizeof(msg));
 			fprintf(stderr, "%s\n", msg);
@@ -437,13 +517,11 @@ static int mx_columns(const struct mx_opts *o, struct mx_col *c, int *rc)
 	sigaction(SIGTERM, &sa, NULL);
 	for (int i = 0; i < o->n; i++) {
 		struct scn_err err;
-		struct scn *s = scn_load(o->file, &o->sets[i], 1, &err);
+		struct scn *s = scn_load(o->file, c[i].set, c[i].n_set, &err);
 
-		c[i].set = o->sets[i];
 		if (!s)
 			return -1;
-		printf("== matrix column %d/%d: %s=%s ==\n", i + 1, o->n, c[i].set.name,
-		       c[i].set.value);
+		printf("== matrix column %d/%d: %s ==\n", i + 1, o->n, c[i].label);
 		c[i].status = mx_run(o, &c[i]);
 		if (c[i].status == -1) {
 			fprintf(stderr, "faultline matrix: starting faultline run: %s\n",
@@ -471,9 +549,8 @@ static int mx_columns_jobs(const struct mx_opts *o, struct mx_col *c, int *rc)
 	struct scn_err err;
 
 	for (int i = 0; i < o->n; i++) {
-		c[i].set = o->sets[i];
 		dirs[i] = c[i].dir;
-		if (!(s[i] = scn_load(o->file, &o->sets[i], 1, &err)))
+		if (!(s[i] = scn_load(o->file, c[i].set, c[i].n_set, &err)))
 			goto out;
 		if (o->seed)
 			s[i]->seed = strtoull(o->seed, NULL, 0);
@@ -504,7 +581,8 @@ int cmd_matrix(int argc, char **argv)
 			mx_usage(stdout);
 			return FL_EXIT_OK;
 		}
-	if (mx_opts_parse(argc, argv, &o) == -1 || mx_check(&o, &s) == -1)
+	if (mx_opts_parse(argc, argv, &o) == -1 || mx_cross(&o, c) == -1 ||
+	    mx_check(&o, c, &s) == -1)
 		return FL_EXIT_INPUT;
 	if (geteuid() != 0) {
 		fprintf(stderr, "faultline matrix: needs root (each column is a faultline run)\n");

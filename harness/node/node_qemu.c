@@ -179,11 +179,39 @@ static int qemu_argv_nics(struct qargv *a, const struct guest *g)
 	return rc;
 }
 
+/*
+ * The kernel and initramfs of node @nd: `kernel` unset or "" is the default image
+ * (@vm/vmlinuz, @vm/initrd.img); a value with a '/' is a path; any other value is a
+ * release that `make vm-image KERNEL=RELEASE` built beside it, in @vm/kernels/RELEASE/.
+ * `initrd PATH` overrides the initramfs in every case. Returns the release, or NULL.
+ */
+static const char *guest_image(const struct scn_node *nd, const char *vm, char *kernel,
+			       char *initrd, size_t len)
+{
+	const char *rel = nd->kernel && *nd->kernel && !strchr(nd->kernel, '/') ? nd->kernel : NULL;
+
+	if (rel) {
+		snprintf(kernel, len, "%s/kernels/%s/vmlinuz", vm, rel);
+		snprintf(initrd, len, "%s/kernels/%s/initrd.img", vm, rel);
+	} else {
+		snprintf(kernel, len, "%s", nd->kernel && *nd->kernel ? nd->kernel : "");
+		if (!*kernel)
+			snprintf(kernel, len, "%s/vmlinuz", vm);
+		snprintf(initrd, len, "%s/initrd.img", vm);
+	}
+	if (nd->initrd)
+		snprintf(initrd, len, "%s", nd->initrd);
+	return rel;
+}
+
 static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, bool kvm)
 {
 	const struct scn_node *nd = &run_scn(g->r)->nodes[g->node];
 	unsigned long long mem = nd->memory ? nd->memory : DEFAULT_MEMORY;
+	char kernel[PATH_MAX + 64], initrd[PATH_MAX + 64];
 	int rc = 0;
+
+	guest_image(nd, vm, kernel, initrd, sizeof(kernel));
 
 	rc |= qa(a, "qemu-system-x86_64") | qa(a, "-accel") | qa(a, kvm ? "kvm" : "tcg");
 	if (kvm)
@@ -191,10 +219,7 @@ static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, boo
 	rc |= qa(a, "-nodefaults") | qa(a, "-no-user-config") | qa(a, "-display") | qa(a, "none");
 	rc |= qa(a, "-no-reboot") | qa(a, "-m") | qa(a, "%lluM", mem >> 20);
 	rc |= qa(a, "-smp") | qa(a, "%d", nd->cpus ? nd->cpus : 1);
-	rc |= qa(a, "-kernel");
-	rc |= nd->kernel ? qa(a, "%s", nd->kernel) : qa(a, "%s/vmlinuz", vm);
-	rc |= qa(a, "-initrd");
-	rc |= nd->initrd ? qa(a, "%s", nd->initrd) : qa(a, "%s/initrd.img", vm);
+	rc |= qa(a, "-kernel") | qa(a, "%s", kernel) | qa(a, "-initrd") | qa(a, "%s", initrd);
 	/* quiet keeps the boot's chatter off the serial console (slow under TCG);
 	 * loglevel=5 still lets warnings through, which node_qemu_console.c reads */
 	rc |= qa(a, "-append") |
@@ -603,14 +628,18 @@ static int node_qemu_build(struct lab *lab)
 		return lab_fail(lab, "guest image directory: %s", strerror(errno));
 	for (int i = 0; i < s->n_nodes; i++) {
 		const struct scn_node *nd = &s->nodes[i];
-		char k[PATH_MAX + 16];
+		char k[PATH_MAX + 64], rd[PATH_MAX + 64];
+		const char *rel;
 
 		if (node_kind_of(lab, i) != &node_qemu_kind)
 			continue;
-		snprintf(k, sizeof(k), "%s/vmlinuz", vm);
-		if (!nd->kernel && access(k, R_OK) < 0)
-			return lab_fail(lab, "node %s: no guest kernel at %s (make vm-image)",
-					nd->name, k);
+		rel = guest_image(nd, vm, k, rd, sizeof(k));
+		if (rel && (access(k, R_OK) < 0 || access(rd, R_OK) < 0))
+			return lab_fail(lab, "node %s: kernel %s is not built (make vm-image KERNEL=%s)",
+					nd->name, rel, rel);
+		if (access(k, R_OK) < 0)
+			return lab_fail(lab, "node %s: no guest kernel at %s%s", nd->name, k,
+					nd->kernel && *nd->kernel ? "" : " (make vm-image)");
 		if (guest_start(lab, r, i, vm) < 0)
 			return -1;
 	}

@@ -187,8 +187,8 @@ static json_t *rep_json_guests(const struct sla_result *r)
 	for (int i = 0; a && i < r->n_guests; i++) {
 		const struct sla_guest *g = &r->guests[i];
 		json_t *o =
-		    json_pack("{s:o,s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "cmdline",
-			      jsonl_str(g->cmdline), "clocksource", jsonl_str(g->clocksource),
+		    json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "node", jsonl_str(g->node), "kernel",
+			      jsonl_str(g->kernel), "cmdline", jsonl_str(g->cmdline), "clocksource", jsonl_str(g->clocksource),
 			      "interrupts", jsonl_str(g->interrupts), "kernel_warnings",
 			      rep_json_kwarn(r, g->node));
 		if (json_array_append_new(a, o) == -1)

@@ -44,7 +44,8 @@ static void rep_text_guests(FILE *f, const struct sla_result *r)
 {
 	for (int i = 0; i < r->n_guests; i++) {
 		const struct sla_guest *g = &r->guests[i];
-		fprintf(f, "  guest %s: cmdline \"%s\", clocksource %s, %s\n", g->node ? g->node : "?",
+		fprintf(f, "  guest %s: kernel %s, cmdline \"%s\", clocksource %s, %s\n",
+			g->node ? g->node : "?", g->kernel ? g->kernel : "?",
 			g->cmdline ? g->cmdline : "", g->clocksource ? g->clocksource : "?",
 			g->interrupts ? g->interrupts : "");
 	}

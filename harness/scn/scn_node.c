@@ -2,7 +2,7 @@
  * scn_node.c - the 'network' and 'node' statements.
  *
  * network NAME CIDR [mtu BYTES]
- * node NAME [netns | qemu] on NET[=ADDR] [NET[=ADDR] ...] [append "ARGS"] [kernel PATH]
+ * node NAME [netns | qemu] on NET[=ADDR] [NET[=ADDR] ...] [append "ARGS"] [kernel PATH|RELEASE]
  *      [initrd PATH] [memory SIZE] [cpus N] [gateway ADDR] [forward]
  *
  * After 'on', every word that is not an option keyword names a network, so a misspelt
@@ -169,7 +169,8 @@ static int scn_node_opt(struct scn_p *p, struct scn_node *nd, struct scn_loc *gw
 	if (scn_tok_kw(p, "append"))
 		return scn_node_string(p, &nd->append, "kernel arguments such as \"noapic\"");
 	if (scn_tok_kw(p, "kernel"))
-		return scn_node_string(p, &nd->kernel, "a kernel image path");
+		return scn_node_string(p, &nd->kernel,
+				       "a kernel image path or a release such as 6.1.0-47-cloud-amd64");
 	if (scn_tok_kw(p, "initrd"))
 		return scn_node_string(p, &nd->initrd, "an initramfs path");
 	if (scn_tok_kw(p, "memory"))

@@ -216,7 +216,7 @@ struct sla_param {
 
 /* Facts about one QEMU guest, as fl-agent read them (any field may be NULL). */
 struct sla_guest {
-	char *node, *cmdline, *clocksource, *interrupts;
+	char *node, *kernel, *cmdline, *clocksource, *interrupts; /* kernel: its release */
 };
 
 struct sla_result {
@@ -261,8 +261,8 @@ enum sla_status sla_judge(const struct sla_value *got, enum scn_op op, double wa
 void sla_outcome_judge(struct sla_result *r);
 
 /* Add one guest's facts (copied) for the reports; 0 or -1 with errno ENOMEM. */
-int sla_result_add_guest(struct sla_result *r, const char *node, const char *cmdline,
-			 const char *clocksource, const char *interrupts);
+int sla_result_add_guest(struct sla_result *r, const char *node, const char *kernel,
+			 const char *cmdline, const char *clocksource, const char *interrupts);
 
 /* ---- sla_run.c: judging a run from its directory ---- */
 

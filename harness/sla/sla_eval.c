@@ -275,19 +275,20 @@ struct sla_result *sla_evaluate(const struct scn *s, const struct obs_store *st,
 	return r;
 }
 
-int sla_result_add_guest(struct sla_result *r, const char *node, const char *cmdline,
-			 const char *clocksource, const char *interrupts)
+int sla_result_add_guest(struct sla_result *r, const char *node, const char *kernel,
+			 const char *cmdline, const char *clocksource, const char *interrupts)
 {
 	struct sla_guest *g = realloc(r->guests, (size_t)(r->n_guests + 1) * sizeof(*g));
 	if (!g)
 		return -1;
 	r->guests = g;
 	g += r->n_guests;
-	*g = (struct sla_guest){sla_dup(node), sla_dup(cmdline), sla_dup(clocksource),
-				sla_dup(interrupts)};
-	if ((node && !g->node) || (cmdline && !g->cmdline) || (clocksource && !g->clocksource) ||
-	    (interrupts && !g->interrupts)) {
+	*g = (struct sla_guest){sla_dup(node), sla_dup(kernel), sla_dup(cmdline),
+				sla_dup(clocksource), sla_dup(interrupts)};
+	if ((node && !g->node) || (kernel && !g->kernel) || (cmdline && !g->cmdline) ||
+	    (clocksource && !g->clocksource) || (interrupts && !g->interrupts)) {
 		free(g->node);
+		free(g->kernel);
 		free(g->cmdline);
 		free(g->clocksource);
 		free(g->interrupts);
@@ -314,6 +315,7 @@ void sla_result_free(struct sla_result *r)
 		free(r->guests[i].node);
 		free(r->guests[i].cmdline);
 		free(r->guests[i].clocksource);
+		free(r->guests[i].kernel);
 		free(r->guests[i].interrupts);
 	}
 	free(r->params);

@@ -25,8 +25,8 @@ static int sla_run_guest_add(struct sla_result *res, const json_t *o)
 		 (long long)jsonl_get_int(o, "irq_ioapic", -1),
 		 (long long)jsonl_get_int(o, "irq_xtpic", -1),
 		 (long long)jsonl_get_int(o, "irq_loc", -1));
-	return sla_result_add_guest(res, jsonl_get_str(o, "src"), jsonl_get_str(o, "cmdline"),
-				    jsonl_get_str(o, "clocksource"), irq);
+	return sla_result_add_guest(res, jsonl_get_str(o, "src"), jsonl_get_str(o, "kernel"),
+				    jsonl_get_str(o, "cmdline"), jsonl_get_str(o, "clocksource"), irq);
 }
 
 /*

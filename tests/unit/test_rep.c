@@ -249,7 +249,7 @@ static void test_json_small(void)
 	struct sla_cfg cfg;
 	sla_cfg_init(&cfg, &s, 10);
 	struct sla_result *r = sla_evaluate(&s, st, &cfg, 1, NULL);
-	sla_result_add_guest(r, "lb1", "console=ttyS0 noapic", "tsc", "LOC: 12");
+	sla_result_add_guest(r, "lb1", "6.1.0-57-cloud-amd64", "console=ttyS0 noapic", "tsc", "LOC: 12");
 	struct obs_kwarn kw[3] = {{5, "lb1", OBS_KW_RCU_STALL}, {6, "lb1", OBS_KW_RCU_STALL},
 				  {7, "lb2", OBS_KW_BUG}};
 	for (int i = 0; i < 3; i++)
@@ -264,7 +264,8 @@ static void test_json_small(void)
 					   "\"errors\": 0, \"requests\": 0,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out,
 				      "\"expectations\": [],\n  \"faults\": [],\n  \"guests\": "
-				      "[\n    {\"node\": \"lb1\", \"cmdline\": \"console=ttyS0 "
+				      "[\n    {\"node\": \"lb1\", \"kernel\": \"6.1.0-57-cloud-amd64\", "
+				      "\"cmdline\": \"console=ttyS0 "
 				      "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
 				      "12\", \"kernel_warnings\": {\"total\": 2, \"rcu-stall\": "
 				      "2}}],\n  \"clients\": {}\n}\n"));
@@ -283,7 +284,7 @@ static void test_json_dump_nested(void)
 	struct sla_cfg cfg;
 	sla_cfg_init(&cfg, &s, 10);
 	struct sla_result *r = sla_evaluate(&s, st, &cfg, 3, NULL);
-	sla_result_add_guest(r, "g\xff", "a\tb", NULL, "LOC: 1");
+	sla_result_add_guest(r, "g\xff", NULL, "a\tb", NULL, "LOC: 1");
 	json_t *m = json_pack("{s:s,s:[{s:s,s:o}]}", "scenario", "nest", "columns", "value", "",
 			      "result", rep_json_result(r));
 	FILE *f = tmpfile();

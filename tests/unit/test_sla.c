@@ -365,7 +365,7 @@ static void test_evaluate(void)
 	CU_ASSERT_EQUAL(2, r->n_invalid);
 	CU_ASSERT_FALSE(r->passed);
 	CU_ASSERT_STRING_EQUAL("safe", r->params[0].value);
-	CU_ASSERT_EQUAL(0, sla_result_add_guest(r, "lb1", "console=ttyS0 noapic", "tsc", NULL));
+	CU_ASSERT_EQUAL(0, sla_result_add_guest(r, "lb1", "6.1.0-57-cloud-amd64", "console=ttyS0 noapic", "tsc", NULL));
 	CU_ASSERT_EQUAL(1, r->n_guests);
 	sla_result_free(r);
 	sla_result_free(NULL);
