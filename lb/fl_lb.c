@@ -23,7 +23,7 @@
 enum ha_mode { HA_NONE = 0, HA_VRRP, HA_SAFE };
 
 struct opts {
-	const char *name, *events, *vip_dev, *heartbeat;
+	const char *name, *events, *vip_dev, *heartbeat, *oclock;
 	struct lb_proxy_cfg px;
 	enum ha_mode ha;
 	struct in_addr vip;
@@ -50,12 +50,13 @@ static const char usage[] =
 	"             [--connect-timeout MS] [--idle-timeout MS] [--maxconn N] [--threads N]\n"
 	"             [--ha none|vrrp|safe --vip ADDR/PLEN --vip-dev IFNAME --vrid N\n"
 	"              --priority N --advert MS --heartbeat IFNAME[,IFNAME]\n"
-	"              [--preempt-delay MS] [--vip-lease S] [--no-preempt]]\n"
+	"              [--preempt-delay MS] [--vip-lease S] [--no-preempt]\n"
+	"              [--outside-clock PATH|none]]\n"
 	"             [--events FILE]\n"
 	"Defaults: rr, http checks every 200 ms, timeout 200 ms, rise 2, fall 2;\n"
 	"connect timeout 1000 ms, idle timeout 30000 ms, maxconn 1000, threads = CPUs (at\n"
 	"most 8); vrid 51, priority 100, advert 1000 ms, no VIP lease; ha safe: preempt\n"
-	"delay 3000 ms.\n";
+	"delay 3000 ms, outside clock " VRRP_OCLOCK_PATH " when readable.\n";
 
 static _Noreturn void die_usage(const char *fmt, const char *arg)
 {
@@ -95,7 +96,7 @@ static void parse_vip(struct opts *o, const char *s)
 
 enum { O_LISTEN = 256, O_BACKEND, O_BALANCE, O_CHECK, O_CINT, O_CTMO, O_RISE, O_FALL,
        O_MSS, O_CONNTMO, O_IDLE, O_MAXCONN, O_THREADS, O_HA, O_VIP, O_VIPDEV, O_VRID, O_PRIO,
-       O_ADVERT, O_HB, O_PDELAY, O_LEASE, O_NOPREEMPT, O_NAME, O_EVENTS, O_HELP };
+       O_ADVERT, O_HB, O_PDELAY, O_LEASE, O_NOPREEMPT, O_OCLOCK, O_NAME, O_EVENTS, O_HELP };
 
 static const struct option longopts[] = {
 	{"listen", 1, 0, O_LISTEN}, {"backend", 1, 0, O_BACKEND}, {"balance", 1, 0, O_BALANCE},
@@ -107,7 +108,7 @@ static const struct option longopts[] = {
 	{"vip", 1, 0, O_VIP}, {"vip-dev", 1, 0, O_VIPDEV}, {"vrid", 1, 0, O_VRID},
 	{"priority", 1, 0, O_PRIO}, {"advert", 1, 0, O_ADVERT}, {"heartbeat", 1, 0, O_HB},
 	{"preempt-delay", 1, 0, O_PDELAY}, {"vip-lease", 1, 0, O_LEASE},
-	{"no-preempt", 0, 0, O_NOPREEMPT}, {"name", 1, 0, O_NAME}, {"events", 1, 0, O_EVENTS},
+	{"no-preempt", 0, 0, O_NOPREEMPT}, {"outside-clock", 1, 0, O_OCLOCK}, {"name", 1, 0, O_NAME}, {"events", 1, 0, O_EVENTS},
 	{"help", 0, 0, O_HELP}, {0, 0, 0, 0}};
 
 static void parse_check_opt(struct app *a, int c, const char *v)
@@ -152,6 +153,7 @@ static void parse_ha_opt(struct opts *o, int c, const char *v)
 	case O_PDELAY: o->preempt_delay_ms = (int)num(v, 0, 3600000, "--preempt-delay"); break;
 	case O_LEASE: o->vip_lease_s = (int)num(v, 0, 3600, "--vip-lease"); break;
 	case O_NOPREEMPT: o->preempt = false; break;
+	case O_OCLOCK: o->oclock = v; break;
 	}
 }
 
@@ -271,6 +273,9 @@ static void on_vrrp(void *arg, const struct vrrp_node_event *e)
 		      json_pack("{s:o,s:o}", "reason", jsonl_str(e->reason), "iface",
 				jsonl_str(e->iface)));
 		break;
+	case VRRP_NODE_UNSEEN:
+		event(a, "unseen", json_pack("{s:I}", "total_ms", (json_int_t)(e->unseen_ns / 1000000)));
+		break;
 	case VRRP_NODE_ERROR:
 		event(a, "error",
 		      json_pack("{s:o,s:o}", "what", jsonl_str(e->reason), "error",
@@ -333,7 +338,8 @@ static int ha_start(struct app *a)
 	}
 	c.primary = a->net.ifs[0].addr;
 	a->ha_on = true;
-	return vrrp_node_start(&a->node, a->loop, &a->net, &c, o->vrid, c.safe, on_vrrp, a);
+	return vrrp_node_start(&a->node, a->loop, &a->net, &c, o->vrid, c.safe, o->oclock,
+			       on_vrrp, a);
 }
 
 static int start(struct app *a)

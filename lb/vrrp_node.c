@@ -4,6 +4,10 @@
  * advert (and handoff request) queued meanwhile, then the ARP requests, before it
  * handles a timer or sends anything: a member stopped with its clocks (a frozen guest)
  * sees the peer's adverts of the stall before its own overdue timer can speak.
+ *
+ * The machine's clock is CLOCK_MONOTONIC plus the time the outside clock found unseen
+ * (vrrp_oclock.h), read once per wake-up before anything else: to the machine, a
+ * stopped guest's stall looks like a frozen process's, and the same rules act on it.
  */
 #include "vrrp_node.h"
 
@@ -100,7 +104,7 @@ static void step(struct vrrp_node *v, const struct vrrp_event *ev)
 {
 	struct vrrp_out o;
 
-	vrrp_fsm_step(&v->fsm, &v->cfg, ev, loop_now_ns(), &o);
+	vrrp_fsm_step(&v->fsm, &v->cfg, ev, loop_now_ns() + v->oclock.unseen_ns, &o);
 	run(v, &o);
 }
 
@@ -213,6 +217,11 @@ static void node_wake(struct vrrp_node *v)
 {
 	struct vrrp_event wake = {.type = VRRP_EV_WAKE}, drained = {.type = VRRP_EV_DRAINED};
 
+	if (vrrp_oclock_read(&v->oclock)) {
+		struct vrrp_node_event e = {.type = VRRP_NODE_UNSEEN,
+					    .unseen_ns = v->oclock.unseen_ns};
+		emit(v, &e);
+	}
 	step(v, &wake);
 	drain_adverts(v);
 	drain_handoffs(v);
@@ -229,12 +238,15 @@ static void on_packet(struct loop *loop, int fd, uint32_t events, void *arg)
 }
 
 int vrrp_node_start(struct vrrp_node *v, struct loop *loop, struct vrrp_net *net,
-		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, vrrp_node_cb cb,
-		    void *arg)
+		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, const char *oclock,
+		    vrrp_node_cb cb, void *arg)
 {
 	struct vrrp_event ev = {.type = VRRP_EV_STARTUP};
 
 	memset(v, 0, sizeof(*v));
+	vrrp_oclock_off(&v->oclock);
+	if (cfg->safe && !(oclock && (!*oclock || !strcmp(oclock, "none"))))
+		(void)vrrp_oclock_open(&v->oclock, oclock); /* none readable: none */
 	v->loop = loop;
 	v->net = net;
 	v->cfg = *cfg;
@@ -276,6 +288,7 @@ void vrrp_node_stop(struct vrrp_node *v)
 	loop_timer_cancel(v->loop, &v->adver_t);
 	loop_timer_cancel(v->loop, &v->mdown_t);
 	loop_timer_cancel(v->loop, &v->tick_t);
+	vrrp_oclock_close(&v->oclock);
 	loop_fd_del(v->loop, v->net->fd);
 	if (v->net->ho_fd >= 0)
 		loop_fd_del(v->loop, v->net->ho_fd);

@@ -9,16 +9,19 @@
 #define FL_VRRP_NODE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "loop.h"
 #include "vrrp_fsm.h"
 #include "vrrp_net.h"
+#include "vrrp_oclock.h"
 
 enum vrrp_node_ev_type {
 	VRRP_NODE_STATE = 1, /* from, to, reason */
 	VRRP_NODE_VIP,	     /* added (true) or removed */
 	VRRP_NODE_MALFORMED, /* reason: a vrrp_reject_name(); iface */
 	VRRP_NODE_ERROR,     /* what, err: an action that failed */
+	VRRP_NODE_UNSEEN,    /* the outside clock found time that passed unseen */
 };
 
 struct vrrp_node_event {
@@ -30,6 +33,7 @@ struct vrrp_node_event {
 	int err;
 	const char *text; /* VRRP_NODE_ERROR: the failure's text (the kernel's ext-ack
 			     included), "" when there is none beyond err */
+	uint64_t unseen_ns; /* VRRP_NODE_UNSEEN: all found so far */
 };
 
 typedef void (*vrrp_node_cb)(void *arg, const struct vrrp_node_event *ev);
@@ -45,17 +49,21 @@ struct vrrp_node {
 	struct loop_timer adver_t, mdown_t, tick_t;
 	struct vrrp_stats stats;
 	struct vrrp_arp_req arp_req; /* the ARP request being handled */
+	struct vrrp_oclock oclock;   /* ha safe: time that passed unseen (a stopped guest);
+					the machine's clock is CLOCK_MONOTONIC + oclock.unseen_ns */
 	vrrp_node_cb cb;
 	void *arg;
 };
 
 /*
  * vrrp_node_start - register the socket and timers on @loop and send the Startup event.
- * @net must be open; @cfg is copied. Returns 0 or -1 with errno.
+ * @net must be open; @cfg is copied. @oclock: the outside clock's path for `ha safe`
+ * (NULL: vrrp_oclock.h's default; "" or "none": none; one that cannot be read: none).
+ * Returns 0 or -1 with errno.
  */
 int vrrp_node_start(struct vrrp_node *v, struct loop *loop, struct vrrp_net *net,
-		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, vrrp_node_cb cb,
-		    void *arg);
+		    const struct vrrp_cfg *cfg, int vrid, bool all_ifs, const char *oclock,
+		    vrrp_node_cb cb, void *arg);
 
 /* vrrp_node_health - tell the machine whether this member can serve. */
 void vrrp_node_health(struct vrrp_node *v, bool healthy);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vrrp_fsm.h"
+#include "vrrp_oclock.h"
 #include "vrrp_pkt.h"
 
 void register_vrrp_suite(void);
@@ -1094,11 +1095,114 @@ static void test_model_two_members_safe_never_split(void)
 	CU_ASSERT(split_plain > 0);
 }
 
+/* ---- the outside clock (vrrp_oclock.c) ---- */
+
+#define OC_S 1000000000ull
+
+/* An RTC that shows whole seconds of a host clock @off_ns ahead of the monotonic one. */
+static int64_t oc_rtc(uint64_t mono_ns, uint64_t off_ns)
+{
+	return (int64_t)((mono_ns + off_ns) / OC_S);
+}
+
+/* Readings every @step_ns for @n steps from @mono; returns the last monotonic time. */
+static uint64_t oc_run(struct vrrp_oclock *c, uint64_t mono, uint64_t off, uint64_t step,
+		       int n, uint64_t *found)
+{
+	for (int i = 0; i < n; i++, mono += step)
+		*found += vrrp_oclock_observe(c, oc_rtc(mono, off), mono);
+	return mono;
+}
+
+static void test_oclock_steady(void)
+{
+	struct vrrp_oclock c;
+	uint64_t found = 0;
+
+	vrrp_oclock_off(&c);
+	/* 10 minutes at the advert rate of 100 ms, and at an irregular 37 ms: nothing */
+	uint64_t m = oc_run(&c, 5 * OC_S + 123456789, 1796186368ull * OC_S, 100000000, 6000, &found);
+	oc_run(&c, m, 1796186368ull * OC_S, 37000000, 3000, &found);
+	CU_ASSERT_EQUAL(0, found);
+	CU_ASSERT_EQUAL(0, c.jumps);
+	CU_ASSERT(c.hi - c.lo < 200000000); /* readings at many phases narrowed it down */
+}
+
+static void test_oclock_drift(void)
+{
+	struct vrrp_oclock c;
+	uint64_t found = 0, off = 1000 * OC_S, mono = 7 * OC_S;
+
+	vrrp_oclock_off(&c);
+	/* the host clock runs 200 ppm faster than the guest's for an hour: not a stall */
+	for (int i = 0; i < 36000; i++, mono += 100000000, off += 20000)
+		found += vrrp_oclock_observe(&c, oc_rtc(mono, off), mono);
+	CU_ASSERT_EQUAL(0, found);
+}
+
+/* A stall of @stall_ns (the RTC runs on, the monotonic clock does not) at every phase
+ * of the second, readings 100 ms apart: what is found never exceeds the stall, is found
+ * at the first reading after it or never, and a stall of more than 2 s is always found
+ * (at least the stall less 1.2 s). */
+static void test_oclock_stall(void)
+{
+	static const uint64_t stalls[] = {300000000, 800000000, 1500000000, 2100000000,
+					  3 * OC_S, 5 * OC_S, 60 * OC_S};
+
+	for (size_t k = 0; k < sizeof(stalls) / sizeof(stalls[0]); k++) {
+		unsigned seen = 0, tries = 0;
+		for (uint64_t phase = 0; phase < OC_S; phase += 61000000, tries++) {
+			struct vrrp_oclock c;
+			uint64_t found = 0, off = 500 * OC_S + phase;
+			vrrp_oclock_off(&c);
+			uint64_t m = oc_run(&c, 3 * OC_S, off, 100000000, 50, &found);
+			CU_ASSERT_EQUAL(0, found);
+			off += stalls[k]; /* the stall: the host's clock moved, ours did not */
+			uint64_t got = vrrp_oclock_observe(&c, oc_rtc(m, off), m);
+			CU_ASSERT(got <= stalls[k]);
+			CU_ASSERT_EQUAL(got, c.unseen_ns);
+			seen += got > 0;
+			if (stalls[k] > 2 * OC_S)
+				CU_ASSERT(got + OC_S + 200000000 >= stalls[k]);
+			/* afterwards, steady again: nothing more, not even the part of a
+			 * short stall that shows at the next change of second */
+			found = 0;
+			oc_run(&c, m + 100000000, off, 100000000, 30, &found);
+			CU_ASSERT_EQUAL(0, found);
+		}
+		if (stalls[k] > 2 * OC_S)
+			CU_ASSERT_EQUAL(tries, seen);
+		if (stalls[k] < VRRP_OCLOCK_MIN_NS)
+			CU_ASSERT_EQUAL(0, seen);
+	}
+}
+
+static void test_oclock_set_back(void)
+{
+	struct vrrp_oclock c;
+	uint64_t found = 0;
+
+	vrrp_oclock_off(&c);
+	uint64_t m = oc_run(&c, OC_S, 1000 * OC_S, 100000000, 40, &found);
+	/* someone set the RTC back an hour: start again, no stall */
+	m = oc_run(&c, m, 1000 * OC_S - 3600 * OC_S, 100000000, 40, &found);
+	CU_ASSERT_EQUAL(0, found);
+	/* off: nothing to read */
+	vrrp_oclock_off(&c);
+	CU_ASSERT_EQUAL(0, vrrp_oclock_read(&c));
+	CU_ASSERT_EQUAL(-1, vrrp_oclock_open(&c, "/nonexistent/since_epoch"));
+	CU_ASSERT_EQUAL(0, vrrp_oclock_read(&c));
+}
+
 void register_vrrp_suite(void)
 {
 	CU_pSuite s = CU_add_suite("vrrp", NULL, NULL);
 
 	CU_add_test(s, "pkt_round_trip", test_pkt_round_trip);
+	CU_add_test(s, "oclock_steady", test_oclock_steady);
+	CU_add_test(s, "oclock_drift", test_oclock_drift);
+	CU_add_test(s, "oclock_stall", test_oclock_stall);
+	CU_add_test(s, "oclock_set_back", test_oclock_set_back);
 	CU_add_test(s, "pkt_wire_layout", test_pkt_wire_layout);
 	CU_add_test(s, "pkt_encode_rejects_bad_fields", test_pkt_encode_rejects_bad_fields);
 	CU_add_test(s, "pkt_each_rejection", test_pkt_each_rejection);
