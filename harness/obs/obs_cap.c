@@ -185,20 +185,22 @@ static void obs_cap_file_name(const struct obs_cap_net *n, int seq, char *buf, s
 		snprintf(buf, len, "capture-%s.pcapng", net);
 }
 
-/* Write the block of @len bytes in n->blk to the file. */
-static int obs_cap_write(struct obs_cap_net *n, size_t len)
+/* Write the block of @len bytes at @b to the file. */
+static int obs_cap_write(struct obs_cap_net *n, const uint8_t *b, size_t len)
 {
-	if (!len || fwrite(n->blk, 1, len, n->f) != len)
+	if (!len || fwrite(b, 1, len, n->f) != len)
 		return errno = len ? EIO : EOVERFLOW, -1;
 	n->file_bytes += len;
 	return 0;
 }
 
-/* Open file number @seq and write its Section Header and one IDB per port. */
+/* Open file number @seq and write its Section Header and one IDB per port (in a
+ * buffer of their own: n->blk may hold the frame that made a ring turn). */
 static int obs_cap_file_open(struct obs_cap_net *n, int seq)
 {
 	const struct scn *s = run_scn(n->c->r);
 	char name[OBS_CAP_FILE_MAX], path[4096];
+	uint8_t hdr[128]; /* an SHB or an IDB: names are at most SCN_NAME_MAX */
 
 	obs_cap_file_name(n, seq, name, sizeof(name));
 	if (run_path(n->c->r, name, path, sizeof(path)) == -1)
@@ -213,11 +215,11 @@ static int obs_cap_file_open(struct obs_cap_net *n, int seq)
 	setvbuf(n->f, NULL, _IOFBF, 64 << 10);
 	n->seq = seq;
 	n->file_bytes = 0;
-	if (obs_cap_write(n, pcapng_shb(n->blk, n->blk_cap, "faultline " FL_VERSION)) == -1)
+	if (obs_cap_write(n, hdr, pcapng_shb(hdr, sizeof(hdr), "faultline " FL_VERSION)) == -1)
 		return -1;
 	for (int i = 0; i < n->n_ports; i++)
-		if (obs_cap_write(n, pcapng_idb(n->blk, n->blk_cap, n->cfg.snaplen,
-						s->nodes[n->node[i]].name)) == -1)
+		if (obs_cap_write(n, hdr, pcapng_idb(hdr, sizeof(hdr), n->cfg.snaplen,
+						     s->nodes[n->node[i]].name)) == -1)
 			return -1;
 	return 0;
 }
@@ -260,7 +262,7 @@ static int obs_cap_put(struct obs_cap_net *n, size_t len)
 		if (obs_cap_rotate(n) == -1)
 			return -1;
 	}
-	return obs_cap_write(n, len);
+	return obs_cap_write(n, n->blk, len);
 }
 
 /* ---- notes and frames ---- */
