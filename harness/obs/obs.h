@@ -230,7 +230,7 @@ size_t obs_tail_bad_lines(const struct obs_tail *t);
 
 /*
  * obs_event_ingest - add what one events.jsonl line says to @st: timeline apply/revert,
- * wire arp/vrrp/retransmit/icmp, fl-lb state/backend, and the timeline's zero
+ * wire arp/vrrp/retransmit/icmp, fl-lb state/backend, capture end, and the timeline's zero
  * ({"src":"timeline","ev":"start"} or any "ev":"t0"). Other events are ignored.
  * Returns 1 when the line was recorded, 0 when ignored, -1 with errno (EINVAL: not
  * a JSON object with t_ns, src and ev; ENOMEM).

@@ -9,7 +9,10 @@
  * that passes only frames that are not PACKET_OUTGOING on one of the network's node
  * ports (a veth's lab side or a guest's tap), cut to the snap length in the kernel.
  * Each port is an interface of the file (an IDB named after its node), so Wireshark's
- * frame.interface_name says who sent a frame. What follows from "as sent":
+ * frame.interface_name says who sent a frame. Not the bridge device: a packet socket
+ * bound to it sees only what the bridge delivers locally (broadcast, multicast, frames
+ * to the bridge itself), never unicast it forwards from port to port. What follows
+ * from "as sent":
  *   - a port behind fl-relay (delay, loss, duplicate ...) keeps its ifindex when the
  *     relay takes it off the bridge, so its frames are captured as the node sent them,
  *     before the relay delays, drops or copies them; what the relay emits towards the
@@ -32,6 +35,10 @@
  * Bounded. With max SIZE no file grows past SIZE: a block that does not fit ends the
  * capture (stop: later frames are counted as not written) or, with ring N, begins a
  * new file (the same headers) and removes the oldest beyond N.
+ *
+ * Why our own writer: libpcap (Debian's 1.10) writes only classic pcap files
+ * (pcap_dump), which have no comments and one interface per file; linking it would
+ * buy nothing the 150 lines of pcapng.c do not.
  *
  * Recorded: {"src":"capture","ev":"start"} per network with the file, and "real_ns" (the
  * realtime clock at t_ns) that maps a file's times onto the run's; {"ev":"end"} with
