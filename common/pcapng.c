@@ -85,8 +85,8 @@ size_t pcapng_shb(uint8_t *buf, size_t cap, const char *app)
 	p = put32(p, PCAPNG_SHB);
 	p = put32(p, (uint32_t)len);
 	p = put32(p, PCAPNG_BOM);
-	p = put16(p, 1); /* major */
-	p = put16(p, 0); /* minor */
+	p = put16(p, 1);	   /* major */
+	p = put16(p, 0);	   /* minor */
 	p = put32(p, 0xffffffffu); /* section length -1 (64 bits): not known */
 	p = put32(p, 0xffffffffu);
 	opts = p;
@@ -116,8 +116,8 @@ size_t pcapng_idb(uint8_t *buf, size_t cap, uint32_t snaplen, const char *name)
 	return len;
 }
 
-size_t pcapng_epb(uint8_t *buf, size_t cap, uint32_t ifid, uint64_t ts_ns,
-		  const uint8_t *data, uint32_t caplen, uint32_t origlen, const char *comment)
+size_t pcapng_epb(uint8_t *buf, size_t cap, uint32_t ifid, uint64_t ts_ns, const uint8_t *data,
+		  uint32_t caplen, uint32_t origlen, const char *comment)
 {
 	size_t len = pcapng_epb_len(caplen, comment);
 	uint8_t *p = buf, *opts;

@@ -35,15 +35,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PCAPNG_SHB 0x0A0D0D0Au
-#define PCAPNG_IDB 0x00000001u
-#define PCAPNG_EPB 0x00000006u
-#define PCAPNG_BOM 0x1A2B3C4Du
-#define PCAPNG_OPT_END 0
-#define PCAPNG_OPT_COMMENT 1
-#define PCAPNG_SHB_USERAPPL 4
-#define PCAPNG_IF_NAME 2
-#define PCAPNG_IF_TSRESOL 9
+#define PCAPNG_SHB		 0x0A0D0D0Au
+#define PCAPNG_IDB		 0x00000001u
+#define PCAPNG_EPB		 0x00000006u
+#define PCAPNG_BOM		 0x1A2B3C4Du
+#define PCAPNG_OPT_END		 0
+#define PCAPNG_OPT_COMMENT	 1
+#define PCAPNG_SHB_USERAPPL	 4
+#define PCAPNG_IF_NAME		 2
+#define PCAPNG_IF_TSRESOL	 9
 #define PCAPNG_LINKTYPE_ETHERNET 1
 
 /* @n rounded up to a multiple of 4. */
@@ -73,7 +73,7 @@ size_t pcapng_epb_len(uint32_t caplen, const char *comment);
  */
 size_t pcapng_shb(uint8_t *buf, size_t cap, const char *app);
 size_t pcapng_idb(uint8_t *buf, size_t cap, uint32_t snaplen, const char *name);
-size_t pcapng_epb(uint8_t *buf, size_t cap, uint32_t ifid, uint64_t ts_ns,
-		  const uint8_t *data, uint32_t caplen, uint32_t origlen, const char *comment);
+size_t pcapng_epb(uint8_t *buf, size_t cap, uint32_t ifid, uint64_t ts_ns, const uint8_t *data,
+		  uint32_t caplen, uint32_t origlen, const char *comment);
 
 #endif

@@ -66,12 +66,12 @@
 #include "run.h"
 #include "scn.h"
 
-#define OBS_CAP_BURST 256	     /* frames per wake-up, so the loop stays fair */
-#define OBS_CAP_RCVBUF (8 << 20)     /* socket buffer: a burst of a busy run */
-#define OBS_CAP_NOTE_MAX 160	     /* one fault note */
-#define OBS_CAP_COMMENT_MAX 1024     /* the notes on one frame */
-#define OBS_CAP_DRAIN_MAX 100000     /* frames read at the end, at most */
-#define OBS_CAP_FILE_MAX 64	     /* a file name */
+#define OBS_CAP_BURST	    256	      /* frames per wake-up, so the loop stays fair */
+#define OBS_CAP_RCVBUF	    (8 << 20) /* socket buffer: a burst of a busy run */
+#define OBS_CAP_NOTE_MAX    160	      /* one fault note */
+#define OBS_CAP_COMMENT_MAX 1024      /* the notes on one frame */
+#define OBS_CAP_DRAIN_MAX   100000    /* frames read at the end, at most */
+#define OBS_CAP_FILE_MAX    64	      /* a file name */
 
 struct obs_cap_note {
 	int64_t real_ns;
@@ -225,8 +225,9 @@ static int obs_cap_file_open(struct obs_cap_net *n, int seq)
 	if (obs_cap_write(n, hdr, pcapng_shb(hdr, sizeof(hdr), "faultline " FL_VERSION)) == -1)
 		return -1;
 	for (int i = 0; i < n->n_ports; i++)
-		if (obs_cap_write(n, hdr, pcapng_idb(hdr, sizeof(hdr), n->cfg.snaplen,
-						     s->nodes[n->node[i]].name)) == -1)
+		if (obs_cap_write(n, hdr,
+				  pcapng_idb(hdr, sizeof(hdr), n->cfg.snaplen,
+					     s->nodes[n->node[i]].name)) == -1)
 			return -1;
 	return 0;
 }
@@ -357,8 +358,11 @@ static int obs_cap_drain(struct obs_cap_net *n, int max)
 	for (i = 0; i < max; i++) {
 		struct sockaddr_ll sll;
 		struct iovec iov = {n->frame, n->cfg.snaplen};
-		struct msghdr msg = {.msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov,
-				     .msg_iovlen = 1, .msg_control = ctl.b,
+		struct msghdr msg = {.msg_name = &sll,
+				     .msg_namelen = sizeof(sll),
+				     .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = ctl.b,
 				     .msg_controllen = sizeof(ctl.b)};
 		ssize_t got = recvmsg(n->fd, &msg, MSG_DONTWAIT);
 		if (got == -1)
@@ -367,8 +371,8 @@ static int obs_cap_drain(struct obs_cap_net *n, int max)
 		uint64_t ts = obs_cap_meta(&msg, &origlen);
 		int port = obs_cap_port(n, sll.sll_ifindex);
 		if (port >= 0 && sll.sll_pkttype != PACKET_OUTGOING) /* the filter said so too */
-			obs_cap_frame(n, port, ts, (uint32_t)got, origlen < got ? (uint32_t)got
-										  : origlen);
+			obs_cap_frame(n, port, ts, (uint32_t)got,
+				      origlen < got ? (uint32_t)got : origlen);
 	}
 	return i;
 }
@@ -382,8 +386,7 @@ static void obs_cap_read(struct ev_loop *loop, int fd, uint32_t events, void *ar
 }
 
 /* The timeline's apply and revert, as a note for every file. */
-static void obs_cap_tap(void *arg, int64_t t_ns, const char *src, const char *ev,
-			const json_t *o)
+static void obs_cap_tap(void *arg, int64_t t_ns, const char *src, const char *ev, const json_t *o)
 {
 	struct obs_cap *c = arg;
 	struct timespec real, mono;
@@ -392,8 +395,8 @@ static void obs_cap_tap(void *arg, int64_t t_ns, const char *src, const char *ev
 		return;
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	int64_t off = ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 +
-		      (real.tv_nsec - mono.tv_nsec);
+	int64_t off =
+	    ((int64_t)real.tv_sec - mono.tv_sec) * 1000000000 + (real.tv_nsec - mono.tv_nsec);
 	struct obs_cap_note note = {.real_ns = t_ns + off};
 	snprintf(note.text, sizeof(note.text), "faultline: %s #%lld %s %s (t=+%.3f s)", ev,
 		 (long long)jsonl_get_int(o, "id", 0), jsonl_get_str(o, "fault"),
@@ -546,7 +549,8 @@ struct obs_cap *obs_cap_start(struct run *r, char *err, size_t len)
 		if (!s->networks[k].capture.on)
 			continue;
 		struct obs_cap_net *n = &c->v[c->n++];
-		*n = (struct obs_cap_net){.c = c, .net = k, .cfg = s->networks[k].capture, .fd = -1};
+		*n =
+		    (struct obs_cap_net){.c = c, .net = k, .cfg = s->networks[k].capture, .fd = -1};
 		if (!lab || obs_cap_net_start(n, lab) == -1) {
 			snprintf(err, len, "capture of %s: %s", s->networks[k].name,
 				 lab ? strerror(errno) : "no lab");
