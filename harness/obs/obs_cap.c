@@ -87,7 +87,7 @@ struct obs_cap_net {
 	int *node;
 	int n_ports;
 	FILE *f;
-	uint64_t file_bytes;
+	uint64_t file_bytes, hdr_bytes; /* hdr: the SHB and IDBs each file begins with */
 	int seq, first_seq; /* ring: the file being written, the oldest kept */
 	bool full;	    /* stop: the cap was reached, nothing more is written */
 	bool cap_reached;
@@ -229,6 +229,7 @@ static int obs_cap_file_open(struct obs_cap_net *n, int seq)
 				  pcapng_idb(hdr, sizeof(hdr), n->cfg.snaplen,
 					     s->nodes[n->node[i]].name)) == -1)
 			return -1;
+	n->hdr_bytes = n->file_bytes;
 	return 0;
 }
 
@@ -267,6 +268,8 @@ static int obs_cap_put(struct obs_cap_net *n, size_t len)
 		n->cap_reached = true;
 		if (!n->cfg.ring)
 			return (n->full = true), 1;
+		if (n->hdr_bytes + len > n->cfg.max)
+			return 1; /* too big for any file: a new one would not hold it either */
 		if (obs_cap_rotate(n) == -1)
 			return -1;
 	}
@@ -290,6 +293,8 @@ static const char *obs_cap_notes_due(const struct obs_cap_net *n, uint64_t ts_ns
 
 static void obs_cap_notes_drop(struct obs_cap_net *n, size_t k)
 {
+	if (!k)
+		return;
 	memmove(n->note, n->note + k, (n->n_note - k) * sizeof(*n->note));
 	n->n_note -= k;
 	n->comments += k;

@@ -154,7 +154,7 @@ static void test_epb_comment(void)
 
 static void test_block_does_not_fit(void)
 {
-	uint8_t b[64], frame[32] = {0};
+	uint8_t b[128], frame[32] = {0};
 	size_t need = pcapng_epb_len(32, "x");
 
 	memset(b, 0xAA, sizeof(b));
