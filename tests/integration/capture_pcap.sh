@@ -6,7 +6,9 @@
 # to 2.5 s. Then tshark reads every file; its counts must agree with the run's own
 # (the capture's "end" events and the wire observer's ARP events), each fault note
 # must sit on the first frame after the fault, and the capped files must stay under
-# their cap. The reports (JSON, text) must say the same.
+# their cap. The reports (JSON, text) must say the same. A second, short run without
+# --pcap captures only its 'capture' network, and puts a note no frame followed on an
+# empty frame.
 set -eu
 . "$FL_TOP/tests/integration/lib.sh"
 command -v tshark >/dev/null || skip "tshark not installed"
@@ -74,27 +76,32 @@ echo "VIP ARP frames: wire observer $wire, capture $cap"
 [ "$wire" -ge 3 ] || fail "the wire observer saw $wire VIP ARP frames, wanted >= 3"
 [ "$wire" = "$cap" ] || fail "VIP ARP frames: wire observer $wire, capture $cap"
 
-# the fault notes: on the first frame at or after the fault (c pings every 100 ms, so
-# that frame comes within 100 ms; 300 ms leaves room for a loaded machine), and never
-# before it (1 ms: the two clock reads that map the run's clock onto the file's)
+# the fault notes: each on the first frame at or after its fault, so the frame before
+# it is older than the fault (1 ms: the two clock reads that map the run's clock onto
+# the file's), and within a second of it (c pings every 100 ms)
 awk -F'\t' '$5 != "" { print $2 "\t" $5 }' "$pub" >notes.txt
 cat notes.txt
 grep -q 'faultline: apply #1 blackhole c.public (t=+1.5' notes.txt || fail "no apply note"
 grep -q 'faultline: revert #1 blackhole c.public (t=+2.5' notes.txt || fail "no revert note"
-python3 - "$ev" notes.txt <<'PY' || fail "fault notes not at the fault times"
+python3 - "$ev" "$pub" <<'PY' || fail "fault notes not on the first frame after the fault"
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 start = next(e for e in ev if e["src"] == "capture" and e["ev"] == "start" and e["net"] == "public")
-notes = [l.rstrip("\n").split("\t", 1) for l in open(sys.argv[2])]
+frames = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
 ok = True
 for e in ev:
     if e["src"] != "timeline" or e["ev"] not in ("apply", "revert"):
         continue
     real = (e["t_ns"] - start["t_ns"] + start["real_ns"]) / 1e9
-    frame = [float(t) for t, c in notes if f"faultline: {e['ev']} #{e['id']} " in c]
-    lag = frame[0] - real if frame else None
-    print(f"{e['ev']} #{e['id']}: note {lag if lag is None else round(lag * 1000, 3)} ms after the fault")
-    ok = ok and lag is not None and -0.001 <= lag <= 0.3
+    i = next((i for i, f in enumerate(frames) if f"faultline: {e['ev']} #{e['id']} " in f[4]), None)
+    if i is None or i == 0:
+        print(f"{e['ev']} #{e['id']}: no note, or on the first frame")
+        ok = False
+        continue
+    lag, before = float(frames[i][1]) - real, float(frames[i - 1][1]) - real
+    print(f"{e['ev']} #{e['id']}: note {lag * 1000:.3f} ms after the fault, "
+          f"the frame before {before * 1000:.3f} ms")
+    ok = ok and -0.001 <= lag <= 1 and before < 0.001
 sys.exit(0 if ok else 1)
 PY
 
@@ -118,4 +125,32 @@ grep -q "capture back: capture-back.pcapng, [0-9]* frames, 0 dropped, cap 4096 b
 	fail "text report: no capture line for back"
 grep -q "capture side: capture-side\.[0-9]*\.pcapng capture-side\.[0-9]*\.pcapng, .*ring of 2 files" out.txt ||
 	fail "text report: no capture line for side"
+# without --pcap only what the scenario captures; a fault no frame follows (the one
+# port is down from then on) is noted on an empty frame at the fault's own time
+f2=$(scn solo <<'SCN'
+scenario capture-solo
+duration 1s
+network solo 198.18.3.0/24
+network other 198.18.4.0/24
+capture solo
+node x on solo other
+at 300ms link down x.solo
+SCN
+)
+rc=0
+faultline run --run-dir runs2 "$f2" >out2.txt 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "solo run: exit $rc: $(cat out2.txt)"
+[ "$(cd runs2/latest && ls capture-*)" = capture-solo.pcapng ] || fail "solo: $(ls runs2/latest)"
+tshark -n -r runs2/latest/capture-solo.pcapng -Y 'frame.comment contains "apply #1"' -T fields \
+	-e frame.time_epoch -e frame.len >note2.txt 2>ts.err || fail "solo: $(cat ts.err)"
+python3 - runs2/latest/events.jsonl note2.txt <<'PY' || fail "solo: the note is not on an empty frame at the fault"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+start = next(e for e in ev if e["src"] == "capture" and e["ev"] == "start")
+apply = next(e for e in ev if e["src"] == "timeline" and e["ev"] == "apply")
+t, n = open(sys.argv[2]).read().split()
+lag = float(t) - (apply["t_ns"] - start["t_ns"] + start["real_ns"]) / 1e9
+print(f"solo: note on a frame of {n} bytes, {lag * 1000:.3f} ms after the fault")
+sys.exit(0 if n == "0" and abs(lag) < 0.001 else 1)
+PY
 echo "capture_pcap: ok"
