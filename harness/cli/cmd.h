@@ -42,6 +42,9 @@ struct cmd_run_opts {
 	const char *seeds; /* explore: --seeds A-B */
 	bool until_fail;   /* explore: --until-fail */
 	bool child_quiet;  /* cmd_jobs_run: the runs print no tables of their own */
+	bool pcap;	   /* --pcap: capture every network */
+	uint64_t pcap_max; /* --pcap-max SIZE: the cap per file of --pcap's captures */
+	int pcap_ring;	   /* --pcap-ring N: with --pcap-max, keep the last N files */
 };
 
 /* One option of @cmd at argv[*@i] (advancing *@i past its value): 0, or -1 after

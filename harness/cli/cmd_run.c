@@ -75,6 +75,13 @@ static void run_usage(FILE *f)
 		"  --json FILE         write the whole result as JSON (an array for several files)\n"
 		"  --junit FILE        write a JUnit XML report (one testsuite per file)\n"
 		"  --svg FILE          draw the timeline (several files: FILE-<scenario>.svg each)\n"
+		"  --pcap              capture every network: capture-NET.pcapng in the run\n"
+		"                      directory, fault applies and reverts as packet comments\n"
+		"                      (a network's own 'capture' statement keeps its options)\n"
+		"  --pcap-max SIZE     with --pcap: at most SIZE bytes per file (e.g. 10M; at\n"
+		"                      least 4k), then stop writing\n"
+		"  --pcap-ring N       with --pcap-max: at the cap begin a new file, keep the\n"
+		"                      last N (2..1000)\n"
 		"  -q                  no progress, tables or summary lines\n"
 		"\n"
 		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"
@@ -126,6 +133,35 @@ static int run_opt_explore(int argc, char **argv, int *i, struct cmd_run_opts *o
 	return 0;
 }
 
+/* --pcap, --pcap-max SIZE, --pcap-ring N at argv[*@i]: 1 taken, 0 not one, -1 bad. */
+static int run_opt_pcap(const char *cmd, int argc, char **argv, int *i, struct cmd_run_opts *o)
+{
+	char *v, *end;
+	long n;
+
+	if (!strcmp(argv[*i], "--pcap"))
+		return (o->pcap = true), 1;
+	if ((v = cmd_opt_value(argc, argv, i, "--pcap-max"))) {
+		if (scn_size_parse(v, &o->pcap_max) == -1 || o->pcap_max < SCN_CAP_MAX_MIN) {
+			fprintf(stderr, "faultline %s: --pcap-max wants a size of at least %d bytes "
+					"such as 10M, got '%s'\n", cmd, SCN_CAP_MAX_MIN, v);
+			return -1;
+		}
+		return 1;
+	}
+	if (!(v = cmd_opt_value(argc, argv, i, "--pcap-ring")))
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || !*v || n < 2 || n > 1000) {
+		fprintf(stderr, "faultline %s: --pcap-ring wants a number of files from 2 to 1000, "
+				"got '%s'\n", cmd, v);
+		return -1;
+	}
+	o->pcap_ring = (int)n;
+	return 1;
+}
+
 static int run_opt_seed(const char *cmd, const char *v, struct cmd_run_opts *o)
 {
 	char *end;
@@ -143,8 +179,10 @@ static int run_opt_seed(const char *cmd, const char *v, struct cmd_run_opts *o)
 int cmd_run_opt(const char *cmd, int argc, char **argv, int *i, struct cmd_run_opts *o)
 {
 	char *a = argv[*i], *v;
-	int ex;
+	int ex, pc;
 
+	if ((pc = run_opt_pcap(cmd, argc, argv, i, o)) != 0)
+		return pc < 0 ? -1 : 0;
 	if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
 		o->quiet = true;
 	else if (!strcmp(a, "--dry-run"))
@@ -187,6 +225,12 @@ int cmd_run_opts_parse(const char *cmd, int argc, char **argv, struct cmd_run_op
 	}
 	if (i == argc) {
 		fprintf(stderr, "faultline %s: no scenario file (try --help)\n", cmd);
+		return -1;
+	}
+	if ((o->pcap_max && !o->pcap) || (o->pcap_ring && !o->pcap_max)) {
+		fprintf(stderr, "faultline %s: %s\n", cmd,
+			o->pcap_ring && !o->pcap_max ? "--pcap-ring needs --pcap-max"
+						     : "--pcap-max needs --pcap");
 		return -1;
 	}
 	return i;
@@ -308,6 +352,9 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 	char obs_err[512];
 	if (!obs_run_start(r, obs_err, sizeof(obs_err)))
 		fprintf(stderr, "faultline run: %s: %s; no wire observations\n", s->name, obs_err);
+	struct obs_cap *cap = obs_cap_start(r, obs_err, sizeof(obs_err));
+	if (!cap)
+		fprintf(stderr, "faultline run: %s: %s\n", s->name, obs_err);
 
 	int64_t t0 = ev_now_ns();
 	run_set_t0(r, t0);
@@ -341,6 +388,7 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 
 	svc_set_stop(set, RUN_STOP_GRACE_MS);
 	run_services_failed(set, s, res);
+	obs_cap_finish(cap); /* its "end" events, before the run's and the judging */
 	run_event_obj(r, ev_now_ns(), "run", "end",
 		      json_pack("{s:b}", "interrupted", res->signo != 0));
 
@@ -365,10 +413,23 @@ static void run_summary_line(const struct scn *s, const struct run_result *res,
 	putchar('\n');
 }
 
+/* --pcap: every network not captured by a statement of its own, with --pcap-max and
+ * --pcap-ring. */
+static void run_pcap_apply(struct scn *s, const struct cmd_run_opts *o)
+{
+	for (int i = 0; o->pcap && i < s->n_networks; i++)
+		if (!s->networks[i].capture.on)
+			s->networks[i].capture = (struct scn_capture){
+			    .on = true, .snaplen = SCN_CAP_SNAPLEN, .max = o->pcap_max,
+			    .ring = o->pcap_ring};
+}
+
 int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged,
 		char *out_dir, size_t len)
 {
 	struct run_result res = {.status = FL_EXIT_OK};
+
+	run_pcap_apply(s, o);
 	struct run *r = run_new(s, o->run_dir);
 
 	*judged = NULL;

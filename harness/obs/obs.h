@@ -146,6 +146,20 @@ struct obs_mark {
 	char node[OBS_NAME_MAX]; /* sender */
 };
 
+/* What the capture of one network wrote (the capture "end" event, obs_cap.c). */
+struct obs_capture {
+	char net[OBS_NET_MAX];
+	char files[256];   /* the files kept, space-separated */
+	uint64_t frames;   /* written */
+	uint64_t bytes;	   /* of frame data written */
+	uint64_t dropped;  /* by the kernel (the socket's buffer was full) */
+	uint64_t not_written; /* over the cap, when it stops there */
+	uint64_t comments; /* fault notes placed */
+	uint64_t max;	   /* the cap per file, 0: none */
+	int ring;	   /* files kept with a cap, 0: stop at it */
+	bool cap_reached;
+};
+
 struct obs_store {
 	int64_t t0_ns; /* the timeline's zero; 0 when not known */
 	struct obs_req *req;
@@ -160,6 +174,8 @@ struct obs_store {
 	size_t n_mark, cap_mark;
 	struct obs_kwarn *kw;
 	size_t n_kw, cap_kw;
+	struct obs_capture *cap;
+	size_t n_cap, cap_cap;
 	char (*log)[OBS_LOG_NAME_MAX]; /* file names of the request logs read */
 	size_t n_log, cap_log;
 };
@@ -175,6 +191,7 @@ int obs_vip_add(struct obs_store *st, const struct obs_vip *v);
 int obs_lb_add(struct obs_store *st, const struct obs_lb *l);
 int obs_mark_add(struct obs_store *st, const struct obs_mark *m);
 int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k);
+int obs_capture_add(struct obs_store *st, const struct obs_capture *c);
 /* The id (>= 1) of request log @name, added when new; -1 with errno ENOMEM (or
  * ENAMETOOLONG). obs_log_find: its id, or 0 when no request was read from it. */
 int obs_log_id(struct obs_store *st, const char *name);
@@ -213,7 +230,7 @@ size_t obs_tail_bad_lines(const struct obs_tail *t);
 
 /*
  * obs_event_ingest - add what one events.jsonl line says to @st: timeline apply/revert,
- * wire arp/vrrp/retransmit/icmp, fl-lb state/backend, and the timeline's zero
+ * wire arp/vrrp/retransmit/icmp, fl-lb state/backend, capture end, and the timeline's zero
  * ({"src":"timeline","ev":"start"} or any "ev":"t0"). Other events are ignored.
  * Returns 1 when the line was recorded, 0 when ignored, -1 with errno (EINVAL: not
  * a JSON object with t_ns, src and ev; ENOMEM).
@@ -309,6 +326,22 @@ struct obs_wire *obs_wire_start(struct run *r, struct obs_store *st);
 /* Frames read, frames kept (from a node port, incoming), decode failures. */
 void obs_wire_stats(const struct obs_wire *w, uint64_t *read, uint64_t *kept,
 		    uint64_t *bad);
+
+/* ---- obs_cap.c: pcapng captures of a live run ---- */
+
+struct obs_cap;
+
+/*
+ * obs_cap_start - capture every network of @r whose scn_network.capture is on: a
+ * pcapng file per network in the run directory (obs_cap.c says which frames, when,
+ * and how fault notes and the cap work), fed from the run's loop. On the teardown
+ * list. Returns the capture (with nothing to capture, one that does nothing), or NULL
+ * with a message in @err (what started is still torn down by the list).
+ */
+struct obs_cap *obs_cap_start(struct run *r, char *err, size_t len);
+/* Read what is left, close the files and write each network's "capture" "end" event;
+ * once (teardown calls it too). NULL is a no-op. */
+void obs_cap_finish(struct obs_cap *c);
 
 /* ---- obs_run.c: the observers of a live run ---- */
 

@@ -175,6 +175,32 @@ static int obs_ev_kwarn(struct obs_store *st, const json_t *o, int64_t t, const 
 	return obs_kwarn_add(st, &k) < 0 ? -1 : 1;
 }
 
+/* A capture's "end": what it wrote (obs_cap.c). */
+static int obs_ev_capture(struct obs_store *st, const json_t *o, const char *ev)
+{
+	struct obs_capture c = {0};
+	const json_t *files = json_object_get(o, "files"), *f;
+	size_t i, at = 0;
+
+	if (strcmp(ev, "end"))
+		return 0;
+	obs_copy(c.net, sizeof(c.net), jsonl_get_str(o, "net"));
+	json_array_foreach(files, i, f) {
+		if (json_is_string(f) && at < sizeof(c.files))
+			at += (size_t)snprintf(c.files + at, sizeof(c.files) - at, "%s%s",
+					       at ? " " : "", json_string_value(f));
+	}
+	c.frames = (uint64_t)jsonl_get_int(o, "frames", 0);
+	c.bytes = (uint64_t)jsonl_get_int(o, "bytes", 0);
+	c.dropped = (uint64_t)jsonl_get_int(o, "dropped", 0);
+	c.not_written = (uint64_t)jsonl_get_int(o, "not_written", 0);
+	c.comments = (uint64_t)jsonl_get_int(o, "comments", 0);
+	c.max = (uint64_t)jsonl_get_int(o, "max", 0);
+	c.ring = (int)jsonl_get_int(o, "ring", 0);
+	c.cap_reached = json_is_true(json_object_get(o, "cap_reached"));
+	return obs_capture_add(st, &c) < 0 ? -1 : 1;
+}
+
 /* One parsed line into the store (see obs_event_ingest). */
 static int obs_event_add(struct obs_store *st, const json_t *o)
 {
@@ -193,6 +219,8 @@ static int obs_event_add(struct obs_store *st, const json_t *o)
 		return obs_ev_timeline(st, o, t, ev);
 	if (!strcmp(src, "wire"))
 		return obs_ev_wire(st, o, t, ev);
+	if (!strcmp(src, "capture"))
+		return obs_ev_capture(st, o, ev);
 	if (!strcmp(ev, "kernel-warning"))
 		return obs_ev_kwarn(st, o, t, src);
 	return obs_ev_lb(st, o, t, src, ev);

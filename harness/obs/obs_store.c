@@ -72,6 +72,7 @@ void obs_store_free(struct obs_store *st)
 	free(st->lb);
 	free(st->mark);
 	free(st->kw);
+	free(st->cap);
 	free(st->log);
 	free(st);
 }
@@ -145,6 +146,11 @@ int obs_mark_add(struct obs_store *st, const struct obs_mark *m)
 int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k)
 {
 	OBS_APPEND(st, kw, n_kw, cap_kw, k);
+}
+
+int obs_capture_add(struct obs_store *st, const struct obs_capture *c)
+{
+	OBS_APPEND(st, cap, n_cap, cap_cap, c);
 }
 
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,

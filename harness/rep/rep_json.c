@@ -200,6 +200,33 @@ err:
 	return NULL;
 }
 
+/* Each captured network: files, frames, drops and the cap ("capture" "end" events). */
+static json_t *rep_json_captures(const struct sla_result *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && r->st && i < r->st->n_cap; i++) {
+		const struct obs_capture *c = &r->st->cap[i];
+		json_t *files = json_array();
+		char buf[sizeof(c->files)], *save = NULL;
+		snprintf(buf, sizeof(buf), "%s", c->files);
+		for (char *t = strtok_r(buf, " ", &save); files && t; t = strtok_r(NULL, " ", &save))
+			json_array_append_new(files, jsonl_str(t));
+		json_t *o = json_pack(
+		    "{s:o,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:i,s:b}", "net", jsonl_str(c->net), "files",
+		    files, "frames", (json_int_t)c->frames, "bytes", (json_int_t)c->bytes,
+		    "dropped", (json_int_t)c->dropped, "not_written", (json_int_t)c->not_written,
+		    "comments", (json_int_t)c->comments, "max", (json_int_t)c->max, "ring",
+		    c->ring, "cap_reached", c->cap_reached);
+		if (json_array_append_new(a, o) == -1)
+			goto err;
+	}
+	return a;
+err:
+	json_decref(a);
+	return NULL;
+}
+
 static json_t *rep_json_params(const struct sla_result *r)
 {
 	json_t *o = json_object();
@@ -234,6 +261,7 @@ json_t *rep_json_result(const struct sla_result *r)
 	    jsonl_set(o, "expectations", rep_json_expectations(r)) == -1 ||
 	    jsonl_set(o, "faults", rep_json_faults(r)) == -1 ||
 	    jsonl_set(o, "guests", rep_json_guests(r)) == -1 ||
+	    jsonl_set(o, "captures", rep_json_captures(r)) == -1 ||
 	    jsonl_set(o, "clients", rep_json_clients(r)) == -1) {
 		json_decref(o);
 		errno = ENOMEM;

@@ -51,6 +51,25 @@ static void rep_text_guests(FILE *f, const struct sla_result *r)
 	}
 }
 
+/* One line per captured network: its files, frames, drops, and the cap. */
+static void rep_text_captures(FILE *f, const struct sla_result *r)
+{
+	for (size_t i = 0; r->st && i < r->st->n_cap; i++) {
+		const struct obs_capture *c = &r->st->cap[i];
+		fprintf(f, "  capture %s: %s, %llu frames, %llu dropped", c->net, c->files,
+			(unsigned long long)c->frames, (unsigned long long)c->dropped);
+		if (c->max && c->ring)
+			fprintf(f, ", ring of %d files of at most %llu bytes%s", c->ring,
+				(unsigned long long)c->max, c->cap_reached ? ", turned" : "");
+		else if (c->max)
+			fprintf(f, ", cap %llu bytes%s", (unsigned long long)c->max,
+				c->cap_reached ? " reached" : "");
+		if (c->not_written)
+			fprintf(f, ", %llu not written", (unsigned long long)c->not_written);
+		fputc('\n', f);
+	}
+}
+
 /*
  * With two clients or more, one row per client: its own request metrics (the totals
  * above mix them). One client's row would repeat the totals, so it has none.
@@ -129,6 +148,7 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 	fputc('\n', f);
 	rep_text_clients(f, r);
 	rep_text_guests(f, r);
+	rep_text_captures(f, r);
 	return ferror(f) ? -1 : 0;
 }
 

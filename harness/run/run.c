@@ -37,6 +37,10 @@ struct run {
 	int64_t t0_ns;
 	struct run_undo *undo;
 	size_t n_undo, cap_undo;
+	struct {
+		run_tap_fn *fn;
+		void *arg;
+	} tap[RUN_TAPS_MAX];
 };
 
 /* mkdir -p for @path (no trailing component magic: every component is made). */
@@ -270,6 +274,10 @@ int run_event_obj(struct run *r, int64_t t_ns, const char *src, const char *ev,
 	bool bad = fields && !json_is_object(fields);
 	int rc = -1;
 
+	for (int i = 0; i < RUN_TAPS_MAX; i++)
+		if (r->tap[i].fn)
+			r->tap[i].fn(r->tap[i].arg, t_ns, src, ev, bad ? NULL : fields);
+
 	if (o && (!fields || bad || json_object_update(o, fields) == 0))
 		rc = jsonl_line_write(r->events_fd, o);
 	else
@@ -279,6 +287,25 @@ int run_event_obj(struct run *r, int64_t t_ns, const char *src, const char *ev,
 	if (rc == 0 && bad) /* a caller's mistake: the event is kept, without them */
 		return errno = EINVAL, -1;
 	return rc;
+}
+
+int run_event_tap(struct run *r, run_tap_fn *fn, void *arg)
+{
+	for (int i = 0; i < RUN_TAPS_MAX; i++)
+		if (!r->tap[i].fn) {
+			r->tap[i].fn = fn;
+			r->tap[i].arg = arg;
+			return 0;
+		}
+	errno = ENOSPC;
+	return -1;
+}
+
+void run_event_untap(struct run *r, run_tap_fn *fn, void *arg)
+{
+	for (int i = 0; i < RUN_TAPS_MAX; i++)
+		if (r->tap[i].fn == fn && r->tap[i].arg == arg)
+			r->tap[i].fn = NULL;
 }
 
 int run_path(const struct run *r, const char *name, char *buf, size_t len)

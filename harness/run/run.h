@@ -59,6 +59,18 @@ void run_teardown(struct run *r);
 int run_event_obj(struct run *r, int64_t t_ns, const char *src, const char *ev,
 		  struct json_t *fields);
 
+/*
+ * run_event_tap - call @fn(@arg, t_ns, src, ev, fields) for every event written from now
+ * on, before it is written (@fields may be NULL; the tap must not keep it). At most
+ * RUN_TAPS_MAX taps; 0, or -1 with errno ENOSPC. run_event_untap removes the tap of
+ * @fn and @arg (none: nothing happens).
+ */
+#define RUN_TAPS_MAX 4
+typedef void run_tap_fn(void *arg, int64_t t_ns, const char *src, const char *ev,
+			const struct json_t *fields);
+int run_event_tap(struct run *r, run_tap_fn *fn, void *arg);
+void run_event_untap(struct run *r, run_tap_fn *fn, void *arg);
+
 /* Path of a file inside the run directory into @buf. */
 int run_path(const struct run *r, const char *name, char *buf, size_t len);
 

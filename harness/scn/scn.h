@@ -50,12 +50,25 @@ struct scn_param {
 	struct scn_loc loc;
 };
 
+/* `capture NET [snaplen N] [max SIZE] [ring N]` (or `faultline run --pcap`): a pcapng
+ * of the network's frames in the run directory (harness/obs/obs_cap.c). */
+#define SCN_CAP_SNAPLEN 262144 /* bytes kept of a frame when snaplen is not given */
+#define SCN_CAP_MAX_MIN 4096   /* the smallest max: the headers and a few frames */
+struct scn_capture {
+	bool on;
+	uint32_t snaplen; /* bytes kept of each frame (SCN_CAP_SNAPLEN when not given) */
+	uint64_t max;	  /* bytes per file, 0: no cap */
+	int ring;	  /* 0: stop writing at max; N >= 2: a new file at max, keep the last N */
+	struct scn_loc loc; /* of the statement; line 0 when set by --pcap */
+};
+
 struct scn_network {
 	char name[SCN_NET_NAME_MAX];
 	struct in_addr addr; /* network address (host bits zero) */
 	int plen;            /* prefix length */
 	int mtu;             /* 0 when not given: the kernel default, 1500 */
 	struct scn_loc loc;
+	struct scn_capture capture;
 };
 
 struct scn_iface {

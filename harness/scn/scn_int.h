@@ -110,6 +110,7 @@ int scn_signal_parse(const char *s, int *sig);
 
 /* scn_node.c, scn_svc.c, scn_fault.c: one statement each, the keyword consumed */
 int scn_stmt_network(struct scn_p *p);
+int scn_stmt_capture(struct scn_p *p);
 int scn_stmt_node(struct scn_p *p);
 int scn_stmt_service(struct scn_p *p);
 struct scn_svc_opt {

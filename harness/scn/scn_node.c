@@ -84,6 +84,56 @@ int scn_stmt_network(struct scn_p *p)
 	return 0;
 }
 
+/* The SIZE of `capture ... max SIZE`: at least SCN_CAP_MAX_MIN, so the headers fit. */
+static int scn_capture_max(struct scn_p *p, uint64_t *max)
+{
+	struct scn_tok *t = scn_tok_want(p, "a file size such as 1M");
+	if (!t)
+		return -1;
+	if (scn_size_parse(t->text, max) < 0 || *max < SCN_CAP_MAX_MIN)
+		return scn_fail(p, t->loc, "expected a file size of at least %d bytes such as 1M, "
+				"got '%s'", SCN_CAP_MAX_MIN, t->text);
+	return 0;
+}
+
+/* capture NET [snaplen N] [max SIZE] [ring N]: NET declared above, once. */
+int scn_stmt_capture(struct scn_p *p)
+{
+	struct scn_capture c = {.on = true, .snaplen = SCN_CAP_SNAPLEN, .loc = p->t.v[0].loc};
+	struct scn_tok *t = scn_tok_want(p, "a network name");
+	int net;
+	long v;
+
+	if (!t || scn_get_net_at(p, t->text, t->loc, &net) < 0)
+		return -1;
+	struct scn_network *n = &p->s->networks[net];
+	if (n->capture.on)
+		return scn_fail(p, t->loc, "network '%s' is captured already (line %d)", n->name,
+				n->capture.loc.line);
+	for (;;) {
+		if (scn_tok_kw(p, "snaplen")) {
+			if (scn_get_int(p, "a snap length in bytes", 64, SCN_CAP_SNAPLEN, &v) < 0)
+				return -1;
+			c.snaplen = (uint32_t)v;
+		} else if (scn_tok_kw(p, "max")) {
+			if (scn_capture_max(p, &c.max) < 0)
+				return -1;
+		} else if (scn_tok_kw(p, "ring")) {
+			if (scn_get_int(p, "a number of files", 2, 1000, &v) < 0)
+				return -1;
+			c.ring = (int)v;
+		} else
+			break;
+	}
+	if (scn_tok_end(p, "snaplen N, max SIZE or ring N") < 0)
+		return -1;
+	if (c.ring && !c.max)
+		return scn_fail(p, c.loc, "'ring %d' needs 'max SIZE' (a new file begins at the cap)",
+				c.ring);
+	n->capture = c;
+	return 0;
+}
+
 /* An explicit interface address: inside the network, a host address, not used yet. */
 static int scn_iface_addr_check(struct scn_p *p, const struct scn_network *n,
 				struct in_addr a, struct scn_loc loc)

@@ -297,6 +297,31 @@ static void test_events_ingest(void)
 	obs_store_free(st);
 }
 
+/* A capture's "end" event into the store: its files, counts and cap; "start" ignored. */
+static void test_events_capture(void)
+{
+	struct obs_store *st = obs_store_new();
+
+	CU_ASSERT_EQUAL(0, obs_event_ingest(st, "{\"t_ns\":5,\"src\":\"capture\",\"ev\":"
+						"\"start\",\"net\":\"back\"}"));
+	CU_ASSERT_EQUAL(1, obs_event_ingest(st,
+					    "{\"t_ns\":9,\"src\":\"capture\",\"ev\":\"end\",\"net\":"
+					    "\"back\",\"files\":[\"capture-back.2.pcapng\",\"capture-"
+					    "back.3.pcapng\"],\"frames\":167,\"bytes\":1000,\"dropped\":"
+					    "2,\"not_written\":0,\"cap_reached\":true,\"comments\":1,"
+					    "\"max\":4096,\"ring\":2}"));
+	CU_ASSERT_EQUAL_FATAL(1, st->n_cap);
+	CU_ASSERT_STRING_EQUAL("back", st->cap[0].net);
+	CU_ASSERT_STRING_EQUAL("capture-back.2.pcapng capture-back.3.pcapng", st->cap[0].files);
+	CU_ASSERT_EQUAL(167, st->cap[0].frames);
+	CU_ASSERT_EQUAL(2, st->cap[0].dropped);
+	CU_ASSERT_EQUAL(4096, st->cap[0].max);
+	CU_ASSERT_EQUAL(2, st->cap[0].ring);
+	CU_ASSERT(st->cap[0].cap_reached);
+	CU_ASSERT_EQUAL(0, st->n_lb); /* not taken for a service's event */
+	obs_store_free(st);
+}
+
 /* A fault's node is the single node its target names: none for a partition, either way. */
 static void test_fault_target_node(void)
 {
@@ -418,6 +443,7 @@ void register_obs_suite(void)
 {
 	CU_pSuite s = CU_add_suite("obs", NULL, NULL);
 	CU_add_test(s, "mono_from_real", test_mono_from_real);
+	CU_add_test(s, "events_capture", test_events_capture);
 	CU_add_test(s, "frame_arp", test_frame_arp);
 	CU_add_test(s, "frame_vrrp", test_frame_vrrp);
 	CU_add_test(s, "frame_icmp", test_frame_icmp);

@@ -254,6 +254,9 @@ static void test_json_small(void)
 				  {7, "lb2", OBS_KW_BUG}};
 	for (int i = 0; i < 3; i++)
 		obs_kwarn_add(st, &kw[i]);
+	struct obs_capture cap = {.net = "public", .files = "capture-public.pcapng",
+				  .frames = 76, .bytes = 7288, .max = 4096, .cap_reached = true};
+	obs_capture_add(st, &cap);
 	FILE *f = tmpfile();
 	CU_ASSERT_EQUAL(0, rep_json_write(f, r));
 	char *out = t_slurp(f);
@@ -268,7 +271,10 @@ static void test_json_small(void)
 				      "\"cmdline\": \"console=ttyS0 "
 				      "noapic\", \"clocksource\": \"tsc\", \"interrupts\": \"LOC: "
 				      "12\", \"kernel_warnings\": {\"total\": 2, \"rcu-stall\": "
-				      "2}}],\n  \"clients\": {}\n}\n"));
+				      "2}}],\n  \"captures\": [\n    {\"net\": \"public\", \"files\": "
+				      "[\"capture-public.pcapng\"], \"frames\": 76, \"bytes\": 7288, "
+				      "\"dropped\": 0, \"not_written\": 0, \"comments\": 0, \"max\": "
+				      "4096, \"ring\": 0, \"cap_reached\": true}],\n  \"clients\": {}\n}\n"));
 	free(out);
 	fclose(f);
 	sla_result_free(r);
@@ -298,7 +304,7 @@ static void test_json_dump_nested(void)
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(out, "\n        \"guests\": [\n          {\"node\": \"g?\", "));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(out, "\"LOC: 1\", \"kernel_warnings\": {\"total\": 0}}],\n        \"clients\": {}\n      }\n    }]\n}\n"));
+	    strstr(out, "\"LOC: 1\", \"kernel_warnings\": {\"total\": 0}}],\n        \"captures\": [],\n        \"clients\": {}\n      }\n    }]\n}\n"));
 	json_t *back = json_loads(out, 0, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
 	json_t *res =

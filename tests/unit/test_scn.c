@@ -756,12 +756,36 @@ static void test_expect_marks(void)
 	scn_free(s);
 }
 
+/* capture NET [snaplen N] [max SIZE] [ring N]: on the network, defaults filled in. */
+static void test_capture_parse(void)
+{
+	const char *text = "scenario t\nduration 5s\nnetwork a 10.0.0.0/24\n"
+			   "network b 10.0.1.0/24\nnetwork c 10.0.2.0/24\ncapture a\n"
+			   "capture b snaplen 128 max 64k ring 4\n";
+	struct scn_err err;
+	struct scn *s = parse_set(text, NULL, 0, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT(s->networks[0].capture.on);
+	CU_ASSERT_EQUAL(SCN_CAP_SNAPLEN, s->networks[0].capture.snaplen);
+	CU_ASSERT_EQUAL(0, s->networks[0].capture.max);
+	CU_ASSERT_EQUAL(0, s->networks[0].capture.ring);
+	CU_ASSERT_EQUAL(6, s->networks[0].capture.loc.line);
+	CU_ASSERT(s->networks[1].capture.on);
+	CU_ASSERT_EQUAL(128, s->networks[1].capture.snaplen);
+	CU_ASSERT_EQUAL(64 * 1024, s->networks[1].capture.max);
+	CU_ASSERT_EQUAL(4, s->networks[1].capture.ring);
+	CU_ASSERT(!s->networks[2].capture.on);
+	scn_free(s);
+}
+
 void register_scn_suite(void);
 void register_scn_suite(void)
 {
 	CU_pSuite s = CU_add_suite("scn", NULL, NULL);
 	CU_add_test(s, "expect marks", test_expect_marks);
 	CU_add_test(s, "requires", test_requires);
+	CU_add_test(s, "capture", test_capture_parse);
 	CU_add_test(s, "partition one way", test_partition_oneway_parse);
 	CU_add_test(s, "example quickstart counts", test_example_quickstart_counts);
 	CU_add_test(s, "example quickstart addresses", test_example_quickstart_addresses);

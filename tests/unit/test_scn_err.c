@@ -57,7 +57,8 @@ static void test_err_unknown_statement(void)
 {
 	err_is(HEAD "nodes a on x\n", 3, 1,
 	       "unknown statement 'nodes' (expected one of scenario, description, duration, "
-	       "seed, param, requires, network, node, service, at, every, random, expect)");
+	       "seed, param, requires, network, capture, node, service, at, every, random, "
+	       "expect)");
 	err_is(HEAD "requires\n", 3, 9,
 	       "expected a program the scenario needs, such as keepalived");
 }
@@ -483,10 +484,29 @@ static void test_err_expect_mark(void)
 	       "expected a comparison (<, <=, ==, >= or >), got 'fails'");
 }
 
+static void test_err_capture(void)
+{
+	err_is(LAB "capture nope\n", 5, 9,
+	       "unknown network 'nope' (networks: public, private)");
+	err_is(LAB "capture public\ncapture  public\n", 6, 10,
+	       "network 'public' is captured already (line 5)");
+	err_is(LAB "capture public max 1k\n", 5, 20,
+	       "expected a file size of at least 4096 bytes such as 1M, got '1k'");
+	err_is(LAB "capture public snaplen 10\n", 5, 24,
+	       "a snap length in bytes must be 64..262144, got 10");
+	err_is(LAB "capture public ring 3\n", 5, 1,
+	       "'ring 3' needs 'max SIZE' (a new file begins at the cap)");
+	err_is(LAB "capture public max 1M ring 1\n", 5, 28,
+	       "a number of files must be 2..1000, got 1");
+	err_is(LAB "capture public stop\n", 5, 16,
+	       "unexpected 'stop' (expected snaplen N, max SIZE or ring N)");
+}
+
 void register_scn_err_suite(void);
 void register_scn_err_suite(void)
 {
 	CU_pSuite s = CU_add_suite("scn_err", NULL, NULL);
+	CU_add_test(s, "capture", test_err_capture);
 	CU_add_test(s, "scenario not first", test_err_scenario_not_first);
 	CU_add_test(s, "scenario twice", test_err_scenario_twice);
 	CU_add_test(s, "duration missing", test_err_duration_missing);
