@@ -42,6 +42,7 @@ struct cmd_run_opts {
 	const char *seeds; /* explore: --seeds A-B */
 	bool until_fail;   /* explore: --until-fail */
 	bool child_quiet;  /* cmd_jobs_run: the runs print no tables of their own */
+	bool hold;	   /* run --hold: keep the lab after the timeline until a signal */
 };
 
 /* One option of @cmd at argv[*@i] (advancing *@i past its value): 0, or -1 after
@@ -111,5 +112,10 @@ int cmd_run(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+/* cmd_live.c: a look inside a live run through its control socket (run_ctl.h) */
+int cmd_ps(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 #endif

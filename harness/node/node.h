@@ -37,6 +37,12 @@ struct node_proc_fns {
 	void *arg;
 };
 
+/* A command run to its end in a node (node_kind.run): @err 0 and its exit status
+ * (128+N for signal N) and output (stdout and stderr together, capped), or @err an
+ * errno and @why. Called once, from the loop. */
+typedef void node_run_fn(void *arg, int err, const char *why, int status, const char *out,
+			 size_t len);
+
 struct node_kind {
 	const char *name;
 	int scn_kind; /* the enum scn_node_kind it implements */
@@ -82,6 +88,14 @@ struct node_kind {
 	 * themselves; 0 or -1 with errno and @err. Never waits. NULL: the kind has no
 	 * kernel of its own to starve (a netns node shares the host's). */
 	int (*hog)(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t len);
+	/*
+	 * Run @argv inside @node to its end, for `faultline exec` of a node the host cannot
+	 * enter by namespace (a guest: the agent's "run", at most 10 s and 64 KiB of output,
+	 * no standard input); @done hears the outcome. Never waits. 0, or -1 with errno and
+	 * @err (then @done is never called). NULL: the node is entered by its namespace fd.
+	 */
+	int (*run)(struct lab *lab, int node, char *const argv[], node_run_fn *done, void *arg,
+		   char *err, size_t len);
 	/* Read file @path as the node sees it into @buf (NUL-terminated); its length. */
 	int (*read)(struct lab *lab, int node, const char *path, char *buf, size_t len);
 	/* Copy what the node's processes wrote into the run directory now (NULL: they

@@ -648,6 +648,7 @@ const struct node_kind node_qemu_kind = {
 	.stall = guest_stall,
 	.link_set = guest_link_set,
 	.hog = guest_hog,
+	.run = guest_run,
 	.read = node_qemu_read_file,
 	.flush = node_qemu_flush,
 };

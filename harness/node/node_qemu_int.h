@@ -126,6 +126,8 @@ int guest_signal(struct lab *lab, int node, pid_t pid, int signo);
 int guest_stall(struct lab *lab, int node, bool stop, char *err, size_t len);
 int guest_link_set(struct lab *lab, int node, int net, bool up, char *err, size_t len);
 int guest_hog(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t len);
+int guest_run(struct lab *lab, int node, char *const argv[], node_run_fn *done, void *arg,
+	      char *err, size_t len);
 void guest_exited(struct guest *g, pid_t pid, int status);
 void guest_forget_proc(struct lab *lab, int node, pid_t pid);
 
