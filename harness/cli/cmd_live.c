@@ -11,20 +11,27 @@
  * (SCM_RIGHTS), this process enters it (lab_netns_enter) and execs the command, so
  * its exit status is the command's own. Into a qemu node: the run relays the command
  * to the guest's agent ("run": to its end, at most 10 s, 64 KiB of output, no
- * standard input); shell reads one command line at a time and runs each so.
+ * standard input); shell gets a terminal session there (the agent's "pty"), relayed
+ * by the run: this terminal in raw mode, keys and resizes one way, output the other.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "agent_proto.h"
 #include "cmd.h"
 #include "jsonl.h"
 #include "lab.h"
@@ -331,37 +338,188 @@ int cmd_exec(int argc, char **argv)
 	return rc;
 }
 
-/* A guest's shell: one line at a time, each run by the agent as sh -c LINE. */
+/* A connected stream socket to @path, or -1 with why in @err. */
+static int live_connect(const char *path, char *err, size_t len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, len, "socket path too long: %.300s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s == -1 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The session's lines from the run: output, and at the end "x STATUS" (its status
+ * in *@st, 1 returned). 0 to go on, -1 when the run went away. */
+static int guest_pty_lines(int s, struct agent_rbuf *rb, int *st)
+{
+	size_t room;
+	char *p = agent_rbuf_space(rb, &room), *line;
+	ssize_t n = read(s, p, room);
+
+	if (n <= 0)
+		return -1;
+	agent_rbuf_commit(rb, (size_t)n);
+	while ((line = agent_rbuf_line(rb)) || errno == E2BIG) {
+		if (!line)
+			continue;
+		if (line[0] == 'o' && line[1] == ' ') {
+			int l = agent_word_decode(line + 2);
+			if (l > 0 && write_all(STDOUT_FILENO, line + 2, (size_t)l) == -1)
+				return -1;
+		} else if (sscanf(line, "x %d", st) == 1) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Typed bytes (at most 1024 a line: encoded they stay within the run's 4096) and
+ * terminal resizes to the run. 0, or -1 at the end of standard input. */
+static int guest_pty_input(int s, int sfd)
+{
+	char buf[1024], line[3 * sizeof(buf) + 8];
+	struct winsize ws;
+	struct signalfd_siginfo si;
+
+	if (sfd >= 0 && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+			int n = snprintf(line, sizeof(line), "w %d %d\n", ws.ws_row, ws.ws_col);
+			write_all(s, line, (size_t)n);
+		}
+		return 0;
+	}
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n <= 0)
+		return -1;
+	memcpy(line, "i ", 2);
+	int w = agent_word_encode(buf, (size_t)n, line + 2, sizeof(line) - 3);
+	if (w < 0)
+		return 0;
+	line[2 + w] = '\n';
+	return write_all(s, line, (size_t)w + 3) == -1 ? -1 : 0;
+}
+
+/* The relay of a guest's terminal session: raw terminal here, the program's own pty
+ * there. Returns the program's exit status. */
+static int guest_pty_relay(int s, int sfd)
+{
+	static struct agent_rbuf rb;
+	bool in_open = true;
+	int st = 1;
+
+	agent_rbuf_init(&rb);
+	for (;;) {
+		struct pollfd p[3] = {{.fd = s, .events = POLLIN},
+				      {.fd = in_open ? STDIN_FILENO : -1, .events = POLLIN},
+				      {.fd = sfd, .events = POLLIN}};
+		if (poll(p, 3, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return FL_EXIT_HOST;
+		}
+		if (p[0].revents) {
+			int r = guest_pty_lines(s, &rb, &st);
+			if (r)
+				return r > 0 ? st : FL_EXIT_HOST;
+		}
+		if ((p[1].revents || p[2].revents) && guest_pty_input(s, p[2].revents ? sfd : -1) == -1)
+			in_open = false; /* the program sees no more input; its exit ends this */
+	}
+}
+
+/* A guest's shell: /bin/sh -i on a terminal of its own through the run and the
+ * guest's agent; this terminal in raw mode meanwhile. */
 static int live_guest_shell(const char *path, const char *node)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int st = 0;
-	bool tty = isatty(STDIN_FILENO);
+	struct winsize ws = {.ws_row = 24, .ws_col = 80};
+	struct termios saved, raw;
+	char err[512], line[RUN_CTL_REQ_MAX];
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+	int s = live_connect(path, err, sizeof(err));
 
-	fprintf(stderr, "faultline shell: %s (guest): one command line at a time through its "
-		"agent, no terminal; Ctrl-D leaves\n", node);
-	for (;;) {
-		if (tty) {
-			printf("%s$ ", node);
-			fflush(stdout);
-		}
-		if ((n = getline(&line, &cap, stdin)) <= 0)
-			break;
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[strspn(line, " \t")])
-			continue;
-		st = live_guest_run("shell", path, node, (char *[]){"sh", "-c", line, NULL});
+	if (s == -1) {
+		fprintf(stderr, "faultline shell: %s\n", err);
+		return FL_EXIT_HOST;
 	}
-	free(line);
+	if (tty)
+		ioctl(STDIN_FILENO, TIOCGWINSZ, &ws);
+	int n = snprintf(line, sizeof(line),
+			 "{\"op\":\"pty\",\"node\":\"%s\",\"rows\":%d,\"cols\":%d,"
+			 "\"argv\":[\"/bin/sh\",\"-i\"]}\n",
+			 node, ws.ws_row ? ws.ws_row : 24, ws.ws_col ? ws.ws_col : 80);
+	/* the first line back: {"ok":true} or the error */
+	size_t got = 0;
+	char rep[RUN_CTL_REQ_MAX];
+	if (write_all(s, line, (size_t)n) == -1) {
+		close(s);
+		return FL_EXIT_HOST;
+	}
+	while (got < sizeof(rep) - 1 && !memchr(rep, '\n', got)) {
+		ssize_t r = read(s, rep + got, 1); /* byte by byte: the stream follows it */
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	json_t *o = jsonl_line_parse(rep, got);
+	if (!json_is_object(o) || live_error(o)) {
+		fprintf(stderr, "faultline shell: %s\n",
+			json_is_object(o) ? jsonl_get_str(o, "error") : "no answer from the run");
+		json_decref(o);
+		close(s);
+		return FL_EXIT_HOST;
+	}
+	json_decref(o);
+	fprintf(stderr, "faultline shell: node %s (guest), a terminal through its agent; "
+		"'exit' leaves\r\n", node);
+	sigset_t winch;
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, NULL);
+	int sfd = tty ? signalfd(-1, &winch, SFD_CLOEXEC) : -1;
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	int st = guest_pty_relay(s, sfd);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (sfd >= 0)
+		close(sfd);
+	close(s);
 	return st;
 }
 
 #define SHELL_WHAT                                                                         \
 	"An interactive shell inside node NODE of a live run (RUN: its run directory or\n" \
 	"its scenario name): a netns node gets $SHELL (or /bin/sh) in its namespaces, with\n" \
-	"FL_RUN and FL_NODE set; a qemu node a line-at-a-time shell through its agent.\n"  \
+	"FL_RUN and FL_NODE set; a qemu node /bin/sh -i on a terminal of its own in the\n" \
+	"guest, through the run and the guest's agent (this terminal in raw mode).\n"     \
 	"Needs root."
 
 int cmd_shell(int argc, char **argv)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,6 +27,7 @@
 
 #include <arpa/inet.h>
 
+#include "agent_proto.h"
 #include "ev.h"
 #include "jsonl.h"
 #include "lab.h"
@@ -39,6 +41,8 @@ struct run_ctl_conn {
 	int fd;
 	size_t used;
 	bool pending; /* a node kind answers later */
+	int pty;      /* > 0: a terminal session of node pty_node (the stream mode) */
+	int pty_node;
 	char buf[RUN_CTL_REQ_MAX];
 	struct run_ctl_conn *next;
 };
@@ -63,6 +67,12 @@ static void conn_close(struct run_ctl_conn *k)
 {
 	struct run_ctl *c = k->ctl;
 
+	if (k->pty > 0 && c && run_lab(c->run)) { /* hang the session up: nobody reads it */
+		struct lab *lab = run_lab(c->run);
+		node_kind_of(lab, k->pty_node)->pty_close(lab, k->pty_node, k->pty);
+		k->pending = false; /* a closed session calls nothing back */
+	}
+	k->pty = 0;
 	if (k->fd >= 0) {
 		if (c)
 			ev_fd_del(run_loop(c->run), k->fd);
@@ -247,6 +257,166 @@ static void op_run(struct run_ctl_conn *k, const json_t *req)
 	}
 }
 
+/* ---- the stream mode of "pty": after the ok line, client -> run "i WORD" (typed
+ * bytes) and "w ROWS COLS" (a resize); run -> client "o WORD" (output) and finally
+ * "x STATUS", each one agent_proto word-encoded line. ---- */
+
+/* Send one line; -1 when that failed and the connection was closed (and freed,
+ * unless an answer is still due to it). */
+static int conn_line(struct run_ctl_conn *k, const char *line, size_t len)
+{
+	size_t off = 0;
+
+	while (k->fd >= 0 && off < len) {
+		ssize_t n = send(k->fd, line + off, len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) { /* a slow reader: wait, as for a reply */
+			struct pollfd p = {.fd = k->fd, .events = POLLOUT};
+			if (poll(&p, 1, 1000) == 1)
+				continue;
+		}
+		if (n <= 0) {
+			conn_close(k); /* the client is gone or stuck */
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return k->fd >= 0 ? 0 : -1;
+}
+
+static void on_pty_out(void *arg, const char *data, size_t len)
+{
+	struct run_ctl_conn *k = arg;
+	char line[3 * 4096 + 8];
+
+	while (len) { /* at most 4096 bytes a line: the client's bound */
+		size_t n = len > 4096 ? 4096 : len;
+		memcpy(line, "o ", 2);
+		int w = agent_word_encode(data, n, line + 2, sizeof(line) - 3);
+		if (w < 0)
+			return;
+		line[2 + w] = '\n';
+		if (conn_line(k, line, (size_t)w + 3) == -1)
+			return;
+		data += n;
+		len -= n;
+	}
+}
+
+static void on_pty_exit(void *arg, int status)
+{
+	struct run_ctl_conn *k = arg;
+	char line[32];
+	int n = snprintf(line, sizeof(line), "x %d\n", status);
+
+	k->pty = 0; /* ended: nothing to hang up */
+	k->pending = false;
+	if (conn_line(k, line, (size_t)n) == 0)
+		conn_close(k);
+}
+
+/* One line from the client of a session. */
+static void pty_input(struct run_ctl_conn *k, char *line)
+{
+	struct lab *lab = run_lab(k->ctl->run);
+	const struct node_kind *kind = node_kind_of(lab, k->pty_node);
+	int rows, cols;
+
+	if (line[0] == 'i' && line[1] == ' ') {
+		int n = agent_word_decode(line + 2);
+		if (n >= 0)
+			kind->pty_write(lab, k->pty_node, k->pty, line + 2, (size_t)n);
+	} else if (sscanf(line, "w %d %d", &rows, &cols) == 2 && kind->pty_resize) {
+		kind->pty_resize(lab, k->pty_node, k->pty, rows, cols);
+	}
+}
+
+static void on_pty_conn(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct run_ctl_conn *k = arg;
+	ssize_t n;
+	char *nl;
+
+	(void)loop;
+	(void)events;
+	while ((n = read(fd, k->buf + k->used, sizeof(k->buf) - k->used)) == -1 && errno == EINTR)
+		;
+	if (n == -1 && errno == EAGAIN)
+		return;
+	if (n <= 0 || !k->ctl) { /* the client left: the session is hung up */
+		k->pending = false;
+		conn_close(k);
+		return;
+	}
+	k->used += (size_t)n;
+	while (k->fd >= 0 && (nl = memchr(k->buf, '\n', k->used))) {
+		*nl = '\0';
+		pty_input(k, k->buf);
+		k->used -= (size_t)(nl + 1 - k->buf);
+		memmove(k->buf, nl + 1, k->used);
+	}
+	if (k->fd >= 0 && k->used == sizeof(k->buf))
+		k->used = 0; /* an over-long line: dropped */
+}
+
+static void on_pty_started(void *arg, int err, const char *why)
+{
+	struct run_ctl_conn *k = arg;
+	char line[64];
+
+	if (err) {
+		k->pty = 0;
+		k->pending = false;
+		conn_error(k, "%s", why ? why : strerror(err));
+		return;
+	}
+	int n = snprintf(line, sizeof(line), "{\"ok\":true}\n");
+	if (conn_line(k, line, (size_t)n) == -1)
+		return;
+	if (ev_fd_add(run_loop(k->ctl->run), k->fd, EPOLLIN, on_pty_conn, k) == -1)
+		conn_close(k);
+}
+
+static void op_pty(struct run_ctl_conn *k, const json_t *req)
+{
+	struct lab *lab = run_lab(k->ctl->run);
+	const json_t *a = json_object_get(req, "argv");
+	char *argv[61], err[512];
+	size_t n = json_array_size(a);
+	int node = conn_node(k, req);
+
+	if (node < 0)
+		return;
+	const struct node_kind *kind = node_kind_of(lab, node);
+	if (!kind->pty_open) {
+		conn_error(k, "node %s is entered by its namespace (op netns)",
+			   run_scn(k->ctl->run)->nodes[node].name);
+		return;
+	}
+	if (n == 0 || n >= sizeof(argv) / sizeof(argv[0])) {
+		conn_error(k, "argv wants 1 to %zu words", sizeof(argv) / sizeof(argv[0]) - 1);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!(argv[i] = (char *)json_string_value(json_array_get(a, i)))) {
+			conn_error(k, "argv holds strings only");
+			return;
+		}
+	argv[n] = NULL;
+	struct node_pty_fns fns = {on_pty_started, on_pty_out, on_pty_exit, k};
+	k->pending = true;
+	k->used = 0;
+	k->pty_node = node;
+	k->pty = kind->pty_open(lab, node, (int)jsonl_get_int(req, "rows", 24),
+				(int)jsonl_get_int(req, "cols", 80), argv, &fns, err, sizeof(err));
+	if (k->pty < 0) {
+		k->pty = 0;
+		k->pending = false;
+		conn_error(k, "%s", err);
+	}
+}
+
 static void op_inject(struct run_ctl_conn *k, const json_t *req)
 {
 	struct run_ctl *c = k->ctl;
@@ -277,8 +447,10 @@ static void conn_request(struct run_ctl_conn *k, char *line, size_t len)
 		op_run(k, req);
 	else if (!strcmp(op, "inject"))
 		op_inject(k, req);
+	else if (!strcmp(op, "pty"))
+		op_pty(k, req);
 	else
-		conn_error(k, "unknown op '%s' (hello, netns, run, inject)", op);
+		conn_error(k, "unknown op '%s' (hello, netns, run, pty, inject)", op);
 	json_decref(req);
 }
 
