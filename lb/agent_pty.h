@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define AGENT_PTY_MAX 4	     /* sessions at once */
+#define AGENT_PTY_MAX	4    /* sessions at once */
 #define AGENT_PTY_CHUNK 4096 /* bytes of output per "out" event */
 
 /* Start @argv on a new pty of @rows x @cols: its pid, or -1 with errno (EMFILE: too

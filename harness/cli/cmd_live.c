@@ -71,7 +71,9 @@ static json_t *live_call(const char *path, json_t *req, int *fd, char *err, size
 	}
 	while (got < RUN_CTL_REPLY_MAX && !memchr(buf, '\n', got)) {
 		struct iovec iov = {buf + got, RUN_CTL_REPLY_MAX - got};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
 				    .msg_controllen = sizeof(cbuf)};
 		ssize_t r = recvmsg(s, &mh, MSG_CMSG_CLOEXEC);
 		if (r <= 0)
@@ -148,7 +150,8 @@ static json_t *live_find(const char *cmd, const char *run, char *path, size_t le
 		snprintf(path, len, S_ISDIR(st.st_mode) ? "%s/" RUN_CTL_SOCK : "%s", run);
 		found = live_hello(path, err, sizeof(err));
 		if (!found)
-			fprintf(stderr, "faultline %s: %s: no live run there (%s)\n", cmd, run, err);
+			fprintf(stderr, "faultline %s: %s: no live run there (%s)\n", cmd, run,
+				err);
 		free(socks);
 		return found;
 	}
@@ -165,8 +168,10 @@ static json_t *live_find(const char *cmd, const char *run, char *path, size_t le
 			continue;
 		}
 		if (n_found == 2)
-			fprintf(stderr, "faultline %s: several live runs of %s; name one by its "
-				"directory:\n  %s\n", cmd, run, jsonl_get_str(found, "dir"));
+			fprintf(stderr,
+				"faultline %s: several live runs of %s; name one by its "
+				"directory:\n  %s\n",
+				cmd, run, jsonl_get_str(found, "dir"));
 		fprintf(stderr, "  %s\n", jsonl_get_str(h, "dir"));
 		json_decref(h);
 	}
@@ -175,8 +180,10 @@ static json_t *live_find(const char *cmd, const char *run, char *path, size_t le
 		return found;
 	json_decref(found);
 	if (n_found == 0)
-		fprintf(stderr, "faultline %s: no live run directory or scenario '%s' "
-			"('faultline ps' lists the live runs)\n", cmd, run);
+		fprintf(stderr,
+			"faultline %s: no live run directory or scenario '%s' "
+			"('faultline ps' lists the live runs)\n",
+			cmd, run);
 	return NULL;
 }
 
@@ -188,12 +195,13 @@ static void ps_print(const json_t *h)
 	printf("%s  pid %lld  %s  %s\n", jsonl_get_str(h, "scenario"),
 	       (long long)jsonl_get_int(h, "pid", 0), jsonl_get_str(h, "state"),
 	       jsonl_get_str(h, "dir"));
-	json_array_foreach(json_object_get(h, "nodes"), i, node) {
+	json_array_foreach(json_object_get(h, "nodes"), i, node)
+	{
 		json_t *a;
 		size_t k;
 		printf("  %-12s %-6s", jsonl_get_str(node, "name"), jsonl_get_str(node, "kind"));
 		json_array_foreach(json_object_get(node, "addrs"), k, a)
-			printf(" %s", json_string_value(a));
+		    printf(" %s", json_string_value(a));
 		putchar('\n');
 	}
 }
@@ -205,9 +213,10 @@ int cmd_ps(int argc, char **argv)
 
 	if (argc > 1) {
 		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
-		fprintf(help ? stdout : stderr,
-			"usage: faultline ps\n\nList the live runs on this machine (running or held "
-			"with 'run --hold'), with their nodes and addresses. Needs root.\n");
+		fprintf(
+		    help ? stdout : stderr,
+		    "usage: faultline ps\n\nList the live runs on this machine (running or held "
+		    "with 'run --hold'), with their nodes and addresses. Needs root.\n");
 		return help ? FL_EXIT_OK : FL_EXIT_INPUT;
 	}
 	if (!(socks = calloc(LIVE_MAX, PATH_MAX)))
@@ -235,12 +244,13 @@ static const char *live_node_kind(const char *cmd, const json_t *h, const char *
 	char names[512] = "";
 	size_t at = 0;
 
-	json_array_foreach(json_object_get(h, "nodes"), i, node) {
+	json_array_foreach(json_object_get(h, "nodes"), i, node)
+	{
 		if (!strcmp(jsonl_get_str(node, "name"), name))
 			return jsonl_get_str(node, "kind");
 		if (at < sizeof(names))
-			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s", i ? ", " : "",
-					       jsonl_get_str(node, "name"));
+			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
+					       i ? ", " : "", jsonl_get_str(node, "name"));
 	}
 	fprintf(stderr, "faultline %s: run %s has no node '%s' (nodes: %s)\n", cmd,
 		jsonl_get_str(h, "scenario"), name, names);
@@ -253,12 +263,13 @@ static int live_enter_exec(const char *cmd, const char *path, const char *node, 
 {
 	char err[512];
 	int fd;
-	json_t *rep = live_call(path, json_pack("{s:s,s:s}", "op", "netns", "node", node), &fd,
-				err, sizeof(err));
+	json_t *rep = live_call(path, json_pack("{s:s,s:s}", "op", "netns", "node", node), &fd, err,
+				sizeof(err));
 
 	if (!rep || live_error(rep) || fd < 0) {
-		const char *why = !rep ? err : live_error(rep) ? jsonl_get_str(rep, "error")
-							       : "no namespace came back";
+		const char *why = !rep		    ? err
+				  : live_error(rep) ? jsonl_get_str(rep, "error")
+						    : "no namespace came back";
 		fprintf(stderr, "faultline %s: %s\n", cmd, why);
 		json_decref(rep);
 		return FL_EXIT_HOST;
@@ -284,8 +295,9 @@ static int live_guest_run(const char *cmd, const char *path, const char *node, c
 
 	for (int i = 0; a && argv[i]; i++)
 		json_array_append_new(a, jsonl_str(argv[i]));
-	json_t *rep = live_call(path, json_pack("{s:s,s:s,s:o}", "op", "run", "node", node, "argv", a),
-				NULL, err, sizeof(err));
+	json_t *rep =
+	    live_call(path, json_pack("{s:s,s:s,s:o}", "op", "run", "node", node, "argv", a), NULL,
+		      err, sizeof(err));
 	if (!rep || live_error(rep)) {
 		fprintf(stderr, "faultline %s: %s\n", cmd, rep ? jsonl_get_str(rep, "error") : err);
 		json_decref(rep);
@@ -310,10 +322,10 @@ static bool is_help(int argc, char **argv)
 	return argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
 }
 
-#define EXEC_WHAT                                                                          \
-	"Run COMMAND inside node NODE of a live run (RUN: its run directory or its\n"      \
-	"scenario name): a netns node in its namespaces, its exit status passed through;\n" \
-	"a qemu node through its agent (to its end, at most 10 s and 64 KiB of output,\n"  \
+#define EXEC_WHAT                                                                                  \
+	"Run COMMAND inside node NODE of a live run (RUN: its run directory or its\n"              \
+	"scenario name): a netns node in its namespaces, its exit status passed through;\n"        \
+	"a qemu node through its agent (to its end, at most 10 s and 64 KiB of output,\n"          \
 	"stdout and stderr together, no standard input). Needs root."
 
 int cmd_exec(int argc, char **argv)
@@ -447,7 +459,8 @@ static int guest_pty_relay(int s, int sfd)
 			if (r)
 				return r > 0 ? st : FL_EXIT_HOST;
 		}
-		if ((p[1].revents || p[2].revents) && guest_pty_input(s, p[2].revents ? sfd : -1) == -1)
+		if ((p[1].revents || p[2].revents) &&
+		    guest_pty_input(s, p[2].revents ? sfd : -1) == -1)
 			in_open = false; /* the program sees no more input; its exit ends this */
 	}
 }
@@ -494,8 +507,10 @@ static int live_guest_shell(const char *path, const char *node)
 		return FL_EXIT_HOST;
 	}
 	json_decref(o);
-	fprintf(stderr, "faultline shell: node %s (guest), a terminal through its agent; "
-		"'exit' leaves\r\n", node);
+	fprintf(stderr,
+		"faultline shell: node %s (guest), a terminal through its agent; "
+		"'exit' leaves\r\n",
+		node);
 	sigset_t winch;
 	sigemptyset(&winch);
 	sigaddset(&winch, SIGWINCH);
@@ -515,11 +530,11 @@ static int live_guest_shell(const char *path, const char *node)
 	return st;
 }
 
-#define SHELL_WHAT                                                                         \
-	"An interactive shell inside node NODE of a live run (RUN: its run directory or\n" \
-	"its scenario name): a netns node gets $SHELL (or /bin/sh) in its namespaces, with\n" \
-	"FL_RUN and FL_NODE set; a qemu node /bin/sh -i on a terminal of its own in the\n" \
-	"guest, through the run and the guest's agent (this terminal in raw mode).\n"     \
+#define SHELL_WHAT                                                                                 \
+	"An interactive shell inside node NODE of a live run (RUN: its run directory or\n"         \
+	"its scenario name): a netns node gets $SHELL (or /bin/sh) in its namespaces, with\n"      \
+	"FL_RUN and FL_NODE set; a qemu node /bin/sh -i on a terminal of its own in the\n"         \
+	"guest, through the run and the guest's agent (this terminal in raw mode).\n"              \
 	"Needs root."
 
 int cmd_shell(int argc, char **argv)
@@ -546,11 +561,11 @@ int cmd_shell(int argc, char **argv)
 	return rc;
 }
 
-#define INJECT_WHAT                                                                        \
-	"Fire FAULT now in a live run (RUN: its run directory or its scenario name),\n"    \
-	"written as in a timeline statement after its time: \"blackhole web1.lan for 2s\",\n" \
-	"\"kill web1 web\", \"loss any(a,b).lan 30% for 1s..3s\". The run applies it, reverts\n" \
-	"it after its 'for' (without one: when the run ends) and records it in\n"          \
+#define INJECT_WHAT                                                                                \
+	"Fire FAULT now in a live run (RUN: its run directory or its scenario name),\n"            \
+	"written as in a timeline statement after its time: \"blackhole web1.lan for 2s\",\n"      \
+	"\"kill web1 web\", \"loss any(a,b).lan 30% for 1s..3s\". The run applies it, reverts\n"   \
+	"it after its 'for' (without one: when the run ends) and records it in\n"                  \
 	"events.jsonl marked \"by\":\"hand\". Needs root."
 
 int cmd_inject(int argc, char **argv)

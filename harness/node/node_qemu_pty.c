@@ -21,7 +21,7 @@
 #include "scn.h"
 
 #define PTY_TIMEOUT_MS 5000
-#define PTY_ARGS_MAX 60
+#define PTY_ARGS_MAX   60
 
 static struct guest_pty *pty_of(struct guest *g, int sid)
 {
@@ -78,7 +78,8 @@ int guest_pty_open(struct lab *lab, int node, int rows, int cols, char *const ar
 	int n = 0, slot = -1;
 
 	if (!g) {
-		snprintf(err, len, "%s: %s", run_scn(lab_run(lab))->nodes[node].name, strerror(errno));
+		snprintf(err, len, "%s: %s", run_scn(lab_run(lab))->nodes[node].name,
+			 strerror(errno));
 		return -1;
 	}
 	for (int i = 0; i < GUEST_PTYS_MAX && slot < 0; i++)

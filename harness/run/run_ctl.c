@@ -129,7 +129,7 @@ static void conn_reply(struct run_ctl_conn *k, json_t *o, int fd)
 }
 
 static void conn_error(struct run_ctl_conn *k, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void conn_error(struct run_ctl_conn *k, const char *fmt, ...)
 {
 	char msg[1024];
@@ -189,8 +189,8 @@ static void op_hello(struct run_ctl_conn *k)
 	conn_reply(k,
 		   json_pack("{s:b,s:o,s:o,s:i,s:s,s:I,s:I,s:o*}", "ok", 1, "scenario",
 			     jsonl_str(s->name), "dir", jsonl_str(dir), "pid", (int)getpid(),
-			     "state", k->ctl->state, "t0_ns", (json_int_t)run_t0(r),
-			     "duration_ms", (json_int_t)s->duration_ms, "nodes", nodes),
+			     "state", k->ctl->state, "t0_ns", (json_int_t)run_t0(r), "duration_ms",
+			     (json_int_t)s->duration_ms, "nodes", nodes),
 		   -1);
 }
 
@@ -203,9 +203,10 @@ static void op_netns(struct run_ctl_conn *k, const json_t *req)
 	if (node < 0)
 		return;
 	if (fd < 0) {
-		conn_error(k, "node %s is a %s node: it has no namespace on the host (exec and "
-			   "shell go through its agent)", run_scn(k->ctl->run)->nodes[node].name,
-			   node_kind_of(lab, node)->name);
+		conn_error(k,
+			   "node %s is a %s node: it has no namespace on the host (exec and "
+			   "shell go through its agent)",
+			   run_scn(k->ctl->run)->nodes[node].name, node_kind_of(lab, node)->name);
 		return;
 	}
 	conn_reply(k, json_pack("{s:b}", "ok", 1), fd);

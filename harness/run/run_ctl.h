@@ -27,8 +27,8 @@
 
 #include <stddef.h>
 
-#define RUN_CTL_SOCK "control.sock"
-#define RUN_CTL_REQ_MAX 4096
+#define RUN_CTL_SOCK	  "control.sock"
+#define RUN_CTL_REQ_MAX	  4096
 #define RUN_CTL_REPLY_MAX (128 * 1024)
 #define RUN_CTL_CONNS_MAX 16 /* connections at once; more are refused */
 
