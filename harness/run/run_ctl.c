@@ -202,6 +202,10 @@ static void op_netns(struct run_ctl_conn *k, const json_t *req)
 
 	if (node < 0)
 		return;
+	if (!lab) {
+		conn_error(k, "the lab is not built");
+		return;
+	}
 	if (fd < 0) {
 		conn_error(k,
 			   "node %s is a %s node: it has no namespace on the host (exec and "
@@ -235,8 +239,8 @@ static void op_run(struct run_ctl_conn *k, const json_t *req)
 
 	if (node < 0)
 		return;
-	const struct node_kind *kind = node_kind_of(lab, node);
-	if (!kind->run) {
+	const struct node_kind *kind = lab ? node_kind_of(lab, node) : NULL;
+	if (!kind || !kind->run) {
 		conn_error(k, "node %s is entered by its namespace (op netns)",
 			   run_scn(k->ctl->run)->nodes[node].name);
 		return;
@@ -389,8 +393,8 @@ static void op_pty(struct run_ctl_conn *k, const json_t *req)
 
 	if (node < 0)
 		return;
-	const struct node_kind *kind = node_kind_of(lab, node);
-	if (!kind->pty_open) {
+	const struct node_kind *kind = lab ? node_kind_of(lab, node) : NULL;
+	if (!kind || !kind->pty_open) {
 		conn_error(k, "node %s is entered by its namespace (op netns)",
 			   run_scn(k->ctl->run)->nodes[node].name);
 		return;
