@@ -341,7 +341,7 @@ int tl_inject(struct tl_state *st, struct scn_event *ev, char *msg, size_t len)
 	if (n >= 0 && (size_t)n < len && f->revert_ms != TL_NONE)
 		snprintf(msg + n, len - (size_t)n, ", reverted in %.3f s",
 			 (double)(f->revert_ms - f->t_ms) / 1e3);
-	else if (n >= 0 && (size_t)n < len && flt_kind_of(f->kind)->revert)
+	else if (n >= 0 && (size_t)n < len && flt_inst_end_revert(&hs->inst[0]))
 		snprintf(msg + n, len - (size_t)n, ", reverted when the run ends");
 	return 0;
 }
