@@ -92,6 +92,27 @@ static void conn_close(struct run_ctl_conn *k)
 		free(k);
 }
 
+/* The rest of a reply on a non-blocking socket: a reader that takes nothing for a
+ * second gets no more. 0, or -1 when it is gone or stuck. */
+static int send_rest(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			if (poll(&p, 1, 1000) == 1)
+				continue;
+		}
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Send @o (taken) as one line, with @fd attached when >= 0; then the connection ends. */
 static void conn_reply(struct run_ctl_conn *k, json_t *o, int fd)
 {
@@ -119,9 +140,11 @@ static void conn_reply(struct run_ctl_conn *k, json_t *o, int fd)
 			cm->cmsg_len = CMSG_LEN(sizeof(int));
 			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
 		}
-		/* blocking with a send timeout (conn_accept): a reply is one short burst */
-		while (sendmsg(k->fd, &mh, MSG_NOSIGNAL) == -1 && errno == EINTR)
+		ssize_t n;
+		while ((n = sendmsg(k->fd, &mh, MSG_NOSIGNAL)) == -1 && errno == EINTR)
 			;
+		if (n >= 0 && (size_t)n < len + 1) /* the fd went with the first bytes */
+			send_rest(k->fd, text + n, len + 1 - (size_t)n);
 	}
 	free(text);
 	k->pending = false;
@@ -270,24 +293,10 @@ static void op_run(struct run_ctl_conn *k, const json_t *req)
  * unless an answer is still due to it). */
 static int conn_line(struct run_ctl_conn *k, const char *line, size_t len)
 {
-	size_t off = 0;
-
-	while (k->fd >= 0 && off < len) {
-		ssize_t n = send(k->fd, line + off, len - off, MSG_NOSIGNAL);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN) { /* a slow reader: wait, as for a reply */
-			struct pollfd p = {.fd = k->fd, .events = POLLOUT};
-			if (poll(&p, 1, 1000) == 1)
-				continue;
-		}
-		if (n <= 0) {
-			conn_close(k); /* the client is gone or stuck */
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	return k->fd >= 0 ? 0 : -1;
+	if (k->fd >= 0 && send_rest(k->fd, line, len) == 0)
+		return 0;
+	conn_close(k); /* the client is gone or stuck */
+	return -1;
 }
 
 static void on_pty_out(void *arg, const char *data, size_t len)
@@ -496,7 +505,6 @@ static bool peer_is_root(int fd)
 static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 {
 	struct run_ctl *c = arg;
-	struct timeval tv = {1, 0};
 	int fd;
 
 	(void)events;
@@ -509,8 +517,7 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 			continue;
 		}
 		*k = (struct run_ctl_conn){.ctl = c, .fd = fd, .next = c->conns};
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-		fcntl(fd, F_SETFL, O_NONBLOCK); /* reads; the reply's sendmsg waits at most tv */
+		fcntl(fd, F_SETFL, O_NONBLOCK); /* writes wait a second at most (send_rest) */
 		if (ev_fd_add(loop, fd, EPOLLIN, on_conn, k) == -1) {
 			close(fd);
 			free(k);
