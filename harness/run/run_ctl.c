@@ -43,6 +43,7 @@ struct run_ctl_conn {
 	bool pending; /* a node kind answers later */
 	int pty;      /* > 0: a terminal session of node pty_node (the stream mode) */
 	int pty_node;
+	int64_t t_accept_ns;
 	char buf[RUN_CTL_REQ_MAX];
 	struct run_ctl_conn *next;
 };
@@ -508,6 +509,12 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 	int fd;
 
 	(void)events;
+	/* a connection that never finished its request gives its slot to a new one */
+	for (struct run_ctl_conn *k = c->conns, *next; k; k = next) {
+		next = k->next;
+		if (!k->pending && !k->pty && ev_now_ns() - k->t_accept_ns > RUN_CTL_IDLE_NS)
+			conn_close(k);
+	}
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
 		struct run_ctl_conn *k = c->n_conns < RUN_CTL_CONNS_MAX && peer_is_root(fd)
 					     ? calloc(1, sizeof(*k))
@@ -516,7 +523,8 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 			close(fd);
 			continue;
 		}
-		*k = (struct run_ctl_conn){.ctl = c, .fd = fd, .next = c->conns};
+		*k = (struct run_ctl_conn){
+		    .ctl = c, .fd = fd, .next = c->conns, .t_accept_ns = ev_now_ns()};
 		fcntl(fd, F_SETFL, O_NONBLOCK); /* writes wait a second at most (send_rest) */
 		if (ev_fd_add(loop, fd, EPOLLIN, on_conn, k) == -1) {
 			close(fd);

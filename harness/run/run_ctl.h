@@ -31,6 +31,8 @@
 #define RUN_CTL_REQ_MAX	  4096
 #define RUN_CTL_REPLY_MAX (128 * 1024)
 #define RUN_CTL_CONNS_MAX 16 /* connections at once; more are refused */
+/* A connection whose request is not whole after this long is closed when another comes. */
+#define RUN_CTL_IDLE_NS (5 * 1000000000LL)
 
 struct run;
 struct run_ctl;
