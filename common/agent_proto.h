@@ -23,7 +23,13 @@
  *	ifconf MAC NAME ADDR/PLEN MTU GW -> ok              (rename, MTU, address, up, default
  *	                                                     route; MTU 0 and GW "-": none)
  *	dmesg                       -> ok TEXT              (the kernel log so far)
- *	event: 0 ready MONO_NS, 0 exit PID STATUS
+ *	pty ROWS COLS ARGV...       -> ok PID               (a terminal session: its own
+ *	                                                     session and pty; output as
+ *	                                                     "0 out PID DATA" events of at
+ *	                                                     most 4096 bytes, then "0 exit")
+ *	in PID DATA                 -> ok                   (typed into the session)
+ *	winch PID ROWS COLS         -> ok                   (the session's terminal size)
+ *	event: 0 ready MONO_NS, 0 exit PID STATUS, 0 out PID DATA
  */
 #ifndef FL_AGENT_PROTO_H
 #define FL_AGENT_PROTO_H

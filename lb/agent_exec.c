@@ -22,6 +22,7 @@
 
 #include "agent_exec.h"
 #include "agent_hog.h"
+#include "agent_pty.h"
 
 #define RUN_TIMEOUT_MS 10000
 
@@ -375,6 +376,48 @@ static int verb_hog(const struct agent_msg *m, struct agent_reply *rep)
 	return 0;
 }
 
+/* pty ROWS COLS ARGV...: a terminal session (agent_pty.c); the reply is its pid, its
+ * output comes as "0 out PID DATA" events, its end as "0 exit PID STATUS". */
+static int verb_pty(const struct agent_msg *m, struct agent_reply *rep)
+{
+	if (m->argc < 3) {
+		reply_err(rep, EINVAL, "pty: ROWS COLS ARGV...");
+		return 0;
+	}
+	pid_t pid = agent_pty_start((int)strtol(m->argv[0], NULL, 10),
+				    (int)strtol(m->argv[1], NULL, 10), m->argv + 2);
+	if (pid < 0)
+		reply_err(rep, errno, "pty");
+	else
+		reply_num(rep, pid);
+	return 0;
+}
+
+/* in PID DATA: bytes typed into session PID's terminal. */
+static int verb_in(const struct agent_msg *m, struct agent_reply *rep)
+{
+	if (m->argc != 2) {
+		reply_err(rep, EINVAL, "in: PID DATA");
+		return 0;
+	}
+	if (agent_pty_write((pid_t)strtol(m->argv[0], NULL, 10), m->argv[1], m->arglen[1]) < 0)
+		reply_err(rep, errno, "in");
+	return 0;
+}
+
+/* winch PID ROWS COLS: session PID's terminal size. */
+static int verb_winch(const struct agent_msg *m, struct agent_reply *rep)
+{
+	if (m->argc != 3) {
+		reply_err(rep, EINVAL, "winch: PID ROWS COLS");
+		return 0;
+	}
+	if (agent_pty_resize((pid_t)strtol(m->argv[0], NULL, 10), (int)strtol(m->argv[1], NULL, 10),
+			     (int)strtol(m->argv[2], NULL, 10)) < 0)
+		reply_err(rep, errno, "winch");
+	return 0;
+}
+
 struct agent_verb {
 	const char *name;
 	int (*fn)(const struct agent_msg *m, struct agent_reply *rep);
@@ -384,6 +427,7 @@ static const struct agent_verb verbs[] = {
 	{ "ping", verb_ping },   { "run", verb_run },   { "spawn", verb_spawn },
 	{ "kill", verb_kill },   { "read", verb_read }, { "dmesg", verb_dmesg },
 	{ "ifconf", verb_ifconf }, { "hog", verb_hog },
+	{ "pty", verb_pty },	   { "in", verb_in },	  { "winch", verb_winch },
 };
 
 int agent_exec_dispatch(const struct agent_msg *m, struct agent_reply *rep)

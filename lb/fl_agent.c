@@ -24,6 +24,7 @@
 
 #include "agent_exec.h"
 #include "agent_proto.h"
+#include "agent_pty.h"
 
 #define PORT_NAME "fl.agent"
 #define PORT_WAIT_MS 10000
@@ -162,6 +163,17 @@ static int port_read(int fd)
 	return 0;
 }
 
+/* A terminal session's output: "0 out PID DATA". */
+static void send_out(void *arg, pid_t pid, const char *data, size_t len)
+{
+	char sp[24];
+	const char *w[2] = { sp, data };
+	size_t l[2] = { 0, len };
+
+	l[0] = (size_t)snprintf(sp, sizeof(sp), "%d", (int)pid);
+	send_words(*(int *)arg, 0, "out", 2, w, l);
+}
+
 static void reap(int port, int sfd)
 {
 	struct signalfd_siginfo si;
@@ -170,8 +182,10 @@ static void reap(int port, int sfd)
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si))
 		;
-	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+		agent_pty_reaped(pid, send_out, &port); /* its last output before its exit */
 		send_event2(port, "exit", pid, agent_exec_status(ws), 2);
+	}
 }
 
 static int agent_loop(int port, int sfd)
@@ -181,11 +195,14 @@ static int agent_loop(int port, int sfd)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	send_event2(port, "ready", (long long)ts.tv_sec * 1000000000 + ts.tv_nsec, 0, 1);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = port, .events = POLLIN },
-				       { .fd = sfd, .events = POLLIN } };
+		struct pollfd p[2 + AGENT_PTY_MAX] = { { .fd = port, .events = POLLIN },
+						       { .fd = sfd, .events = POLLIN } };
+		int n = 2 + agent_pty_pollfds(p + 2, AGENT_PTY_MAX);
 
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
 			return -1;
+		/* output before exits: a session's last words precede its exit event */
+		agent_pty_service(p + 2, n - 2, send_out, &port);
 		if (p[1].revents & POLLIN)
 			reap(port, sfd);
 		if ((p[0].revents & (POLLIN | POLLHUP)) && port_read(port) < 0)

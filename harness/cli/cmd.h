@@ -45,6 +45,7 @@ struct cmd_run_opts {
 	bool pcap;	   /* --pcap: capture every network */
 	uint64_t pcap_max; /* --pcap-max SIZE: the cap per file of --pcap's captures */
 	int pcap_ring;	   /* --pcap-ring N: with --pcap-max, keep the last N files */
+	bool hold;	   /* run --hold: keep the lab after the timeline until a signal */
 };
 
 /* One option of @cmd at argv[*@i] (advancing *@i past its value): 0, or -1 after
@@ -114,5 +115,10 @@ int cmd_run(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+/* cmd_live.c: a look inside a live run through its control socket (run_ctl.h) */
+int cmd_ps(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 #endif

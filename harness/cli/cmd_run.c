@@ -33,6 +33,7 @@
 #include "obs.h"
 #include "rep.h"
 #include "run.h"
+#include "run_ctl.h"
 #include "scn.h"
 #include "sla.h"
 #include "svc.h"
@@ -82,6 +83,11 @@ static void run_usage(FILE *f)
 		"                      least 4k), then stop writing\n"
 		"  --pcap-ring N       with --pcap-max: at the cap begin a new file, keep the\n"
 		"                      last N (2..1000)\n"
+		"  --hold              keep the lab, its services and observers after the\n"
+		"                      timeline until Ctrl-C or SIGTERM, to look inside with\n"
+		"                      'faultline shell|exec|inject RUN ...' (one FILE, no\n"
+		"                      --jobs); the expectations are judged on the timeline's\n"
+		"                      span only\n"
 		"  -q                  no progress, tables or summary lines\n"
 		"\n"
 		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"
@@ -187,6 +193,8 @@ int cmd_run_opt(const char *cmd, int argc, char **argv, int *i, struct cmd_run_o
 		o->quiet = true;
 	else if (!strcmp(a, "--dry-run"))
 		o->dry_run = true;
+	else if (!strcmp(cmd, "run") && !strcmp(a, "--hold"))
+		o->hold = true;
 	else if (!strcmp(a, "--time-lab"))
 		o->time_lab = true;
 	else if ((v = cmd_opt_value(argc, argv, i, "--run-dir")))
@@ -335,6 +343,50 @@ static void run_services_failed(const struct svc_set *set, const struct scn *s,
 	}
 }
 
+/* run_ctl_ops.inject: @text parsed as a timeline fault of the run's scenario, fired
+ * by the run's timeline. */
+static int run_inject(void *arg, const char *text, char *msg, size_t len)
+{
+	struct tl_state *tl = arg;
+	struct scn_event ev;
+	struct scn_err err;
+
+	if (scn_fault_line_parse(tl_scn(tl), "inject", text, &ev, &err) == -1) {
+		scn_err_format(&err, msg, len);
+		return -1;
+	}
+	int rc = tl_inject(tl, &ev, msg, len);
+	scn_event_release(&ev); /* empty when tl_inject took it */
+	return rc;
+}
+
+/* --hold: the lab stays up after the timeline, until a signal, which ends the hold
+ * (not the run: it is judged as usual). */
+static void run_hold(struct run *r, struct run_ctl *ctl, struct run_result *res)
+{
+	const struct scn *s = run_scn(r);
+	const char *node = s->n_nodes ? s->nodes[0].name : "NODE";
+	const char *dir = run_dir(r);
+
+	run_ctl_state_set(ctl, "held");
+	run_event_obj(r, ev_now_ns(), "run", "hold", NULL);
+	printf("%s: holding the lab (run %s); the report covers the timeline's %.1f s only\n"
+	       "  faultline shell %s %s\n"
+	       "  faultline exec %s %s -- COMMAND...\n"
+	       "  faultline inject %s \"FAULT [for D]\"\n"
+	       "  faultline ps\n"
+	       "ready: Ctrl-C or SIGTERM ends the hold and tears the lab down\n",
+	       s->name, dir, s->duration_ms / 1e3, dir, node, dir, node, dir);
+	fflush(stdout);
+	int64_t from = ev_now_ns();
+	ev_loop_run(run_loop(r), -1);
+	run_event_obj(r, ev_now_ns(), "run", "hold-end",
+		      json_pack("{s:s}", "signal", res->signo ? sigabbrev_np(res->signo) : ""));
+	fprintf(stderr, "faultline run: %s: held %.1f s, ended by %s\n", s->name,
+		(ev_now_ns() - from) / 1e9, res->signo ? strsignal(res->signo) : "its loop");
+	res->signo = 0; /* the way a hold ends: not an interrupted run */
+}
+
 /* Everything between a built lab and teardown. */
 static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_result *res)
 {
@@ -369,6 +421,13 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 		return;
 	}
 
+	/* The control socket: ps, exec, shell, inject (run_ctl.h). */
+	struct run_ctl_ops ctl_ops = {.inject = run_inject, .arg = tl};
+	struct run_ctl *ctl = run_ctl_start(r, &ctl_ops);
+	if (!ctl)
+		fprintf(stderr, "faultline run: %s: control socket in %s: %s; no exec, shell or "
+			"inject\n", s->name, run_dir(r), strerror(errno));
+
 	/* The progress line is for a person watching: only on a terminal. */
 	struct rep_live *live = NULL;
 	if (!o->quiet && isatty(STDOUT_FILENO))
@@ -377,6 +436,8 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 		ev_loop_run(run_loop(r), t0 + s->duration_ms * 1000000);
 	res->ran_ns = ev_now_ns() - t0;
 	rep_live_stop(live);
+	if (o->hold && !res->signo)
+		run_hold(r, ctl, res);
 
 	/* Revert every fault still applied (revert_at_end). */
 	tl_stop(tl);
@@ -737,6 +798,11 @@ int cmd_run(int argc, char **argv)
 			rc = run_dry(scns, n);
 		if (rc == FL_EXIT_OK && o.as_scenario)
 			rc = run_as_scenario(scns[0], o.as_scenario);
+		goto out;
+	}
+	if (o.hold && (n != 1 || o.has_jobs)) {
+		fprintf(stderr, "faultline run: --hold takes one FILE and no --jobs\n");
+		rc = FL_EXIT_INPUT;
 		goto out;
 	}
 	if ((rc = cmd_run_prepare("run", scns, n)) != FL_EXIT_OK)

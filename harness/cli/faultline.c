@@ -17,6 +17,10 @@ static const struct subcommand subcommands[] = {
 	{"run", cmd_run, "build the lab, run the timeline, judge the expectations"},
 	{"explore", cmd_explore, "run one scenario once per seed; which seeds fail, metric spread"},
 	{"matrix", cmd_matrix, "run one scenario once per --set value, side by side"},
+	{"ps", cmd_ps, "list the live runs (running or held) and their nodes"},
+	{"exec", cmd_exec, "run a command inside a node of a live run"},
+	{"shell", cmd_shell, "an interactive shell inside a node of a live run"},
+	{"inject", cmd_inject, "fire a fault by hand into a live run"},
 	{"cleanup", cmd_cleanup, "remove what a killed run left that the kernel cannot free"},
 };
 

@@ -71,6 +71,14 @@ int lab_in_netns(int netns_fd, int (*fn)(void *arg), void *arg);
 pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_path,
 		const char *err_path);
 
+/*
+ * lab_netns_enter - move the calling process (single-threaded) into the network
+ * namespace @fd (a node's, as `faultline exec` is handed it) the way lab_spawn() puts
+ * a service there: setns, then a mount namespace of its own whose /sys is the node's
+ * (best effort). Returns 0, or -1 with setns(2)'s errno.
+ */
+int lab_netns_enter(int fd);
+
 /* The program @prog as lab_spawn() would run it: a path as given, else the first in
  * PATH, else beside the faultline binary (build/bin/fl-*), into @buf; 0, or -1 with
  * errno ENOENT when there is none (executable). */

@@ -166,3 +166,11 @@ pid_t lab_spawn(struct lab *lab, int node, char *const argv[], const char *out_p
 	}
 	return pid;
 }
+
+int lab_netns_enter(int fd)
+{
+	if (setns(fd, CLONE_NEWNET) == -1)
+		return -1;
+	sysfs_remount();
+	return 0;
+}

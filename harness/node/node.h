@@ -37,6 +37,22 @@ struct node_proc_fns {
 	void *arg;
 };
 
+/* A command run to its end in a node (node_kind.run): @err 0 and its exit status
+ * (128+N for signal N) and output (stdout and stderr together, capped), or @err an
+ * errno and @why. Called once, from the loop. */
+typedef void node_run_fn(void *arg, int err, const char *why, int status, const char *out,
+			 size_t len);
+
+/* Who hears about a terminal session (node_kind.pty_open), from the loop: @started
+ * once (@err 0, or an errno and @why: then nothing more); then @out for what the
+ * program writes, and @exited once with its status (exit code, or 128+signal). */
+struct node_pty_fns {
+	void (*started)(void *arg, int err, const char *why);
+	void (*out)(void *arg, const char *data, size_t len);
+	void (*exited)(void *arg, int status);
+	void *arg;
+};
+
 struct node_kind {
 	const char *name;
 	int scn_kind; /* the enum scn_node_kind it implements */
@@ -82,6 +98,27 @@ struct node_kind {
 	 * themselves; 0 or -1 with errno and @err. Never waits. NULL: the kind has no
 	 * kernel of its own to starve (a netns node shares the host's). */
 	int (*hog)(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t len);
+	/*
+	 * Run @argv inside @node to its end, for `faultline exec` of a node the host cannot
+	 * enter by namespace (a guest: the agent's "run", at most 10 s and 64 KiB of output,
+	 * no standard input); @done hears the outcome. Never waits. 0, or -1 with errno and
+	 * @err (then @done is never called). NULL: the node is entered by its namespace fd.
+	 */
+	int (*run)(struct lab *lab, int node, char *const argv[], node_run_fn *done, void *arg,
+		   char *err, size_t len);
+	/*
+	 * A terminal session in @node for `faultline shell`: @argv on a pty of @rows x @cols
+	 * of its own (a guest: its agent's "pty"); @fns (copied) hear how it goes. Returns
+	 * a session id > 0, or -1 with errno and @err. Never waits. NULL with @run.
+	 */
+	int (*pty_open)(struct lab *lab, int node, int rows, int cols, char *const argv[],
+			const struct node_pty_fns *fns, char *err, size_t len);
+	/* Bytes typed into session @sid; its terminal's size. 0 or -1 with errno. */
+	int (*pty_write)(struct lab *lab, int node, int sid, const char *data, size_t len);
+	int (*pty_resize)(struct lab *lab, int node, int sid, int rows, int cols);
+	/* Hang session @sid up (SIGHUP to its process group); its fns are never called
+	 * again. */
+	void (*pty_close)(struct lab *lab, int node, int sid);
 	/* Read file @path as the node sees it into @buf (NUL-terminated); its length. */
 	int (*read)(struct lab *lab, int node, const char *path, char *buf, size_t len);
 	/* Copy what the node's processes wrote into the run directory now (NULL: they

@@ -680,6 +680,11 @@ const struct node_kind node_qemu_kind = {
 	.stall = guest_stall,
 	.link_set = guest_link_set,
 	.hog = guest_hog,
+	.run = guest_run,
+	.pty_open = guest_pty_open,
+	.pty_write = guest_pty_write,
+	.pty_resize = guest_pty_resize,
+	.pty_close = guest_pty_close,
 	.read = node_qemu_read_file,
 	.flush = node_qemu_flush,
 };

@@ -66,7 +66,9 @@ static int64_t agent_on_line(void *arg, char *line)
 		return 0;
 	if (id > 0)
 		return (int64_t)id;
-	if (agent_msg_parse(line, &m) == 0 && !strcmp(m.verb, "exit"))
+	if (agent_msg_parse(line, &m) < 0)
+		return 0;
+	if (guest_pty_event(g, &m) == 0 && !strcmp(m.verb, "exit"))
 		record_exit(g, &m);
 	return 0;
 }

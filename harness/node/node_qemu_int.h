@@ -33,6 +33,15 @@ struct guest_proc {
 	struct node_proc_fns fns;
 };
 
+#define GUEST_PTYS_MAX 4 /* fl-agent's AGENT_PTY_MAX */
+
+/* A terminal session in the guest (node_qemu_pty.c). */
+struct guest_pty {
+	bool used;
+	pid_t pid; /* the guest's, 0 until the agent answered */
+	struct node_pty_fns fns; /* zeroed once closed */
+};
+
 struct guest {
 	struct run *r;
 	struct lab *lab;
@@ -56,6 +65,7 @@ struct guest {
 	} exits[GUEST_EXITS_MAX];
 	int n_exits;
 	struct guest_proc procs[GUEST_PROCS_MAX];
+	struct guest_pty ptys[GUEST_PTYS_MAX];
 	bool stalled;	  /* QMP stop in effect: the agent cannot answer */
 	unsigned n_stops; /* QMP stops sent so far */
 	bool syncing;	  /* a clock ping is out */
@@ -126,6 +136,17 @@ int guest_signal(struct lab *lab, int node, pid_t pid, int signo);
 int guest_stall(struct lab *lab, int node, bool stop, char *err, size_t len);
 int guest_link_set(struct lab *lab, int node, int net, bool up, char *err, size_t len);
 int guest_hog(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t len);
+/* node_qemu_pty.c: terminal sessions through the agent; the agent's "out" events and
+ * the exits of session programs are handed to guest_pty_event(). */
+int guest_pty_open(struct lab *lab, int node, int rows, int cols, char *const argv[],
+		   const struct node_pty_fns *fns, char *err, size_t len);
+int guest_pty_write(struct lab *lab, int node, int sid, const char *data, size_t len);
+int guest_pty_resize(struct lab *lab, int node, int sid, int rows, int cols);
+void guest_pty_close(struct lab *lab, int node, int sid);
+/* "out PID DATA" or "exit PID STATUS" of a session: 1 when it was one, else 0. */
+int guest_pty_event(struct guest *g, const struct agent_msg *m);
+int guest_run(struct lab *lab, int node, char *const argv[], node_run_fn *done, void *arg,
+	      char *err, size_t len);
 void guest_exited(struct guest *g, pid_t pid, int status);
 void guest_forget_proc(struct lab *lab, int node, pid_t pid);
 

@@ -261,3 +261,57 @@ int guest_hog(struct lab *lab, int node, int64_t ms, int cpus, char *err, size_t
 	}
 	return 0;
 }
+
+#define GUEST_RUN_TIMEOUT_MS 12000 /* the agent's own limit (10 s) and the way back */
+#define GUEST_RUN_ARGS_MAX 60
+
+struct guest_run_req {
+	node_run_fn *done;
+	void *arg;
+};
+
+/* "ok STATUS OUTPUT" of the agent's run. */
+static void guest_on_run(void *arg, struct guest *g, int err, struct agent_msg *rep)
+{
+	struct guest_run_req *rq = arg;
+
+	if (!err && (!rep || rep->argc < 2))
+		err = EPROTO;
+	if (err)
+		rq->done(rq->arg, err, rep ? g->err : strerror(err), -1, NULL, 0);
+	else
+		rq->done(rq->arg, 0, NULL, atoi(rep->argv[0]), rep->argv[1], rep->arglen[1]);
+	free(rq);
+}
+
+int guest_run(struct lab *lab, int node, char *const argv[], node_run_fn *done, void *arg,
+	      char *err, size_t len)
+{
+	struct guest *g = guest_ready(lab_run(lab), node);
+	struct guest_run_req *rq;
+	int n = 0;
+
+	if (!g) {
+		snprintf(err, len, "%s: %s", run_scn(lab_run(lab))->nodes[node].name,
+			 strerror(errno));
+		return -1;
+	}
+	while (argv[n])
+		if (++n > GUEST_RUN_ARGS_MAX) {
+			snprintf(err, len, "more than %d words", GUEST_RUN_ARGS_MAX);
+			return errno = E2BIG, -1;
+		}
+	if (n == 0 || !(rq = malloc(sizeof(*rq)))) {
+		snprintf(err, len, n ? "out of memory" : "no command");
+		return errno = n ? ENOMEM : EINVAL, -1;
+	}
+	*rq = (struct guest_run_req){done, arg};
+	if (guest_agent_send(g, "run", n, (const char *const *)argv, NULL, GUEST_RUN_TIMEOUT_MS,
+			     guest_on_run, rq) < 0) {
+		int e = errno;
+		free(rq);
+		snprintf(err, len, "agent: %s", strerror(e));
+		return errno = e, -1;
+	}
+	return 0;
+}

@@ -62,6 +62,7 @@ struct obs_fault {
 	char target[64];	   /* "lb1.private", "lb1", "web1 web" ... */
 	char node[OBS_NAME_MAX];   /* the target node (text before '.' or ' '), or "" */
 	char path[16];		   /* the mechanism ("nftables", "relay" ...), "" if none */
+	bool by_hand;		   /* fired by `faultline inject`, not by the timeline */
 	int64_t apply_ns;
 	int64_t revert_ns; /* OBS_OPEN while applied */
 };

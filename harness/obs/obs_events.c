@@ -113,6 +113,7 @@ static int obs_ev_timeline(struct obs_store *st, const json_t *o, int64_t t, con
 				    t) < 0)
 			return -1;
 		obs_fault_set_path(st, id, jsonl_get_str(o, "path"));
+		st->flt[st->n_flt - 1].by_hand = !strcmp(jsonl_get_str(o, "by"), "hand");
 		return 1;
 	}
 	if (!strcmp(ev, "revert"))

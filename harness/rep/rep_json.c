@@ -147,6 +147,8 @@ static json_t *rep_json_fault(const struct sla_result *r, const struct obs_fault
 	    open ? json_null() : rep_json_num((double)(flt->revert_ns - r->cfg.t0_ns) / 1e6));
 	if (o && flt->path[0])
 		jsonl_set(o, "path", jsonl_str(flt->path));
+	if (o && flt->by_hand)
+		jsonl_set(o, "by", jsonl_str("hand"));
 	return o;
 }
 

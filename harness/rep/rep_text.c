@@ -121,6 +121,22 @@ static void rep_text_mark(FILE *f, const struct sla_verdict *v)
 		fputs(" (marked may fail)", f);
 }
 
+/* Faults fired with `faultline inject`: when, and whether the judged span saw them. */
+static void rep_text_by_hand(FILE *f, const struct sla_result *r)
+{
+	int64_t end = r->cfg.t0_ns + r->cfg.duration_ns;
+	for (size_t i = 0; r->st && i < r->st->n_flt; i++) {
+		const struct obs_fault *x = &r->st->flt[i];
+		if (!x->by_hand)
+			continue;
+		fprintf(f, "  by hand: #%d %s %s at %.3f s", x->id, x->kind, x->target,
+			(double)(x->apply_ns - r->cfg.t0_ns) / 1e9);
+		if (x->revert_ns != OBS_OPEN)
+			fprintf(f, ", reverted at %.3f s", (double)(x->revert_ns - r->cfg.t0_ns) / 1e9);
+		fprintf(f, "%s\n", x->apply_ns >= end ? " (after the timeline: not judged)" : "");
+	}
+}
+
 int rep_text_summary(FILE *f, const struct sla_result *r)
 {
 	int w = rep_width(r);
@@ -149,6 +165,7 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 	rep_text_clients(f, r);
 	rep_text_guests(f, r);
 	rep_text_captures(f, r);
+	rep_text_by_hand(f, r);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -419,6 +419,18 @@ struct scn *scn_load(const char *path, const struct scn_set *sets, int n_sets,
 struct scn *scn_parse(const char *file, const char *text, size_t len,
 		      const struct scn_set *sets, int n_sets, struct scn_err *err);
 
+/*
+ * scn_fault_line_parse - one fault as a timeline statement of @s writes it, without its
+ * schedule: "FAULT [for D[..D]]" ("blackhole web1.lan for 2s"), read against @s's
+ * nodes, networks, services and params (faultline inject). Into @ev as an `at 0s`
+ * statement, which owns what its fault holds (scn_event_release). Errors name @file,
+ * line 1 and the column in @text. Returns 0, or -1 with @err filled.
+ */
+int scn_fault_line_parse(const struct scn *s, const char *file, const char *text,
+			 struct scn_event *ev, struct scn_err *err);
+/* What a parsed event's fault owns (the any(...) list, partition groups). */
+void scn_event_release(struct scn_event *ev);
+
 /* scn_free - release a scenario; NULL is a no-op. */
 void scn_free(struct scn *s);
 

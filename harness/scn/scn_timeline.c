@@ -8,6 +8,7 @@
  * Times are checked against the duration by scn_validate() (the duration may be written
  * after the timeline); the positions needed for that are kept in p->ev_locs.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,4 +118,46 @@ err_oom:
 err:
 	scn_fault_release(&ev.fault);
 	return -1;
+}
+
+int scn_fault_line_parse(const struct scn *s, const char *file, const char *text,
+			 struct scn_event *ev, struct scn_err *err)
+{
+	struct scn_line *lines = NULL;
+	int n = 0, rc = -1;
+	/* the parser only reads the scenario (names, services, params) for a fault line */
+	struct scn_p p = {.s = (struct scn *)s, .err = err, .has_scenario = true};
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	*ev = (struct scn_event){.sched = SCN_AT, .fault = {.target = {.net = -1}}};
+	if (scn_lines_split(file, text, strlen(text), &lines, &n, err) < 0)
+		goto out;
+	if (n != 1) {
+		scn_fail(&p, (struct scn_loc){1, 1}, "expected one fault such as 'blackhole "
+			 "NODE.NET for 2s', got %d lines", n);
+		goto out;
+	}
+	if (scn_line_tokenize(&p, &lines[0], true) < 0 || scn_fault_parse(&p, &ev->fault) < 0)
+		goto out;
+	ev->loc = ev->fault.loc;
+	if (scn_tok_kw(&p, "for") && scn_ev_for(&p, ev) < 0)
+		goto out;
+	if (scn_tok_end(&p, "'for DURATION' or the end of the fault") < 0)
+		goto out;
+	rc = 0;
+out:;
+	int e = errno;
+	scn_toks_clear(&p.t);
+	scn_lines_free(lines, n);
+	if (rc < 0)
+		scn_fault_release(&ev->fault);
+	errno = e;
+	return rc;
+}
+
+void scn_event_release(struct scn_event *ev)
+{
+	if (ev)
+		scn_fault_release(&ev->fault);
 }

@@ -138,6 +138,21 @@ struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
 			  const struct flt_svc_ops *ops);
 /* tl_stop - disarm the timers and revert everything still applied (idempotent). */
 void tl_stop(struct tl_state *st);
+/*
+ * tl_inject - fire @ev (scn_fault_line_parse: an `at 0s` statement) now, by hand, on
+ * the running timeline @st: expanded as its own one-statement schedule (a flap's
+ * steps, any(...) and a `for` range drawn from the run's seed and the injection's
+ * number), with ids after every id of the run so far, applied through the timeline's
+ * fault state (so it composes with the scheduled faults), reverted after its `for` by
+ * the run's loop or, without one, when the run ends (tl_stop); recorded in
+ * events.jsonl as a scheduled firing is, with "by":"hand". On success @ev's contents
+ * are moved (it is left empty). Returns 0 with "#ID FAULT TARGET applied, ..." in
+ * @msg, or -1 with errno and the reason in @msg (ESRCH: the timeline was stopped; EIO:
+ * the apply failed, recorded as apply-failed; then @ev was moved all the same).
+ */
+int tl_inject(struct tl_state *st, struct scn_event *ev, char *msg, size_t len);
+/* The scenario the timeline runs (run_scn of its run). */
+const struct scn *tl_scn(const struct tl_state *st);
 /* Firings applied and reverted so far, apply/revert failures, and the last error text. */
 int tl_applied(const struct tl_state *st);
 int tl_reverted(const struct tl_state *st);

@@ -30,8 +30,11 @@ struct tl_action {
 	bool revert;
 };
 
+struct tl_hand;
+
 struct tl_state {
 	struct run *run;
+	const struct scn *scn; /* run_scn(run); a hand firing's: its own one-event copy */
 	const struct tl_schedule *sch;
 	struct flt_ctx *flt;
 	struct flt_inst *inst; /* one per firing */
@@ -41,6 +44,24 @@ struct tl_state {
 	int applied, reverted, errors;
 	char last_err[512];
 	bool stopped;
+	/* by hand (tl_inject): times count from base_ns instead of run_t0; the fault
+	 * state is the timeline's (shared composition counts), not owned */
+	bool by_hand;
+	int64_t base_ns;
+	struct tl_hand *hands; /* the timeline's injections, newest first */
+	int next_id;	       /* the next id for an injected firing */
+	int n_hands;
+};
+
+/* One fault fired by hand: the statement, a scenario that holds only it (so the
+ * schedule, the formatting and the records work as for any timeline statement) and
+ * its own schedule and state. */
+struct tl_hand {
+	struct tl_state st;
+	struct scn shadow;
+	struct scn_event ev;
+	struct tl_schedule *sch;
+	struct tl_hand *next;
 };
 
 static int tl_action_cmp(const void *a, const void *b)
@@ -72,7 +93,7 @@ static int tl_actions_build(struct tl_state *st)
 static void tl_record(struct tl_state *st, int i, const char *ev, int64_t sched_ns,
 		      int64_t start_ns, int64_t end_ns, const char *error)
 {
-	const struct scn *s = run_scn(st->run);
+	const struct scn *s = st->scn;
 	const struct tl_firing *f = &st->sch->v[i];
 	char target[512];
 	tl_target_format(s, f, target, sizeof(target));
@@ -85,6 +106,8 @@ static void tl_record(struct tl_state *st, int i, const char *ev, int64_t sched_
 	struct flt_inst *in = &st->inst[i];
 	if (o && in->path)
 		jsonl_set(o, "path", jsonl_str(in->path));
+	if (o && st->by_hand)
+		jsonl_set(o, "by", jsonl_str("hand"));
 	if (o && in->facts) /* what the revert measured (the relay's counters) */
 		json_object_update(o, in->facts);
 	json_decref(in->facts);
@@ -115,7 +138,7 @@ static void tl_do(struct tl_state *st, int i, bool revert, int64_t sched_ns)
 static int64_t tl_tick(struct ev_loop *loop, int64_t now_ns, void *arg)
 {
 	struct tl_state *st = arg;
-	int64_t t0 = run_t0(st->run);
+	int64_t t0 = st->by_hand ? st->base_ns : run_t0(st->run);
 	(void)loop;
 	(void)now_ns;
 	while (st->next < st->n_act) {
@@ -130,14 +153,44 @@ static int64_t tl_tick(struct ev_loop *loop, int64_t now_ns, void *arg)
 	return -1;
 }
 
+static void tl_hand_free(struct tl_hand *h)
+{
+	free(h->st.inst);
+	free(h->st.act);
+	tl_schedule_free(h->sch);
+	scn_event_release(&h->ev);
+	free(h);
+}
+
 static void tl_free(void *arg)
 {
 	struct tl_state *st = arg;
 	tl_stop(st);
+	while (st->hands) {
+		struct tl_hand *h = st->hands;
+		st->hands = h->next;
+		tl_hand_free(h);
+	}
 	flt_ctx_free(st->flt);
 	free(st->inst);
 	free(st->act);
 	free(st);
+}
+
+/* The instances of @st's schedule, from @sch's firings of @s. */
+static void tl_insts_init(struct tl_state *st, const struct scn *s)
+{
+	for (int i = 0; i < st->sch->n; i++) {
+		const struct tl_firing *f = &st->sch->v[i];
+		st->inst[i] = (struct flt_inst){.id = f->id,
+						.fault = &s->events[f->event].fault,
+						.kind = f->kind,
+						.node = f->node,
+						.service = f->service,
+						.for_ms = f->revert_ms == TL_NONE || f->revert_at_end
+							      ? 0
+							      : f->revert_ms - f->t_ms};
+	}
 }
 
 struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
@@ -149,23 +202,14 @@ struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
 	if (!st)
 		return NULL;
 	st->run = r;
+	st->scn = run_scn(r);
 	st->sch = sch;
+	st->next_id = sch->n + 1;
 	st->inst = calloc((size_t)sch->n + 1, sizeof(*st->inst));
 	st->flt = flt_ctx_new(r, ops);
 	if (!st->inst || !st->flt || tl_actions_build(st) < 0)
 		goto err;
-	const struct scn *s = run_scn(r);
-	for (int i = 0; i < sch->n; i++) {
-		const struct tl_firing *f = &sch->v[i];
-		st->inst[i] = (struct flt_inst){.id = f->id,
-						.fault = &s->events[f->event].fault,
-						.kind = f->kind,
-						.node = f->node,
-						.service = f->service,
-						.for_ms = f->revert_ms == TL_NONE || f->revert_at_end
-							      ? 0
-							      : f->revert_ms - f->t_ms};
-	}
+	tl_insts_init(st, run_scn(r));
 	/* Registered before any apply: popped after every instance's revert. */
 	if (run_defer(r, tl_free, st, "timeline") < 0)
 		goto err;
@@ -189,6 +233,8 @@ void tl_stop(struct tl_state *st)
 	if (!st || st->stopped)
 		return;
 	st->stopped = true;
+	for (struct tl_hand *h = st->hands; h; h = h->next)
+		tl_stop(&h->st);
 	if (st->timer > 0)
 		ev_timer_del(run_loop(st->run), st->timer);
 	st->timer = 0;
@@ -215,4 +261,92 @@ int tl_errors(const struct tl_state *st, char *last, size_t len)
 	if (last && len)
 		snprintf(last, len, "%s", st ? st->last_err : "");
 	return st ? st->errors : 0;
+}
+
+/* A year: an injected `for` never reaches the end of its one-statement schedule, so
+ * only a fault without `for` waits for the end of the run. */
+#define TL_HAND_HORIZON_MS (365LL * 86400 * 1000)
+
+/* @h's schedule: its statement expanded (a flap's steps, any(...) picked, a `for`
+ * range drawn) from the run's seed and the injection's number, ids renumbered after
+ * every id of the run so far. */
+static int tl_hand_schedule(struct tl_state *st, struct tl_hand *h)
+{
+	h->shadow = *st->scn;
+	h->shadow.events = &h->ev;
+	h->shadow.n_events = 1;
+	h->shadow.duration_ms = TL_HAND_HORIZON_MS;
+	h->sch = tl_schedule_build(&h->shadow, tl_rng_mix(st->sch->seed ^ tl_rng_mix(
+						     (uint64_t)st->n_hands + 0x68616e64)));
+	if (!h->sch)
+		return -1;
+	if (h->sch->n == 0)
+		return errno = EINVAL, -1;
+	for (int i = 0; i < h->sch->n; i++)
+		h->sch->v[i].id = st->next_id + i;
+	return 0;
+}
+
+static int tl_hand_start(struct tl_state *st, struct tl_hand *h)
+{
+	struct tl_state *hs = &h->st;
+
+	*hs = (struct tl_state){.run = st->run, .scn = &h->shadow, .sch = h->sch,
+				.flt = st->flt, .by_hand = true, .base_ns = ev_now_ns()};
+	hs->inst = calloc((size_t)h->sch->n + 1, sizeof(*hs->inst));
+	if (!hs->inst || tl_actions_build(hs) < 0)
+		return -1;
+	tl_insts_init(hs, &h->shadow);
+	return 0;
+}
+
+int tl_inject(struct tl_state *st, struct scn_event *ev, char *msg, size_t len)
+{
+	if (st->stopped) {
+		snprintf(msg, len, "the run's timeline has ended: nothing more is applied");
+		return errno = ESRCH, -1;
+	}
+	struct tl_hand *h = calloc(1, sizeof(*h));
+	if (!h)
+		return snprintf(msg, len, "out of memory"), -1;
+	h->ev = *ev;
+	if (tl_hand_schedule(st, h) < 0 || tl_hand_start(st, h) < 0) {
+		int e = errno;
+		snprintf(msg, len, "expanding the fault: %s", strerror(e));
+		h->ev = (struct scn_event){0}; /* the caller still owns the fault */
+		tl_hand_free(h);
+		return errno = e, -1;
+	}
+	*ev = (struct scn_event){0}; /* moved into h */
+	h->next = st->hands;
+	st->hands = h;
+	st->n_hands++;
+	st->next_id += h->sch->n;
+
+	struct tl_state *hs = &h->st;
+	int64_t next = tl_tick(run_loop(st->run), ev_now_ns(), hs); /* applies what is due now */
+	if (next >= 0 && (hs->timer = ev_timer_add(run_loop(st->run), next, tl_tick, hs)) < 0)
+		hs->timer = 0;
+	char target[512];
+	tl_target_format(hs->scn, &h->sch->v[0], target, sizeof(target));
+	if (hs->errors) {
+		snprintf(msg, len, "#%d %s %s: %s", h->sch->v[0].id, h->sch->v[0].kind->name,
+			 target, hs->last_err);
+		return errno = EIO, -1;
+	}
+	const struct tl_firing *f = &h->sch->v[0];
+	int n = snprintf(msg, len, "#%d %s %s applied", f->id, f->kind->name, target);
+	if (n >= 0 && (size_t)n < len && h->sch->n > 1)
+		n += snprintf(msg + n, len - (size_t)n, " (%d steps)", h->sch->n);
+	if (n >= 0 && (size_t)n < len && f->revert_ms != TL_NONE)
+		snprintf(msg + n, len - (size_t)n, ", reverted in %.3f s",
+			 (double)(f->revert_ms - f->t_ms) / 1e3);
+	else if (n >= 0 && (size_t)n < len && flt_inst_end_revert(&hs->inst[0]))
+		snprintf(msg + n, len - (size_t)n, ", reverted when the run ends");
+	return 0;
+}
+
+const struct scn *tl_scn(const struct tl_state *st)
+{
+	return st->scn;
 }

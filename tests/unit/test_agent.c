@@ -4,6 +4,7 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "agent_exec.h"
 #include "agent_proto.h"
+#include "agent_pty.h"
 
 void register_agent_suite(void);
 
@@ -228,6 +230,55 @@ static void test_exec_unknown_verb(void)
 	CU_ASSERT_EQUAL(EINVAL, dispatch("ifconf", 1, (char *[]){ "x" })->err);
 }
 
+static char pty_out[8192];
+static size_t pty_got;
+
+static void pty_collect(void *arg, pid_t pid, const char *data, size_t len)
+{
+	(void)arg;
+	(void)pid;
+	if (pty_got + len < sizeof(pty_out)) {
+		memcpy(pty_out + pty_got, data, len);
+		pty_got += len;
+		pty_out[pty_got] = '\0';
+	}
+}
+
+/* A terminal session: its size, typed input, its output through the poll hooks, its
+ * last words drained when it is reaped, its exit status; and the verbs' errors. */
+static void test_exec_pty_session(void)
+{
+	struct agent_reply *rep = dispatch(
+	    "pty", 5, (char *[]){ "30", "100", "sh", "-c", "stty size; read x; echo got-$x; exit 4" });
+	char pid[32];
+	int ws = 0;
+
+	CU_ASSERT_EQUAL_FATAL(0, rep->err);
+	snprintf(pid, sizeof(pid), "%s", rep->words[0]);
+	pid_t p = (pid_t)atoi(pid);
+	CU_ASSERT_TRUE_FATAL(p > 0);
+	CU_ASSERT_EQUAL(0, dispatch("winch", 3, (char *[]){ pid, "30", "100" })->err);
+	CU_ASSERT_EQUAL(0, dispatch("in", 2, (char *[]){ pid, "hello\n" })->err);
+	pty_got = 0;
+	for (int i = 0; i < 300 && !strstr(pty_out, "got-hello"); i++) {
+		struct pollfd pf[AGENT_PTY_MAX];
+		int n = agent_pty_pollfds(pf, AGENT_PTY_MAX);
+		CU_ASSERT_EQUAL_FATAL(1, n);
+		poll(pf, (nfds_t)n, 10);
+		agent_pty_service(pf, n, pty_collect, NULL);
+	}
+	CU_ASSERT_EQUAL(p, waitpid(p, &ws, 0));
+	CU_ASSERT_EQUAL(1, agent_pty_reaped(p, pty_collect, NULL));
+	CU_ASSERT_EQUAL(0, agent_pty_reaped(p, pty_collect, NULL)); /* freed */
+	CU_ASSERT_EQUAL(4, agent_exec_status(ws));
+	CU_ASSERT_PTR_NOT_NULL(strstr(pty_out, "30 100"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(pty_out, "got-hello"));
+	CU_ASSERT_EQUAL(ESRCH, dispatch("in", 2, (char *[]){ pid, "x" })->err);
+	CU_ASSERT_EQUAL(ESRCH, dispatch("winch", 3, (char *[]){ pid, "1", "1" })->err);
+	CU_ASSERT_EQUAL(EINVAL, dispatch("pty", 3, (char *[]){ "0", "80", "sh" })->err);
+	CU_ASSERT_EQUAL(EINVAL, dispatch("pty", 2, (char *[]){ "24", "80" })->err);
+}
+
 void register_agent_suite(void)
 {
 	CU_pSuite s = CU_add_suite("agent", NULL, NULL);
@@ -243,4 +294,5 @@ void register_agent_suite(void)
 	CU_add_test(s, "exec_read_offset", test_exec_read_offset);
 	CU_add_test(s, "exec_spawn_kill", test_exec_spawn_kill);
 	CU_add_test(s, "exec_unknown_verb", test_exec_unknown_verb);
+	CU_add_test(s, "exec_pty_session", test_exec_pty_session);
 }

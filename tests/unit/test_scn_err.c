@@ -500,6 +500,58 @@ static void test_err_capture(void)
 	       "a number of files must be 2..1000, got 1");
 	err_is(LAB "capture public stop\n", 5, 16,
 	       "unexpected 'stop' (expected snaplen N, max SIZE or ring N)");
+/* faultline inject: one fault line against a parsed scenario. */
+static void fault_line_err_is(const struct scn *s, const char *text, int col, const char *msg)
+{
+	struct scn_event ev;
+	struct scn_err err;
+	CU_ASSERT_EQUAL(-1, scn_fault_line_parse(s, "inject", text, &ev, &err));
+	CU_ASSERT_STRING_EQUAL("inject", err.file);
+	CU_ASSERT_EQUAL(1, err.line);
+	CU_ASSERT_EQUAL(col, err.col);
+	CU_ASSERT_STRING_EQUAL(msg, err.msg);
+	if (strcmp(msg, err.msg) || col != err.col)
+		fprintf(stderr, "\n  got %d:%d: %s\n", err.line, err.col, err.msg);
+}
+
+static void test_fault_line(void)
+{
+	const char *text = LAB "node a on public private\nnode b on public\nservice b web\n"
+			   "param who \"b\"\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	struct scn_event ev;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+
+	CU_ASSERT_EQUAL(0, scn_fault_line_parse(s, "inject", "blackhole a.private for 2s", &ev, &err));
+	CU_ASSERT_STRING_EQUAL("blackhole", ev.fault.kind->name);
+	CU_ASSERT_EQUAL(SCN_AT, ev.sched);
+	CU_ASSERT_EQUAL(0, ev.at_ms);
+	CU_ASSERT(ev.has_for);
+	CU_ASSERT_EQUAL(2000, ev.for_min_ms);
+	CU_ASSERT_EQUAL(2000, ev.for_max_ms);
+	scn_event_release(&ev);
+
+	CU_ASSERT_EQUAL(0, scn_fault_line_parse(s, "inject", "loss any(a,${who}).public 30% for 1s..3s",
+						&ev, &err));
+	CU_ASSERT_EQUAL(2, ev.fault.target.n_nodes);
+	CU_ASSERT_EQUAL(3000, ev.for_max_ms);
+	scn_event_release(&ev);
+	CU_ASSERT_EQUAL(0, scn_fault_line_parse(s, "inject", "kill b web", &ev, &err));
+	CU_ASSERT(!ev.has_for);
+	scn_event_release(&ev);
+
+	fault_line_err_is(s, "blackhole c.public", 11, "unknown node 'c' (nodes: a, b)");
+	fault_line_err_is(s, "blackhole a.public for", 23,
+			  "expected a duration such as 5s or a range such as 1s..3s");
+	fault_line_err_is(s, "blackhole a.public 2s", 20,
+			  "unexpected '2s' (expected 'for DURATION' or the end of the fault)");
+	fault_line_err_is(s, "", 1, "expected one fault such as 'blackhole NODE.NET for 2s', got 0 lines");
+	fault_line_err_is(s, "at 1s blackhole a.public", 1,
+			  "unknown fault 'at' (expected link down, link up, flap, blackhole, mtu, "
+			  "pmtu-blackhole, loss, delay, bandwidth, duplicate, corrupt, reorder, "
+			  "partition, stall, hog, kill or restart)");
+	scn_free(s);
 }
 
 void register_scn_err_suite(void);
@@ -508,6 +560,7 @@ void register_scn_err_suite(void)
 	CU_pSuite s = CU_add_suite("scn_err", NULL, NULL);
 	CU_add_test(s, "capture", test_err_capture);
 	CU_add_test(s, "scenario not first", test_err_scenario_not_first);
+	CU_add_test(s, "fault line (inject)", test_fault_line);
 	CU_add_test(s, "scenario twice", test_err_scenario_twice);
 	CU_add_test(s, "duration missing", test_err_duration_missing);
 	CU_add_test(s, "duration syntax", test_err_duration_syntax);
