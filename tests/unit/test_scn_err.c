@@ -500,6 +500,8 @@ static void test_err_capture(void)
 	       "a number of files must be 2..1000, got 1");
 	err_is(LAB "capture public stop\n", 5, 16,
 	       "unexpected 'stop' (expected snaplen N, max SIZE or ring N)");
+}
+
 /* faultline inject: one fault line against a parsed scenario. */
 static void fault_line_err_is(const struct scn *s, const char *text, int col, const char *msg)
 {
