@@ -111,5 +111,6 @@ int cmd_run(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

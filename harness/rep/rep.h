@@ -1,7 +1,8 @@
 /*
  * rep.h - the reports of a run: the text summary and progress line (rep_text.c), the
  * progress line on a live run (rep_live.c), JSON (rep_json.c), JUnit XML (rep_junit.c),
- * the SVG timeline (rep_svg.c), and the report files of an invocation (rep_file.c).
+ * the SVG timeline (rep_svg.c), HTML pages of kept runs (rep_html.c), and the report
+ * files of an invocation (rep_file.c).
  *
  * The reports only write: the observers (obs.h) saw the run and the SLA module (sla.h)
  * judged it before any of this is called. Writers take a finished struct sla_result
@@ -77,6 +78,45 @@ int rep_junit_write(FILE *f, struct sla_result *const *r, int n);
 
 /* The timeline picture of one run (needs r->st). */
 int rep_svg_write(FILE *f, const struct sla_result *r);
+
+/* ---- rep_html.c: pages of kept runs (`faultline report --html`) ---- */
+
+/* One file of a run directory, for the page's links. */
+struct rep_html_file {
+	const char *name; /* relative to the run directory */
+	long long size;
+};
+
+/* What one run's page shows: the judged run, and where its files are. */
+struct rep_html_run {
+	const struct sla_result *r; /* needs r->st (the timeline) */
+	const char *href;	    /* the run directory as seen from the page: "" or "REL/" */
+	const char *started;	    /* when it ran (the start record), NULL: unknown */
+	const struct rep_html_file *files;
+	int n_files;
+};
+
+/* One line of the index: a judged run (@r), or one that could not be (@why). */
+struct rep_html_entry {
+	const struct sla_result *r; /* NULL: not judged */
+	const char *why;	    /* why not, when @r is NULL */
+	const char *name;	    /* the run directory's name */
+	const char *scenario;	    /* when @r is NULL */
+	const char *started;
+	const char *href; /* the run's page (or its directory) as seen from the index */
+};
+
+/* A self-contained page for one run: docs/reports.md, "--html". */
+int rep_html_write(FILE *f, const struct rep_html_run *run);
+/* The index of @n runs, one table row each, in the order given. */
+int rep_html_index(FILE *f, const struct rep_html_entry *e, int n);
+/*
+ * rep_href_dir - the relative href prefix from directory @from to directory @to, both
+ * absolute and without "." or ".." components (realpath's): "" when they are the same,
+ * else "REL/" ("../runs/x/"). Returns its length, or -1 with errno EINVAL (a path not
+ * absolute) or ENAMETOOLONG (@len too small).
+ */
+int rep_href_dir(const char *from, const char *to, char *buf, size_t len);
 
 /* ---- rep_file.c: the report files of one invocation ---- */
 

@@ -1,6 +1,8 @@
 /*
  * run.c - one run: the run directory BASE/<scenario>-<YYYYmmdd-HHMMSS>[-N]/ with the
- * scenario copy, BASE/latest, events.jsonl, the event loop and the teardown list.
+ * scenario copy, BASE/latest, events.jsonl (opened by the "start" record: what ran, with
+ * which seed and params, so `faultline report` can judge the directory again without
+ * the original file: run_kept.c reads it back), the event loop and the teardown list.
  *
  * Invariants: events.jsonl is written with one write(2) per line on an O_APPEND fd, so
  * a line is never torn, whoever else appends; the teardown list only shrinks while it
@@ -158,6 +160,33 @@ err:
 	return -1;
 }
 
+/*
+ * The first line of events.jsonl: {"src":"run","ev":"start","scenario","file","seed",
+ * "params":{NAME:VALUE},"started"}. The seed is a decimal string (a jansson integer is
+ * signed 64-bit; a seed is not), "started" the wall clock in UTC (ISO 8601).
+ */
+static int run_start_record(struct run *r)
+{
+	const struct scn *s = r->scn;
+	char seed[32], started[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *params = json_object();
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)s->seed);
+	gmtime_r(&now, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (int i = 0; params && i < s->n_params; i++)
+		if (jsonl_set(params, s->params[i].name, jsonl_str(s->params[i].value)) == -1)
+			return json_decref(params), -1;
+	if (!params)
+		return errno = ENOMEM, -1;
+	return run_event_obj(r, ev_now_ns(), "run", "start",
+			     json_pack("{s:o,s:o,s:s,s:o,s:s}", "scenario", jsonl_str(s->name),
+				       "file", jsonl_str(s->file), "seed", seed, "params", params,
+				       "started", started));
+}
+
 struct run *run_new(const struct scn *s, const char *base)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -176,7 +205,7 @@ struct run *run_new(const struct scn *s, const char *base)
 	if (run_path(r, "events.jsonl", path, sizeof(path)) == -1)
 		goto err;
 	r->events_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0644);
-	if (r->events_fd == -1)
+	if (r->events_fd == -1 || run_start_record(r) == -1)
 		goto err;
 	r->loop = ev_loop_new();
 	if (!r->loop)
