@@ -30,9 +30,9 @@
 #include "sla.h"
 
 #define REPORT_MAX_EXPECT 64
-#define REPORT_MAX_RUNS 4096
-#define REPORT_MAX_FILES 1024
-#define REPORT_PAGE "report.html"
+#define REPORT_MAX_RUNS	  4096
+#define REPORT_MAX_FILES  1024
+#define REPORT_PAGE	  "report.html"
 
 struct report_opts {
 	const char *dir;
@@ -210,8 +210,8 @@ static int report_file_cmp(const void *x, const void *y)
 }
 
 /* The regular files of @dir and of its subfolders (one level), by name; @skip left out. */
-static int report_files(const char *dir, const char *sub, const char *skip,
-			struct rep_html_file *v, int n, int max)
+static int report_files(const char *dir, const char *sub, const char *skip, struct rep_html_file *v,
+			int n, int max)
 {
 	char path[PATH_MAX * 2], name[PATH_MAX];
 	struct dirent *d;
@@ -260,8 +260,8 @@ static int report_page(const struct report_run *rr, const char *page)
 	snprintf(self, sizeof(self), "%s", strrchr(page, '/') ? strrchr(page, '/') + 1 : page);
 	n = report_files(rr->dir, "", *href ? NULL : self, files, 0, REPORT_MAX_FILES);
 	qsort(files, (size_t)n, sizeof(*files), report_file_cmp);
-	struct rep_html_run run = {.r = rr->r, .href = href, .started = rr->started,
-				   .files = files, .n_files = n};
+	struct rep_html_run run = {
+	    .r = rr->r, .href = href, .started = rr->started, .files = files, .n_files = n};
 	if (!(f = fopen(page, "we")))
 		goto out;
 	rc = rep_html_write(f, &run);
@@ -317,7 +317,7 @@ static struct report_run *report_scan(const char *dir, int *n)
 static int report_index(struct report_run *v, int n, const char *index)
 {
 	struct rep_html_entry *e = calloc((size_t)n + 1, sizeof(*e));
-	char (*href)[PATH_MAX] = calloc((size_t)n + 1, sizeof(*href));
+	char(*href)[PATH_MAX] = calloc((size_t)n + 1, sizeof(*href));
 	char from[PATH_MAX], to[PATH_MAX], page[PATH_MAX + 16];
 	int rc = 0;
 	FILE *f;
@@ -332,9 +332,12 @@ static int report_index(struct report_run *v, int n, const char *index)
 			goto err;
 		if (v[i].r)
 			strncat(href[i], REPORT_PAGE, PATH_MAX - strlen(href[i]) - 1);
-		e[i] = (struct rep_html_entry){.r = v[i].r, .why = v[i].why, .name = v[i].name,
+		e[i] = (struct rep_html_entry){.r = v[i].r,
+					       .why = v[i].why,
+					       .name = v[i].name,
 					       .scenario = v[i].k.scenario ? v[i].k.scenario : "?",
-					       .started = v[i].started, .href = href[i]};
+					       .started = v[i].started,
+					       .href = href[i]};
 	}
 	if (!(f = fopen(index, "we")))
 		goto err;
@@ -383,8 +386,9 @@ static int report_out(struct report_run *v, int n, bool folder, const struct rep
 		fprintf(stderr, "faultline report: %s\n", err);
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	}
-	if (o->html && (folder ? report_index(v, n, o->html)
-			       : v[0].r ? report_page(&v[0], o->html) : 0) == -1)
+	if (o->html && (folder	 ? report_index(v, n, o->html)
+			: v[0].r ? report_page(&v[0], o->html)
+				 : 0) == -1)
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	free(res);
 	return rc;

@@ -22,12 +22,23 @@ static void html_esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -75,12 +86,12 @@ int rep_href_dir(const char *from, const char *to, char *buf, size_t len)
 }
 
 static const char *const html_style =
-	"body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;color:#212529;margin:1.5em;"
-	"max-width:1040px}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}"
-	"table{border-collapse:collapse;font-size:.9em}td,th{padding:.2em .7em;text-align:left;"
-	"border-bottom:1px solid #dee2e6;vertical-align:top}th{background:#f1f3f5}"
-	".pass{color:#2a9d8f}.fail{color:#d62828}.num{text-align:right}"
-	".timeline svg{max-width:100%;height:auto}code{font-size:.95em}";
+    "body{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;color:#212529;margin:1.5em;"
+    "max-width:1040px}h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}"
+    "table{border-collapse:collapse;font-size:.9em}td,th{padding:.2em .7em;text-align:left;"
+    "border-bottom:1px solid #dee2e6;vertical-align:top}th{background:#f1f3f5}"
+    ".pass{color:#2a9d8f}.fail{color:#d62828}.num{text-align:right}"
+    ".timeline svg{max-width:100%;height:auto}code{font-size:.95em}";
 
 static void html_head(FILE *f, const char *title)
 {
@@ -105,7 +116,8 @@ static void html_result(FILE *f, const struct sla_verdict *v)
 		fputc(')', f);
 	}
 	if (v->wanted == SCN_WANT_FAIL)
-		fputs(v->as_wanted ? " (marked fails: reproduced)" : " (marked fails: NOT reproduced)",
+		fputs(v->as_wanted ? " (marked fails: reproduced)"
+				   : " (marked fails: NOT reproduced)",
 		      f);
 	else if (v->wanted == SCN_WANT_EITHER)
 		fputs(" (marked may fail)", f);
@@ -120,7 +132,8 @@ static void html_expectations(FILE *f, const struct sla_result *r)
 		return;
 	}
 	fputs("<table id=\"expectations\">\n<tr><th>expectation</th><th>measured</th>"
-	      "<th>result</th></tr>\n", f);
+	      "<th>result</th></tr>\n",
+	      f);
 	for (int i = 0; i < r->n_v; i++) {
 		const struct sla_verdict *v = &r->v[i];
 		char val[32] = "-";
@@ -132,7 +145,8 @@ static void html_expectations(FILE *f, const struct sla_result *r)
 		html_result(f, v);
 		fputs("</tr>\n", f);
 	}
-	fprintf(f, "</table>\n<p>%d expectations, %d passed, %d failed: <b class=\"%s\">%s</b></p>\n",
+	fprintf(f,
+		"</table>\n<p>%d expectations, %d passed, %d failed: <b class=\"%s\">%s</b></p>\n",
 		r->n_v, r->n_v - r->n_failed, r->n_failed, html_class(r->ok), rep_outcome_text(r));
 }
 
@@ -174,7 +188,8 @@ static void html_value(FILE *f, const struct sla_value *v, enum scn_unit unit)
 static void html_metrics(FILE *f, const struct sla_result *r)
 {
 	fputs("<h2>Metrics</h2>\n<table id=\"metrics\">\n<tr><th>metric</th><th>whole run</th>"
-	      "<th>during faults</th><th>not measured because</th></tr>\n", f);
+	      "<th>during faults</th><th>not measured because</th></tr>\n",
+	      f);
 	for (int m = 1; m < SLA_METRIC__MAX; m++) {
 		const struct sla_value *a = &r->all.v[m];
 		fprintf(f, "<tr><td>%s</td>", sla_metric_name((enum sla_metric)m));
@@ -203,7 +218,8 @@ static void html_clients(FILE *f, const struct sla_result *r, const char *prefix
 					       SLA_OUTAGE};
 	if (!r->n_clients)
 		return;
-	fputs("<h2>Clients</h2>\n<table id=\"clients\">\n<tr><th>client</th><th>request log</th>", f);
+	fputs("<h2>Clients</h2>\n<table id=\"clients\">\n<tr><th>client</th><th>request log</th>",
+	      f);
 	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
 		fprintf(f, "<th>%s</th>", sla_metric_name(cols[k]));
 	fputs("</tr>\n", f);
@@ -234,7 +250,8 @@ static void html_faults(FILE *f, const struct sla_result *r)
 		return;
 	}
 	fputs("<table id=\"faults\">\n<tr><th>#</th><th>fault</th><th>target</th>"
-	      "<th>applied</th><th>reverted</th><th>path</th></tr>\n", f);
+	      "<th>applied</th><th>reverted</th><th>path</th></tr>\n",
+	      f);
 	for (size_t i = 0; i < st->n_flt; i++) {
 		const struct obs_fault *flt = &st->flt[i];
 		fprintf(f, "<tr><td>%d</td><td>", flt->id);
@@ -260,7 +277,8 @@ static void html_guests(FILE *f, const struct sla_result *r)
 	if (!r->n_guests)
 		return;
 	fputs("<h2>Guests</h2>\n<table id=\"guests\">\n<tr><th>node</th><th>kernel command line"
-	      "</th><th>clocksource</th><th>interrupts</th></tr>\n", f);
+	      "</th><th>clocksource</th><th>interrupts</th></tr>\n",
+	      f);
 	for (int i = 0; i < r->n_guests; i++) {
 		const struct sla_guest *g = &r->guests[i];
 		const char *cells[] = {g->node, g->cmdline, g->clocksource, g->interrupts};
@@ -278,7 +296,8 @@ static void html_guests(FILE *f, const struct sla_result *r)
 static void html_files(FILE *f, const struct rep_html_run *run)
 {
 	fputs("<h2>Files of the run directory</h2>\n<table id=\"files\">\n"
-	      "<tr><th>file</th><th>bytes</th></tr>\n", f);
+	      "<tr><th>file</th><th>bytes</th></tr>\n",
+	      f);
 	for (int i = 0; i < run->n_files; i++) {
 		fputs("<tr><td>", f);
 		html_link(f, run->href, run->files[i].name, run->files[i].name);
@@ -308,8 +327,10 @@ static void html_facts(FILE *f, const struct rep_html_run *run)
 	}
 	fputs("<tr><th>started</th><td>", f);
 	html_esc(f, run->started && *run->started ? run->started : "unknown");
-	fprintf(f, "</td></tr>\n<tr><th>duration</th><td>%.1fs</td></tr>\n<tr><th>run directory"
-		   "</th><td>", (double)r->cfg.duration_ns / 1e9);
+	fprintf(f,
+		"</td></tr>\n<tr><th>duration</th><td>%.1fs</td></tr>\n<tr><th>run directory"
+		"</th><td>",
+		(double)r->cfg.duration_ns / 1e9);
 	html_link(f, run->href, "", r->run_dir ? r->run_dir : "(this folder)");
 	fputs("</td></tr>\n</table>\n", f);
 }
@@ -344,7 +365,8 @@ int rep_html_index(FILE *f, const struct rep_html_entry *e, int n)
 
 	html_head(f, "faultline runs");
 	fputs("<h1>faultline runs</h1>\n<table id=\"runs\">\n<tr><th>verdict</th><th>started</th>"
-	      "<th>scenario</th><th>seed</th><th>expectations</th><th>run</th></tr>\n", f);
+	      "<th>scenario</th><th>seed</th><th>expectations</th><th>run</th></tr>\n",
+	      f);
 	for (int i = 0; i < n; i++) {
 		const struct sla_result *r = e[i].r;
 		if (r) {
@@ -368,7 +390,9 @@ int rep_html_index(FILE *f, const struct rep_html_entry *e, int n)
 		html_link(f, e[i].href, "", e[i].name);
 		fputs("</td></tr>\n", f);
 	}
-	fprintf(f, "</table>\n<p>%d runs, %d judged, %d passed (or reproduced as marked)</p>\n"
-		   "</body>\n</html>\n", n, judged, passed);
+	fprintf(f,
+		"</table>\n<p>%d runs, %d judged, %d passed (or reproduced as marked)</p>\n"
+		"</body>\n</html>\n",
+		n, judged, passed);
 	return ferror(f) ? -1 : 0;
 }

@@ -49,7 +49,8 @@ static int run_kept_params(struct run_kept *k, const json_t *params)
 		return errno = EINVAL, -1;
 	if (!(k->sets = calloc(json_object_size(params) + 1, sizeof(*k->sets))))
 		return -1;
-	json_object_foreach((json_t *)params, name, v) {
+	json_object_foreach((json_t *)params, name, v)
+	{
 		struct scn_set *set = &k->sets[k->n_sets];
 		if (!json_is_string(v))
 			return errno = EINVAL, -1;
