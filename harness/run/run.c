@@ -125,8 +125,10 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /*
- * scenario.scn: the file as written, headed by the parameter values in effect (after
- * --set), so the copy says what was run.
+ * scenario.scn: the text parsed (the file as written when it was loaded, not as it may
+ * be now), headed by the parameter values in effect (after --set) as comments, so the
+ * copy says what was run. A comment cannot end early: control bytes of a value are
+ * written as '?' (the start record keeps the values exactly).
  */
 static int run_scn_copy(struct run *r)
 {
@@ -143,10 +145,16 @@ static int run_scn_copy(struct run *r)
 		const struct scn_param *p = &r->scn->params[i];
 		int len = snprintf(buf, sizeof(buf), "# run with: param %s \"%s\"\n", p->name,
 				   p->value ? p->value : "");
-		if (write_all(out, buf, (size_t)len < sizeof(buf) ? (size_t)len : 0) == -1)
+		len = (size_t)len < sizeof(buf) ? len : 0;
+		for (int k = 0; k + 1 < len; k++)
+			buf[k] = (unsigned char)buf[k] < 0x20 ? '?' : buf[k];
+		if (write_all(out, buf, (size_t)len) == -1)
 			goto err;
 	}
-	if (r->scn->file && (in = open(r->scn->file, O_RDONLY | O_CLOEXEC)) != -1) {
+	if (r->scn->text) {
+		if (write_all(out, r->scn->text, r->scn->text_len) == -1)
+			goto err;
+	} else if (r->scn->file && (in = open(r->scn->file, O_RDONLY | O_CLOEXEC)) != -1) {
 		while ((n = read(in, buf, sizeof(buf))) > 0)
 			if (write_all(out, buf, (size_t)n) == -1)
 				goto err;

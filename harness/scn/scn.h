@@ -364,6 +364,8 @@ struct scn_expect {
 
 struct scn {
 	char *file;
+	char *text; /* the text parsed (a copy), so a run keeps what it ran (run.c) */
+	size_t text_len;
 	char *name;
 	char *description; /* NULL when none */
 	int64_t duration_ms;
