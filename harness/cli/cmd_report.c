@@ -183,6 +183,20 @@ static void report_judge(struct report_run *rr, const struct report_opts *o)
 		return;
 	}
 	report_started(rr);
+	if (!rr->k.has_t0) {
+		snprintf(rr->why, sizeof(rr->why),
+			 "%s: the run never reached t0 (its lab or "
+			 "services did not come up, or it was stopped before): nothing to judge",
+			 rr->dir);
+		return;
+	}
+	if (rr->k.interrupted || !rr->k.ended)
+		fprintf(stderr,
+			"faultline report: %s: the run %s; judged over the scenario's "
+			"whole window\n",
+			rr->dir,
+			rr->k.ended ? "was interrupted"
+				    : "has no end record (killed, or still running)");
 	if (report_scn(rr, o) == -1)
 		return;
 	if (!(rr->r = sla_run_judge(rr->s, rr->dir, 0, rr->k.seed, err, sizeof(err)))) {

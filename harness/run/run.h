@@ -73,11 +73,14 @@ struct run_kept {
 	uint64_t seed;
 	struct scn_set *sets; /* every param's value in effect, as --set NAME=VALUE */
 	int n_sets;
+	bool has_t0;	  /* its timeline started (a "t0" record): there is a window to judge */
+	bool ended;	  /* it ended (an "end" record) ... */
+	bool interrupted; /* ... cut short by a signal */
 };
 
 /*
  * run_kept_read - read the "start" record of run directory @dir into @k (zeroed
- * first). Returns 0, or -1 with errno: that of opening @dir/events.jsonl, ENODATA when
+ * first), and whether the run reached t0 and how it ended. Returns 0, or -1 with errno: that of opening @dir/events.jsonl, ENODATA when
  * it holds no start record (a directory from before the record existed, or no run
  * directory), EINVAL when the record is malformed, ENOMEM.
  */

@@ -5,7 +5,8 @@
  * that is all `faultline report` needs to judge the directory again as the run did.
  *
  * Only the first "start" record counts; events.jsonl is outside data, so a record that
- * is not as run.c writes it is refused (EINVAL), never guessed at.
+ * is not as run.c writes it is refused (EINVAL), never guessed at. The run's "t0" and
+ * "end" records say whether there is a timeline to judge and whether it was cut short.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -87,6 +88,19 @@ static bool run_kept_is_start(const json_t *o)
 	return o && jsonl_is_ev(o, "start") && !strcmp(jsonl_get_str(o, "src"), "run");
 }
 
+/* The run's own "t0" and "end" records into @k (others are not looked at). */
+static void run_kept_mark(struct run_kept *k, const json_t *o)
+{
+	if (!o || strcmp(jsonl_get_str(o, "src"), "run"))
+		return;
+	if (jsonl_is_ev(o, "t0"))
+		k->has_t0 = true;
+	if (jsonl_is_ev(o, "end")) {
+		k->ended = true;
+		k->interrupted = json_is_true(json_object_get(o, "interrupted"));
+	}
+}
+
 int run_kept_read(const char *dir, struct run_kept *k)
 {
 	char path[4096], *line = NULL;
@@ -101,14 +115,17 @@ int run_kept_read(const char *dir, struct run_kept *k)
 	if (!(f = fopen(path, "re")))
 		return -1;
 	while ((n = getline(&line, &cap, f)) > 0) {
+		/* only the run's own lines are parsed: the rest is most of the file */
+		if (!strstr(line, "\"src\":\"run\""))
+			continue;
 		json_t *o = jsonl_line_parse(line, (size_t)n);
-		bool start = run_kept_is_start(o);
-		if (start) {
+		if (rc == -1 && e == ENODATA && run_kept_is_start(o)) {
 			rc = run_kept_take(k, o);
-			e = errno;
+			e = rc == -1 ? errno : 0;
 		}
+		run_kept_mark(k, o);
 		json_decref(o);
-		if (start)
+		if (rc == -1 && e != ENODATA)
 			break;
 	}
 	free(line);

@@ -134,6 +134,16 @@ static void test_kept_read(void)
 	CU_ASSERT_FALSE(run_kept_is_run(base));
 	CU_ASSERT_EQUAL(0, run_event_obj(r, 1, "run", "start", NULL)); /* only the first counts */
 	CU_ASSERT_EQUAL_FATAL(0, run_kept_read(run_dir(r), &k));
+	CU_ASSERT_FALSE(k.has_t0); /* no timeline yet: nothing to judge */
+	CU_ASSERT_FALSE(k.ended);
+	run_kept_release(&k);
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 2, "lb1", "t0x", NULL));
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 3, "run", "t0", NULL));
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 4, "run", "end", json_pack("{s:b}", "interrupted", 1)));
+	CU_ASSERT_EQUAL_FATAL(0, run_kept_read(run_dir(r), &k));
+	CU_ASSERT_TRUE(k.has_t0);
+	CU_ASSERT_TRUE(k.ended);
+	CU_ASSERT_TRUE(k.interrupted);
 	CU_ASSERT_STRING_EQUAL("kept", k.scenario);
 	CU_ASSERT_STRING_EQUAL("k.scn", k.file);
 	CU_ASSERT_EQUAL(18446744073709551615ULL, k.seed); /* above a JSON integer */
