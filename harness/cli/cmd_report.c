@@ -30,7 +30,6 @@
 #include "sla.h"
 
 #define REPORT_MAX_EXPECT 64
-#define REPORT_MAX_RUNS	  4096
 #define REPORT_MAX_FILES  1024
 #define REPORT_PAGE	  "report.html"
 
@@ -303,28 +302,34 @@ static int report_run_cmp(const void *x, const void *y)
 /* The run directories in folder @dir (hidden ones and symlinks such as latest left out). */
 static struct report_run *report_scan(const char *dir, int *n)
 {
-	struct report_run *v = calloc(REPORT_MAX_RUNS, sizeof(*v));
+	struct report_run *v = NULL;
 	struct dirent *d;
 	struct stat sb;
 	DIR *dp = opendir(dir);
+	size_t cap = 0;
 
 	*n = 0;
-	if (!v || !dp) {
-		free(v);
-		if (dp)
-			closedir(dp);
+	if (!dp)
 		return NULL;
-	}
-	while (*n < REPORT_MAX_RUNS && (d = readdir(dp))) {
-		struct report_run *rr = &v[*n];
+	while ((d = readdir(dp))) {
 		if (d->d_name[0] == '.')
 			continue;
+		if ((size_t)*n == cap) {
+			struct report_run *w = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+			if (!w) {
+				free(v);
+				closedir(dp);
+				return NULL;
+			}
+			v = w;
+		}
+		struct report_run *rr = memset(&v[*n], 0, sizeof(*rr));
 		snprintf(rr->dir, sizeof(rr->dir), "%s/%s", dir, d->d_name);
 		if (lstat(rr->dir, &sb) == 0 && S_ISDIR(sb.st_mode) && run_kept_is_run(rr->dir))
 			(*n)++;
 	}
 	closedir(dp);
-	return v;
+	return v ? v : calloc(1, sizeof(*v)); /* an empty folder: none, not a failure */
 }
 
 /* The index at @index, each run's page in its directory. */
