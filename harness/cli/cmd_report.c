@@ -35,8 +35,7 @@
 
 struct report_opts {
 	const char *dir;
-	const char *report[REP_KINDS_MAX]; /* --json, --junit, --svg: rep_kinds[] */
-	const char *html;
+	const char *report[REP_KINDS_MAX]; /* --json, --junit, --svg, --html: rep_kinds[] */
 	const char *expect[REPORT_MAX_EXPECT];
 	int n_expect;
 	bool quiet;
@@ -88,8 +87,6 @@ static int report_opt(int argc, char **argv, int *i, struct report_opts *o)
 	for (int k = 0; rep_kinds[k].option; k++)
 		if ((v = cmd_opt_value(argc, argv, i, rep_kinds[k].option)))
 			return (o->report[k] = v), 0;
-	if ((v = cmd_opt_value(argc, argv, i, "--html")))
-		return (o->html = v), 0;
 	if ((v = cmd_opt_value(argc, argv, i, "--expect"))) {
 		if (o->n_expect < REPORT_MAX_EXPECT)
 			return (o->expect[o->n_expect++] = v), 0;
@@ -214,42 +211,6 @@ static void report_run_release(struct report_run *rr)
 	run_kept_release(&rr->k);
 }
 
-/* ---- the files a page links to ---- */
-
-static int report_file_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct rep_html_file *)x)->name,
-		      ((const struct rep_html_file *)y)->name);
-}
-
-/* The regular files of @dir and of its subfolders (one level), by name; @skip left out. */
-static int report_files(const char *dir, const char *sub, const char *skip, struct rep_html_file *v,
-			int n, int max)
-{
-	char path[PATH_MAX * 2], name[PATH_MAX];
-	struct dirent *d;
-	struct stat sb;
-	DIR *dp;
-
-	snprintf(path, sizeof(path), "%s%s%s", dir, *sub ? "/" : "", sub);
-	if (!(dp = opendir(path)))
-		return n;
-	while (n < max && (d = readdir(dp))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(name, sizeof(name), "%s%s%s", sub, *sub ? "/" : "", d->d_name);
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (lstat(path, &sb) == -1 || (skip && !strcmp(name, skip)))
-			continue;
-		if (S_ISDIR(sb.st_mode) && !*sub)
-			n = report_files(dir, name, skip, v, n, max);
-		else if (S_ISREG(sb.st_mode) && (v[n].name = strdup(name)))
-			v[n++].size = (long long)sb.st_size;
-	}
-	closedir(dp);
-	return n;
-}
-
 /* The directory that will hold @file, made absolute (it must exist). */
 static int report_file_dir(const char *file, char *buf)
 {
@@ -261,32 +222,12 @@ static int report_file_dir(const char *file, char *buf)
 /* Run @rr's page into @page. 0, or -1 after saying why. */
 static int report_page(const struct report_run *rr, const char *page)
 {
-	struct rep_html_file *files = calloc(REPORT_MAX_FILES, sizeof(*files));
-	char from[PATH_MAX], to[PATH_MAX], href[PATH_MAX], self[PATH_MAX];
-	FILE *f = NULL;
-	int n = 0, rc = -1;
+	char err[PATH_MAX + 256];
 
-	if (!files || report_file_dir(page, from) == -1 || !realpath(rr->dir, to) ||
-	    rep_href_dir(from, to, href, sizeof(href)) == -1)
-		goto out;
-	/* the page itself, when it lies in the run directory, is not one of its files */
-	snprintf(self, sizeof(self), "%s", strrchr(page, '/') ? strrchr(page, '/') + 1 : page);
-	n = report_files(rr->dir, "", *href ? NULL : self, files, 0, REPORT_MAX_FILES);
-	qsort(files, (size_t)n, sizeof(*files), report_file_cmp);
-	struct rep_html_run run = {
-	    .r = rr->r, .href = href, .started = rr->started, .files = files, .n_files = n};
-	if (!(f = fopen(page, "we")))
-		goto out;
-	rc = rep_html_write(f, &run);
-	if (fclose(f) == EOF)
-		rc = -1;
-out:
-	if (rc == -1)
-		fprintf(stderr, "faultline report: %s: %s\n", page, strerror(errno));
-	for (int i = 0; files && i < n; i++)
-		free((char *)files[i].name);
-	free(files);
-	return rc;
+	if (rep_html_page(page, rr->r, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "faultline report: %s\n", err);
+	return -1;
 }
 
 /* ---- a folder of runs ---- */
@@ -401,13 +342,18 @@ static int report_out(struct report_run *v, int n, bool folder, const struct rep
 		rc = FL_EXIT_INPUT;
 	if (folder && !o->quiet && k > 1)
 		rep_text_final(stdout, res, k);
-	if (k && rep_files_write(res, k, o->report, err, sizeof(err)) == -1) {
+	/* one run: its page is one of the report files; a folder: --html names the index */
+	const char *paths[REP_KINDS_MAX], *index = NULL;
+	for (int i = 0; rep_kinds[i].option; i++) {
+		paths[i] = o->report[i];
+		if (folder && rep_kinds[i].page)
+			index = paths[i], paths[i] = NULL;
+	}
+	if (k && rep_files_write(res, k, paths, err, sizeof(err)) == -1) {
 		fprintf(stderr, "faultline report: %s\n", err);
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	}
-	if (o->html && (folder	 ? report_index(v, n, o->html)
-			: v[0].r ? report_page(&v[0], o->html)
-				 : 0) == -1)
+	if (index && report_index(v, n, index) == -1)
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	free(res);
 	return rc;

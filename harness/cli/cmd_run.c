@@ -75,6 +75,8 @@ static void run_usage(FILE *f)
 		"  --json FILE         write the whole result as JSON (an array for several files)\n"
 		"  --junit FILE        write a JUnit XML report (one testsuite per file)\n"
 		"  --svg FILE          draw the timeline (several files: FILE-<scenario>.svg each)\n"
+		"  --html FILE         a page of the run: the timeline inline, relative links\n"
+		"                      to its logs (several files: FILE-<scenario>.html each)\n"
 		"  -q                  no progress, tables or summary lines\n"
 		"\n"
 		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"

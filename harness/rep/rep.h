@@ -106,6 +106,12 @@ struct rep_html_entry {
 	const char *href; /* the run's page (or its directory) as seen from the index */
 };
 
+/*
+ * rep_html_page - @r's page (rep_html_write) into file @path, linking every file of
+ * r->run_dir (and of its subfolders; the page itself left out) relative to where @path
+ * lies (whose folder must exist). 0, or -1 with "PATH: reason" in @err (rep_file.c).
+ */
+int rep_html_page(const char *path, const struct sla_result *r, char *err, size_t len);
 /* A self-contained page for one run: docs/reports.md, "--html". */
 int rep_html_write(FILE *f, const struct rep_html_run *run);
 /* The index of @n runs, one table row each, in the order given. */
@@ -130,6 +136,8 @@ struct rep_kind {
 	const char *option; /* "--json" */
 	int (*one)(FILE *f, const struct sla_result *r);
 	int (*many)(FILE *f, struct sla_result *const *r, int n);
+	/* a page that must know where it lies (--html): one per scenario, by file name */
+	int (*page)(const char *path, const struct sla_result *r, char *err, size_t len);
 };
 
 #define REP_KINDS_MAX 8
@@ -140,8 +148,8 @@ extern const struct rep_kind rep_kinds[];
  * rep_files_write - the report files of one invocation that judged @n scenarios
  * (@n >= 1): @paths[k] names the file of rep_kinds[k], NULL for none. One scenario:
  * each file holds its report alone. Several: --json gets one array, --junit one file
- * with one testsuite per scenario, and each scenario its own SVG named by
- * rep_svg_path(). 0, or -1 with @err when one failed (the others are still written).
+ * with one testsuite per scenario, and each scenario its own SVG and page named by
+ * rep_file_path(). 0, or -1 with @err when one failed (the others are still written).
  */
 int rep_files_write(struct sla_result *const *res, int n, const char *const *paths,
 		    char *err, size_t len);
@@ -154,5 +162,8 @@ int rep_files_write(struct sla_result *const *res, int n, const char *const *pat
  */
 int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *buf,
 		 size_t len);
+/* rep_svg_path for a file whose extension is @ext (".svg", ".html"). */
+int rep_file_path(const char *file, const char *ext, const char *const *names, int i, int n,
+		  char *buf, size_t len);
 
 #endif

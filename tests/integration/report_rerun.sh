@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # faultline report: a kept run directory judged again without a lab. A short failover
-# run with --set, --seed, --json, --svg and --junit; its scenario file is then removed
-# (the run directory's copy is what report reads). Then:
+# run with --set, --seed, --json, --svg, --junit and --html; its scenario file is then
+# removed (the run directory's copy is what report reads). Then:
 #   - report RUN_DIR --json gives the run's JSON byte for byte (no member differs), the
-#     same SVG and exit status, also when the directory is named with a trailing slash
-#     only run_dir would differ, so the test names it as the run did;
+#     same SVG, JUnit and exit status, also when the directory is named with a trailing
+#     slash (run_dir is the directory as named: the test names it as the run did);
 #   - --expect judges other expectations: a success threshold just above / below the
 #     measured value fails / passes (exit 1 / 0); a bad one is refused with its position;
-#   - --html writes a page Chromium renders (headless): the verdict, the expectations,
+#   - --html writes the run's own page byte for byte, which headless Chromium renders:
+#     the verdict, the expectations,
 #     the timeline SVG with its bars and legend, every relative link resolving in the
 #     run directory, a screenshot that shows the timeline's colours;
 #   - report runs/ --html index.html: an index of every kept run (a copy of the run, and
@@ -50,7 +51,7 @@ EOF2
 )
 rc_run=0
 faultline run -q --run-dir runs --set rate=80/s --seed 11 --json run.json --svg run.svg \
-	--junit run.xml "$f" 2>run.err || rc_run=$?
+	--junit run.xml --html run.html "$f" 2>run.err || rc_run=$?
 [ "$rc_run" -le 1 ] || fail "run: exit $rc_run: $(cat run.err)"
 rm "$f"
 d=$(jq -r .run_dir run.json)
@@ -91,6 +92,7 @@ grep -qx "faultline report: --expect:2:19: node 'web1' has no client service (cl
 
 echo "== the page, in Chromium"
 faultline report "$d" -q --html page.html || [ $? = 1 ] || fail "report --html"
+cmp run.html page.html || fail "the run's page and report's differ: $(diff run.html page.html | head)"
 browse() { # browse URL ARGS...: headless Chromium on a file of the work dir
 	local u=$1; shift
 	timeout 60 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

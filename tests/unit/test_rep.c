@@ -426,11 +426,13 @@ static void test_files_write(void)
 	struct obs_store *st = t_run();
 	struct sla_result *r[2] = {t_result(st), t_result(st)};
 	char dir[] = "/tmp/fl-test-files-XXXXXX", json[128], junit[128], svg[128], err[256];
+	char html[128];
 
 	CU_ASSERT_STRING_EQUAL("--json", rep_kinds[0].option);
 	CU_ASSERT_STRING_EQUAL("--junit", rep_kinds[1].option);
 	CU_ASSERT_STRING_EQUAL("--svg", rep_kinds[2].option);
-	CU_ASSERT_PTR_NULL(rep_kinds[3].option);
+	CU_ASSERT_STRING_EQUAL("--html", rep_kinds[3].option);
+	CU_ASSERT_PTR_NULL(rep_kinds[4].option);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(json, sizeof(json), "%s/one.json", dir);
 	snprintf(svg, sizeof(svg), "%s/one.svg", dir);
@@ -447,7 +449,12 @@ static void test_files_write(void)
 	snprintf(json, sizeof(json), "%s/all.json", dir);
 	snprintf(junit, sizeof(junit), "%s/all.xml", dir);
 	snprintf(svg, sizeof(svg), "%s/t.svg", dir);
-	const char *all_paths[REP_KINDS_MAX] = {json, junit, svg};
+	snprintf(html, sizeof(html), "%s/t.html", dir);
+	for (int i = 0; i < 2; i++) { /* the pages link into the run directory: here */
+		free(r[i]->run_dir);
+		r[i]->run_dir = strdup(dir);
+	}
+	const char *all_paths[REP_KINDS_MAX] = {json, junit, svg, html};
 	CU_ASSERT_EQUAL(0, rep_files_write(r, 2, all_paths, err, sizeof(err)));
 	char *all = t_read(dir, "all.json"), *xml = t_read(dir, "all.xml");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
@@ -459,6 +466,14 @@ static void test_files_write(void)
 	CU_ASSERT_TRUE(t_exists(dir, "t-quick.svg"));
 	CU_ASSERT_TRUE(t_exists(dir, "t-other.svg"));
 	CU_ASSERT_FALSE(t_exists(dir, "t.svg"));
+	/* a page each; in the run directory, so its links are bare names, itself not one */
+	char *page = t_read(dir, "t-other.html");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	CU_ASSERT_TRUE(t_exists(dir, "t-quick.html"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"all.json\">all.json</a>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"t-other.svg\">"));
+	CU_ASSERT_PTR_NULL(strstr(page, "href=\"t-other.html\""));
+	free(page);
 
 	snprintf(json, sizeof(json), "%s/no/such/dir.json", dir);
 	const char *bad_paths[REP_KINDS_MAX] = {json};
