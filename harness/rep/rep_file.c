@@ -129,8 +129,8 @@ int rep_html_page(const char *page, const struct sla_result *r, char *err, size_
 		n = rep_page_files(r->run_dir, "", *href ? NULL : self, files, 0,
 				   REP_PAGE_FILES_MAX);
 		qsort(files, (size_t)n, sizeof(*files), rep_page_file_cmp);
-		struct rep_html_run run = {.r = r, .href = href, .started = r->started,
-					   .files = files, .n_files = n};
+		struct rep_html_run run = {
+		    .r = r, .href = href, .started = r->started, .files = files, .n_files = n};
 		if ((f = fopen(page, "we"))) {
 			rc = rep_html_write(f, &run);
 			if (fclose(f) == EOF)
