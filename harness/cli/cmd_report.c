@@ -30,7 +30,6 @@
 #include "sla.h"
 
 #define REPORT_MAX_EXPECT 64
-#define REPORT_MAX_FILES  1024
 #define REPORT_PAGE	  "report.html"
 
 struct report_opts {
@@ -60,7 +59,7 @@ static void report_usage(FILE *f)
 		"\n"
 		"Judge a kept run directory again, without building a lab: the same figures as\n"
 		"the run gave, from its files (scenario.scn, events.jsonl, request logs). DIR may\n"
-		"be a folder of run directories (runs/): each is judged, in the order they ran.\n"
+		"be a folder of run directories (runs/): each is judged, newest first.\n"
 		"\n"
 		"  --expect \"METRIC OP VALUE [of CLIENT] [during faults]\"\n"
 		"                      judge against this instead of the scenario's expectations\n"
@@ -75,7 +74,8 @@ static void report_usage(FILE *f)
 		"  -q                  no tables\n"
 		"\n"
 		"Needs no privileges. Exit status: 0 every run's verdict is pass (or reproduced),\n"
-		"1 not so, 2 bad input (no run directory, a bad --expect).\n");
+		"1 not so, 2 bad input (no run directory, a run that never reached t0, a bad\n"
+		"--expect), 3 a report file could not be written.\n");
 }
 
 static int report_opt(int argc, char **argv, int *i, struct report_opts *o)
