@@ -43,7 +43,7 @@ struct report_opts {
 /* One kept run and what judging it came to. */
 struct report_run {
 	char dir[PATH_MAX];
-	const char *name; /* the last component of dir */
+	char name[PATH_MAX]; /* the last component of dir (a copy: qsort moves runs) */
 	struct run_kept k;
 	char started[32]; /* k.started, or the events.jsonl's time when there is no record */
 	struct scn *s;
@@ -168,7 +168,8 @@ static void report_judge(struct report_run *rr, const struct report_opts *o)
 {
 	char err[512] = "";
 
-	rr->name = strrchr(rr->dir, '/') ? strrchr(rr->dir, '/') + 1 : rr->dir;
+	snprintf(rr->name, sizeof(rr->name), "%s",
+		 strrchr(rr->dir, '/') ? strrchr(rr->dir, '/') + 1 : rr->dir);
 	rr->status = FL_EXIT_INPUT;
 	if (run_kept_read(rr->dir, &rr->k) == -1) {
 		snprintf(rr->why, sizeof(rr->why), "%s: %s", rr->dir,

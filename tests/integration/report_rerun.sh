@@ -164,15 +164,22 @@ python3 - "$d" index.dom <<'EOF2' || fail "index.html as rendered"
 import html.parser, os, sys
 run_dir, dom = sys.argv[1], open(sys.argv[2]).read()
 class P(html.parser.HTMLParser):
-    def __init__(s): super().__init__(); s.hrefs = []; s.rows = 0
+    def __init__(s): super().__init__(); s.hrefs = []; s.rows = 0; s.texts = []; s.ina = False
     def handle_starttag(s, tag, a):
         a = dict(a)
-        if tag == "a": s.hrefs.append(a["href"])
+        if tag == "a": s.hrefs.append(a["href"]); s.texts.append(""); s.ina = True
         if tag == "tr": s.rows += 1
+    def handle_endtag(s, tag):
+        if tag == "a": s.ina = False
+    def handle_data(s, d):
+        if s.ina: s.texts[-1] += d
 p = P(); p.feed(dom)
 want = {run_dir + "/report.html", run_dir + "-copy/report.html", "runs/old/"}
 bad = [] if set(p.hrefs) == want else ["links %s, wanted %s" % (p.hrefs, sorted(want))]
 bad += ["link %s does not resolve" % h for h in p.hrefs if not os.path.exists(h)]
+# each link is named by the run directory it leads to
+bad += ["link %s named %r" % (h, t) for h, t in zip(p.hrefs, p.texts)
+        if t != os.path.basename(h.replace("/report.html", "").rstrip("/"))]
 if p.rows != 4: bad.append("%d rows, wanted a heading and 3 runs" % p.rows)
 if "not judged" not in dom: bad.append("old is not listed as not judged")
 if bad: print("\n".join(bad)); sys.exit(1)
