@@ -202,10 +202,11 @@ static void html_metrics(FILE *f, const struct sla_result *r)
 	fputs("</table>\n", f);
 }
 
+/* A link to @prefix@name; both empty (the page's own folder) is "./", not the page. */
 static void html_link(FILE *f, const char *prefix, const char *name, const char *text)
 {
 	fputs("<a href=\"", f);
-	html_href(f, prefix);
+	html_href(f, *prefix || *name ? prefix : "./");
 	html_href(f, name);
 	fputs("\">", f);
 	html_esc(f, text);

@@ -185,4 +185,13 @@ if "not judged" not in dom: bad.append("old is not listed as not judged")
 if bad: print("\n".join(bad)); sys.exit(1)
 EOF2
 grep -q '<svg' "$d/report.html" || fail "no page in the run directory"
+# the page in the run directory links its files by bare names, and the directory as ./
+python3 - "$d/report.html" <<'EOF2' || fail "$d/report.html: links"
+import os, re, sys
+page = sys.argv[1]; base = os.path.dirname(page)
+hrefs = re.findall(r'href="([^"]*)"', open(page).read())
+bad = [h for h in hrefs if "/" in h.rstrip("/") or not os.path.exists(os.path.join(base, h))]
+if "./" not in hrefs or "events.jsonl" not in hrefs or "report.html" in hrefs or bad:
+    print("links", hrefs, "bad", bad); sys.exit(1)
+EOF2
 echo "report_rerun: ok"

@@ -472,6 +472,7 @@ static void test_files_write(void)
 	CU_ASSERT_TRUE(t_exists(dir, "t-quick.html"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"all.json\">all.json</a>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"t-other.svg\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"./\">")); /* the run directory: here */
 	CU_ASSERT_PTR_NULL(strstr(page, "href=\"t-other.html\""));
 	free(page);
 
