@@ -120,5 +120,6 @@ int cmd_ps(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -88,6 +88,8 @@ static void run_usage(FILE *f)
 		"                      'faultline shell|exec|inject RUN ...' (one FILE, no\n"
 		"                      --jobs); the expectations are judged on the timeline's\n"
 		"                      span only\n"
+		"  --html FILE         a page of the run: the timeline inline, relative links\n"
+		"                      to its logs (several files: FILE-<scenario>.html each)\n"
 		"  -q                  no progress, tables or summary lines\n"
 		"\n"
 		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"

@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{"exec", cmd_exec, "run a command inside a node of a live run"},
 	{"shell", cmd_shell, "an interactive shell inside a node of a live run"},
 	{"inject", cmd_inject, "fire a fault by hand into a live run"},
+	{"report", cmd_report, "judge kept run directories again; JSON, JUnit, SVG, HTML pages"},
 	{"cleanup", cmd_cleanup, "remove what a killed run left that the kernel cannot free"},
 };
 

@@ -1,7 +1,8 @@
 /*
  * rep.h - the reports of a run: the text summary and progress line (rep_text.c), the
  * progress line on a live run (rep_live.c), JSON (rep_json.c), JUnit XML (rep_junit.c),
- * the SVG timeline (rep_svg.c), and the report files of an invocation (rep_file.c).
+ * the SVG timeline (rep_svg.c), HTML pages of kept runs (rep_html.c), and the report
+ * files of an invocation (rep_file.c).
  *
  * The reports only write: the observers (obs.h) saw the run and the SLA module (sla.h)
  * judged it before any of this is called. Writers take a finished struct sla_result
@@ -78,6 +79,51 @@ int rep_junit_write(FILE *f, struct sla_result *const *r, int n);
 /* The timeline picture of one run (needs r->st). */
 int rep_svg_write(FILE *f, const struct sla_result *r);
 
+/* ---- rep_html.c: pages of kept runs (`faultline report --html`) ---- */
+
+/* One file of a run directory, for the page's links. */
+struct rep_html_file {
+	const char *name; /* relative to the run directory */
+	long long size;
+};
+
+/* What one run's page shows: the judged run, and where its files are. */
+struct rep_html_run {
+	const struct sla_result *r; /* needs r->st (the timeline) */
+	const char *href;	    /* the run directory as seen from the page: "" or "REL/" */
+	const char *started;	    /* when it ran (the start record), NULL: unknown */
+	const struct rep_html_file *files;
+	int n_files;
+};
+
+/* One line of the index: a judged run (@r), or one that could not be (@why). */
+struct rep_html_entry {
+	const struct sla_result *r; /* NULL: not judged */
+	const char *why;	    /* why not, when @r is NULL */
+	const char *name;	    /* the run directory's name */
+	const char *scenario;	    /* when @r is NULL */
+	const char *started;
+	const char *href; /* the run's page (or its directory) as seen from the index */
+};
+
+/*
+ * rep_html_page - @r's page (rep_html_write) into file @path, linking every file of
+ * r->run_dir (and of its subfolders; the page itself left out) relative to where @path
+ * lies (whose folder must exist). 0, or -1 with "PATH: reason" in @err (rep_file.c).
+ */
+int rep_html_page(const char *path, const struct sla_result *r, char *err, size_t len);
+/* A self-contained page for one run: docs/reports.md, "--html". */
+int rep_html_write(FILE *f, const struct rep_html_run *run);
+/* The index of @n runs, one table row each, in the order given. */
+int rep_html_index(FILE *f, const struct rep_html_entry *e, int n);
+/*
+ * rep_href_dir - the relative href prefix from directory @from to directory @to, both
+ * absolute and without "." or ".." components (realpath's): "" when they are the same,
+ * else "REL/" ("../runs/x/"). Returns its length, or -1 with errno EINVAL (a path not
+ * absolute) or ENAMETOOLONG (@len too small).
+ */
+int rep_href_dir(const char *from, const char *to, char *buf, size_t len);
+
 /* ---- rep_file.c: the report files of one invocation ---- */
 
 /*
@@ -90,6 +136,8 @@ struct rep_kind {
 	const char *option; /* "--json" */
 	int (*one)(FILE *f, const struct sla_result *r);
 	int (*many)(FILE *f, struct sla_result *const *r, int n);
+	/* a page that must know where it lies (--html): one per scenario, by file name */
+	int (*page)(const char *path, const struct sla_result *r, char *err, size_t len);
 };
 
 #define REP_KINDS_MAX 8
@@ -100,8 +148,8 @@ extern const struct rep_kind rep_kinds[];
  * rep_files_write - the report files of one invocation that judged @n scenarios
  * (@n >= 1): @paths[k] names the file of rep_kinds[k], NULL for none. One scenario:
  * each file holds its report alone. Several: --json gets one array, --junit one file
- * with one testsuite per scenario, and each scenario its own SVG named by
- * rep_svg_path(). 0, or -1 with @err when one failed (the others are still written).
+ * with one testsuite per scenario, and each scenario its own SVG and page named by
+ * rep_file_path(). 0, or -1 with @err when one failed (the others are still written).
  */
 int rep_files_write(struct sla_result *const *res, int n, const char *const *paths,
 		    char *err, size_t len);
@@ -114,5 +162,8 @@ int rep_files_write(struct sla_result *const *res, int n, const char *const *pat
  */
 int rep_svg_path(const char *svg, const char *const *names, int i, int n, char *buf,
 		 size_t len);
+/* rep_svg_path for a file whose extension is @ext (".svg", ".html"). */
+int rep_file_path(const char *file, const char *ext, const char *const *names, int i, int n,
+		  char *buf, size_t len);
 
 #endif

@@ -15,6 +15,8 @@
  *   success rate    per time bin, of requests scheduled in it (every client's)
  *   p99 latency     per time bin, of the successful ones
  *   time axis       seconds from t0
+ *   legend          every colour drawn, with what it means (collected while drawing:
+ *                   a colour that is drawn is named, one that is not is left out)
  *
  * Layout is computed in one pass (rows counted first), then drawn top to bottom.
  * Everything outside the window [t0, t0 + duration] is clipped to it.
@@ -43,14 +45,24 @@
 #define C_ALARM "#d62828"
 #define C_UP "#2a9d8f"
 #define C_DOWN "#e63946"
-#define C_UNKNOWN "#e9ecef"
+#define C_UNKNOWN "#e9ecef" /* a row's background: nothing recorded there */
 #define C_MASTER "#1d3557"
 #define C_BACKUP "#a8dadc"
+#define C_LB_OTHER "#6c757d"
+#define C_NONE "#adb5bd" /* no request scheduled in the bin */
+#define C_LATENCY "#264653"
 #define C_TEXT "#212529"
 #define C_GRID "#dee2e6"
+#define SVG_LEGEND_MAX 32
 
+/* The VIP owners' colours, one per node of a VIP in the order they first claimed it. */
 static const char *const svg_palette[] = {"#457b9d", "#8338ec", "#3a86ff", "#fb8500",
 					  "#6a994e", "#bc6c25"};
+
+struct svg_key {
+	const char *color;
+	char text[112]; /* what the colour means, its uses joined by " / " */
+};
 
 struct svg {
 	FILE *f;
@@ -58,7 +70,28 @@ struct svg {
 	int y;	    /* next free row */
 	int top;    /* y of the first section */
 	int height; /* total */
+	struct svg_key key[SVG_LEGEND_MAX]; /* the legend, in the order first drawn */
+	int n_key;
 };
+
+/* Colour @color was drawn meaning @text: the legend will say so (once per text). */
+static void svg_key_use(struct svg *s, const char *color, const char *text)
+{
+	int k = 0;
+	while (k < s->n_key && strcmp(s->key[k].color, color))
+		k++;
+	if (k == s->n_key) {
+		if (k == SVG_LEGEND_MAX)
+			return;
+		s->key[s->n_key++] = (struct svg_key){.color = color};
+	}
+	char *t = s->key[k].text;
+	size_t len = strlen(t), n = strlen(text);
+	for (const char *p = t; (p = strstr(p, text)); p += n)
+		if ((p == t || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return; /* named already */
+	snprintf(t + len, sizeof(s->key[k].text) - len, "%s%s", len ? " / " : "", text);
+}
 
 static double svg_x(const struct svg *s, int64_t t)
 {
@@ -99,9 +132,10 @@ static void svg_bar(struct svg *s, int64_t a, int64_t b, const char *fill, const
 
 static void svg_row_label(struct svg *s, const char *label)
 {
-	fprintf(s->f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#e9ecef\" "
+	fprintf(s->f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"" C_UNKNOWN "\" "
 		       "fill-opacity=\"0.5\"/>\n",
 		SVG_L, s->y, SVG_PW, SVG_ROW);
+	svg_key_use(s, C_UNKNOWN, "nothing recorded");
 	svg_text(s->f, SVG_L - 8, s->y + SVG_ROW - 4, "end", "font-size=\"11\"", label);
 }
 
@@ -153,6 +187,7 @@ static void svg_faults(struct svg *s, const struct obs_store *st)
 			snprintf(tip, sizeof(tip), "#%d %s %s at %.3fs", f->id, f->kind, f->target,
 				 (double)(f->apply_ns - s->t0) / 1e9);
 			svg_bar(s, f->apply_ns, svg_end(s, f->revert_ns), C_FAULT, tip);
+			svg_key_use(s, C_FAULT, "fault applied");
 			double x0 = svg_x(s, f->apply_ns), x1 = svg_x(s, svg_end(s, f->revert_ns));
 			if (x1 - x0 > 6.5 * (double)strlen(f->kind))
 				svg_text(s->f, x0 + 3, s->y + SVG_ROW - 4, "start",
@@ -185,8 +220,10 @@ static void svg_claim_alarm(struct svg *s, const struct sla_claims *cl, int lo, 
 		if (o == c || !strcmp(o->node, c->node))
 			continue;
 		int64_t a = c->a > o->a ? c->a : o->a, b = c->b < o->b ? c->b : o->b;
-		if (a < b)
+		if (a < b) {
 			svg_bar(s, a, b, C_ALARM, "two or more nodes claim the VIP: split-brain");
+			svg_key_use(s, C_ALARM, "split-brain (two nodes claim a VIP)");
+		}
 	}
 }
 
@@ -215,8 +252,12 @@ static void svg_vip(struct svg *s, const struct sla_claims *cl, int lo, int hi)
 			snprintf(tip, sizeof(tip), "%s claims %s from %.3fs to %.3fs", nodes[k], addr,
 				 (double)(cl->v[i].a - s->t0) / 1e9,
 				 (double)(cl->v[i].b - s->t0) / 1e9);
-			svg_bar(s, cl->v[i].a, cl->v[i].b,
-				svg_palette[k % (sizeof(svg_palette) / sizeof(svg_palette[0]))], tip);
+			const char *c = svg_palette[k % (sizeof(svg_palette) / sizeof(svg_palette[0]))];
+			char what[80];
+			snprintf(what, sizeof(what), "VIP claimed by %s",
+				 *nodes[k] ? nodes[k] : "(unknown node)");
+			svg_bar(s, cl->v[i].a, cl->v[i].b, c, tip);
+			svg_key_use(s, c, what);
 			svg_claim_alarm(s, cl, lo, hi, &cl->v[i]);
 		}
 		svg_next_row(s);
@@ -248,15 +289,20 @@ static int svg_lb_cmp(const void *x, const void *y)
 	return a->t_ns < b->t_ns ? -1 : a->t_ns > b->t_ns;
 }
 
-static const char *svg_state_color(const struct obs_lb *l)
+/* The colour of @l's state, named in the legend. */
+static const char *svg_state_color(struct svg *s, const struct obs_lb *l)
 {
-	if (l->kind == OBS_LB_BACKEND)
-		return l->up ? C_UP : C_DOWN;
-	if (!strcmp(l->to, "master"))
-		return C_MASTER;
-	if (!strcmp(l->to, "backup"))
-		return C_BACKUP;
-	return "#adb5bd";
+	static const struct {
+		const char *color, *text;
+	} c[] = {{C_UP, "backend up"},	{C_DOWN, "backend down"},
+		 {C_MASTER, "lb master"}, {C_BACKUP, "lb backup"},
+		 {C_LB_OTHER, "lb in another state"}};
+	int k = l->kind == OBS_LB_BACKEND ? !l->up
+		: !strcmp(l->to, "master") ? 2
+		: !strcmp(l->to, "backup") ? 3
+					   : 4;
+	svg_key_use(s, c[k].color, c[k].text);
+	return c[k].color;
 }
 
 /* One row: the events of @ev (sorted) that belong to (@lb, @kind, @backend); an exit on
@@ -284,7 +330,7 @@ static void svg_lb_row(struct svg *s, struct obs_lb **ev, size_t n, const struct
 			if (exit)
 				snprintf(tip + strlen(tip), sizeof(tip) - strlen(tip),
 					 ", process exited at %.3fs", (double)(l->t_ns - s->t0) / 1e9);
-			svg_bar(s, prev->t_ns, l ? l->t_ns : s->t0 + s->dur, svg_state_color(prev),
+			svg_bar(s, prev->t_ns, l ? l->t_ns : s->t0 + s->dur, svg_state_color(s, prev),
 				tip);
 		}
 		prev = exit ? NULL : l;
@@ -385,9 +431,10 @@ static int svg_bins(const struct svg *s, const struct obs_store *st, struct svg_
 static void svg_chart_frame(struct svg *s, const char *title, const char *top_label)
 {
 	svg_heading(s, title);
-	fprintf(s->f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#e9ecef\" "
+	fprintf(s->f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"" C_UNKNOWN "\" "
 		       "fill-opacity=\"0.5\" stroke=\"%s\"/>\n",
 		SVG_L, s->y, SVG_PW, SVG_CHART, C_GRID);
+	svg_key_use(s, C_UNKNOWN, "nothing recorded");
 	svg_text(s->f, SVG_L - 8, s->y + 10, "end", "font-size=\"10\"", top_label);
 	svg_text(s->f, SVG_L - 8, s->y + SVG_CHART, "end", "font-size=\"10\"", "0");
 }
@@ -415,6 +462,9 @@ static void svg_client_cell(struct svg *s, const char *name, int b, int total, i
 		svg_rect(s->f, x, s->y + SVG_ROW - okh, w, okh, C_UP);
 	if (okh < SVG_ROW)
 		svg_rect(s->f, x, s->y, w, SVG_ROW - okh, C_DOWN);
+	svg_key_use(s, C_UP, "requests ok");
+	if (okh < SVG_ROW)
+		svg_key_use(s, C_DOWN, "requests failed");
 	fputs("</g>\n", s->f);
 }
 
@@ -454,13 +504,17 @@ static void svg_success(struct svg *s, const struct svg_bin *bin)
 	for (int b = 0; b < SVG_BINS; b++) {
 		double x = SVG_L + b * w;
 		if (!bin[b].total) {
-			svg_rect(s->f, x, s->y + SVG_CHART - 2, w, 2, "#adb5bd");
+			svg_rect(s->f, x, s->y + SVG_CHART - 2, w, 2, C_NONE);
+			svg_key_use(s, C_NONE, "no request scheduled");
 			continue;
 		}
 		double okh = (double)bin[b].ok / bin[b].total * SVG_CHART;
 		svg_rect(s->f, x, s->y + SVG_CHART - okh, w, okh, C_UP);
-		if (okh < SVG_CHART)
+		svg_key_use(s, C_UP, "requests ok");
+		if (okh < SVG_CHART) {
 			svg_rect(s->f, x, s->y, w, SVG_CHART - okh, C_DOWN);
+			svg_key_use(s, C_DOWN, "requests failed");
+		}
 	}
 	s->y += SVG_CHART + SVG_GAP;
 }
@@ -491,7 +545,8 @@ static void svg_latency(struct svg *s, const struct svg_bin *bin)
 			continue;
 		double h = (double)bin[b].p99_us / 1000 / max * SVG_CHART;
 		svg_rect(s->f, SVG_L + b * w, s->y + SVG_CHART - h, w > 2 ? w - 1 : w, h,
-			 "#457b9d");
+			 C_LATENCY);
+		svg_key_use(s, C_LATENCY, "p99 latency");
 	}
 	s->y += SVG_CHART + SVG_GAP;
 }
@@ -520,19 +575,23 @@ static void svg_axis(struct svg *s)
 	s->y += 24;
 }
 
+/* Every colour drawn above, with its meaning, wrapped to the picture's width. */
 static void svg_legend(struct svg *s)
 {
-	static const struct {
-		const char *color, *text;
-	} items[] = {{C_FAULT, "fault applied"}, {C_ALARM, "split-brain"},
-		     {C_MASTER, "lb master"},	  {C_BACKUP, "lb backup"},
-		     {C_UP, "backend up / ok"},	  {C_DOWN, "backend down / failed"}};
 	double x = SVG_L;
-	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
-		svg_rect(s->f, x, s->y, 12, 12, items[i].color);
-		svg_text(s->f, x + 16, s->y + 10, "start", "font-size=\"11\"", items[i].text);
-		x += 24 + 6.5 * (double)strlen(items[i].text);
+
+	fputs("<g id=\"legend\">\n", s->f);
+	for (int i = 0; i < s->n_key; i++) {
+		double w = 24 + 6.5 * (double)strlen(s->key[i].text);
+		if (x > SVG_L && x + w > SVG_W - SVG_R) {
+			x = SVG_L;
+			s->y += 18;
+		}
+		svg_rect(s->f, x, s->y, 12, 12, s->key[i].color);
+		svg_text(s->f, x + 16, s->y + 10, "start", "font-size=\"11\"", s->key[i].text);
+		x += w;
 	}
+	fputs("</g>\n", s->f);
 	s->y += 24;
 }
 

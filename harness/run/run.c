@@ -1,6 +1,8 @@
 /*
  * run.c - one run: the run directory BASE/<scenario>-<YYYYmmdd-HHMMSS>[-N]/ with the
- * scenario copy, BASE/latest, events.jsonl, the event loop and the teardown list.
+ * scenario copy, BASE/latest, events.jsonl (opened by the "start" record: what ran, with
+ * which seed and params, so `faultline report` can judge the directory again without
+ * the original file: run_kept.c reads it back), the event loop and the teardown list.
  *
  * Invariants: events.jsonl is written with one write(2) per line on an O_APPEND fd, so
  * a line is never torn, whoever else appends; the teardown list only shrinks while it
@@ -127,8 +129,10 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /*
- * scenario.scn: the file as written, headed by the parameter values in effect (after
- * --set), so the copy says what was run.
+ * scenario.scn: the text parsed (the file as written when it was loaded, not as it may
+ * be now), headed by the parameter values in effect (after --set) as comments, so the
+ * copy says what was run. A comment cannot end early: control bytes of a value are
+ * written as '?' (the start record keeps the values exactly).
  */
 static int run_scn_copy(struct run *r)
 {
@@ -145,10 +149,16 @@ static int run_scn_copy(struct run *r)
 		const struct scn_param *p = &r->scn->params[i];
 		int len = snprintf(buf, sizeof(buf), "# run with: param %s \"%s\"\n", p->name,
 				   p->value ? p->value : "");
-		if (write_all(out, buf, (size_t)len < sizeof(buf) ? (size_t)len : 0) == -1)
+		len = (size_t)len < sizeof(buf) ? len : 0;
+		for (int k = 0; k + 1 < len; k++)
+			buf[k] = (unsigned char)buf[k] < 0x20 ? '?' : buf[k];
+		if (write_all(out, buf, (size_t)len) == -1)
 			goto err;
 	}
-	if (r->scn->file && (in = open(r->scn->file, O_RDONLY | O_CLOEXEC)) != -1) {
+	if (r->scn->text) {
+		if (write_all(out, r->scn->text, r->scn->text_len) == -1)
+			goto err;
+	} else if (r->scn->file && (in = open(r->scn->file, O_RDONLY | O_CLOEXEC)) != -1) {
 		while ((n = read(in, buf, sizeof(buf))) > 0)
 			if (write_all(out, buf, (size_t)n) == -1)
 				goto err;
@@ -160,6 +170,33 @@ err:
 		close(in);
 	close(out);
 	return -1;
+}
+
+/*
+ * The first line of events.jsonl: {"src":"run","ev":"start","scenario","file","seed",
+ * "params":{NAME:VALUE},"started"}. The seed is a decimal string (a jansson integer is
+ * signed 64-bit; a seed is not), "started" the wall clock in UTC (ISO 8601).
+ */
+static int run_start_record(struct run *r)
+{
+	const struct scn *s = r->scn;
+	char seed[32], started[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *params = json_object();
+
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)s->seed);
+	gmtime_r(&now, &tm);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	for (int i = 0; params && i < s->n_params; i++)
+		if (jsonl_set(params, s->params[i].name, jsonl_str(s->params[i].value)) == -1)
+			return json_decref(params), -1;
+	if (!params)
+		return errno = ENOMEM, -1;
+	return run_event_obj(r, ev_now_ns(), "run", "start",
+			     json_pack("{s:o,s:o,s:s,s:o,s:s}", "scenario", jsonl_str(s->name),
+				       "file", jsonl_str(s->file), "seed", seed, "params", params,
+				       "started", started));
 }
 
 struct run *run_new(const struct scn *s, const char *base)
@@ -180,7 +217,7 @@ struct run *run_new(const struct scn *s, const char *base)
 	if (run_path(r, "events.jsonl", path, sizeof(path)) == -1)
 		goto err;
 	r->events_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_TRUNC | O_CLOEXEC, 0644);
-	if (r->events_fd == -1)
+	if (r->events_fd == -1 || run_start_record(r) == -1)
 		goto err;
 	r->loop = ev_loop_new();
 	if (!r->loop)

@@ -12,6 +12,7 @@
 #ifndef FL_RUN_H
 #define FL_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -73,5 +74,32 @@ void run_event_untap(struct run *r, run_tap_fn *fn, void *arg);
 
 /* Path of a file inside the run directory into @buf. */
 int run_path(const struct run *r, const char *name, char *buf, size_t len);
+
+/* ---- run_kept.c: what a kept run directory says about its run ---- */
+
+struct scn_set;
+
+/* The "start" record of a run directory's events.jsonl (run.c writes it first). */
+struct run_kept {
+	char *scenario, *file, *started; /* name, the file as given, UTC ISO 8601 */
+	uint64_t seed;
+	struct scn_set *sets; /* every param's value in effect, as --set NAME=VALUE */
+	int n_sets;
+	bool has_t0;	  /* its timeline started (a "t0" record): there is a window to judge */
+	bool ended;	  /* it ended (an "end" record) ... */
+	bool interrupted; /* ... cut short by a signal */
+};
+
+/*
+ * run_kept_read - read the "start" record of run directory @dir into @k (zeroed
+ * first), and whether the run reached t0 and how it ended. Returns 0, or -1 with errno: that of opening @dir/events.jsonl, ENODATA when
+ * it holds no start record (a directory from before the record existed, or no run
+ * directory), EINVAL when the record is malformed, ENOMEM.
+ */
+int run_kept_read(const char *dir, struct run_kept *k);
+/* Free what @k holds (and zero it); a zeroed one is a no-op. */
+void run_kept_release(struct run_kept *k);
+/* Is @dir a run directory (holds an events.jsonl)? */
+bool run_kept_is_run(const char *dir);
 
 #endif

@@ -377,6 +377,8 @@ struct scn_expect {
 
 struct scn {
 	char *file;
+	char *text; /* the text parsed (a copy), so a run keeps what it ran (run.c) */
+	size_t text_len;
 	char *name;
 	char *description; /* NULL when none */
 	int64_t duration_ms;
@@ -466,6 +468,18 @@ int scn_size_parse(const char *s, uint64_t *bytes);
 int scn_rate_parse(const char *s, double *per_hour);
 int scn_percent_parse(const char *s, double *pct);
 int scn_bitrate_parse(const char *s, uint64_t *bps);
+
+/*
+ * scn_expect_add - one more expectation for @s, written as on an 'expect' line without
+ * the keyword ("success >= 99% of b during faults"), parsed by the same grammar (${param}
+ * substituted, clients looked up in @s). An error names @file:@line:column, the column
+ * counted in @text (`faultline report --expect`: file "--expect", line the option's
+ * rank). Returns 0, or -1 with @err filled and errno EINVAL (ENOMEM).
+ */
+int scn_expect_add(struct scn *s, const char *file, int line, const char *text,
+		   struct scn_err *err);
+/* scn_expects_clear - drop every expectation of @s (before scn_expect_add replaces them). */
+void scn_expects_clear(struct scn *s);
 
 /* What a metric of 'expect' measures in, or 0 for an unknown metric. */
 enum scn_unit scn_metric_unit(const char *metric);

@@ -291,3 +291,59 @@ err:
 	free(e.text);
 	return -1;
 }
+
+void scn_expects_clear(struct scn *s)
+{
+	for (int i = 0; i < s->n_expects; i++) {
+		free(s->expects[i].text);
+		free(s->expects[i].scope);
+	}
+	free(s->expects);
+	s->expects = NULL;
+	s->n_expects = 0;
+}
+
+/* The expectation of a command line, lexed as the statement "expect @text". */
+#define SCN_EXPECT_KW "expect "
+
+int scn_expect_add(struct scn *s, const char *file, int line, const char *text,
+		   struct scn_err *err)
+{
+	size_t len = strlen(SCN_EXPECT_KW) + strlen(text);
+	char *buf = malloc(len + 1);
+	struct scn_p p = {.s = s, .err = err, .has_scenario = true};
+	struct scn_line *lines = NULL;
+	int n = 0, rc = -1;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", file);
+	if (!buf) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return errno = ENOMEM, -1;
+	}
+	snprintf(buf, len + 1, SCN_EXPECT_KW "%s", text);
+	if (scn_lines_split(file, buf, len, &lines, &n, err) == 0) {
+		if (n != 1)
+			rc = scn_fail(&p, (struct scn_loc){1, 1}, "expected one expectation: "
+				      "METRIC OP VALUE [of CLIENT] [during faults], got %s",
+				      n ? "several lines" : "nothing");
+		else if (scn_line_tokenize(&p, &lines[0], true) < 0)
+			rc = -1;
+		else if (p.t.n < 2)
+			rc = scn_fail(&p, p.t.end, "expected METRIC OP VALUE, got nothing");
+		else
+			rc = (p.t.pos = 1, scn_stmt_expect(&p));
+	}
+	int e = errno;
+	scn_toks_clear(&p.t);
+	scn_lines_free(lines, n);
+	free(buf);
+	if (rc == 0)
+		return 0;
+	/* positions as in @text: line @line, the keyword we put in front not counted */
+	err->line = line;
+	err->col = err->col > (int)strlen(SCN_EXPECT_KW) ? err->col - (int)strlen(SCN_EXPECT_KW)
+							: 1;
+	errno = e;
+	return -1;
+}

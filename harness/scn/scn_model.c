@@ -91,6 +91,7 @@ void scn_free(struct scn *s)
 	free(s->expects);
 	free(s->requires);
 	free(s->file);
+	free(s->text);
 	free(s->name);
 	free(s->description);
 	free(s);

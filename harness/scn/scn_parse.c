@@ -432,6 +432,15 @@ struct scn *scn_parse(const char *file, const char *text, size_t len,
 		return NULL;
 	}
 	p.s->seed = 1;
+	if (!(p.s->text = malloc(len + 1))) {
+		scn_free(p.s);
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(p.s->text, text, len);
+	p.s->text[len] = '\0';
+	p.s->text_len = len;
 	if (scn_lines_split(file, text, len, &lines, &n, err) == 0)
 		rc = scn_parse_lines(&p, lines, n, sets, n_sets);
 	int saved = errno;

@@ -221,6 +221,7 @@ struct sla_guest {
 
 struct sla_result {
 	char *scenario, *description, *run_dir;
+	char *started; /* the run's start record's wall clock (UTC ISO 8601), NULL: none */
 	uint64_t seed;
 	struct sla_param *params;
 	int n_params;
@@ -270,7 +271,8 @@ int sla_result_add_guest(struct sla_result *r, const char *node, const char *ker
  * sla_run_judge - read run directory @dir back (obs_store_load_run: events.jsonl, the
  * services' .events files, requests*.csv), judge @s's expectations over the window
  * that starts at @t0_ns (0: the run's "t0" event) with the run's @seed, and add the
- * guest facts of its "guest-ready" events. The result owns the store it read.
+ * guest facts of its "guest-ready" events, and its start record's time (started). The
+ * result owns the store it read.
  * Returns it, or NULL with a message in @err; on success @err may hold a warning
  * (unreadable lines) or be left as it was.
  */

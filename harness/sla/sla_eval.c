@@ -325,6 +325,7 @@ void sla_result_free(struct sla_result *r)
 	free(r->scenario);
 	free(r->description);
 	free(r->run_dir);
+	free(r->started);
 	obs_store_free(r->st_owned);
 	free(r);
 }

@@ -2,7 +2,7 @@
  * sla_run.c - judge a run from its run directory: read the observations back
  * (events.jsonl, <node>.<service>.events, requests*.csv through obs_store_load_run),
  * compute the metrics, give every `expect` its verdict and take the guest facts
- * ("guest-ready" events).
+ * ("guest-ready" events) and when the run started (its "start" record, for the pages).
  *
  * Judging from the files, not from what the observers kept in memory, makes the verdict
  * of `faultline run` and the one `faultline matrix` reads back from each column's run
@@ -50,6 +50,11 @@ static int sla_run_guests(struct sla_result *res, const char *dir)
 		/* a line that is no JSON object was counted by obs_store_load_run already */
 		if (o && jsonl_is_ev(o, "guest-ready"))
 			rc = sla_run_guest_add(res, o);
+		else if (o && !res->started && jsonl_is_ev(o, "start") &&
+			 !strcmp(jsonl_get_str(o, "src"), "run") &&
+			 *jsonl_get_str(o, "started") &&
+			 !(res->started = strdup(jsonl_get_str(o, "started"))))
+			rc = -1;
 		json_decref(o);
 	}
 	free(line);

@@ -433,11 +433,13 @@ static void test_files_write(void)
 	struct obs_store *st = t_run();
 	struct sla_result *r[2] = {t_result(st), t_result(st)};
 	char dir[] = "/tmp/fl-test-files-XXXXXX", json[128], junit[128], svg[128], err[256];
+	char html[128];
 
 	CU_ASSERT_STRING_EQUAL("--json", rep_kinds[0].option);
 	CU_ASSERT_STRING_EQUAL("--junit", rep_kinds[1].option);
 	CU_ASSERT_STRING_EQUAL("--svg", rep_kinds[2].option);
-	CU_ASSERT_PTR_NULL(rep_kinds[3].option);
+	CU_ASSERT_STRING_EQUAL("--html", rep_kinds[3].option);
+	CU_ASSERT_PTR_NULL(rep_kinds[4].option);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(json, sizeof(json), "%s/one.json", dir);
 	snprintf(svg, sizeof(svg), "%s/one.svg", dir);
@@ -454,7 +456,12 @@ static void test_files_write(void)
 	snprintf(json, sizeof(json), "%s/all.json", dir);
 	snprintf(junit, sizeof(junit), "%s/all.xml", dir);
 	snprintf(svg, sizeof(svg), "%s/t.svg", dir);
-	const char *all_paths[REP_KINDS_MAX] = {json, junit, svg};
+	snprintf(html, sizeof(html), "%s/t.html", dir);
+	for (int i = 0; i < 2; i++) { /* the pages link into the run directory: here */
+		free(r[i]->run_dir);
+		r[i]->run_dir = strdup(dir);
+	}
+	const char *all_paths[REP_KINDS_MAX] = {json, junit, svg, html};
 	CU_ASSERT_EQUAL(0, rep_files_write(r, 2, all_paths, err, sizeof(err)));
 	char *all = t_read(dir, "all.json"), *xml = t_read(dir, "all.xml");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
@@ -466,6 +473,15 @@ static void test_files_write(void)
 	CU_ASSERT_TRUE(t_exists(dir, "t-quick.svg"));
 	CU_ASSERT_TRUE(t_exists(dir, "t-other.svg"));
 	CU_ASSERT_FALSE(t_exists(dir, "t.svg"));
+	/* a page each; in the run directory, so its links are bare names, itself not one */
+	char *page = t_read(dir, "t-other.html");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
+	CU_ASSERT_TRUE(t_exists(dir, "t-quick.html"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"all.json\">all.json</a>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"t-other.svg\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(page, "<a href=\"./\">")); /* the run directory: here */
+	CU_ASSERT_PTR_NULL(strstr(page, "href=\"t-other.html\""));
+	free(page);
 
 	snprintf(json, sizeof(json), "%s/no/such/dir.json", dir);
 	const char *bad_paths[REP_KINDS_MAX] = {json};
@@ -692,6 +708,146 @@ static void test_reproduction(void)
 	obs_store_free(st);
 }
 
+
+/* Is every fill of a <rect> in @svg before its legend also a fill of a legend swatch? */
+static int t_unnamed_colours(const char *svg, char *first, size_t len)
+{
+	const char *legend = strstr(svg, "<g id=\"legend\">"), *p = svg;
+	int n = 0;
+	if (!legend)
+		return -1;
+	while ((p = strstr(p, "<rect")) && p < legend) {
+		const char *end = strchr(p, '>'), *fill = strstr(p, " fill=\"");
+		p += 5;
+		if (!fill || fill > end || !strncmp(fill, " fill=\"white\"", 13))
+			continue;
+		char want[32];
+		snprintf(want, sizeof(want), "%.*s", (int)(strchr(fill + 7, '"') - fill + 1), fill);
+		if (!strstr(legend, want) && n++ == 0)
+			snprintf(first, len, "%s", want);
+	}
+	return n;
+}
+
+static void test_svg_legend(void)
+{
+	struct obs_store *st = t_run();
+	t_vip(st, "lb1", 5400, OBS_VIP_ARP_REPLY); /* split-brain */
+	struct sla_result *r = t_result(st);
+	char *out = NULL, first[64] = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL(0, rep_svg_write(f, r));
+	fclose(f);
+	CU_ASSERT_EQUAL(0, t_unnamed_colours(out, first, sizeof(first)));
+	if (*first)
+		fprintf(stderr, "colour without a legend entry: %s\n", first);
+	const char *legend = strstr(out, "<g id=\"legend\">");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(legend);
+	/* the VIP owners' colours by node, lb1's "stopped", split-brain, backends */
+	const char *sw = strstr(legend, "fill=\"#457b9d\"/>\n<text "); /* lb1 claimed first */
+	CU_ASSERT_TRUE(sw && strstr(sw, "VIP claimed by lb1</text>") &&
+		       strstr(sw, "VIP claimed by lb1</text>") == strstr(legend, "VIP claimed by lb1"));
+	CU_ASSERT_PTR_NULL(sw ? strstr(sw + 1, "fill=\"#457b9d\"") : NULL); /* one swatch each */
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">VIP claimed by lb1</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">VIP claimed by lb2</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">lb in another state</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">split-brain (two nodes claim a VIP)</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">backend up / requests ok</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">backend down / requests failed</text>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(legend, ">p99 latency</text>"));
+	/* a colour not drawn is not named: nothing here is unscheduled */
+	CU_ASSERT_PTR_NULL(strstr(legend, "no request scheduled"));
+	/* the model check itself sees a colour missing from the legend */
+	char *cut = strdup(out);
+	char *master = strstr(strstr(cut, "<g id=\"legend\">"), "#1d3557");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(master);
+	memcpy(master, "#000000", 7);
+	CU_ASSERT_TRUE(t_unnamed_colours(cut, first, sizeof(first)) >= 1);
+	CU_ASSERT_STRING_EQUAL(" fill=\"#1d3557\"", first);
+	free(cut);
+	free(out);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
+static void test_href_dir(void)
+{
+	char b[64];
+	CU_ASSERT_EQUAL(0, rep_href_dir("/w/runs/a", "/w/runs/a", b, sizeof(b)));
+	CU_ASSERT_STRING_EQUAL("", b);
+	CU_ASSERT_EQUAL(7, rep_href_dir("/w", "/w/runs/a", b, sizeof(b)));
+	CU_ASSERT_STRING_EQUAL("runs/a/", b);
+	rep_href_dir("/w/runs/a", "/w/runs/b", b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL("../b/", b);
+	rep_href_dir("/w/runs/a", "/w/runs/ab", b, sizeof(b)); /* a prefix, not a parent */
+	CU_ASSERT_STRING_EQUAL("../ab/", b);
+	rep_href_dir("/w/runs/ab", "/w/runs/a", b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL("../a/", b);
+	rep_href_dir("/x/y", "/w/runs", b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL("../../w/runs/", b);
+	rep_href_dir("/", "/w", b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL("w/", b);
+	rep_href_dir("/w/r", "/", b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL("../../", b);
+	rep_href_dir("/w/runs/a", "/w", b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL("../../", b);
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, rep_href_dir("w", "/w", b, sizeof(b)));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+	CU_ASSERT_EQUAL(-1, rep_href_dir("/a", "/b/cdefgh", b, 8));
+	CU_ASSERT_EQUAL(ENAMETOOLONG, errno);
+}
+
+static void test_html(void)
+{
+	struct obs_store *st = t_run();
+	struct sla_result *r = t_result(st);
+	struct rep_html_file files[] = {{"events.jsonl", 10}, {"a b<c>.log", 3}};
+	struct rep_html_run run = {.r = r, .href = "../runs/quick/", .started = "2026-12-02T04:00:00Z",
+				   .files = files, .n_files = 2};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL(0, rep_html_write(f, &run));
+	fclose(f);
+	CU_ASSERT_EQUAL(0, strncmp(out, "<!DOCTYPE html>\n", 16));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<span id=\"verdict\" class=\"fail\">FAIL</span>"));
+	/* the SVG inline without its XML declaration; nothing fetched from elsewhere */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<div class=\"timeline\">\n<svg xmlns="));
+	CU_ASSERT_PTR_NULL(strstr(out, "<?xml"));
+	CU_ASSERT_PTR_NULL(strstr(out, "src="));
+	CU_ASSERT_PTR_NULL(strstr(out, "href=\"http"));
+	/* text escaped, hrefs percent-encoded and relative to the page */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<td>vrrp &quot;plain&quot; &lt;&amp;&gt;</td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<a href=\"../runs/quick/a%20b%3Cc%3E.log\">a b&lt;c&gt;.log</a>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<a href=\"../runs/quick/events.jsonl\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<a href=\"../runs/quick/\">runs/quick-20240101-000000</a>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<code>p99 &lt; 100ms during faults</code>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<td>blackhole</td><td>web1.private</td><td class=\"num\">"
+					   "8.500s</td><td class=\"num\">11.000s</td><td>nftables</td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<td>kill</td><td>lb1 lb</td><td class=\"num\">5.000s"
+					   "</td><td>never</td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<tr><td>failover</td><td class=\"num\">"));
+	free(out);
+
+	struct rep_html_entry e[] = {
+	    {.r = r, .name = "quick-1", .started = "2026-12-02T04:00:00Z", .href = "quick-1/report.html"},
+	    {.why = "old/: no start <record>", .name = "old", .scenario = "?", .href = "old/"}};
+	out = NULL;
+	f = open_memstream(&out, &len);
+	CU_ASSERT_EQUAL(0, rep_html_index(f, e, 2));
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<tr><td class=\"fail\">FAIL</td><td>2026-12-02T04:00:00Z</td>"
+					   "<td>quick</td><td>7</td><td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<a href=\"quick-1/report.html\">quick-1</a>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "not judged: old/: no start &lt;record&gt;</td><td>unknown"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<p>2 runs, 1 judged, 0 passed"));
+	free(out);
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
 void register_rep_suite(void);
 void register_rep_suite(void)
 {
@@ -708,4 +864,7 @@ void register_rep_suite(void)
 	CU_add_test(s, "reproduction", test_reproduction);
 	CU_add_test(s, "svg", test_svg);
 	CU_add_test(s, "clients_text_json_svg", test_clients_text_json_svg);
+	CU_add_test(s, "svg_legend", test_svg_legend);
+	CU_add_test(s, "href_dir", test_href_dir);
+	CU_add_test(s, "html", test_html);
 }

@@ -1,6 +1,8 @@
 /*
  * test_run.c - the run directory: name, -N suffix, latest, scenario copy, events.jsonl
- * lines (fields as JSON objects, in order), and the teardown list (reverse order, once).
+ * lines (fields as JSON objects, in order) after its start record, the start record read
+ * back (run_kept_read: seed, params; refused when missing or malformed), and the
+ * teardown list (reverse order, once).
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jsonl.h"
@@ -66,6 +69,10 @@ static void test_run_dir_and_events(void)
 	FILE *f = fopen(path, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "\"src\":\"run\",\"ev\":\"start\",\"scenario\":"
+					    "\"unit-run\",\"file\":\"unit.scn\",\"seed\":\"1\","
+					    "\"params\":{},\"started\":\"20"));
+	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
 	CU_ASSERT_STRING_EQUAL("{\"t_ns\":42,\"src\":\"lb\\\"1\",\"ev\":\"state\",\"to\":\"master\"}\n",
 			       line);
 	CU_ASSERT_PTR_NOT_NULL(fgets(line, sizeof(line), f));
@@ -86,6 +93,104 @@ static void test_run_dir_and_events(void)
 	run_free(a);
 	run_free(b);
 	run_free(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	CU_ASSERT_EQUAL(0, system(cmd));
+	scn_free(s);
+}
+
+/* Write @text as DIR/events.jsonl of a fresh directory under @base; the directory. */
+static char *kept_dir(const char *base, const char *name, const char *text)
+{
+	static char dir[PATH_MAX];
+	char path[PATH_MAX + 16];
+
+	snprintf(dir, sizeof(dir), "%s/%s", base, name);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return dir;
+}
+
+static void test_kept_read(void)
+{
+	static const char text[] = "scenario kept\nduration 1s\nseed 18446744073709551615\n"
+				   "param rate \"10/s\"\nparam who \"a \\\"b\\\"\"\n"
+				   "network lan 198.18.0.0/24\nnode a on lan\n";
+	char base[] = "/tmp/fl-unit-kept.XXXXXX", cmd[64];
+	struct scn_set set[] = {{"rate", "80/s"}, {"who", "x\nscenario evil"}};
+	struct scn_err err;
+	struct run_kept k;
+	struct scn *s = scn_parse("k.scn", text, sizeof(text) - 1, set, 2, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(base));
+	struct run *r = run_new(s, base);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_TRUE(run_kept_is_run(run_dir(r)));
+	CU_ASSERT_FALSE(run_kept_is_run(base));
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 1, "run", "start", NULL)); /* only the first counts */
+	CU_ASSERT_EQUAL_FATAL(0, run_kept_read(run_dir(r), &k));
+	CU_ASSERT_FALSE(k.has_t0); /* no timeline yet: nothing to judge */
+	CU_ASSERT_FALSE(k.ended);
+	run_kept_release(&k);
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 2, "lb1", "t0x", NULL));
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 3, "run", "t0", NULL));
+	CU_ASSERT_EQUAL(0, run_event_obj(r, 4, "run", "end", json_pack("{s:b}", "interrupted", 1)));
+	CU_ASSERT_EQUAL_FATAL(0, run_kept_read(run_dir(r), &k));
+	CU_ASSERT_TRUE(k.has_t0);
+	CU_ASSERT_TRUE(k.ended);
+	CU_ASSERT_TRUE(k.interrupted);
+	CU_ASSERT_STRING_EQUAL("kept", k.scenario);
+	CU_ASSERT_STRING_EQUAL("k.scn", k.file);
+	CU_ASSERT_EQUAL(18446744073709551615ULL, k.seed); /* above a JSON integer */
+	CU_ASSERT_EQUAL_FATAL(2, k.n_sets);
+	CU_ASSERT_STRING_EQUAL("rate", k.sets[0].name);
+	CU_ASSERT_STRING_EQUAL("80/s", k.sets[0].value); /* the --set value, not the default */
+	CU_ASSERT_STRING_EQUAL("who", k.sets[1].name);
+	CU_ASSERT_STRING_EQUAL("x\nscenario evil", k.sets[1].value); /* exactly */
+	CU_ASSERT_EQUAL(20, strlen(k.started));
+	/* the copy: the text parsed (k.scn is no file), the values as comments that a
+	 * newline in a value cannot end; parsed again with the record's values, the same */
+	char path[PATH_MAX + 16], copy[1024] = "";
+	snprintf(path, sizeof(path), "%s/scenario.scn", run_dir(r));
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	size_t n = fread(copy, 1, sizeof(copy) - 1, f);
+	fclose(f);
+	copy[n] = '\0';
+	char want[1024];
+	snprintf(want, sizeof(want), "# run with: param rate \"80/s\"\n"
+		 "# run with: param who \"x?scenario evil\"\n%s", text);
+	CU_ASSERT_STRING_EQUAL(want, copy);
+	struct scn *again = scn_load(path, k.sets, k.n_sets, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+	CU_ASSERT_STRING_EQUAL("kept", again->name);
+	CU_ASSERT_STRING_EQUAL("x\nscenario evil", again->params[1].value);
+	scn_free(again);
+	run_kept_release(&k);
+	run_kept_release(&k); /* zeroed: a no-op */
+	run_free(r);
+
+	/* no start record, a malformed one, no events.jsonl */
+	errno = 0;
+	CU_ASSERT_EQUAL(-1, run_kept_read(kept_dir(base, "old", "{\"t_ns\":1,\"src\":\"run\","
+						   "\"ev\":\"t0\"}\n"), &k));
+	CU_ASSERT_EQUAL(ENODATA, errno);
+	CU_ASSERT_EQUAL(-1, run_kept_read(kept_dir(base, "bad", "{\"t_ns\":1,\"src\":\"run\","
+						   "\"ev\":\"start\",\"scenario\":\"x\","
+						   "\"seed\":\"-1\",\"params\":{}}\n"), &k));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+	CU_ASSERT_EQUAL(-1, run_kept_read(kept_dir(base, "bad2", "{\"t_ns\":1,\"src\":\"run\","
+						   "\"ev\":\"start\",\"scenario\":\"x\","
+						   "\"seed\":\"2\",\"params\":{\"a\":1}}\n"), &k));
+	CU_ASSERT_EQUAL(EINVAL, errno);
+	CU_ASSERT_EQUAL(NULL, k.sets); /* released on failure */
+	CU_ASSERT_EQUAL(-1, run_kept_read(base, &k));
+	CU_ASSERT_EQUAL(ENOENT, errno);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
 	CU_ASSERT_EQUAL(0, system(cmd));
 	scn_free(s);
@@ -122,4 +227,5 @@ void register_run_suite(void)
 
 	CU_add_test(s, "run directory, latest and events.jsonl", test_run_dir_and_events);
 	CU_add_test(s, "teardown: reverse order, once", test_teardown_reverse_once);
+	CU_add_test(s, "start record read back", test_kept_read);
 }

@@ -779,11 +779,63 @@ static void test_capture_parse(void)
 	scn_free(s);
 }
 
+/* Expectations from a command line (faultline report --expect): the grammar of 'expect',
+ * positions in the option's text, params substituted, replacing the file's own. */
+static void test_expect_add(void)
+{
+	static const char text[] = "scenario t\nduration 10s\nparam floor \"90%\"\n"
+				   "network n 10.0.0.0/24\nnode a on n\nnode w on n\n"
+				   "service w web\nservice a load http://10.0.0.2/ rate 10/s\n"
+				   "expect success >= 99%\n";
+	struct scn_err err;
+	char msg[512];
+	struct scn *s = parse_set(text, NULL, 0, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	scn_expects_clear(s);
+	CU_ASSERT_EQUAL(0, s->n_expects);
+	CU_ASSERT_EQUAL(0, scn_expect_add(s, "--expect", 1, "success >= ${floor} of a", &err));
+	CU_ASSERT_EQUAL(0, scn_expect_add(s, "--expect", 2, "  outage < 1s during faults fails", &err));
+	CU_ASSERT_EQUAL_FATAL(2, s->n_expects);
+	CU_ASSERT_STRING_EQUAL("success >= 90% of a", s->expects[0].text);
+	CU_ASSERT_EQUAL(90, s->expects[0].value);
+	CU_ASSERT_EQUAL(1 + 1, s->expects[0].client);
+	CU_ASSERT_STRING_EQUAL("outage < 1s during faults", s->expects[1].text);
+	CU_ASSERT_STRING_EQUAL("during faults", s->expects[1].scope);
+	CU_ASSERT_EQUAL(SCN_WANT_FAIL, s->expects[1].want);
+	CU_ASSERT_EQUAL(1000, s->expects[1].value);
+
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+	    {"sucess >= 1%", "--expect:3:1: unknown metric 'sucess'"},
+	    {"success => 1%", "--expect:3:9: expected a comparison"},
+	    {"success >= 1s", "--expect:3:12: expected a percentage such as 99.5% for 'success'"},
+	    {"success >= 99% of w", "--expect:3:19: node 'w' has no client service"},
+	    {"success >= 99% during", "--expect:3:16: unknown scope 'during'"},
+	    {"", "--expect:3:1: expected METRIC OP VALUE, got nothing"},
+	    {"success >= 9%\nsuccess >= 1%", "--expect:3:1: expected one expectation"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		CU_ASSERT_EQUAL(-1, scn_expect_add(s, "--expect", 3, bad[i].text, &err));
+		CU_ASSERT_EQUAL(EINVAL, errno);
+		scn_err_format(&err, msg, sizeof(msg));
+		if (strncmp(msg, bad[i].msg, strlen(bad[i].msg)))
+			fprintf(stderr, "\n'%s': got '%s', wanted '%s...'\n", bad[i].text, msg,
+				bad[i].msg);
+		CU_ASSERT_EQUAL(0, strncmp(msg, bad[i].msg, strlen(bad[i].msg)));
+	}
+	CU_ASSERT_EQUAL(2, s->n_expects); /* a refused one adds nothing */
+	scn_free(s);
+}
+
 void register_scn_suite(void);
 void register_scn_suite(void)
 {
 	CU_pSuite s = CU_add_suite("scn", NULL, NULL);
 	CU_add_test(s, "expect marks", test_expect_marks);
+	CU_add_test(s, "expect from a command line", test_expect_add);
 	CU_add_test(s, "requires", test_requires);
 	CU_add_test(s, "capture", test_capture_parse);
 	CU_add_test(s, "partition one way", test_partition_oneway_parse);
