@@ -17,6 +17,7 @@ static const struct subcommand subcommands[] = {
 	{"run", cmd_run, "build the lab, run the timeline, judge the expectations"},
 	{"explore", cmd_explore, "run one scenario once per seed; which seeds fail, metric spread"},
 	{"matrix", cmd_matrix, "run one scenario once per --set value, side by side"},
+	{"merge", cmd_merge, "join the reports of --shard K/N runs into one run's"},
 	{"cleanup", cmd_cleanup, "remove what a killed run left that the kernel cannot free"},
 };
 
