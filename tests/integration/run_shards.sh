@@ -4,7 +4,8 @@
 # JUnit hold the same scenarios in the same order with the same verdicts, testcases and
 # failure types as the single run (measured figures differ between two runs of a lab,
 # so those are compared with the shards' own: byte for byte). Alongside, explore over
-# seeds 1-3 as one and as shards 1/2, 2/2. Then what merge refuses: a missing shard,
+# seeds 1-3 as one and as shards 1/2, 2/2, and a matrix of three columns as one and as
+# shards 1/2, 2/2. Then what merge refuses: a missing shard,
 # one given twice, a shard of other work.
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
@@ -27,20 +28,30 @@ a=$(lab steady 'expect success >= 99%')
 b=$(lab cut 'at 500ms link down web.net for 1s' 'expect success >= 99%')
 c=$(lab repro 'at 500ms link down web.net for 1s' 'expect success >= 99% fails')
 d=$(lab mixed 'at 500ms link down web.net for 1s' 'expect success >= 99%' 'expect requests >= 10')
+mx=$(lab mx 'param down "100ms"' 'at 300ms link down web.net for ${down}' 'expect outage < 500ms')
 x=$(lab rnd 'seed 1' 'random 1800/h from 300ms until 1500ms link down web.net for 400ms' \
 	'expect success >= 99%')
 cd "$FL_WORK"
 
-# explore, one and sharded, beside the runs below (labs of their own)
+# explore and matrix, one and sharded, beside the runs below (labs of their own)
 (
 	faultline explore -q "$x" --seeds 1-3 --jobs 3 --run-dir runs-x --json x1.json --junit x1.xml
 	echo $? >x1.rc
 	for k in 1 2; do
 		faultline explore -q "$x" --seeds 1-3 --shard $k/2 --jobs 2 --run-dir runs-x$k \
-			--json xs$k.json
+			--json xs$k.json --junit xs$k.xml
 		echo $? >xs$k.rc
 	done
-) >x.txt 2>&1 &
+	# matrix: three columns, as one and as shards 1/2 (columns 1, 3), 2/2 (column 2)
+	faultline matrix --set down=100ms --set down=1400ms --set down=200ms --run-dir runs-m \
+		--json mx1.json "$mx"
+	echo $? >mx1.rc
+	for k in 1 2; do
+		faultline matrix --shard $k/2 --set down=100ms --set down=1400ms --set down=200ms \
+			--run-dir runs-m$k --json ms$k.json "$mx"
+		echo $? >ms$k.rc
+	done
+) >bg.txt 2>&1 &
 xpid=$!
 trap 'kill $xpid 2>/dev/null' EXIT
 
@@ -112,18 +123,47 @@ faultline merge --json bad.json s1.json other.json s3.json >bad.txt 2>&1 || r=$?
 
 wait $xpid
 trap - EXIT
-cat x.txt
-[ "$(cat x1.rc)" = "$(cat xs1.rc xs2.rc | sort -n | tail -1)" ] ||
-	fail "explore: exit $(cat x1.rc), shards $(cat xs1.rc xs2.rc)"
+cat bg.txt
 r=0
 faultline merge --json xm.json --junit xm.xml xs2.json xs1.json >xm.txt 2>&1 || r=$?
 cat xm.txt
-[ "$r" = "$(cat x1.rc)" ] || fail "explore merge: exit $r, the single explore $(cat x1.rc)"
+[ "$r" = "$(cat xs1.rc xs2.rc | sort -n | tail -1)" ] || fail "explore merge: exit $r"
 jq -e '[.items[].result.seed] == [1, 3]' xs1.json >/dev/null || fail "explore shard 1/2: seeds"
+# a random fault's verdict can differ between two runs under load (its apply may come
+# late): the seeds' verdicts are compared with the shards', the rest with the single's
 xshape() {
-	jq -c '{scenario, first_seed, last_seed, ran, failed, runs: [.runs[] | del(.run_dir)],
-	        metrics: (.metrics | keys), seeds: [.metrics[].seeds]}' "$1"
+	jq -c '{scenario, first_seed, last_seed, ran, seeds: [.runs[].seed],
+	        metrics: (.metrics | keys), n: [.metrics[].seeds]}' "$1"
 }
-diff <(xshape x1.json) <(xshape xm.json) || fail "merged explore is not the single explore's"
-diff <(norm x1.xml) <(norm xm.xml) || fail "merged explore JUnit is not the single explore's"
+diff <(xshape x1.json) <(xshape xm.json) || fail "merged explore is not shaped as the single's"
+jq -c --slurp '[.[].items[]] | sort_by(.index) | .[] | [.result.seed, .exit, .result.verdict]' \
+	xs1.json xs2.json >xw.lines
+jq -c '.runs[] | [.seed, .exit, .verdict]' xm.json >xg.lines
+diff xw.lines xg.lines || fail "merged explore runs differ from the shards'"
+jq -e --slurp '([.[1:][].items[].result.metrics.success] | [min, max]) as $mm |
+	.[0].metrics.success.min == $mm[0] and .[0].metrics.success.max == $mm[1] and
+	.[0].failed == ([.[1:][].items[] | select(.result.verdict != "pass")] | length)' \
+	xm.json xs1.json xs2.json >/dev/null || fail "merged explore statistics are not the shards'"
+suites xs1.xml | awk '/<testsuite /{n++} n==1' >xwant.xml
+suites xs2.xml >>xwant.xml
+suites xs1.xml | awk '/<testsuite /{n++} n==2' >>xwant.xml
+diff xwant.xml <(suites xm.xml) || fail "merged explore JUnit suites differ from the shards'"
+names() { grep -o '<test\(suite\|case\) name="[^"]*"' "$1"; }
+diff <(names x1.xml) <(names xm.xml) || fail "merged explore JUnit: other suites or testcases"
+
+[ "$(cat mx1.rc ms1.rc ms2.rc | tr '\n' ' ')" = "1 0 1 " ] ||
+	fail "matrix exits (one, 1/2, 2/2): $(cat mx1.rc ms1.rc ms2.rc)"
+grep -q '^shard 1/2: 2 of 3 columns$' bg.txt || fail "matrix shard line"
+r=0
+faultline merge --json mm.json ms1.json ms2.json >mm.txt 2>&1 || r=$?
+cat mm.txt
+[ "$r" = 1 ] || fail "matrix merge: exit $r"
+mshape() { jq -c '{scenario, param, exit_status, v: [.columns[] | {value, exit_status,
+	r: .result.verdict, p: .result.params}]}' "$1"; }
+diff <(mshape mx1.json) <(mshape mm.json) || fail "merged matrix is not the single matrix's"
+diff <(jq -c --slurp '[.[].items[]] | sort_by(.index) | .[].column' ms1.json ms2.json) \
+	<(jq -c '.columns[]' mm.json) || fail "merged matrix columns differ from the shards'"
+r=0
+faultline merge --json mm.json --junit mm.xml ms1.json ms2.json >/dev/null 2>&1 || r=$?
+[ "$r" = 2 ] || fail "merge --junit of a matrix: exit $r, wanted 2"
 echo "run_shards: ok"
