@@ -429,6 +429,8 @@ int cmd_merge(int argc, char **argv)
 		goto out;
 	}
 	rc = mg.status;
+	if (!quiet && !strcmp(mg.command, "run") && mg.n_judged > 1)
+		rep_text_final(stdout, mg.judged, mg.n_judged); /* the single run's last table */
 	if (!quiet)
 		printf("merged %d shard%s of faultline %s: %d judged, exit status %d\n", n,
 		       n == 1 ? "" : "s", mg.command, mg.n_judged, mg.status);

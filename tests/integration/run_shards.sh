@@ -79,6 +79,8 @@ mrc=0
 faultline merge --json m.json --junit m.xml s3.json s1.json s2.json >merge.txt 2>&1 || mrc=$?
 cat merge.txt
 [ "$mrc" = 1 ] || fail "merge: exit $mrc, wanted 1 (the worst of the runs, as the single run)"
+grep -q '^4 scenarios, 2 passed, 2 failed (1 of the passed reproduced' merge.txt ||
+	fail "merge: no final table across the scenarios"
 xmllint --noout --schema "$FL_TOP/tests/data/junit/junit.xsd" m.xml || fail "merged JUnit invalid"
 
 # against the single run: the same suites, testcases, verdicts; figures masked
