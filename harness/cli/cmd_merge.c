@@ -75,8 +75,10 @@ static int merge_head(struct merge *m, int i, int *k, int *n, const char **cmd, 
 	    (strcmp(*cmd, "run") && strcmp(*cmd, "explore") && strcmp(*cmd, "matrix")) ||
 	    !merge_int(d, "total", 0, 1 << 30, total) ||
 	    !json_is_array(json_object_get(d, "items")) || !json_object_get(d, "plan"))
-		return merge_fail(m, "%s: not a shard report (written by faultline run, matrix "
-				     "or explore with --shard K/N --json FILE)", m->names[i]);
+		return merge_fail(m,
+				  "%s: not a shard report (written by faultline run, matrix "
+				  "or explore with --shard K/N --json FILE)",
+				  m->names[i]);
 	return 0;
 }
 
@@ -92,15 +94,18 @@ static int merge_check_shards(struct merge *m, int *by_k)
 		if (merge_head(m, i, &k, &n, &cmd, &total) == -1)
 			return -1;
 		if (strcmp(cmd, m->command))
-			return merge_fail(m, "%s is a shard of 'faultline %s', %s of 'faultline %s'",
+			return merge_fail(m,
+					  "%s is a shard of 'faultline %s', %s of 'faultline %s'",
 					  m->names[0], m->command, m->names[i], cmd);
 		if (n != m->n)
 			return merge_fail(m, "%s is shard %d/%d, %s shard %d/%d: not one split",
 					  m->names[0], k0, m->n, m->names[i], k, n);
 		if (total != m->total || !json_equal(json_object_get(m->docs[0], "plan"),
 						     json_object_get(m->docs[i], "plan")))
-			return merge_fail(m, "%s and %s are shards of different work (other files, "
-					     "values, seeds or options)", m->names[0], m->names[i]);
+			return merge_fail(m,
+					  "%s and %s are shards of different work (other files, "
+					  "values, seeds or options)",
+					  m->names[0], m->names[i]);
 		if (by_k[k - 1] >= 0)
 			return merge_fail(m, "shard %d/%d given twice: %s and %s", k, n,
 					  m->names[by_k[k - 1]], m->names[i]);
@@ -142,8 +147,8 @@ static int merge_items(struct merge *m, int i)
 	{
 		if (!merge_int(it, "index", 0, m->total - 1, &idx) ||
 		    !merge_int(it, "exit", -1, 255, &st) || !cmd_shard_has(&sh, idx))
-			return merge_fail(m, "%s: item %zu is not one of shard %d/%d's", m->names[i],
-					  j + 1, k, m->n);
+			return merge_fail(m, "%s: item %zu is not one of shard %d/%d's",
+					  m->names[i], j + 1, k, m->n);
 		if (m->items[idx])
 			return merge_fail(m, "%s: item %d given twice", m->names[i], idx);
 		m->items[idx] = it;
@@ -315,21 +320,21 @@ void cmd_merged_release(struct cmd_merged *m)
 
 static void merge_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: faultline merge [--json OUT] [--junit OUT] SHARD.json...\n"
-		"\n"
-		"Join the shard reports that 'faultline run', 'matrix' or 'explore' wrote with\n"
-		"--shard K/N --json FILE (one per shard 1/N ... N/N, in any order) into the report\n"
-		"one invocation without --shard would have written: the same scenarios, seeds or\n"
-		"columns in the same order, with the same verdicts and figures (docs/ci.md).\n"
-		"\n"
-		"  --json OUT          the merged JSON report\n"
-		"  --junit OUT         the merged JUnit XML (run and explore)\n"
-		"  -q                  no summary line\n"
-		"\n"
-		"Exit status: that of the whole work had it run as one (the worst of its runs:\n"
-		"0 all held, 1 an expectation failed, 3 the host could not run one), or 2 when\n"
-		"the shard reports do not make one whole (missing, given twice, of other work).\n");
+	fprintf(
+	    f, "usage: faultline merge [--json OUT] [--junit OUT] SHARD.json...\n"
+	       "\n"
+	       "Join the shard reports that 'faultline run', 'matrix' or 'explore' wrote with\n"
+	       "--shard K/N --json FILE (one per shard 1/N ... N/N, in any order) into the report\n"
+	       "one invocation without --shard would have written: the same scenarios, seeds or\n"
+	       "columns in the same order, with the same verdicts and figures (docs/ci.md).\n"
+	       "\n"
+	       "  --json OUT          the merged JSON report\n"
+	       "  --junit OUT         the merged JUnit XML (run and explore)\n"
+	       "  -q                  no summary line\n"
+	       "\n"
+	       "Exit status: that of the whole work had it run as one (the worst of its runs:\n"
+	       "0 all held, 1 an expectation failed, 3 the host could not run one), or 2 when\n"
+	       "the shard reports do not make one whole (missing, given twice, of other work).\n");
 }
 
 /* The merged report files; 0, or -1 after saying why. */
@@ -346,13 +351,30 @@ static int merge_write(const struct cmd_merged *mg, const char *json, const char
 		}
 	}
 	if (junit && mg->n_judged) {
-		if (!(f = fopen(junit, "we")) || rep_junit_write(f, mg->judged, mg->n_judged) == -1 ||
-		    fclose(f) == EOF) {
+		if (!(f = fopen(junit, "we")) ||
+		    rep_junit_write(f, mg->judged, mg->n_judged) == -1 || fclose(f) == EOF) {
 			fprintf(stderr, "faultline merge: %s: %s\n", junit, strerror(errno));
 			rc = -1;
 		}
 	}
 	return rc;
+}
+
+/* What merge prints and writes for @mg (of @n shards); the exit status. */
+static int merge_report(const struct cmd_merged *mg, int n, const char *json, const char *junit,
+			bool quiet)
+{
+	if (!quiet && !strcmp(mg->command, "run") && mg->n_judged > 1)
+		rep_text_final(stdout, mg->judged, mg->n_judged); /* the single run's last table */
+	if (!quiet)
+		printf("merged %d shard%s of faultline %s: %d judged, exit status %d\n", n,
+		       n == 1 ? "" : "s", mg->command, mg->n_judged, mg->status);
+	if (!mg->json && !mg->n_judged)
+		fprintf(stderr, "faultline merge: no run was judged: no report written (as a "
+				"single run writes none)\n");
+	if (merge_write(mg, json, junit) == -1)
+		return mg->status > FL_EXIT_HOST ? mg->status : FL_EXIT_HOST;
+	return mg->status;
 }
 
 static int merge_opts(int argc, char **argv, const char **json, const char **junit, bool *quiet)
@@ -370,8 +392,10 @@ static int merge_opts(int argc, char **argv, const char **json, const char **jun
 		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
 			*quiet = true;
 		else {
-			fprintf(stderr, "faultline merge: unknown option or missing value '%s' "
-					"(try --help)\n", argv[i]);
+			fprintf(stderr,
+				"faultline merge: unknown option or missing value '%s' "
+				"(try --help)\n",
+				argv[i]);
 			return -1;
 		}
 	}
@@ -418,8 +442,8 @@ int cmd_merge(int argc, char **argv)
 		return FL_EXIT_HOST;
 	if (merge_load(argv + first, n, docs) == -1)
 		goto out;
-	if (cmd_merge_shards(docs, (const char *const *)(argv + first), n, &mg, err,
-			     sizeof(err)) == -1) {
+	if (cmd_merge_shards(docs, (const char *const *)(argv + first), n, &mg, err, sizeof(err)) ==
+	    -1) {
 		fprintf(stderr, "faultline merge: %s\n", err);
 		goto out;
 	}
@@ -428,17 +452,7 @@ int cmd_merge(int argc, char **argv)
 		cmd_merged_release(&mg);
 		goto out;
 	}
-	rc = mg.status;
-	if (!quiet && !strcmp(mg.command, "run") && mg.n_judged > 1)
-		rep_text_final(stdout, mg.judged, mg.n_judged); /* the single run's last table */
-	if (!quiet)
-		printf("merged %d shard%s of faultline %s: %d judged, exit status %d\n", n,
-		       n == 1 ? "" : "s", mg.command, mg.n_judged, mg.status);
-	if (!mg.json && !mg.n_judged)
-		fprintf(stderr, "faultline merge: no run was judged: no report written (as a "
-				"single run writes none)\n");
-	if (merge_write(&mg, json, junit) == -1 && rc < FL_EXIT_HOST)
-		rc = FL_EXIT_HOST;
+	rc = merge_report(&mg, n, json, junit, quiet);
 	cmd_merged_release(&mg);
 out:
 	for (int i = 0; i < n; i++)

@@ -89,8 +89,8 @@ json_t *cmd_shard_exact(const struct sla_result *r)
 	return o;
 }
 
-int cmd_shard_write(const char *path, const struct cmd_shard *sh, const char *command,
-		    json_t *plan, int total, json_t *items)
+int cmd_shard_write(const char *path, const struct cmd_shard *sh, const char *command, json_t *plan,
+		    int total, json_t *items)
 {
 	json_t *v = json_pack("{s:{s:i,s:i},s:s,s:i,s:o,s:o}", "shard", "k", sh->k, "n", sh->n,
 			      "command", command, "total", total, "plan", plan ? plan : json_null(),

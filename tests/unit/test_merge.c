@@ -22,8 +22,8 @@
 #include "obs.h"
 #include "rep.h"
 
-#define T0 7000000000000LL
-#define MS(x) (T0 + (int64_t)(x) * 1000000LL)
+#define T0    7000000000000LL
+#define MS(x) (T0 + (int64_t)(x)*1000000LL)
 
 static void test_shard_parse(void)
 {
@@ -34,8 +34,8 @@ static void test_shard_parse(void)
 	CU_ASSERT_EQUAL(3, sh.n);
 	CU_ASSERT_EQUAL(0, cmd_shard_parse("1/1", &sh));
 	CU_ASSERT_EQUAL(0, cmd_shard_parse("1024/1024", &sh));
-	static const char *const bad[] = {"", "3", "0/3", "4/3", "1/0", "-1/3", "1/-3", "1/3x",
-					  "a/3", "1/", "/3", "1/1025", "2 /3", "1/3/4"};
+	static const char *const bad[] = {"",	  "3",	 "0/3", "4/3", "1/0",	 "-1/3", "1/-3",
+					  "1/3x", "a/3", "1/",	"/3",  "1/1025", "2 /3", "1/3/4"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CU_ASSERT_EQUAL_FATAL(-1, cmd_shard_parse(bad[i], &sh));
 	CU_ASSERT_EQUAL(-1, cmd_shard_parse(NULL, &sh));
@@ -75,14 +75,28 @@ static void test_shard_rule(void)
 /* ---- synthetic results ---- */
 
 static struct scn_expect t_ex[] = {
-	{.metric = "success", .op = SCN_OP_GE, .value = 99, .unit = SCN_UNIT_PERCENT,
-	 .text = "success >= 99%"},
-	{.metric = "outage", .op = SCN_OP_LT, .value = 300, .unit = SCN_UNIT_MS,
-	 .text = "outage < 300ms", .want = SCN_WANT_FAIL},
-	{.metric = "p99", .op = SCN_OP_LT, .value = 100, .unit = SCN_UNIT_MS,
-	 .text = "p99 < 100ms during faults", .scope = "during faults"},
-	{.metric = "no-such", .op = SCN_OP_LT, .value = 1, .unit = SCN_UNIT_COUNT,
-	 .text = "no-such < 1"},
+    {.metric = "success",
+     .op = SCN_OP_GE,
+     .value = 99,
+     .unit = SCN_UNIT_PERCENT,
+     .text = "success >= 99%"},
+    {.metric = "outage",
+     .op = SCN_OP_LT,
+     .value = 300,
+     .unit = SCN_UNIT_MS,
+     .text = "outage < 300ms",
+     .want = SCN_WANT_FAIL},
+    {.metric = "p99",
+     .op = SCN_OP_LT,
+     .value = 100,
+     .unit = SCN_UNIT_MS,
+     .text = "p99 < 100ms during faults",
+     .scope = "during faults"},
+    {.metric = "no-such",
+     .op = SCN_OP_LT,
+     .value = 1,
+     .unit = SCN_UNIT_COUNT,
+     .text = "no-such < 1"},
 };
 
 /* 3 s of requests every 10 ms, @fail_ms of them failing from 1 s, a fault over them;
@@ -91,15 +105,20 @@ static struct sla_result *t_result(const char *name, int fail_ms, uint64_t seed,
 				   struct obs_store **st)
 {
 	static struct scn_param par = {.name = "loss", .value = "3% \"burst\" <&>"};
-	struct scn s = {.name = (char *)name, .duration_ms = 3000, .seed = seed, .expects = t_ex,
-			.n_expects = n_ex, .params = &par, .n_params = 1};
+	struct scn s = {.name = (char *)name,
+			.duration_ms = 3000,
+			.seed = seed,
+			.expects = t_ex,
+			.n_expects = n_ex,
+			.params = &par,
+			.n_params = 1};
 	struct sla_cfg cfg;
 
 	*st = obs_store_new();
 	for (int t = 0; t < 3000; t += 10) {
 		bool fail = t >= 1000 && t < 1000 + fail_ms;
-		struct obs_req r = {.sched_ns = MS(t), .start_ns = MS(t),
-				    .outcome = fail ? OBS_TIMEOUT : OBS_OK};
+		struct obs_req r = {
+		    .sched_ns = MS(t), .start_ns = MS(t), .outcome = fail ? OBS_TIMEOUT : OBS_OK};
 		r.latency_us = fail ? 300000 : 1000 + (t * 37 + (int)seed * 101) % 3001;
 		r.end_ns = r.sched_ns + r.latency_us * 1000;
 		obs_req_add(*st, &r);
