@@ -431,12 +431,15 @@ int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result *
 	return res.status;
 }
 
-/* --dry-run: every scenario's schedule, one firing a line; nothing is built. */
-static int run_dry(struct scn **scns, int n)
+/* --dry-run: every scenario's schedule (of the shard @sh), one firing a line; nothing
+ * is built. */
+static int run_dry(struct scn **scns, int n, const struct cmd_shard *sh)
 {
 	char line[1024];
 
 	for (int i = 0; i < n; i++) {
+		if (!cmd_shard_has(sh, i))
+			continue;
 		struct tl_schedule *sch = tl_schedule_build(scns[i], scns[i]->seed);
 		if (!sch) {
 			fprintf(stderr, "faultline run: %s: timeline: %s\n", scns[i]->name,
@@ -752,7 +755,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.dry_run) {
 		if (!o.as_scenario || strcmp(o.as_scenario, "-"))
-			rc = run_dry(scns, n);
+			rc = run_dry(scns, n, &o.shard);
 		if (rc == FL_EXIT_OK && o.as_scenario)
 			rc = run_as_scenario(scns[0], o.as_scenario);
 		goto out;
