@@ -121,12 +121,14 @@ static int merge_check_missing(struct merge *m, const int *by_k)
 	size_t at = 0;
 	int missing = 0;
 
-	for (int k = 0; k < m->n; k++)
-		if (by_k[k] < 0 && at < sizeof(list)) {
+	for (int k = 0; k < m->n; k++) {
+		if (by_k[k] >= 0)
+			continue;
+		if (at < sizeof(list)) /* a long list is cut; the count is not */
 			at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%d/%d",
 					       missing ? ", " : "", k + 1, m->n);
-			missing++;
-		}
+		missing++;
+	}
 	if (!missing)
 		return 0;
 	return merge_fail(m, "shard%s missing: %s (%d of %d given)", missing > 1 ? "s" : "", list,
