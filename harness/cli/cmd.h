@@ -22,8 +22,16 @@ enum {
 #include "scn.h"
 
 struct sla_result;
+struct json_t;
 
 #define CMD_RUN_MAX_SETS 64
+#define CMD_SHARD_MAX 1024
+
+/* --shard K/N: this invocation runs the items i (from 0, in the canonical order) with
+ * i mod N == K - 1 (cmd_shard.c). n == 0: not sharded, every item. */
+struct cmd_shard {
+	int k, n;
+};
 
 /* The options of 'faultline run', which 'faultline explore' takes too. */
 struct cmd_run_opts {
@@ -46,6 +54,7 @@ struct cmd_run_opts {
 	uint64_t pcap_max; /* --pcap-max SIZE: the cap per file of --pcap's captures */
 	int pcap_ring;	   /* --pcap-ring N: with --pcap-max, keep the last N files */
 	bool hold;	   /* run --hold: keep the lab after the timeline until a signal */
+	struct cmd_shard shard; /* --shard K/N */
 };
 
 /* One option of @cmd at argv[*@i] (advancing *@i past its value): 0, or -1 after
@@ -85,6 +94,46 @@ int cmd_jobs_run(struct scn **scns, int n, const struct cmd_run_opts *o,
 		 const char *const *run_dirs, bool until_fail, struct sla_result **judged,
 		 int *status);
 
+/* ---- cmd_shard.c: one shard of the work, and its report for 'faultline merge' ---- */
+
+/* "K/N" with 1 <= K <= N <= CMD_SHARD_MAX into @sh; -1 when not that. */
+int cmd_shard_parse(const char *arg, struct cmd_shard *sh);
+/* Does item @i (from 0, in the canonical order) go to shard @sh? Always, unsharded. */
+bool cmd_shard_has(const struct cmd_shard *sh, int i);
+/* The items of @sh among @total into @idx (room for @total), in order; their number. */
+int cmd_shard_pick(const struct cmd_shard *sh, int total, int *idx);
+/* {"index", "exit", "result"} of one run (taking @result; NULL: null); NULL on ENOMEM. */
+struct json_t *cmd_shard_item(int index, int status, struct json_t *result);
+/* {"METRIC": "<%a of its value>"} for every metric @r measured over the whole window. */
+struct json_t *cmd_shard_exact(const struct sla_result *r);
+/* ["NAME=VALUE", ...] of @sets, for a plan; NULL on ENOMEM. */
+struct json_t *cmd_shard_sets(const struct scn_set *sets, int n);
+/* Write the shard report (cmd_shard.c's comment has its shape) to @path, taking @plan
+ * and @items (NULL: a failed build, ENOMEM). 0, or -1 with errno. */
+int cmd_shard_write(const char *path, const struct cmd_shard *sh, const char *command,
+		    struct json_t *plan, int total, struct json_t *items);
+
+/* ---- cmd_merge.c: 'faultline merge', the shards' reports into a single run's ---- */
+
+struct cmd_merged {
+	char command[16];	  /* "run", "explore", "matrix" */
+	struct json_t *json;	  /* what the single run writes to --json; NULL: no file */
+	struct sla_result **judged; /* what it writes to --junit, in order */
+	int n_judged;
+	int status; /* its exit status: the worst of the items' */
+};
+
+/*
+ * cmd_merge_shards - join shard reports @docs[0..n) (read from files @names, for the
+ * messages) into what one invocation without --shard would have reported, in @out.
+ * Every shard 1/N ... N/N must be there exactly once, of the same command and plan,
+ * each with exactly its items. 0, or -1 with the reason in @err (naming the files).
+ */
+int cmd_merge_shards(struct json_t *const *docs, const char *const *names, int n,
+		     struct cmd_merged *out, char *err, size_t len);
+/* Free what cmd_merge_shards() put in @m; idempotent. */
+void cmd_merged_release(struct cmd_merged *m);
+
 /* ---- cmd_explore.c ---- */
 
 /* "A-B" (or "A": one seed) into *@a <= *@b; -1 when not that. */
@@ -94,6 +143,13 @@ struct cmd_stats {
 	int n;
 	double min, median, p95, max;
 };
+
+/* The number of seeds that failed (ran, not interrupted, not ok) among @n. */
+int cmd_explore_failed(struct sla_result *const *rr, const int *st, int n);
+/* explore's --json object for seeds @seeds[0..n) of scenario @name ("runs" holds those
+ * with @st >= 0); NULL on ENOMEM. */
+struct json_t *cmd_explore_json(const char *name, const uint64_t *seeds, int n,
+				struct sla_result *const *rr, const int *st);
 
 /* min / median (the mean of the middle two for an even count) / p95 (nearest rank) /
  * max of @v[0..n), which it sorts; -1 with EINVAL when n < 1. */
@@ -121,5 +177,6 @@ int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

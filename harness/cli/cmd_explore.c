@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "jsonl.h"
 #include "rep.h"
 #include "scn.h"
 #include "sla.h"
@@ -33,6 +34,9 @@ static void explore_usage(FILE *f)
 		"                      CPUs, %d here); a lab with QEMU guests counts 1 per guest\n"
 		"  --until-fail        start no new seed once one failed (those running finish)\n"
 		"  --json FILE         write the per-seed verdicts and the statistics as JSON\n"
+		"  --shard K/N         run only the seeds at positions i (from 0) with\n"
+		"                      i mod N = K-1; --json then writes a shard report for\n"
+		"                      'faultline merge' (docs/ci.md)\n"
 		"  --junit FILE        a JUnit report with one testsuite per seed\n"
 		"  --run-dir DIR       keep run directories in DIR (default: runs)\n"
 		"  --set NAME=VALUE    give a value to a 'param' (repeatable)\n"
@@ -122,6 +126,11 @@ static int explore_opts_check(const struct cmd_run_opts *o, uint64_t *a, uint64_
 			EXPLORE_MAX_SEEDS, o->seeds);
 		return -1;
 	}
+	if (o->shard.n && o->until_fail) {
+		fprintf(stderr, "faultline explore: --until-fail does not go with --shard (each "
+				"shard would stop on its own failures only)\n");
+		return -1;
+	}
 	if (o->has_seed || o->dry_run) {
 		fprintf(stderr, "faultline explore: %s does not go with --seeds\n",
 			o->has_seed ? "--seed" : "--dry-run");
@@ -200,7 +209,7 @@ static void explore_by_expectation(struct sla_result **rr, int n)
 }
 
 /* Metric @m's statistics over the judged runs that measured it; -1 when none did. */
-static int explore_metric_stats(struct sla_result **rr, int n, enum sla_metric m,
+static int explore_metric_stats(struct sla_result *const *rr, int n, enum sla_metric m,
 				struct cmd_stats *s)
 {
 	double *v = malloc((size_t)n * sizeof(*v));
@@ -242,7 +251,8 @@ static void explore_stats_table(struct sla_result **rr, int n)
 	}
 }
 
-static json_t *explore_json_runs(struct scn **scns, int n, struct sla_result **rr, const int *st)
+static json_t *explore_json_runs(const uint64_t *seeds, int n, struct sla_result *const *rr,
+				 const int *st)
 {
 	json_t *a = json_array();
 
@@ -254,7 +264,7 @@ static json_t *explore_json_runs(struct scn **scns, int n, struct sla_result **r
 			if (rr[i]->v[e].status != SLA_PASS)
 				json_array_append_new(failed, json_string(rr[i]->v[e].text));
 		json_array_append_new(a, json_pack("{s:I,s:i,s:o,s:s?,s:o,s:s?}", "seed",
-						   (json_int_t)scns[i]->seed, "exit", st[i],
+						   (json_int_t)seeds[i], "exit", st[i],
 						   "passed", json_boolean(rr[i] && rr[i]->passed),
 						   "verdict",
 						   rr[i] ? sla_outcome_name(rr[i]->outcome) : NULL,
@@ -264,7 +274,7 @@ static json_t *explore_json_runs(struct scn **scns, int n, struct sla_result **r
 	return a;
 }
 
-static json_t *explore_json_metrics(struct sla_result **rr, int n)
+static json_t *explore_json_metrics(struct sla_result *const *rr, int n)
 {
 	json_t *o = json_object();
 	struct cmd_stats s;
@@ -278,20 +288,65 @@ static json_t *explore_json_metrics(struct sla_result **rr, int n)
 	return o;
 }
 
-static int explore_json_write(const char *path, struct scn **scns, int n, struct sla_result **rr,
-			      const int *st, int n_failed)
+int cmd_explore_failed(struct sla_result *const *rr, const int *st, int n)
 {
-	FILE *f = fopen(path, "w");
+	int failed = 0;
+
+	for (int i = 0; i < n; i++)
+		failed += st[i] >= 0 && st[i] < 128 && !(rr[i] && rr[i]->ok);
+	return failed;
+}
+
+json_t *cmd_explore_json(const char *name, const uint64_t *seeds, int n,
+			 struct sla_result *const *rr, const int *st)
+{
 	int ran = 0;
 
 	for (int i = 0; i < n; i++)
 		ran += st[i] >= 0;
-	json_t *v =
-	    json_pack("{s:s,s:I,s:I,s:i,s:i,s:o,s:o}", "scenario", scns[0]->name, "first_seed",
-		      (json_int_t)scns[0]->seed, "last_seed", (json_int_t)scns[n - 1]->seed, "ran",
-		      ran, "failed", n_failed, "runs", explore_json_runs(scns, n, rr, st),
-		      "metrics", explore_json_metrics(rr, n));
-	if (!f) {
+	return json_pack("{s:s,s:I,s:I,s:i,s:i,s:o,s:o}", "scenario", name, "first_seed",
+			 (json_int_t)seeds[0], "last_seed", (json_int_t)seeds[n - 1], "ran", ran,
+			 "failed", cmd_explore_failed(rr, st, n), "runs",
+			 explore_json_runs(seeds, n, rr, st), "metrics",
+			 explore_json_metrics(rr, n));
+}
+
+/* --shard: the shard report, one item per seed of this shard (@idx: their positions
+ * among all the seeds A-B). */
+static int explore_shard_write(const char *path, struct scn **scns, int n,
+			       struct sla_result **rr, const int *st, const int *idx,
+			       const struct cmd_run_opts *o, int total, uint64_t first)
+{
+	json_t *items = json_array();
+	json_t *plan = json_pack("{s:o,s:o,s:I,s:I,s:o}", "file", jsonl_str(scns[0]->file),
+				 "scenario", jsonl_str(scns[0]->name), "first_seed",
+				 (json_int_t)first, "last_seed", (json_int_t)(first + (uint64_t)total - 1),
+				 "sets", cmd_shard_sets(o->sets, o->n_sets));
+
+	for (int i = 0; items && i < n; i++) {
+		json_t *it = cmd_shard_item(idx[i], st[i], rr[i] ? rep_json_result(rr[i]) : NULL);
+		if (!it || jsonl_set(it, "exact", cmd_shard_exact(rr[i])) == -1 ||
+		    json_array_append_new(items, it) == -1) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	return cmd_shard_write(path, &o->shard, "explore", plan, total, items);
+}
+
+static int explore_json_write(const char *path, struct scn **scns, int n, struct sla_result **rr,
+			      const int *st)
+{
+	uint64_t *seeds = calloc((size_t)n, sizeof(*seeds));
+	FILE *f;
+
+	if (!seeds)
+		return -1;
+	for (int i = 0; i < n; i++)
+		seeds[i] = scns[i]->seed;
+	json_t *v = cmd_explore_json(scns[0]->name, seeds, n, rr, st);
+	free(seeds);
+	if (!(f = fopen(path, "w"))) {
 		json_decref(v);
 		return -1;
 	}
@@ -299,20 +354,37 @@ static int explore_json_write(const char *path, struct scn **scns, int n, struct
 	return fclose(f) == 0 ? rc : -1;
 }
 
+/* Where the JSON goes and what a shard adds to it. */
+struct explore_out {
+	const int *idx; /* each run's position among the seeds A-B */
+	int total;	/* the seeds A-B */
+	uint64_t first; /* A */
+};
+
+static int explore_json_file(const char *path, struct scn **scns, int n, struct sla_result **rr,
+			     const int *st, const struct cmd_run_opts *o,
+			     const struct explore_out *x)
+{
+	if (o->shard.n)
+		return explore_shard_write(path, scns, n, rr, st, x->idx, o, x->total, x->first);
+	return explore_json_write(path, scns, n, rr, st);
+}
+
 /* The summary, the JSON and JUnit files; the exit status. */
 static int explore_report(struct scn **scns, int n, struct sla_result **rr, const int *st,
-			  const struct cmd_run_opts *o, int rc)
+			  const struct cmd_run_opts *o, const struct explore_out *x, int rc)
 {
-	int ran = 0, failed = 0, intr = 0, k = 0;
+	int ran = 0, failed = cmd_explore_failed(rr, st, n), intr = 0, k = 0;
 	char err[512];
 
 	for (int i = 0; i < n; i++) {
 		ran += st[i] >= 0;
 		intr += st[i] >= 128;
-		failed += st[i] >= 0 && st[i] < 128 && !(rr[i] && rr[i]->ok);
 	}
 	if (!o->quiet)
 		explore_seed_lines(scns, n, rr, st);
+	if (o->shard.n)
+		printf("shard %d/%d (%d of %d seeds): ", o->shard.k, o->shard.n, n, x->total);
 	printf("%s: %d of %d seeds ran, %d passed, %d failed", scns[0]->name, ran, n,
 	       ran - failed - intr, failed);
 	printf(intr ? ", %d interrupted\n" : "\n", intr);
@@ -326,7 +398,7 @@ static int explore_report(struct scn **scns, int n, struct sla_result **rr, cons
 	k = 0;
 	for (int kk = 0; rep_kinds[kk].option; kk++)
 		if (o->report[kk] && !strcmp(rep_kinds[kk].option, "--json") &&
-		    explore_json_write(o->report[kk], scns, n, rr, st, failed) == -1) {
+		    explore_json_file(o->report[kk], scns, n, rr, st, o, x) == -1) {
 			fprintf(stderr, "faultline explore: %s: %s\n", o->report[kk],
 				strerror(errno));
 			rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
@@ -347,7 +419,8 @@ static int explore_report(struct scn **scns, int n, struct sla_result **rr, cons
 	return rc;
 }
 
-static int explore_run(struct scn **scns, int n, struct cmd_run_opts *o)
+static int explore_run(struct scn **scns, int n, struct cmd_run_opts *o,
+		       const struct explore_out *x)
 {
 	struct sla_result **rr = calloc((size_t)n, sizeof(*rr));
 	int *st = calloc((size_t)n, sizeof(*st)), rc;
@@ -358,11 +431,40 @@ static int explore_run(struct scn **scns, int n, struct cmd_run_opts *o)
 		return FL_EXIT_HOST;
 	}
 	rc = cmd_jobs_run(scns, n, o, NULL, o->until_fail, rr, st);
-	rc = explore_report(scns, n, rr, st, o, rc);
+	rc = explore_report(scns, n, rr, st, o, x, rc);
 	for (int i = 0; i < n; i++)
 		sla_result_free(rr[i]);
 	free(rr);
 	free(st);
+	return rc;
+}
+
+/* A shard that no seed falls to: nothing runs; its report says so, for the merge. */
+static int explore_shard_empty(const char *file, const struct cmd_run_opts *o,
+			       const struct explore_out *x)
+{
+	bool used[CMD_RUN_MAX_SETS];
+	struct scn_err err;
+	char msg[1024];
+	struct scn *s = cmd_run_load(file, o, 1, used, &err);
+	int rc = FL_EXIT_OK;
+
+	if (!s) {
+		scn_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return FL_EXIT_INPUT;
+	}
+	printf("shard %d/%d (0 of %d seeds): %s: nothing to run\n", o->shard.k, o->shard.n,
+	       x->total, s->name);
+	for (int kk = 0; rep_kinds[kk].option; kk++)
+		if (o->report[kk] && !strcmp(rep_kinds[kk].option, "--json") &&
+		    explore_shard_write(o->report[kk], &s, 0, NULL, NULL, NULL, o, x->total,
+					x->first) == -1) {
+			fprintf(stderr, "faultline explore: %s: %s\n", o->report[kk],
+				strerror(errno));
+			rc = FL_EXIT_HOST;
+		}
+	scn_free(s);
 	return rc;
 }
 
@@ -382,10 +484,20 @@ int cmd_explore(int argc, char **argv)
 	const char *file = explore_opts_parse(argc, argv, &o);
 	if (!file || explore_opts_check(&o, &a, &b) == -1)
 		return FL_EXIT_INPUT;
-	int n = (int)(b - a + 1), rc = FL_EXIT_OK;
-	struct scn **scns = calloc((size_t)n, sizeof(*scns));
-	if (!scns)
+	int total = (int)(b - a + 1), rc = FL_EXIT_OK;
+	int *idx = calloc((size_t)total, sizeof(*idx));
+	int n = idx ? cmd_shard_pick(&o.shard, total, idx) : 0;
+	struct scn **scns = calloc((size_t)n + 1, sizeof(*scns));
+	struct explore_out x = {.idx = idx, .total = total, .first = a};
+	if (!scns || !idx) {
+		free(idx);
+		free(scns);
 		return FL_EXIT_HOST;
+	}
+	if (n == 0) {
+		rc = explore_shard_empty(file, &o, &x);
+		goto out;
+	}
 	for (int i = 0; i < n; i++) {
 		if (!(scns[i] = cmd_run_load(file, &o, 1, used, &err))) {
 			scn_err_format(&err, msg, sizeof(msg));
@@ -393,14 +505,15 @@ int cmd_explore(int argc, char **argv)
 			rc = FL_EXIT_INPUT;
 			goto out;
 		}
-		scns[i]->seed = a + (uint64_t)i;
+		scns[i]->seed = a + (uint64_t)idx[i];
 	}
 	o.child_quiet = true;
 	if ((rc = cmd_run_prepare("explore", scns, n)) == FL_EXIT_OK)
-		rc = explore_run(scns, n, &o);
+		rc = explore_run(scns, n, &o, &x);
 out:
 	for (int i = 0; i < n; i++)
 		scn_free(scns[i]);
 	free(scns);
+	free(idx);
 	return rc;
 }

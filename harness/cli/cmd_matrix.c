@@ -43,6 +43,9 @@ struct mx_opts {
 	int n_params;
 	int n; /* columns: the product of the params' value counts */
 	int jobs; /* --jobs N: columns side by side (0: one after another) */
+	struct cmd_shard shard;	 /* --shard K/N */
+	struct scn_set all[MX_MAX]; /* with --shard: every column's set; sets[] are the shard's */
+	int n_all, idx[MX_MAX];	    /* idx[i]: the position of sets[i] among all[] */
 };
 
 struct mx_col {
@@ -75,6 +78,9 @@ static void mx_usage(FILE *f)
 		"  --run-dir DIR       runs go under DIR/matrix-<time>/<column> (default: runs)\n"
 		"  --seed N            override the scenario's seed in every run\n"
 		"  --json FILE         write the whole matrix as JSON\n"
+		"  --shard K/N         run only the columns at positions i (from 0) with\n"
+		"                      i mod N = K-1; --json then writes a shard report for\n"
+		"                      'faultline merge' (docs/ci.md)\n"
 		"  --jobs N            run the columns side by side, up to N CPUs' worth at once\n"
 		"                      (a lab with QEMU guests counts 1 per guest; 'auto': the\n"
 		"                      number of CPUs; default: one after another)\n"
@@ -165,6 +171,12 @@ static int mx_opts_parse(int argc, char **argv, struct mx_opts *o)
 			o->json = v;
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--seed"))) {
 			o->seed = v;
+		} else if ((v = cmd_opt_value(argc, argv, &i, "--shard"))) {
+			if (cmd_shard_parse(v, &o->shard) == -1) {
+				fprintf(stderr, "faultline matrix: --shard wants K/N with 1 <= K <= "
+						"N <= %d, got '%s'\n", CMD_SHARD_MAX, v);
+				return -1;
+			}
 		} else if ((v = cmd_opt_value(argc, argv, &i, "--jobs"))) {
 			char *end = "";
 			long n = strcmp(v, "auto") ? strtol(v, &end, 10) : cmd_jobs_default();
@@ -469,6 +481,40 @@ static int mx_json(const char *path, const struct scn *s, const struct mx_col *c
 	return fclose(f) == EOF || rc == -1 ? -1 : 0;
 }
 
+/* --shard: the shard report, an item per column of the shard. */
+static int mx_shard_json(const char *path, const struct mx_opts *o, const struct scn *s,
+			 const struct mx_col *c, int n)
+{
+	json_t *items = json_array(), *values = json_array();
+
+	for (int i = 0; values && i < o->n_all; i++)
+		if (json_array_append_new(values, jsonl_str(o->all[i].value)) == -1)
+			json_decref(values), values = NULL;
+	json_t *plan = json_pack("{s:o,s:o,s:o,s:o,s:o}", "file", jsonl_str(o->file), "scenario",
+				 jsonl_str(s->name), "param", jsonl_str(o->all[0].name), "values",
+				 values ? values : json_null(), "seed",
+				 o->seed ? jsonl_str(o->seed) : json_null());
+	if (!values)
+		json_decref(plan), plan = NULL;
+	for (int i = 0; items && i < n; i++) {
+		json_t *it = json_pack("{s:i,s:i,s:o}", "index", o->idx[i], "exit", c[i].status,
+				       "column", mx_json_column(&c[i]));
+		if (json_array_append_new(items, it) == -1)
+			json_decref(items), items = NULL;
+	}
+	return cmd_shard_write(path, &o->shard, "matrix", plan, o->n_all, items);
+}
+
+/* The columns of --shard K/N (all without it): sets[] becomes theirs. */
+static void mx_shard_pick(struct mx_opts *o)
+{
+	memcpy(o->all, o->sets, sizeof(o->all));
+	o->n_all = o->n;
+	o->n = cmd_shard_pick(&o->shard, o->n_all, o->idx);
+	for (int i = 0; i < o->n; i++)
+		o->sets[i] = o->all[o->idx[i]];
+}
+
 /* ---- the command ---- */
 
 static int mx_dirs(const struct mx_opts *o, struct mx_col *c)
@@ -484,7 +530,7 @@ static int mx_dirs(const struct mx_opts *o, struct mx_col *c)
 		return -1;
 	for (int i = 0; i < o->n; i++) {
 		/* short names: the guests' unix sockets live below and must fit sun_path */
-		snprintf(c[i].dir, sizeof(c[i].dir), "%s/%d", base, i + 1);
+		snprintf(c[i].dir, sizeof(c[i].dir), "%s/%d", base, o->idx[i] + 1);
 		if (mkdir(c[i].dir, 0755) == -1 && errno != EEXIST)
 			return -1;
 	}
@@ -584,6 +630,9 @@ int cmd_matrix(int argc, char **argv)
 	if (mx_opts_parse(argc, argv, &o) == -1 || mx_cross(&o, c) == -1 ||
 	    mx_check(&o, c, &s) == -1)
 		return FL_EXIT_INPUT;
+	mx_shard_pick(&o);
+	if (o.shard.n)
+		printf("shard %d/%d: %d of %d columns\n", o.shard.k, o.shard.n, o.n, o.n_all);
 	if (geteuid() != 0) {
 		fprintf(stderr, "faultline matrix: needs root (each column is a faultline run)\n");
 		scn_free(s);
@@ -595,7 +644,14 @@ int cmd_matrix(int argc, char **argv)
 		scn_free(s);
 		return FL_EXIT_HOST;
 	}
-	n = o.jobs ? mx_columns_jobs(&o, c, &rc) : mx_columns(&o, c, &rc);
+	n = !o.n ? 0 : o.jobs ? mx_columns_jobs(&o, c, &rc) : mx_columns(&o, c, &rc);
+	if (o.shard.n && o.json) {
+		if (n >= 0 && mx_shard_json(o.json, &o, s, c, n) == -1) {
+			fprintf(stderr, "faultline matrix: %s: %s\n", o.json, strerror(errno));
+			rc = rc < FL_EXIT_HOST ? FL_EXIT_HOST : rc;
+		}
+		o.json = NULL;
+	}
 	if (n > 0) {
 		printf("\nmatrix %s: %d run%s of %s\n", s->name, n, n == 1 ? "" : "s", o.file);
 		mx_print(stdout, c, n);

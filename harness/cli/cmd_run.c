@@ -90,6 +90,9 @@ static void run_usage(FILE *f)
 		"                      span only\n"
 		"  --html FILE         a page of the run: the timeline inline, relative links\n"
 		"                      to its logs (several files: FILE-<scenario>.html each)\n"
+		"  --shard K/N         run only the files at positions i (from 0) with\n"
+		"                      i mod N = K-1; --json then writes a shard report for\n"
+		"                      'faultline merge' (docs/ci.md)\n"
 		"  -q                  no progress, tables or summary lines\n"
 		"\n"
 		"Needs root. Exit status, the worst of all files: 0 all expectations held (in a\n"
@@ -209,6 +212,13 @@ int cmd_run_opt(const char *cmd, int argc, char **argv, int *i, struct cmd_run_o
 		return run_opt_jobs(cmd, v, o);
 	else if ((v = cmd_opt_value(argc, argv, i, "--seed")))
 		return run_opt_seed(cmd, v, o);
+	else if ((v = cmd_opt_value(argc, argv, i, "--shard"))) {
+		if (cmd_shard_parse(v, &o->shard) == -1) {
+			fprintf(stderr, "faultline %s: --shard wants K/N with 1 <= K <= N <= %d, "
+					"got '%s'\n", cmd, CMD_SHARD_MAX, v);
+			return -1;
+		}
+	}
 	else if ((v = cmd_opt_value(argc, argv, i, "--set"))) {
 		if (o->n_sets == CMD_RUN_MAX_SETS || cmd_set_parse(v, &o->sets[o->n_sets++]) == -1) {
 			fprintf(stderr, "faultline %s: --set wants NAME=VALUE, got '%s'\n", cmd, v);
@@ -545,12 +555,15 @@ int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result *
 	return res.status;
 }
 
-/* --dry-run: every scenario's schedule, one firing a line; nothing is built. */
-static int run_dry(struct scn **scns, int n)
+/* --dry-run: every scenario's schedule (of the shard @sh), one firing a line; nothing
+ * is built. */
+static int run_dry(struct scn **scns, int n, const struct cmd_shard *sh)
 {
 	char line[1024];
 
 	for (int i = 0; i < n; i++) {
+		if (!cmd_shard_has(sh, i))
+			continue;
 		struct tl_schedule *sch = tl_schedule_build(scns[i], scns[i]->seed);
 		if (!sch) {
 			fprintf(stderr, "faultline run: %s: timeline: %s\n", scns[i]->name,
@@ -680,45 +693,114 @@ static void run_final(struct scn **scns, struct sla_result **judged, int n, int 
 	free(res);
 }
 
-/* Each scenario in its own lab, one after another; then the reports of all of them.
- * Returns the worst exit status. */
-static int run_all(struct scn **scns, int n, const struct cmd_run_opts *o)
+/* Each scenario in its own lab, one after another (or side by side): its result in
+ * @rrs[i], its exit status in @st[i] (-1: not run). Returns the worst exit status. */
+static int run_all(struct scn **scns, int n, const struct cmd_run_opts *o,
+		   struct sla_result **rrs, int *st)
 {
-	struct sla_result **rrs = calloc((size_t)n, sizeof(*rrs));
-	int rc = FL_EXIT_OK, ran = 0, k = 0;
-	char err[1024];
+	int rc = FL_EXIT_OK, ran = 0;
 
-	if (!rrs)
-		return FL_EXIT_HOST;
-	if (o->has_jobs) { /* side by side, each in a child */
-		int *st = calloc((size_t)n, sizeof(*st));
-		if (!st) {
-			free(rrs);
-			return FL_EXIT_HOST;
-		}
-		rc = cmd_jobs_run(scns, n, o, NULL, false, rrs, st);
-		for (int i = 0; i < n; i++)
-			ran = st[i] >= 0 ? i + 1 : ran;
-		free(st);
-	}
-	while (!o->has_jobs && ran < n) {
+	if (o->has_jobs) /* side by side, each in a child */
+		return cmd_jobs_run(scns, n, o, NULL, false, rrs, st);
+	for (int i = 0; i < n; i++)
+		st[i] = -1;
+	while (ran < n) {
 		int one = cmd_run_one(scns[ran], o, &rrs[ran], NULL, 0);
-		ran++;
+		st[ran++] = one;
 		rc = one > rc ? one : rc;
 		if (one >= 128)
 			break;
 	}
+	return rc;
+}
+
+/* --shard with --json: the shard report, an item per file of the shard (@idx[i]: its
+ * position among all @files). */
+static int run_shard_json(const char *path, const struct cmd_run_opts *o, char **files,
+			  int n_files, struct sla_result **rrs, const int *st, const int *idx,
+			  int n)
+{
+	json_t *items = json_array(), *names = json_array();
+	json_t *plan;
+
+	for (int i = 0; names && i < n_files; i++)
+		if (json_array_append_new(names, jsonl_str(files[i])) == -1)
+			json_decref(names), names = NULL;
+	plan = json_pack("{s:o,s:o,s:o}", "files", names ? names : json_null(), "sets",
+			 cmd_shard_sets(o->sets, o->n_sets), "seed",
+			 o->has_seed ? json_integer((json_int_t)o->seed) : json_null());
+	if (!names)
+		json_decref(plan), plan = NULL;
+	for (int i = 0; items && i < n; i++)
+		if (json_array_append_new(items, cmd_shard_item(idx[i], st[i],
+						rrs[i] ? rep_json_result(rrs[i]) : NULL)) == -1)
+			json_decref(items), items = NULL;
+	return cmd_shard_write(path, &o->shard, "run", plan, n_files, items);
+}
+
+/* The final table and the report files of the runs (with --shard: @n of @n_files,
+ * @idx their positions); frees the results. Returns @rc, or worse. */
+static int run_reports(struct scn **scns, int n, const struct cmd_run_opts *o,
+		       struct sla_result **rrs, const int *st, int rc, char **files,
+		       int n_files, const int *idx)
+{
+	const char *paths[REP_KINDS_MAX];
+	char err[1024];
+	int ran = 0, k = 0;
+
+	for (int i = 0; i < n; i++)
+		ran = st[i] >= 0 ? i + 1 : ran;
 	if (n > 1 && !o->quiet)
 		run_final(scns, rrs, n, ran);
-	for (int i = 0; i < ran; i++) /* the judged ones, in order */
+	memcpy(paths, o->report, sizeof(paths));
+	for (int kk = 0; o->shard.n && rep_kinds[kk].option; kk++)
+		if (paths[kk] && !strcmp(rep_kinds[kk].option, "--json")) {
+			if (run_shard_json(paths[kk], o, files, n_files, rrs, st, idx, n) == -1) {
+				fprintf(stderr, "faultline run: report %s: %s\n", paths[kk],
+					strerror(errno));
+				rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
+			}
+			paths[kk] = NULL;
+		}
+	struct sla_result **judged = calloc((size_t)n + 1, sizeof(*judged));
+	for (int i = 0; judged && i < ran; i++) /* the judged ones, in order */
 		if (rrs[i])
-			rrs[k++] = rrs[i];
-	if (k && rep_files_write(rrs, k, o->report, err, sizeof(err)) == -1) {
+			judged[k++] = rrs[i];
+	if (k && rep_files_write(judged, k, paths, err, sizeof(err)) == -1) {
 		fprintf(stderr, "faultline run: report %s\n", err);
 		rc = rc > FL_EXIT_HOST ? rc : FL_EXIT_HOST;
 	}
-	for (int i = 0; i < k; i++)
+	free(judged);
+	for (int i = 0; i < n; i++)
 		sla_result_free(rrs[i]);
+	return rc;
+}
+
+/* Run the files of this invocation (all, or those of its --shard) and report them. */
+static int run_shard_all(struct scn **scns, int n, const struct cmd_run_opts *o, char **files)
+{
+	int *idx = calloc((size_t)n, sizeof(*idx)), *st = calloc((size_t)n, sizeof(*st));
+	struct scn **mine = calloc((size_t)n, sizeof(*mine));
+	struct sla_result **rrs = calloc((size_t)n, sizeof(*rrs));
+	int m = 0, rc = FL_EXIT_HOST;
+
+	if (!idx || !st || !mine || !rrs)
+		goto out;
+	m = cmd_shard_pick(&o->shard, n, idx);
+	for (int i = 0; i < m; i++)
+		mine[i] = scns[idx[i]];
+	if (o->shard.n && !o->quiet)
+		printf("shard %d/%d: %d of %d file%s\n", o->shard.k, o->shard.n, m, n,
+		       n == 1 ? "" : "s");
+	rc = m ? cmd_run_prepare("run", mine, m) : FL_EXIT_OK;
+	if (rc != FL_EXIT_OK)
+		goto out;
+	rc = m ? run_all(mine, m, o, rrs, st) : FL_EXIT_OK;
+	rc = run_reports(mine, m, o, rrs, st, rc, files, n, idx);
+out:
+	free(idx);
+	free(st);
+	free(mine);
 	free(rrs);
 	return rc;
 }
@@ -797,19 +879,17 @@ int cmd_run(int argc, char **argv)
 	}
 	if (o.dry_run) {
 		if (!o.as_scenario || strcmp(o.as_scenario, "-"))
-			rc = run_dry(scns, n);
+			rc = run_dry(scns, n, &o.shard);
 		if (rc == FL_EXIT_OK && o.as_scenario)
 			rc = run_as_scenario(scns[0], o.as_scenario);
 		goto out;
 	}
-	if (o.hold && (n != 1 || o.has_jobs)) {
-		fprintf(stderr, "faultline run: --hold takes one FILE and no --jobs\n");
+	if (o.hold && (n != 1 || o.has_jobs || o.shard.n)) {
+		fprintf(stderr, "faultline run: --hold takes one FILE and no --jobs or --shard\n");
 		rc = FL_EXIT_INPUT;
 		goto out;
 	}
-	if ((rc = cmd_run_prepare("run", scns, n)) != FL_EXIT_OK)
-		goto out;
-	rc = run_all(scns, n, &o);
+	rc = run_shard_all(scns, n, &o, argv + first);
 out:
 	for (int i = 0; i < n; i++)
 		scn_free(scns[i]);

@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{"shell", cmd_shell, "an interactive shell inside a node of a live run"},
 	{"inject", cmd_inject, "fire a fault by hand into a live run"},
 	{"report", cmd_report, "judge kept run directories again; JSON, JUnit, SVG, HTML pages"},
+	{"merge", cmd_merge, "join the reports of --shard K/N runs into one run's"},
 	{"cleanup", cmd_cleanup, "remove what a killed run left that the kernel cannot free"},
 };
 

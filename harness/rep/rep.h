@@ -72,6 +72,16 @@ struct json_t *rep_json_result(const struct sla_result *r);
  * build) fails with ENOMEM. Returns 0, or -1 with errno.
  */
 int rep_json_dump(FILE *f, struct json_t *v);
+/*
+ * rep_json_result_read - a result back from object @o that rep_json_result() made
+ * (rep_json_read.c): scenario, description, seed, params, run_dir, t0, duration, the
+ * whole window's metrics and the expectations, with the counts and the verdict
+ * recomputed by sla_outcome_judge(); no store, faults, clients or guests. Enough for
+ * rep_junit_write() to write what it wrote for the original. NULL with errno EINVAL
+ * (not such an object, or its "verdict" or "passed" disagrees with its expectations)
+ * or ENOMEM.
+ */
+struct sla_result *rep_json_result_read(const struct json_t *o);
 
 /* <testsuites> with one <testsuite> per result, one <testcase> per expectation. */
 int rep_junit_write(FILE *f, struct sla_result *const *r, int n);
