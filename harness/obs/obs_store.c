@@ -73,6 +73,7 @@ void obs_store_free(struct obs_store *st)
 	free(st->mark);
 	free(st->kw);
 	free(st->log);
+	free(st->col);
 	free(st);
 }
 
@@ -145,6 +146,19 @@ int obs_mark_add(struct obs_store *st, const struct obs_mark *m)
 int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k)
 {
 	OBS_APPEND(st, kw, n_kw, cap_kw, k);
+}
+
+int obs_collect_add(struct obs_store *st, const struct obs_collect *c)
+{
+	OBS_APPEND(st, col, n_col, cap_col, c);
+}
+
+const struct obs_collect *obs_collect_find(const struct obs_store *st, const char *name)
+{
+	for (size_t i = st->n_col; i-- > 0;)
+		if (!strcmp(st->col[i].name, name))
+			return &st->col[i];
+	return NULL;
 }
 
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,

@@ -377,12 +377,12 @@ static const struct {
 	{"node", scn_stmt_node},         {"service", scn_stmt_service},
 	{"at", scn_stmt_at},             {"every", scn_stmt_every},
 	{"random", scn_stmt_random},     {"expect", scn_stmt_expect},
-	{"requires", scn_stmt_requires},
+	{"requires", scn_stmt_requires}, {"collect", scn_stmt_collect},
 };
 
 #define SCN_STMT_LIST                                                                      \
 	"scenario, description, duration, seed, param, requires, network, node, service, at, " \
-	"every, random, expect"
+	"every, random, collect, expect"
 
 static int scn_stmt(struct scn_p *p)
 {
