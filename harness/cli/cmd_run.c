@@ -341,9 +341,10 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 		fprintf(stderr, "faultline run: %s: %d fault apply/revert failures, last: %s\n",
 			s->name, n_tl_err, tl_err);
 
-	/* The checkers, while the services still run [svc]. */
+	/* The checkers, while the services still run [svc]; not after an interruption. */
 	char col_err[512];
-	if (svc_collect_run(r, col_err, sizeof(col_err)) == -1)
+	if (!res->signo && !interrupted(&res->signo) &&
+	    svc_collect_run(r, col_err, sizeof(col_err)) == -1)
 		fprintf(stderr, "faultline run: %s: %s\n", s->name, col_err);
 
 	svc_set_stop(set, RUN_STOP_GRACE_MS);

@@ -128,6 +128,27 @@ static bool collect_bad_end(const struct scn_collect *sc, struct svc_collect *c)
 	return true;
 }
 
+/* Wait for @c's end up to its timeout; then SIGKILL its group (c->done stays false). */
+static void collect_wait(struct run *r, const struct scn_collect *sc, struct svc_collect *c)
+{
+	struct lab *lab = run_lab(r);
+	const struct node_kind *k = node_kind_of(lab, sc->node);
+
+	ev_loop_run_until(run_loop(r), ev_now_ns() + sc->timeout_ms * 1000000, collect_done, c);
+	if (!c->done && c->pid > 0) {
+		k->signal(lab, sc->node, c->pid, SIGKILL);
+		if (k->reap)
+			k->reap(lab, sc->node, c->pid);
+		else
+			ev_loop_run_until(run_loop(r), ev_now_ns() + 2000000000LL, collect_done, c);
+		if (!c->done && k->forget)
+			k->forget(lab, sc->node, c->pid);
+		c->done = false; /* it was the timeout that ended it */
+	}
+	if (k->flush)
+		k->flush(lab, sc->node);
+}
+
 /* Run collect @i of @r's scenario to its end; its event written. 0, or -1 (@err). */
 static int collect_one(struct run *r, int i, char *err, size_t len)
 {
@@ -135,53 +156,50 @@ static int collect_one(struct run *r, int i, char *err, size_t len)
 	const struct scn_collect *sc = &s->collects[i];
 	struct lab *lab = run_lab(r);
 	const struct node_kind *k = node_kind_of(lab, sc->node);
-	struct svc_collect c = {.pid = -1};
-	struct node_proc_fns fns = {collect_started, collect_failed, collect_exited, &c};
+	/* on the heap until teardown: a guest's agent may still answer after the timeout */
+	struct svc_collect *cp = calloc(1, sizeof(*cp));
 	char out[4096], errp[4096], leaf[96], why[512];
 	char *argv[] = {"/bin/sh", "-c", sc->command, NULL};
-	static char text[SVC_COLLECT_OUT_MAX];
+	char *text = malloc(SVC_COLLECT_OUT_MAX);
 	double v = 0;
+
+	if (!cp || !text || run_defer(r, free, cp, "collect") == -1) {
+		snprintf(err, len, "collect %s: %s", sc->name, strerror(ENOMEM));
+		free(cp);
+		free(text);
+		return -1;
+	}
+	struct svc_collect *c = cp;
+	c->pid = -1;
+	struct node_proc_fns fns = {collect_started, collect_failed, collect_exited, c};
 
 	snprintf(leaf, sizeof(leaf), "collect.%s.out", sc->name);
 	run_path(r, leaf, out, sizeof(out));
 	snprintf(leaf, sizeof(leaf), "collect.%s.err", sc->name);
 	run_path(r, leaf, errp, sizeof(errp));
 	if (k->spawn(lab, sc->node, argv, out, errp, &fns, why, sizeof(why)) == -1) {
-		c.failed = true;
-		snprintf(c.why, sizeof(c.why), "did not start: %.200s", why);
+		c->failed = true;
+		snprintf(c->why, sizeof(c->why), "did not start: %.200s", why);
 	} else {
-		int64_t deadline = ev_now_ns() + sc->timeout_ms * 1000000;
-		ev_loop_run_until(run_loop(r), deadline, collect_done, &c);
-		if (!c.done && c.pid > 0) {
-			k->signal(lab, sc->node, c.pid, SIGKILL);
-			if (k->reap)
-				k->reap(lab, sc->node, c.pid);
-			else
-				ev_loop_run_until(run_loop(r), ev_now_ns() + 2000000000LL,
-						  collect_done, &c);
-			if (!c.done && k->forget)
-				k->forget(lab, sc->node, c.pid);
-			c.done = false; /* it was the timeout that ended it */
-		}
-		if (k->flush)
-			k->flush(lab, sc->node);
+		collect_wait(r, sc, c);
 	}
-	bool bad = collect_bad_end(sc, &c);
+	bool bad = collect_bad_end(sc, c);
 	if (!bad) {
-		collect_read(out, text, sizeof(text));
+		collect_read(out, text, SVC_COLLECT_OUT_MAX);
 		if (svc_collect_value(text, &v) == -1) {
 			bad = true;
-			snprintf(c.why, sizeof(c.why), "collect.%s.out does not end with a number",
+			snprintf(c->why, sizeof(c->why), "collect.%s.out does not end with a number",
 				 sc->name);
 		}
 	}
 	json_t *o = json_pack("{s:o,s:o}", "name", jsonl_str(sc->name), bad ? "error" : "value",
-			      bad ? jsonl_str(c.why) : jsonl_num(v));
+			      bad ? jsonl_str(c->why) : jsonl_num(v));
 	run_event_obj(r, ev_now_ns(), s->nodes[sc->node].name, "collect", o);
+	free(text);
 	if (!bad)
 		return 0;
 	snprintf(err, len, "collect %s (%s:%d): %s", sc->name, s->file ? s->file : "?",
-		 sc->loc.line, c.why);
+		 sc->loc.line, c->why);
 	return -1;
 }
 

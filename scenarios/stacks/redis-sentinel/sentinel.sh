@@ -37,14 +37,15 @@ mkdir -p "$dir"
 		echo "sentinel known-sentinel mymaster $peer 26379 $(id "$peer")"
 	done
 } >"$dir/sentinel.conf"
-redis-sentinel "$dir/sentinel.conf" &
-pid=$!
-trap 'kill $pid 2>/dev/null' TERM INT
-i=0
-until redis-cli -h "$self" -p 26379 SENTINEL DEBUG info-period 1000 publish-period 500 \
-	>/dev/null 2>&1; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "sentinel.sh: Sentinel did not answer" >&2; exit 1; }
-	sleep 0.05
-done
-wait $pid
+# The timings once the Sentinel answers, from a subshell that then ends, while the
+# service's process becomes the Sentinel itself (so stopping the service stops it).
+(
+	i=0
+	until redis-cli -h "$self" -p 26379 SENTINEL DEBUG info-period 1000 \
+		publish-period 500 >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "sentinel.sh: Sentinel did not answer" >&2; exit 1; }
+		sleep 0.05
+	done
+) &
+exec redis-sentinel "$dir/sentinel.conf"

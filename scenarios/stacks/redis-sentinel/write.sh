@@ -14,13 +14,19 @@
 # lost-writes.sh compares with what the primary holds at the end.
 set -u
 c=$FL_RUN_DIR/client-primary
+sentinel=$1
+ask() { # the reply is the address and the port, one a line: the address is word 1
+	set -- $(redis-cli -h "$sentinel" -p 26379 SENTINEL get-master-addr-by-name mymaster)
+	[ -n "${1:-}" ] && echo "$1" >"$c.$$" && mv -f "$c.$$" "$c"
+	p=${1:-}
+}
 p=
 [ -r "$c" ] && read -r p <"$c"
-if [ -n "$p" ] && redis-cli -e -h "$p" RPUSH writes "$FL_PROBE_SEQ" >/dev/null; then
+[ -n "$p" ] || ask
+[ -n "$p" ] || exit 2
+if redis-cli -e -h "$p" RPUSH writes "$FL_PROBE_SEQ" >/dev/null; then
 	echo "$FL_PROBE_SEQ $p" >>"$FL_RUN_DIR/acked"
 	exit 0
 fi
-# The reply is the address and the port, one a line: the first word is the address.
-set -- $(redis-cli -h "$1" -p 26379 SENTINEL get-master-addr-by-name mymaster)
-[ -n "${1:-}" ] && echo "$1" >"$c.$$" && mv -f "$c.$$" "$c"
+ask # for the next write
 exit 1
