@@ -60,7 +60,7 @@ assert r["verdict"] == "reproduced", r["verdict"]
 assert r["metrics"]["lost-writes"] >= 10, r["metrics"]["lost-writes"]   # 5 s of partition at 10/s, minus detection
 assert r["metrics"]["outage"] is not None  # reported (may fail): the load decides it
 assert g["verdict"] == "pass", g["verdict"]
-assert g["metrics"]["lost-writes"] <= 30, g["metrics"]["lost-writes"]
+assert g["metrics"]["lost-writes"] <= 40, g["metrics"]["lost-writes"]
 assert g["metrics"]["outage"] >= 3000, g["metrics"]["outage"]  # the price of the bound
 P
 for s in redis-sentinel redis-sentinel-min-replicas; do
