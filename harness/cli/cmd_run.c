@@ -342,10 +342,11 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 			s->name, n_tl_err, tl_err);
 
 	/* The checkers, while the services still run [svc]; not after an interruption. */
-	char col_err[512];
+	char col_err[2048];
 	if (!res->signo && !interrupted(&res->signo) &&
 	    svc_collect_run(r, col_err, sizeof(col_err)) == -1)
-		fprintf(stderr, "faultline run: %s: %s\n", s->name, col_err);
+		for (char *l = col_err, *nl; (nl = strchr(l, '\n')); l = nl + 1)
+			fprintf(stderr, "faultline run: %s: %.*s\n", s->name, (int)(nl - l), l);
 
 	svc_set_stop(set, RUN_STOP_GRACE_MS);
 	run_services_failed(set, s, res);

@@ -205,11 +205,13 @@ static int collect_one(struct run *r, int i, char *err, size_t len)
 
 int svc_collect_run(struct run *r, char *err, size_t len)
 {
-	int failed = 0;
+	size_t used = 0;
 	char one[512];
 
+	if (len)
+		err[0] = '\0';
 	for (int i = 0; i < run_scn(r)->n_collects; i++)
-		if (collect_one(r, i, one, sizeof(one)) == -1 && !failed++)
-			snprintf(err, len, "%s", one);
-	return failed ? -1 : 0;
+		if (collect_one(r, i, one, sizeof(one)) == -1 && used < len)
+			used += (size_t)snprintf(err + used, len - used, "%s\n", one);
+	return used ? -1 : 0;
 }
