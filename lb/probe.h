@@ -49,6 +49,7 @@ struct probe;
 
 struct probe_req {
 	struct probe *pr;
+	uint64_t seq; /* the probe's number: 0 for the first one due, then 1, 2 ... */
 	uint64_t sched_ns, start_ns;
 	struct loop_timer timeout;
 	int fd;	   /* socket or pidfd; -1 */

@@ -98,8 +98,8 @@ static void probe_timeout_cb(struct loop *loop, struct loop_timer *t, void *arg)
 	probe_req_end(q, q->pr->kind->abort(q));
 }
 
-/* Start probe @i, due at @sched. */
-static void probe_one(struct probe *pr, uint64_t sched)
+/* Start probe @seq, due at @sched. */
+static void probe_one(struct probe *pr, uint64_t seq, uint64_t sched)
 {
 	uint64_t now = loop_now_ns();
 	struct probe_req *q = NULL;
@@ -109,6 +109,7 @@ static void probe_one(struct probe *pr, uint64_t sched)
 		return;
 	}
 	q->pr = pr;
+	q->seq = seq;
 	q->sched_ns = sched;
 	q->start_ns = now;
 	q->fd = -1;
@@ -133,8 +134,7 @@ static void probe_tick_cb(struct loop *loop, struct loop_timer *t, void *arg)
 			probe_stop(pr);
 			return;
 		}
-		pr->next++;
-		probe_one(pr, due);
+		probe_one(pr, pr->next++, due);
 		if (pr->stopping)
 			return;
 	}

@@ -2,6 +2,10 @@
  * probe_exec.c - the exec probe: /bin/sh -c COMMAND per probe, in fl-probe's own
  * namespace (the node's), its stdio on /dev/null, in a process group of its own.
  *
+ * The command sees its probe's number (0, 1, 2 ... in the order they are due) in
+ * FL_PROBE_SEQ, so it can tag what it writes with it (a key, a list entry) and a
+ * checker at the end can tell which of the acknowledged ones survived.
+ *
  * ok = exit status 0, bad-status = another exit status, error = killed by a signal
  * (or could not start), timeout = still running at the timeout: the whole group is then
  * SIGKILLed and reaped. The child's end is seen through a pidfd on the loop.
@@ -13,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -28,12 +34,15 @@ static void exec_orphaned(int sig)
 	kill(0, SIGKILL);
 }
 
-/* In the shell: a clean signal state, stdio on /dev/null, the command. */
-static void exec_shell(const char *command)
+/* In the shell: a clean signal state, stdio on /dev/null, FL_PROBE_SEQ, the command. */
+static void exec_shell(const char *command, uint64_t seq)
 {
 	sigset_t none;
 	int dn = open("/dev/null", O_RDWR);
+	char num[24];
 
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)seq);
+	setenv("FL_PROBE_SEQ", num, 1); /* a forked child of a single-threaded program */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL); /* the loop blocked SIGTERM and SIGINT */
 	signal(SIGPIPE, SIG_DFL);
@@ -53,7 +62,7 @@ static void exec_shell(const char *command)
  * PR_SET_PDEATHSIG, then SIGKILL to the group) whatever the command forks, while the
  * harness' signals to fl-probe's group do not reach it.
  */
-static void exec_child(const char *command, pid_t parent)
+static void exec_child(const char *command, uint64_t seq, pid_t parent)
 {
 	sigset_t hup;
 	int st;
@@ -68,7 +77,7 @@ static void exec_child(const char *command, pid_t parent)
 		exec_orphaned(SIGHUP);
 	pid_t sh = fork();
 	if (sh == 0)
-		exec_shell(command);
+		exec_shell(command, seq);
 	while (sh > 0 && waitpid(sh, &st, 0) == -1 && errno == EINTR)
 		;
 	if (sh > 0 && WIFSIGNALED(st)) {
@@ -101,7 +110,7 @@ static int exec_start(struct probe_req *q)
 	if (pid == -1)
 		return -1;
 	if (pid == 0)
-		exec_child(probe_cfg_of(q)->command, parent);
+		exec_child(probe_cfg_of(q)->command, q->seq, parent);
 	setpgid(pid, pid); /* both sides: no race with a kill at the timeout */
 	q->pid = pid;
 	q->fd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -9,13 +9,15 @@
  *
  *   load [scn] -> run_new [run] -> lab_build [lab] -> services, ready [svc]
  *   -> observers [obs] -> t0 -> timeline, live line [tl, flt, rep] -> wait
- *   -> revert faults [tl] -> stop services [svc] -> judge [sla] -> table [rep]
+ *   -> revert faults [tl] -> collect [svc] -> stop services [svc] -> judge [sla]
+ *   -> table [rep]
  *   -> teardown [run]; once every file has run: the report files [rep]
  *
  * SIGINT, SIGTERM and SIGHUP are blocked from the start and read through the run's
  * event loop (signalfd), so an interrupted run always goes through teardown.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -459,6 +461,13 @@ static void run_body(struct run *r, const struct cmd_run_opts *o, struct run_res
 		fprintf(stderr, "faultline run: %s: %d fault apply/revert failures, last: %s\n",
 			s->name, n_tl_err, tl_err);
 
+	/* The checkers, while the services still run [svc]; not after an interruption. */
+	char col_err[2048];
+	if (!res->signo && !interrupted(&res->signo) &&
+	    svc_collect_run(r, col_err, sizeof(col_err)) == -1)
+		for (char *l = col_err, *nl; (nl = strchr(l, '\n')); l = nl + 1)
+			fprintf(stderr, "faultline run: %s: %.*s\n", s->name, (int)(nl - l), l);
+
 	svc_set_stop(set, RUN_STOP_GRACE_MS);
 	run_services_failed(set, s, res);
 	obs_cap_finish(cap); /* its "end" events, before the run's and the judging */
@@ -497,6 +506,28 @@ static void run_pcap_apply(struct scn *s, const struct cmd_run_opts *o)
 			    .ring = o->pcap_ring};
 }
 
+/*
+ * What every process the run starts in a node inherits (docs/scenario-language.md,
+ * "The environment of commands"): FL_RUN_DIR, the run directory, and FL_SCENARIO_DIR,
+ * the directory of the scenario file, both absolute, so a command finds the files
+ * shipped beside the scenario and writes its own into the run directory. The process
+ * environment is the CLI's to set: one run at a time per process (--jobs runs each in
+ * a child).
+ */
+static int run_env_set(const struct scn *s, const char *dir)
+{
+	char abs[PATH_MAX], file[PATH_MAX];
+
+	if (!realpath(dir, abs) || setenv("FL_RUN_DIR", abs, 1) == -1)
+		return -1;
+	if (!s->file || !realpath(s->file, file))
+		return unsetenv("FL_SCENARIO_DIR");
+	char *slash = strrchr(file, '/');
+	if (slash)
+		*(slash == file ? slash + 1 : slash) = '\0';
+	return setenv("FL_SCENARIO_DIR", file, 1);
+}
+
 int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged,
 		char *out_dir, size_t len)
 {
@@ -517,6 +548,11 @@ int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result *
 	snprintf(dir, sizeof(dir), "%s", run_dir(r));
 	if (len)
 		snprintf(out_dir, len, "%s", dir);
+	if (run_env_set(s, dir) == -1) {
+		fprintf(stderr, "faultline run: %s: FL_RUN_DIR: %s\n", s->name, strerror(errno));
+		run_free(r);
+		return FL_EXIT_HOST;
+	}
 	if (ev_signal_add(run_loop(r), SIGINT, on_signal, &res) == -1 ||
 	    ev_signal_add(run_loop(r), SIGTERM, on_signal, &res) == -1 ||
 	    ev_signal_add(run_loop(r), SIGHUP, on_signal, &res) == -1) {

@@ -161,6 +161,15 @@ struct obs_capture {
 	bool cap_reached;
 };
 
+/* What one `collect` checker measured ("collect" event): its value, or why none. */
+struct obs_collect {
+	char name[OBS_NAME_MAX];
+	char node[OBS_NAME_MAX];
+	bool measured;
+	double v;
+	char why[256]; /* when not measured */
+};
+
 struct obs_store {
 	int64_t t0_ns; /* the timeline's zero; 0 when not known */
 	struct obs_req *req;
@@ -179,6 +188,8 @@ struct obs_store {
 	size_t n_cap, cap_cap;
 	char (*log)[OBS_LOG_NAME_MAX]; /* file names of the request logs read */
 	size_t n_log, cap_log;
+	struct obs_collect *col;
+	size_t n_col, cap_col;
 };
 
 /* ---- obs_store.c ---- */
@@ -193,6 +204,9 @@ int obs_lb_add(struct obs_store *st, const struct obs_lb *l);
 int obs_mark_add(struct obs_store *st, const struct obs_mark *m);
 int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k);
 int obs_capture_add(struct obs_store *st, const struct obs_capture *c);
+int obs_collect_add(struct obs_store *st, const struct obs_collect *c);
+/* The newest value collected as @name, or NULL. */
+const struct obs_collect *obs_collect_find(const struct obs_store *st, const char *name);
 /* The id (>= 1) of request log @name, added when new; -1 with errno ENOMEM (or
  * ENAMETOOLONG). obs_log_find: its id, or 0 when no request was read from it. */
 int obs_log_id(struct obs_store *st, const char *name);
@@ -231,7 +245,8 @@ size_t obs_tail_bad_lines(const struct obs_tail *t);
 
 /*
  * obs_event_ingest - add what one events.jsonl line says to @st: timeline apply/revert,
- * wire arp/vrrp/retransmit/icmp, fl-lb state/backend, capture end, and the timeline's zero
+ * wire arp/vrrp/retransmit/icmp, fl-lb state/backend, capture end, collect (a checker's
+ * value or error, svc_collect.c), and the timeline's zero
  * ({"src":"timeline","ev":"start"} or any "ev":"t0"). Other events are ignored.
  * Returns 1 when the line was recorded, 0 when ignored, -1 with errno (EINVAL: not
  * a JSON object with t_ns, src and ev; ENOMEM).

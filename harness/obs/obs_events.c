@@ -202,6 +202,28 @@ static int obs_ev_capture(struct obs_store *st, const json_t *o, const char *ev)
 	return obs_capture_add(st, &c) < 0 ? -1 : 1;
 }
 
+/* A checker's end (svc_collect.c): {"name":N,"value":V} or {"name":N,"error":WHY}. */
+static int obs_ev_collect(struct obs_store *st, const json_t *o, const char *src)
+{
+	struct obs_collect c = {.measured = false};
+	const json_t *v = json_object_get(o, "value");
+
+	if (!*jsonl_get_str(o, "name")) {
+		errno = EINVAL;
+		return -1;
+	}
+	obs_copy(c.name, sizeof(c.name), jsonl_get_str(o, "name"));
+	obs_copy(c.node, sizeof(c.node), src);
+	if (json_is_number(v)) {
+		c.measured = true;
+		c.v = json_number_value(v);
+	} else {
+		const char *why = jsonl_get_str(o, "error");
+		obs_copy(c.why, sizeof(c.why), *why ? why : "no value");
+	}
+	return obs_collect_add(st, &c) < 0 ? -1 : 1;
+}
+
 /* One parsed line into the store (see obs_event_ingest). */
 static int obs_event_add(struct obs_store *st, const json_t *o)
 {
@@ -224,6 +246,8 @@ static int obs_event_add(struct obs_store *st, const json_t *o)
 		return obs_ev_capture(st, o, ev);
 	if (!strcmp(ev, "kernel-warning"))
 		return obs_ev_kwarn(st, o, t, src);
+	if (!strcmp(ev, "collect"))
+		return obs_ev_collect(st, o, src);
 	return obs_ev_lb(st, o, t, src, ev);
 }
 

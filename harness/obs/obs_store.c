@@ -74,6 +74,7 @@ void obs_store_free(struct obs_store *st)
 	free(st->kw);
 	free(st->cap);
 	free(st->log);
+	free(st->col);
 	free(st);
 }
 
@@ -151,6 +152,19 @@ int obs_kwarn_add(struct obs_store *st, const struct obs_kwarn *k)
 int obs_capture_add(struct obs_store *st, const struct obs_capture *c)
 {
 	OBS_APPEND(st, cap, n_cap, cap_cap, c);
+}
+
+int obs_collect_add(struct obs_store *st, const struct obs_collect *c)
+{
+	OBS_APPEND(st, col, n_col, cap_col, c);
+}
+
+const struct obs_collect *obs_collect_find(const struct obs_store *st, const char *name)
+{
+	for (size_t i = st->n_col; i-- > 0;)
+		if (!strcmp(st->col[i].name, name))
+			return &st->col[i];
+	return NULL;
 }
 
 int obs_fault_apply(struct obs_store *st, int id, const char *kind, const char *target,

@@ -36,7 +36,23 @@ static json_t *rep_json_value(const struct sla_value *v)
 
 static const char *rep_unit_name(enum scn_unit u)
 {
-	return u == SCN_UNIT_MS ? "ms" : u == SCN_UNIT_PERCENT ? "%" : "count";
+	return u == SCN_UNIT_MS		? "ms"
+	       : u == SCN_UNIT_PERCENT	? "%"
+	       : u == SCN_UNIT_NUMBER	? "number"
+					: "count";
+}
+
+/* The `collect` values into "metrics" (the number, or null) and "unmeasured" (why). */
+static int rep_json_collected(const struct sla_result *r, json_t *metrics, json_t *unmeasured)
+{
+	for (size_t i = 0; r->st && i < r->st->n_col; i++) {
+		const struct obs_collect *c = &r->st->col[i];
+		if (jsonl_set(metrics, c->name, c->measured ? rep_json_num(c->v) : json_null()) ==
+			-1 ||
+		    (!c->measured && jsonl_set(unmeasured, c->name, jsonl_str(c->why)) == -1))
+			return -1;
+	}
+	return 0;
 }
 
 /* Every metric of @m, or (@client) only those measured per client. */
@@ -259,6 +275,8 @@ json_t *rep_json_result(const struct sla_result *r)
 
 	if (!o || jsonl_set(o, "metrics", rep_json_metrics(&r->all)) == -1 ||
 	    jsonl_set(o, "unmeasured", rep_json_unmeasured(&r->all)) == -1 ||
+	    rep_json_collected(r, json_object_get(o, "metrics"),
+			       json_object_get(o, "unmeasured")) == -1 ||
 	    jsonl_set(o, "metrics_during_faults", rep_json_metrics(&r->during)) == -1 ||
 	    jsonl_set(o, "expectations", rep_json_expectations(r)) == -1 ||
 	    jsonl_set(o, "faults", rep_json_faults(r)) == -1 ||

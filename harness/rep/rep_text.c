@@ -25,6 +25,8 @@ int rep_value_format(const struct sla_value *v, enum scn_unit unit, char *buf, s
 		return snprintf(buf, len, "%.1fms", v->v);
 	case SCN_UNIT_PERCENT:
 		return snprintf(buf, len, "%.2f%%", v->v);
+	case SCN_UNIT_NUMBER:
+		return snprintf(buf, len, "%.6g", v->v);
 	default:
 		return snprintf(buf, len, "%.0f", v->v);
 	}
@@ -111,6 +113,18 @@ const char *rep_outcome_text(const struct sla_result *r)
 	return "?";
 }
 
+/* One line per `collect`: its value or why it has none, expected or not. */
+static void rep_text_collected(FILE *f, const struct sla_result *r)
+{
+	for (size_t i = 0; r->st && i < r->st->n_col; i++) {
+		const struct obs_collect *c = &r->st->col[i];
+		if (c->measured)
+			fprintf(f, "  collected %s on %s: %.6g\n", c->name, c->node, c->v);
+		else
+			fprintf(f, "  collected %s on %s: no value (%s)\n", c->name, c->node, c->why);
+	}
+}
+
 /* What a marked expectation's result means: only marked ones get a note. */
 static void rep_text_mark(FILE *f, const struct sla_verdict *v)
 {
@@ -163,6 +177,7 @@ int rep_text_summary(FILE *f, const struct sla_result *r)
 		fprintf(f, " (%d not as marked)", r->n_wrong);
 	fputc('\n', f);
 	rep_text_clients(f, r);
+	rep_text_collected(f, r);
 	rep_text_guests(f, r);
 	rep_text_captures(f, r);
 	rep_text_by_hand(f, r);

@@ -44,6 +44,21 @@ struct scn_require {
 	struct scn_loc loc;
 };
 
+/*
+ * `collect NODE "COMMAND" as NAME [timeout D]`: a checker run in NODE once the
+ * timeline has ended (faults reverted) and before the services stop; the last word
+ * of its stdout, a number, is metric NAME of the run (unit SCN_UNIT_NUMBER).
+ */
+struct scn_collect {
+	char name[SCN_NAME_MAX];
+	int node;
+	char *command; /* run by /bin/sh -c */
+	int64_t timeout_ms;
+	struct scn_loc loc;
+};
+
+#define SCN_COLLECT_TIMEOUT_MS 10000
+
 struct scn_param {
 	char name[SCN_NAME_MAX];
 	char *value; /* after --set */
@@ -353,6 +368,7 @@ enum scn_unit {
 	SCN_UNIT_COUNT = 1,  /* a plain number */
 	SCN_UNIT_MS = 2,     /* written as a duration; value in ms */
 	SCN_UNIT_PERCENT = 3,
+	SCN_UNIT_NUMBER = 4, /* a plain decimal number: what a `collect` measured */
 };
 
 /* What a run wants of one expectation: a reproduction marks the ones that must fail. */
@@ -397,6 +413,8 @@ struct scn {
 	int n_expects;
 	struct scn_require *requires; /* `requires PROGRAM...`: what must be installed */
 	int n_requires;
+	struct scn_collect *collects; /* `collect`, in the order written: the order they run */
+	int n_collects;
 };
 
 /* --set NAME=VALUE */
@@ -485,6 +503,8 @@ void scn_expects_clear(struct scn *s);
 enum scn_unit scn_metric_unit(const char *metric);
 /* Is @metric measured per client (a request metric, which 'of CLIENT' may scope)? */
 bool scn_metric_per_client(const char *metric);
+/* The `collect` of @s that measures metric @name, or NULL. */
+const struct scn_collect *scn_collect_find(const struct scn *s, const char *name);
 
 /*
  * Clients (scn_client.c): services whose kind writes the per-request record, a request

@@ -75,6 +75,11 @@ static int scn_expect_metric(struct scn_p *p, struct scn_expect *e)
 		snprintf(e->metric, sizeof(e->metric), "%s", t->text);
 		return 0;
 	}
+	if (!t->quoted && scn_collect_find(p->s, t->text)) { /* scn_collect.c */
+		snprintf(e->metric, sizeof(e->metric), "%s", t->text);
+		e->unit = SCN_UNIT_NUMBER;
+		return 0;
+	}
 	/* the per-class kernel-warnings-CLASS metrics as one entry */
 	for (size_t i = 0; i < SCN_N_METRICS && used < sizeof(list); i++) {
 		const char *m = scn_metrics[i].name;
@@ -83,7 +88,8 @@ static int scn_expect_metric(struct scn_p *p, struct scn_expect *e)
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s%s", i ? ", " : "",
 					 m, strcmp(m, "kernel-warnings") ? "" : "[-CLASS]");
 	}
-	return scn_fail(p, t->loc, "unknown metric '%s' (metrics: %s)", t->text, list);
+	return scn_fail(p, t->loc, "unknown metric '%s' (metrics: %s; or a 'collect ... as NAME' "
+			"above)", t->text, list);
 }
 
 static int scn_expect_op(struct scn_p *p, struct scn_expect *e)
@@ -108,12 +114,28 @@ static int scn_count_parse(const char *s, uint64_t *n)
 	return 0;
 }
 
+/* A plain decimal: digits with at most one '.' between digits. */
+static int scn_number_parse(const char *s, double *v)
+{
+	size_t int_len = strspn(s, "0123456789"), len = strlen(s);
+	if (!int_len || len > 24)
+		return -1;
+	if (s[int_len] == '.' && (!s[int_len + 1] ||
+				  strspn(s + int_len + 1, "0123456789") != len - int_len - 1))
+		return -1;
+	if (s[int_len] && s[int_len] != '.')
+		return -1;
+	*v = strtod(s, NULL);
+	return 0;
+}
+
 static int scn_expect_value(struct scn_p *p, struct scn_expect *e)
 {
 	static const char *const ex[] = {
 		[SCN_UNIT_COUNT] = "a count such as 0 or 12",
 		[SCN_UNIT_MS] = "a duration such as 500ms",
 		[SCN_UNIT_PERCENT] = "a percentage such as 99.5%",
+		[SCN_UNIT_NUMBER] = "a number such as 0 or 2.5",
 	};
 	struct scn_tok *t = scn_tok_want(p, ex[e->unit]);
 	int64_t ms;
@@ -127,6 +149,8 @@ static int scn_expect_value(struct scn_p *p, struct scn_expect *e)
 		rc = scn_percent_parse(t->text, &e->value);
 	else if (e->unit == SCN_UNIT_COUNT && scn_count_parse(t->text, &n) == 0)
 		e->value = (double)n, rc = 0;
+	else if (e->unit == SCN_UNIT_NUMBER)
+		rc = scn_number_parse(t->text, &e->value);
 	if (rc < 0 || t->quoted)
 		return scn_fail(p, t->loc, "expected %s for '%s', got '%s'", ex[e->unit], e->metric,
 				t->text);
@@ -215,6 +239,9 @@ static int scn_expect_scope(struct scn_p *p, struct scn_expect *e)
 		return -1;
 	if (!(first = scn_tok_peek(p)))
 		return 0;
+	if (e->unit == SCN_UNIT_NUMBER)
+		return scn_fail(p, first->loc, "'%s' is collected once, at the end of the run: it "
+				"has no scope ('of', 'during faults')", e->metric);
 	while ((t = scn_tok_peek(p)) && used < sizeof(scope)) {
 		used += (size_t)snprintf(scope + used, sizeof(scope) - used, "%s%s",
 					 used ? " " : "", t->text);

@@ -144,6 +144,7 @@ int scn_stmt_timeline(struct scn_p *p, const char *kw);
 int scn_fault_parse(struct scn_p *p, struct scn_fault *f);
 void scn_fault_release(struct scn_fault *f);
 int scn_stmt_expect(struct scn_p *p);
+int scn_stmt_collect(struct scn_p *p);
 
 /* scn_validate.c */
 int scn_validate(struct scn_p *p);

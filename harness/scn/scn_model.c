@@ -90,6 +90,9 @@ void scn_free(struct scn *s)
 	free(s->events);
 	free(s->expects);
 	free(s->requires);
+	for (int i = 0; i < s->n_collects; i++)
+		free(s->collects[i].command);
+	free(s->collects);
 	free(s->file);
 	free(s->text);
 	free(s->name);

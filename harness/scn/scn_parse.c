@@ -378,11 +378,12 @@ static const struct {
 	{"at", scn_stmt_at},             {"every", scn_stmt_every},
 	{"random", scn_stmt_random},     {"expect", scn_stmt_expect},
 	{"requires", scn_stmt_requires}, {"capture", scn_stmt_capture},
+	{"collect", scn_stmt_collect},
 };
 
 #define SCN_STMT_LIST                                                                      \
 	"scenario, description, duration, seed, param, requires, network, capture, node, "    \
-	"service, at, every, random, expect"
+	"service, at, every, random, collect, expect"
 
 static int scn_stmt(struct scn_p *p)
 {

@@ -86,9 +86,42 @@ static const char *sla_unit_text(enum scn_unit u)
 	return u == SCN_UNIT_MS ? "ms" : u == SCN_UNIT_PERCENT ? "%" : "";
 }
 
+static void sla_verdict_msg(struct sla_verdict *v)
+{
+	const char *u = sla_unit_text(v->unit);
+	if (v->status == SLA_UNMEASURED)
+		snprintf(v->msg, sizeof(v->msg), "not measured: %s",
+			 v->got.why ? v->got.why : "no data");
+	else
+		snprintf(v->msg, sizeof(v->msg), "measured %.6g%s, wanted %s %.6g%s", v->got.v, u,
+			 sla_op_text(v->op), v->want, u);
+}
+
+/* An expectation on what a `collect` measured: one value for the whole run. */
+static void sla_verdict_collected(struct sla_verdict *v, const struct sla_result *r)
+{
+	const struct obs_collect *c = r->st ? obs_collect_find(r->st, v->metric) : NULL;
+
+	if (v->scope || v->client >= 0) {
+		v->status = SLA_INVALID;
+		snprintf(v->msg, sizeof(v->msg), "'%s' has no scope", v->metric);
+		return;
+	}
+	if (!c)
+		v->got = (struct sla_value){.why = "the checker did not run"};
+	else if (!c->measured)
+		v->got = (struct sla_value){.why = c->why};
+	else
+		v->got = (struct sla_value){.measured = true, .v = c->v};
+	v->status = sla_judge(&v->got, v->op, v->want);
+	sla_verdict_msg(v);
+}
+
 static void sla_verdict_judge(struct sla_verdict *v, const struct sla_result *r)
 {
 	enum sla_metric m = sla_metric_find(v->metric);
+	if (!m && v->unit == SCN_UNIT_NUMBER)
+		return sla_verdict_collected(v, r);
 	if (!m) {
 		v->status = SLA_INVALID;
 		snprintf(v->msg, sizeof(v->msg), "unknown metric '%s'", v->metric);
@@ -120,13 +153,7 @@ static void sla_verdict_judge(struct sla_verdict *v, const struct sla_result *r)
 	else
 		v->got = (v->scope ? &r->during : &r->all)->v[m];
 	v->status = sla_judge(&v->got, v->op, v->want);
-	const char *u = sla_unit_text(v->unit);
-	if (v->status == SLA_UNMEASURED)
-		snprintf(v->msg, sizeof(v->msg), "not measured: %s",
-			 v->got.why ? v->got.why : "no data");
-	else
-		snprintf(v->msg, sizeof(v->msg), "measured %.6g%s, wanted %s %.6g%s", v->got.v, u,
-			 sla_op_text(v->op), v->want, u);
+	sla_verdict_msg(v);
 }
 
 static char *sla_dup(const char *s)

@@ -67,6 +67,17 @@ void svc_set_flush(struct svc_set *set);
  */
 int svc_set_start_all(struct run *r, struct svc_set *set, int64_t timeout_ms, char *err,
 		      size_t len);
+/*
+ * svc_collect_run - run every `collect` of @r's scenario (svc_collect.c), one after
+ * another, each waited for up to its timeout; each writes a "collect" event with its
+ * value or its error. 0 when every one gave a number, else -1 with one line a failure
+ * in @err ("collect NAME (FILE:LINE): why\n" each, as many as fit).
+ */
+int svc_collect_run(struct run *r, char *err, size_t len);
+/* svc_collect_value - the last word of @out as a plain decimal number into @v; 0, or -1
+ * when @out is empty or its last word is no such number. Pure. */
+int svc_collect_value(const char *out, double *v);
+
 /* Path of service @svc's events file in the run directory. */
 int svc_events_path(const struct run *r, int svc, char *buf, size_t len);
 

@@ -725,6 +725,53 @@ static void test_requires(void)
 	scn_free(s);
 }
 
+/* collect: node, command, name, timeout (10 s by default), in order; an expect on it. */
+static void test_collect(void)
+{
+	static const char text[] = "scenario t\nduration 1s\nnetwork n 10.0.0.0/24\nnode a on n\n"
+				   "node b on n\ncollect b \"sh check.sh | tail -1\" as lost-writes\n"
+				   "collect a x as n2 timeout 2.5s\nexpect lost-writes <= 2.5 fails\n"
+				   "expect n2 == 0\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(2, s->n_collects);
+	CU_ASSERT_STRING_EQUAL("lost-writes", s->collects[0].name);
+	CU_ASSERT_EQUAL(1, s->collects[0].node);
+	CU_ASSERT_STRING_EQUAL("sh check.sh | tail -1", s->collects[0].command);
+	CU_ASSERT_EQUAL(SCN_COLLECT_TIMEOUT_MS, s->collects[0].timeout_ms);
+	CU_ASSERT_EQUAL(6, s->collects[0].loc.line);
+	CU_ASSERT_STRING_EQUAL("x", s->collects[1].command);
+	CU_ASSERT_EQUAL(2500, s->collects[1].timeout_ms);
+	CU_ASSERT_PTR_EQUAL(&s->collects[1], scn_collect_find(s, "n2"));
+	CU_ASSERT_PTR_NULL(scn_collect_find(s, "outage"));
+	CU_ASSERT_EQUAL_FATAL(2, s->n_expects);
+	CU_ASSERT_EQUAL(SCN_UNIT_NUMBER, s->expects[0].unit);
+	CU_ASSERT_DOUBLE_EQUAL(2.5, s->expects[0].value, 1e-9);
+	CU_ASSERT_EQUAL(SCN_WANT_FAIL, s->expects[0].want);
+	CU_ASSERT_STRING_EQUAL("lost-writes <= 2.5", s->expects[0].text);
+	CU_ASSERT_EQUAL(SCN_UNIT_NUMBER, s->expects[1].unit);
+	CU_ASSERT_EQUAL(0, scn_metric_unit("lost-writes")); /* not a built-in one */
+	scn_free(s);
+}
+
+/* The bundled stacks parse (their programs need not be installed to parse). */
+static void test_stacks_redis_sentinel(void)
+{
+	static const char *const files[] = {"scenarios/stacks/redis-sentinel.scn",
+					    "scenarios/stacks/redis-sentinel-min-replicas.scn"};
+	for (int i = 0; i < 2; i++) {
+		struct scn_err err;
+		struct scn *s = scn_load(files[i], NULL, 0, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		CU_ASSERT_EQUAL(1, s->n_collects);
+		CU_ASSERT_STRING_EQUAL("lost-writes", s->collects[0].name);
+		CU_ASSERT_EQUAL(scn_node_find(s, "client"), s->collects[0].node);
+		CU_ASSERT_EQUAL(i == 0 ? SCN_WANT_FAIL : SCN_WANT_PASS, s->expects[0].want);
+		scn_free(s);
+	}
+}
+
 static void test_expect_marks(void)
 {
 	struct scn_err err;
@@ -865,6 +912,8 @@ void register_scn_suite(void)
 	CU_add_test(s, "bandwidth", test_bandwidth_parse);
 	CU_add_test(s, "filter_dir_match", test_filter_dir_match_parse);
 	CU_add_test(s, "expect of CLIENT", test_expect_of_client);
+	CU_add_test(s, "collect", test_collect);
+	CU_add_test(s, "stacks: redis-sentinel", test_stacks_redis_sentinel);
 	CU_add_test(s, "data: good-features.scn", test_data_good_features);
 	CU_add_test(s, "data: bad-*.scn", test_data_bad_files);
 }

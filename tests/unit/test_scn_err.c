@@ -58,6 +58,7 @@ static void test_err_unknown_statement(void)
 	err_is(HEAD "nodes a on x\n", 3, 1,
 	       "unknown statement 'nodes' (expected one of scenario, description, duration, "
 	       "seed, param, requires, network, capture, node, service, at, every, random, "
+	       "collect, "
 	       "expect)");
 	err_is(HEAD "requires\n", 3, 9,
 	       "expected a program the scenario needs, such as keepalived");
@@ -348,9 +349,45 @@ static void test_err_expect_unknown_metric_and_op(void)
 	       "unknown metric 'latency' (metrics: failover, split-brain, outage, longest-outage, "
 	       "p50, p99, max, detect, success, uptime, errors, vip-moves, refused, reset, "
 	       "timeout, connect-timeout, bad-body, bad-status, retransmits, frag-needed, "
-	       "requests, kernel-warnings[-CLASS])");
+	       "requests, kernel-warnings[-CLASS]; or a 'collect ... as NAME' above)");
 	err_is(HEAD "expect failover =< 1s\n", 3, 17,
 	       "expected a comparison (<, <=, ==, >= or >), got '=<'");
+}
+
+/* collect NODE "COMMAND" as NAME [timeout D], and expectations on what it measures. */
+static void test_err_collect(void)
+{
+#define NODE_A HEAD "network n 10.0.0.0/24\nnode a on n\n"
+	err_is(NODE_A "collect b \"x\" as n\n", 5, 9, "unknown node 'b' (nodes: a)");
+	err_is(NODE_A "collect a\n", 5, 10, "expected a command such as \"redis-cli ... | wc -l\"");
+	err_is(NODE_A "collect a \"\" as n\n", 5, 11, "empty command");
+	err_is(NODE_A "collect a \"x\" n\n", 5, 15, "expected 'as NAME' after the command, got 'n'");
+	err_is(NODE_A "collect a \"x\"\n", 5, 14,
+	       "expected 'as NAME' after the command, got the end of the line");
+	err_is(NODE_A "collect a \"x\" as 9n\n", 5, 18, "invalid metric name '9n' (a letter, "
+	       "then letters, digits, '_' or '-'; at most 31 characters)");
+	err_is(NODE_A "collect a \"x\" as outage\n", 5, 18,
+	       "'outage' is a built-in metric: a collect needs a name of its own");
+	err_is(NODE_A "collect a \"x\" as n\ncollect a \"y\" as n\n", 6, 18,
+	       "metric 'n' is collected already (line 5)");
+	err_is(NODE_A "collect a \"x\" as n timeout 5\n", 5, 28,
+	       "expected a duration such as 250ms, 5s or 2m, got '5'");
+	err_is(NODE_A "collect a \"x\" as n for 5s\n", 5, 20,
+	       "unexpected 'for' (expected 'timeout DURATION' or the end of the line)");
+	err_is(NODE_A "collect a \"x\" as n\nexpect n == 1s\n", 6, 13,
+	       "expected a number such as 0 or 2.5 for 'n', got '1s'");
+	err_is(NODE_A "collect a \"x\" as n\nexpect n == 1.\n", 6, 13,
+	       "expected a number such as 0 or 2.5 for 'n', got '1.'");
+	err_is(NODE_A "collect a \"x\" as n\nexpect n == 0 during faults\n", 6, 15,
+	       "'n' is collected once, at the end of the run: it has no scope ('of', "
+	       "'during faults')");
+	/* declared before use, as everything else */
+	err_is(NODE_A "expect n == 0\ncollect a \"x\" as n\n", 5, 8,
+	       "unknown metric 'n' (metrics: failover, split-brain, outage, longest-outage, "
+	       "p50, p99, max, detect, success, uptime, errors, vip-moves, refused, reset, "
+	       "timeout, connect-timeout, bad-body, bad-status, retransmits, frag-needed, "
+	       "requests, kernel-warnings[-CLASS]; or a 'collect ... as NAME' above)");
+#undef NODE_A
 }
 
 static void test_err_expect_unknown_scope(void)
@@ -610,4 +647,5 @@ void register_scn_err_suite(void)
 	CU_add_test(s, "format", test_err_format_line);
 	CU_add_test(s, "expect mark", test_err_expect_mark);
 	CU_add_test(s, "probe", test_err_probe);
+	CU_add_test(s, "collect", test_err_collect);
 }

@@ -372,6 +372,52 @@ static void test_evaluate(void)
 	obs_store_free(st);
 }
 
+/* A collected metric: the "collect" events' values (the newest of a name), or why not;
+ * a collect that never ran is not measured either. */
+static void test_collected_metrics(void)
+{
+	struct scn_expect ex[] = {
+		{.metric = "lost", .op = SCN_OP_EQ, .value = 0, .unit = SCN_UNIT_NUMBER,
+		 .text = "lost == 0", .want = SCN_WANT_FAIL},
+		{.metric = "lag", .op = SCN_OP_LE, .value = 2.5, .unit = SCN_UNIT_NUMBER,
+		 .text = "lag <= 2.5"},
+		{.metric = "broken", .op = SCN_OP_EQ, .value = 0, .unit = SCN_UNIT_NUMBER,
+		 .text = "broken == 0"},
+		{.metric = "never", .op = SCN_OP_EQ, .value = 0, .unit = SCN_UNIT_NUMBER,
+		 .text = "never == 0"},
+	};
+	struct scn s = {.name = "t", .duration_ms = 1000, .seed = 1, .expects = ex,
+			.n_expects = 4};
+	struct obs_store *st = obs_store_new();
+	static const char *const lines[] = {
+	    "{\"t_ns\":5,\"src\":\"c\",\"ev\":\"collect\",\"name\":\"lost\",\"value\":1}",
+	    "{\"t_ns\":6,\"src\":\"c\",\"ev\":\"collect\",\"name\":\"lost\",\"value\":37}",
+	    "{\"t_ns\":7,\"src\":\"c\",\"ev\":\"collect\",\"name\":\"lag\",\"value\":2.5}",
+	    "{\"t_ns\":8,\"src\":\"c\",\"ev\":\"collect\",\"name\":\"broken\","
+	    "\"error\":\"exit status 1\"}",
+	};
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(1, obs_event_ingest(st, lines[i]));
+	CU_ASSERT_EQUAL(-1, obs_event_ingest(st, "{\"t_ns\":8,\"src\":\"c\",\"ev\":\"collect\"}"));
+	CU_ASSERT_EQUAL(4, st->n_col);
+	struct sla_cfg cfg;
+	t_cfg(&cfg);
+	struct sla_result *r = sla_evaluate(&s, st, &cfg, 1, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(SLA_FAIL, r->v[0].status);
+	CU_ASSERT_DOUBLE_EQUAL(37, r->v[0].got.v, 1e-9);
+	CU_ASSERT_STRING_EQUAL("measured 37, wanted == 0", r->v[0].msg);
+	CU_ASSERT_EQUAL(SLA_PASS, r->v[1].status);
+	CU_ASSERT_EQUAL(SLA_UNMEASURED, r->v[2].status);
+	CU_ASSERT_STRING_EQUAL("not measured: exit status 1", r->v[2].msg);
+	CU_ASSERT_EQUAL(SLA_UNMEASURED, r->v[3].status);
+	CU_ASSERT_STRING_EQUAL("not measured: the checker did not run", r->v[3].msg);
+	CU_ASSERT_TRUE(r->reproduction);
+	CU_ASSERT_EQUAL(SLA_OUT_NOT_REPRODUCED, r->outcome); /* broken, never: unmeasured */
+	sla_result_free(r);
+	obs_store_free(st);
+}
+
 /* ---- judging a run directory ---- */
 
 static void t_write(const char *dir, const char *name, const char *text)
@@ -692,4 +738,5 @@ void register_sla_suite(void)
 	CU_add_test(s, "clients_metric_table", test_clients_metric_table);
 	CU_add_test(s, "want met", test_want_met);
 	CU_add_test(s, "outcome", test_outcome);
+	CU_add_test(s, "collected metrics", test_collected_metrics);
 }

@@ -4,10 +4,12 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scn.h"
 #include "scn_int.h"
+#include "svc.h"
 #include "svc_kind.h"
 
 static const char pair_text[] =
@@ -132,6 +134,33 @@ static void test_cmd_exec_runs_its_command(void)
 	scn_free(s);
 }
 
+/* A collect's value: the last word of its output, a plain decimal number. */
+static void test_collect_value(void)
+{
+	static const struct {
+		const char *out;
+		int rc;
+		double v;
+	} cases[] = {
+		{"lost 12\n", 0, 12},	   {"acked 3\nheld 2\nlost 1", 0, 1},
+		{"2.5\r\n\n  ", 0, 2.5},  {"-3", 0, -3},
+		{"1e3", 0, 1000},	   {"", -1, 0},
+		{" \n\t", -1, 0},	   {"lost none\n", -1, 0},
+		{"12 lost\n", -1, 0},	   {"0x10", -1, 0},
+		{"nan", -1, 0},		   {"inf", -1, 0},
+		{"12%", -1, 0},		   {"5.", 0, 5},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double v = -99;
+		int rc = svc_collect_value(cases[i].out, &v);
+		CU_ASSERT_EQUAL(cases[i].rc, rc);
+		if (rc == 0)
+			CU_ASSERT_DOUBLE_EQUAL(cases[i].v, v, 1e-9);
+		if (rc != cases[i].rc)
+			fprintf(stderr, "\n  '%s': %d\n", cases[i].out, rc);
+	}
+}
+
 /* Every kind the language knows can be run, and the table's order is the start order:
  * commands, backends, load balancers, clients. */
 static void test_kind_table(void)
@@ -221,5 +250,6 @@ void register_svc_suite(void)
 	CU_add_test(suite, "exec command line", test_cmd_exec_runs_its_command);
 	CU_add_test(suite, "probe command lines", test_cmd_probe_kinds);
 	CU_add_test(suite, "kind table", test_kind_table);
+	CU_add_test(suite, "collect value", test_collect_value);
 	CU_add_test(suite, "kind client flag", test_kind_client_flag);
 }
