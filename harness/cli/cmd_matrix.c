@@ -44,8 +44,8 @@ struct mx_opts {
 	int n; /* columns: the product of the params' value counts */
 	int jobs; /* --jobs N: columns side by side (0: one after another) */
 	struct cmd_shard shard;	 /* --shard K/N */
-	struct scn_set all[MX_MAX]; /* with --shard: every column's set; sets[] are the shard's */
-	int n_all, idx[MX_MAX];	    /* idx[i]: the position of sets[i] among all[] */
+	char all[MX_MAX][MX_CELL]; /* every column's value (its JSON "value"), before --shard */
+	int n_all, idx[MX_MAX];	   /* idx[i]: the position of column i among all[] */
 };
 
 struct mx_col {
@@ -487,11 +487,17 @@ static int mx_shard_json(const char *path, const struct mx_opts *o, const struct
 {
 	json_t *items = json_array(), *values = json_array();
 
+	char params[MX_CELL];
+	int len = 0;
+
+	for (int k = 0; k < o->n_params; k++)
+		len += snprintf(params + len, len < MX_CELL ? MX_CELL - (size_t)len : 0, "%s%s",
+				k ? "," : "", o->params[k]);
 	for (int i = 0; values && i < o->n_all; i++)
-		if (json_array_append_new(values, jsonl_str(o->all[i].value)) == -1)
+		if (json_array_append_new(values, jsonl_str(o->all[i])) == -1)
 			json_decref(values), values = NULL;
 	json_t *plan = json_pack("{s:o,s:o,s:o,s:o,s:o}", "file", jsonl_str(o->file), "scenario",
-				 jsonl_str(s->name), "param", jsonl_str(o->all[0].name), "values",
+				 jsonl_str(s->name), "param", jsonl_str(params), "values",
 				 values ? values : json_null(), "seed",
 				 o->seed ? jsonl_str(o->seed) : json_null());
 	if (!values)
@@ -505,14 +511,16 @@ static int mx_shard_json(const char *path, const struct mx_opts *o, const struct
 	return cmd_shard_write(path, &o->shard, "matrix", plan, o->n_all, items);
 }
 
-/* The columns of --shard K/N (all without it): sets[] becomes theirs. */
-static void mx_shard_pick(struct mx_opts *o)
+/* The columns of --shard K/N (all without it): @c keeps only theirs, in order. */
+static void mx_shard_pick(struct mx_opts *o, struct mx_col *c)
 {
-	memcpy(o->all, o->sets, sizeof(o->all));
 	o->n_all = o->n;
+	for (int i = 0; i < o->n_all; i++)
+		snprintf(o->all[i], MX_CELL, "%s", c[i].n_set == 1 ? c[i].set[0].value : c[i].label);
 	o->n = cmd_shard_pick(&o->shard, o->n_all, o->idx);
-	for (int i = 0; i < o->n; i++)
-		o->sets[i] = o->all[o->idx[i]];
+	for (int i = 0; i < o->n; i++) /* idx[] rises: nothing is overwritten before it moves */
+		if (o->idx[i] != i)
+			c[i] = c[o->idx[i]];
 }
 
 /* ---- the command ---- */
@@ -630,7 +638,7 @@ int cmd_matrix(int argc, char **argv)
 	if (mx_opts_parse(argc, argv, &o) == -1 || mx_cross(&o, c) == -1 ||
 	    mx_check(&o, c, &s) == -1)
 		return FL_EXIT_INPUT;
-	mx_shard_pick(&o);
+	mx_shard_pick(&o, c);
 	if (o.shard.n)
 		printf("shard %d/%d: %d of %d columns\n", o.shard.k, o.shard.n, o.n, o.n_all);
 	if (geteuid() != 0) {
