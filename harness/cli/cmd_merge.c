@@ -10,7 +10,7 @@
  * rule). Then, in the canonical order:
  *   run      the judged results: one object when there is one, else an array (as
  *            rep_files_write), the result objects copied as they are;
- *   matrix   {"scenario", "param", "exit_status", "columns"} with the columns copied;
+ *   matrix   {"scenario", "param", "exit_status", "params", "columns"} with the columns copied;
  *   explore  the per-seed lines and the statistics recomputed by cmd_explore_json()
  *            from the results read back (rep_json_result_read) with their exact values.
  * The JUnit is written by rep_junit_write() from the results read back, so it is the
@@ -230,11 +230,19 @@ static json_t *merge_matrix_json(struct merge *m, int status)
 	const json_t *plan = json_object_get(m->docs[0], "plan");
 	json_t *cols = json_array();
 
+	/* the plan's "param" names every param varied, comma-separated (cmd_matrix.c) */
+	char names[512], *save = NULL;
+	json_t *params = json_array();
+
+	snprintf(names, sizeof(names), "%s", jsonl_get_str(plan, "param"));
+	for (char *w = strtok_r(names, ",", &save); params && w; w = strtok_r(NULL, ",", &save))
+		json_array_append_new(params, jsonl_str(w));
 	for (int i = 0; cols && i < m->total; i++)
 		json_array_append(cols, json_object_get(m->items[i], "column"));
-	return json_pack("{s:O,s:O,s:i,s:o}", "scenario", json_object_get(plan, "scenario"),
-			 "param", json_object_get(plan, "param"), "exit_status", status, "columns",
-			 cols);
+	json_t *first = json_array_get(params, 0);
+	return json_pack("{s:O,s:O,s:i,s:o,s:o}", "scenario", json_object_get(plan, "scenario"),
+			 "param", first ? first : json_object_get(plan, "param"), "exit_status",
+			 status, "params", params, "columns", cols);
 }
 
 static json_t *merge_explore_json(struct merge *m, struct sla_result **rr, const int *st)

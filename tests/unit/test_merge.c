@@ -413,8 +413,9 @@ static void test_merge_matrix(void)
 	for (int i = 0; i < T_ITEMS; i++)
 		json_array_append_new(cols, json_pack("{s:s,s:o}", "value", t_value(i), "result",
 						      w.r[i] ? t_reparse(w.r[i]) : json_null()));
-	char *want = t_dump(json_pack("{s:s,s:s,s:i,s:o}", "scenario", "steady", "param", "loss",
-				      "exit_status", FL_EXIT_HOST, "columns", cols));
+	char *want = t_dump(json_pack("{s:s,s:s,s:i,s:[s],s:o}", "scenario", "steady", "param",
+				      "loss", "exit_status", FL_EXIT_HOST, "params", "loss",
+				      "columns", cols));
 	CU_ASSERT_EQUAL_FATAL(0, t_merge(&w, "matrix", ks, 3, 3, &mg, err, sizeof(err)));
 	char *got = t_dump(json_incref(mg.json));
 	CU_ASSERT_STRING_EQUAL(want, got);
