@@ -9,6 +9,9 @@
 #    datagrams to a all arrive (so b resolved a by ARP during the fault) and so do their
 #    echo requests (a's Icmp InEchos), while a's echo replies vanish; a still reaches r.
 #    After the revert one datagram of a reaches b and c again.
+# runner: exclusive
+#   each node's 20 rounds must fall inside a 2 s fault: a late-started service
+#   (seen beside other tests) sends them after it
 source "$FL_TOP/tests/integration/lib.sh"
 cat >"$FL_WORK/fault_partition.scn" <<'EOF'
 scenario fault_partition
