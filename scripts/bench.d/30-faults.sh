@@ -62,7 +62,7 @@ hogs_start() {
 }
 hogs_stop() {
 	local p
-	for p in "${hogs[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for p in "${hogs[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
 	hogs=()
 }
 trap hogs_stop EXIT
