@@ -45,13 +45,13 @@ struct tl_rt {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t thread;
-	pid_t tid;	    /* the loop thread, raised and lowered */
+	pid_t tid; /* the loop thread, raised and lowered */
 	int64_t lead_ns;
 	int prio;
-	int64_t deadline;   /* the next one to raise for, 0 = none */
+	int64_t deadline; /* the next one to raise for, 0 = none */
 	bool raised, quit;
-	bool on;            /* the waker runs */
-	int raises, late;   /* raises done; of them, after their deadline */
+	bool on;	  /* the waker runs */
+	int raises, late; /* raises done; of them, after their deadline */
 	unsigned long old_slack;
 	char why[160];
 };
