@@ -1,5 +1,8 @@
 # Shared helpers for integration test scripts: source "$FL_TOP/tests/integration/lib.sh".
 set -u
+# The runner's stop and timeout(1) send SIGTERM: leave by exit, so that the test's EXIT
+# trap (its namespaces, its processes) runs, once the command it waits for returns.
+trap 'exit 143' TERM
 skip() { echo "skipped: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 check() { # check "what" command...: run it, fail with "what" if it fails
