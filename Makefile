@@ -2,6 +2,7 @@
 #
 #   make                 build faultline and the fl-* programs into build/bin/
 #   make test            install deps, build, run unit and integration tests
+#                        (integration: JOBS=N tests at once, default 2 per CPU)
 #   make demo            install deps, build, run the bundled scenarios
 #   make fuzz            run every fuzz target FUZZ_SECONDS (60) each
 #   make bench           benchmarks, results in BENCHMARKS.md
@@ -128,8 +129,11 @@ deps:
 unit: $(BUILD)/bin/unit-tests
 	$(BUILD)/bin/unit-tests
 
+# Integration tests side by side, JOBS slots (tests/integration/run -j: a test takes one
+# slot, or as many as its "# runner: weight W" / "exclusive" line says); 2 per CPU.
+JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 integration: $(BINS)
-	@FL_BUILD=$(BUILD) tests/integration/run $(T)
+	@FL_BUILD=$(BUILD) tests/integration/run -j $(JOBS) $(T)
 
 # The guest image is built when it can be; without it the guest tests say "skipped".
 test: deps

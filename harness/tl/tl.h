@@ -158,4 +158,40 @@ int tl_applied(const struct tl_state *st);
 int tl_reverted(const struct tl_state *st);
 int tl_errors(const struct tl_state *st, char *last, size_t len);
 
+/* ---- tl_rt.c: firing on time on a busy machine ---- */
+
+/*
+ * The loop thread runs at SCHED_FIFO from TL_RT_LEAD_NS before each deadline until the
+ * firing is done (a waker thread raises it; tl_rt_next() lowers it), at priority
+ * TL_RT_PRIO, the lowest real-time one: above every normal process, below the kernel's
+ * own real-time threads.
+ */
+#define TL_RT_LEAD_NS 500000
+#define TL_RT_PRIO 1
+
+struct tl_rt;
+
+/*
+ * tl_rt_new - set the calling (loop) thread's timer slack to 1 ns and start the waker
+ * at SCHED_FIFO @prio (0: do not). Where the host refuses real-time priority the
+ * object is made all the same, off, with the reason in tl_rt_why(). Returns it, or
+ * NULL with errno ENOMEM.
+ */
+struct tl_rt *tl_rt_new(int64_t lead_ns, int prio);
+/* tl_rt_free - stop the waker, lower the loop thread, restore its slack. NULL: no-op. */
+void tl_rt_free(struct tl_rt *rt);
+/*
+ * tl_rt_next - called from the loop thread when a firing is done: lower it to normal
+ * priority and have it raised again @lead_ns before @deadline_ns (CLOCK_MONOTONIC; 0:
+ * no next deadline). A no-op when off.
+ */
+void tl_rt_next(struct tl_rt *rt, int64_t deadline_ns);
+bool tl_rt_on(const struct tl_rt *rt);
+/* Why it is off ("SCHED_FIFO 1: Operation not permitted", "disabled"); "" when on. */
+const char *tl_rt_why(const struct tl_rt *rt);
+/* Raises done so far, and how many of them came after their deadline. */
+void tl_rt_counts(struct tl_rt *rt, int *raises, int *late);
+/* When the waker raises for @deadline_ns: @lead_ns before it (at least 1); 0 for none. */
+int64_t tl_rt_wake_ns(int64_t deadline_ns, int64_t lead_ns);
+
 #endif

@@ -9,6 +9,13 @@
  * t_ns is when the fault took effect (the kernel acked it), took_ns how long applying
  * it took; a failure is written as "apply-failed"/"revert-failed" with "error".
  *
+ * The loop thread runs at real-time priority from just before each deadline until
+ * the firing is done (tl_rt.c); the run's events say whether it could:
+ *   {"t_ns":..,"src":"timeline","ev":"rt","policy":"fifo","priority":1,"lead_ns":500000}
+ *   {"t_ns":..,"src":"timeline","ev":"rt","policy":"other","error":"SCHED_FIFO 1: ..."}
+ * and, when the timeline stops, how many raises there were and how many came late:
+ *   {"t_ns":..,"src":"timeline","ev":"rt-raises","raises":2000,"late":0}
+ *
  * Invariants: actions run in list order, each once; at equal times a revert runs before
  * an apply (the old fault ends, then the new one starts). The state is freed from the
  * run's teardown list, below every instance's revert, so it outlives them.
@@ -39,6 +46,7 @@ struct tl_state {
 	struct flt_ctx *flt;
 	struct flt_inst *inst; /* one per firing */
 	struct tl_action *act;
+	struct tl_rt *rt;
 	int n_act, next;
 	int64_t timer;
 	int applied, reverted, errors;
@@ -144,11 +152,14 @@ static int64_t tl_tick(struct ev_loop *loop, int64_t now_ns, void *arg)
 	while (st->next < st->n_act) {
 		const struct tl_action *a = &st->act[st->next];
 		int64_t due = t0 + a->t_ms * 1000000;
-		if (due > ev_now_ns())
+		if (due > ev_now_ns()) {
+			tl_rt_next(st->rt, due);
 			return due;
+		}
 		st->next++;
 		tl_do(st, a->firing, a->revert, due);
 	}
+	tl_rt_next(st->rt, 0);
 	st->timer = 0;
 	return -1;
 }
@@ -162,6 +173,19 @@ static void tl_hand_free(struct tl_hand *h)
 	free(h);
 }
 
+/* Whether the firings run at real-time priority, one line of events.jsonl. */
+static void tl_rt_record(struct tl_state *st)
+{
+	json_t *o;
+	if (tl_rt_on(st->rt))
+		o = json_pack("{s:s,s:i,s:I}", "policy", "fifo", "priority", TL_RT_PRIO, "lead_ns",
+			      (json_int_t)TL_RT_LEAD_NS);
+	else
+		o = json_pack("{s:s,s:o}", "policy", "other", "error",
+			      jsonl_str(tl_rt_why(st->rt)));
+	run_event_obj(st->run, ev_now_ns(), "timeline", "rt", o);
+}
+
 static void tl_free(void *arg)
 {
 	struct tl_state *st = arg;
@@ -171,6 +195,7 @@ static void tl_free(void *arg)
 		st->hands = h->next;
 		tl_hand_free(h);
 	}
+	tl_rt_free(st->rt);
 	flt_ctx_free(st->flt);
 	free(st->inst);
 	free(st->act);
@@ -209,18 +234,25 @@ struct tl_state *tl_start(struct run *r, const struct tl_schedule *sch,
 	st->flt = flt_ctx_new(r, ops);
 	if (!st->inst || !st->flt || tl_actions_build(st) < 0)
 		goto err;
+	/* no waker for a timeline with nothing to fire (faults by hand fire off it) */
+	st->rt = tl_rt_new(TL_RT_LEAD_NS, st->n_act > 0 ? TL_RT_PRIO : 0);
+	if (!st->rt)
+		goto err;
 	tl_insts_init(st, run_scn(r));
 	/* Registered before any apply: popped after every instance's revert. */
 	if (run_defer(r, tl_free, st, "timeline") < 0)
 		goto err;
 	if (st->n_act > 0) {
-		st->timer =
-		    ev_timer_add(run_loop(r), run_t0(r) + st->act[0].t_ms * 1000000, tl_tick, st);
+		int64_t first = run_t0(r) + st->act[0].t_ms * 1000000;
+		tl_rt_record(st);
+		tl_rt_next(st->rt, first);
+		st->timer = ev_timer_add(run_loop(r), first, tl_tick, st);
 		if (st->timer < 0)
 			return NULL; /* freed by the teardown list */
 	}
 	return st;
 err:
+	tl_rt_free(st->rt);
 	flt_ctx_free(st->flt);
 	free(st->inst);
 	free(st->act);
@@ -238,6 +270,13 @@ void tl_stop(struct tl_state *st)
 	if (st->timer > 0)
 		ev_timer_del(run_loop(st->run), st->timer);
 	st->timer = 0;
+	tl_rt_next(st->rt, 0); /* what is left is not on a deadline */
+	if (tl_rt_on(st->rt)) {
+		int raises, late;
+		tl_rt_counts(st->rt, &raises, &late);
+		run_event_obj(st->run, ev_now_ns(), "timeline", "rt-raises",
+			      json_pack("{s:i,s:i}", "raises", raises, "late", late));
+	}
 	/* newest first, as the teardown would */
 	int64_t end = ev_now_ns();
 	for (int i = st->sch->n - 1; i >= 0; i--) {

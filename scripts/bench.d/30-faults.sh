@@ -3,7 +3,12 @@
 # reverts) on a 2-node lab, FAULT once a link down (netlink) and once a blackhole
 # (nf_tables); from events.jsonl, how late each took effect (t_ns - sched_ns, t_ns
 # being the kernel's ack) and how late it started (t_ns - took_ns - sched_ns): median,
-# p99, max. Then the time to apply one fault of each kind (took_ns), median of 5 runs.
+# p99, max; once on the machine as it is ("quiet": its load average is printed) and once
+# "loaded", beside two CPU hogs of the bench's own (`sh -c 'while :; do :; done'`, one
+# per CPU of this machine; killed by pid after). Each run's events say
+# whether the timeline ran at real-time priority (`"ev":"rt"`, tl_rt.c) and how many
+# raises came late. Then the time to apply one fault of each kind (took_ns), median of
+# 5 runs.
 #
 # Then fl-relay (lb/fl_relay.c), faultline's own frame path: two runs of a 2-node lab
 # with relay_probe.c (built here) as `service ... exec` traffic in the nodes, each
@@ -33,7 +38,34 @@ EOF
 	faultline run -q --run-dir "$w/runs" "$w/$1.scn" >/dev/null
 	grep '"src":"timeline","ev":"\(apply\|revert\)"' "$w/runs/latest/events.jsonl" |
 		sed 's/.*"t_ns":\([0-9]*\),.*"sched_ns":\([0-9]*\),"took_ns":\([0-9]*\).*/\1 \2 \3/' >"$w/$1.t"
+	rt_of "$w/runs/latest/events.jsonl" >"$w/$1.rt"
 }
+# rt_of EVENTS: "fifo, 3 of 2000 raises late" or "other (why)"
+rt_of() {
+	local p r l
+	p=$(sed -n 's/.*"ev":"rt","policy":"\([a-z]*\)".*/\1/p' "$1")
+	if [ "$p" = fifo ]; then
+		r=$(sed -n 's/.*"ev":"rt-raises","raises":\([0-9]*\).*/\1/p' "$1")
+		l=$(sed -n 's/.*"ev":"rt-raises".*"late":\([0-9]*\).*/\1/p' "$1")
+		echo "SCHED_FIFO, $l of $r raises late"
+	else
+		echo "${p:-?} ($(sed -n 's/.*"ev":"rt".*"error":"\([^"]*\)".*/\1/p' "$1"))"
+	fi
+}
+hogs=()
+hogs_start() {
+	local i
+	for i in 1 2; do
+		sh -c 'while :; do :; done' &
+		hogs+=($!)
+	done
+}
+hogs_stop() {
+	local p
+	for p in "${hogs[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+	hogs=()
+}
+trap hogs_stop EXIT
 row() { echo "| $1 | $2 | $($2 "$w/$3.t" | pct 50) | $($2 "$w/$3.t" | pct 99) | $($2 "$w/$3.t" | pct 100) |"; }
 parts=${FAULT_BENCH_PARTS:-timing kinds relay}
 part() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -41,20 +73,33 @@ part timing || part kinds || part relay || exit 77
 echo "## Faults: scheduled vs actual, apply cost, fl-relay"
 if part timing; then
 	echo
+	load_q=$(cut -d' ' -f1-3 /proc/loadavg)
 	flaps link 'link down a.lan'
 	flaps nft 'blackhole a.lan'
+	hogs_start
+	load_h=$(cut -d' ' -f1-3 /proc/loadavg)
+	flaps linkh 'link down a.lan'
+	flaps nfth 'blackhole a.lan'
+	hogs_stop
 	echo "1000 flaps (\`every 20ms until 20s FAULT for 10ms\`) on a 2-node lab, FAULT"
 	echo "\`link down a.lan\` (netlink) and \`blackhole a.lan\` (nf_tables): $(wc -l <"$w/link.t") and"
 	echo "$(wc -l <"$w/nft.t") applies and reverts from events.jsonl. *effect* = kernel ack - scheduled,"
 	echo "*start* = start of the apply - scheduled (the timer's own lateness). Target: effect"
-	echo "p99 <= 2 ms."
+	echo "p99 <= 1 ms, quiet and loaded. *quiet*: the machine as it was (load average"
+	echo "$load_q before); *loaded*: beside two CPU hogs of the bench (\`sh -c 'while :; do :; done'\`,"
+	echo "load average $load_h as they started). Timeline priority (the run's \`rt\` events):"
+	echo "quiet $(cat "$w/link.rt") / $(cat "$w/nft.rt"); loaded $(cat "$w/linkh.rt") / $(cat "$w/nfth.rt")."
 	echo
 	echo "| fault | | median ms | p99 ms | max ms |"
 	echo "|---|---|---|---|---|"
-	row "link down" late link
-	row "link down" start link
-	row blackhole late nft
-	row blackhole start nft
+	row "link down, quiet" late link
+	row "link down, quiet" start link
+	row "blackhole, quiet" late nft
+	row "blackhole, quiet" start nft
+	row "link down, loaded" late linkh
+	row "link down, loaded" start linkh
+	row "blackhole, loaded" late nfth
+	row "blackhole, loaded" start nfth
 fi
 if part kinds; then
 	echo

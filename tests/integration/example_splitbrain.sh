@@ -4,6 +4,9 @@
 #   --set ha=vrrp  plain VRRP: both load balancers claim the VIP; the run must fail,
 #                  and on split-brain measured on the wire (> 0), whatever else fails.
 #   ha safe        (the file's default): no split-brain; the run must pass.
+# runner: weight 2
+#   several labs at once (or heartbeats every 100 ms that a starved CPU turns into
+#   split-brain)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
 scn=$FL_TOP/scenarios/examples/split-brain.scn

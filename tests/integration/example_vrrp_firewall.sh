@@ -10,6 +10,9 @@
 #                  so every request crossed lb1.private under the fault; the run passes.
 # fault_match.sh proves the port and direction selectors on UDP/TCP flows; this is the
 # proof of `match vrrp` on real VRRP. Both runs at once, each in its own lab (~14 s).
+# runner: weight 2
+#   several labs at once (or heartbeats every 100 ms that a starved CPU turns into
+#   split-brain)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
 scn=$FL_TOP/scenarios/examples/vrrp-firewall.scn

@@ -12,6 +12,9 @@
 #                  client times out; fails on p50 (upper bound), p99 and success.
 # The ranges are wider than those measured (scenarios/examples/wan.scn's header) to
 # leave room for a loaded machine, never so wide that the other outcome fits them.
+# runner: weight 2
+#   several labs at once (or heartbeats every 100 ms that a starved CPU turns into
+#   split-brain)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
 scn=$FL_TOP/scenarios/examples/wan.scn

@@ -4,6 +4,9 @@
 # seed's verdict in explore's table and JSON is the one its own run gave, and some
 # seeds pass while others fail (the schedule decides). Also: --until-fail at --jobs 1
 # stops at the first failing seed; bad --seeds is exit 2.
+# runner: weight 2
+#   several labs at once (or heartbeats every 100 ms that a starved CPU turns into
+#   split-brain)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
 f=$(scn explore_rnd <<'SCN'

@@ -12,6 +12,9 @@
 # Composition: a second bandwidth on a.lan at 2 s (both ways) overlaps the first on
 # its lab side: its apply fails with EBUSY and takes back the half it had put on a's
 # own interface, so a has no tbf left afterwards.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 source "$FL_TOP/tests/integration/lib.sh"
 command -v curl >/dev/null || skip "curl not installed"
 command -v tc >/dev/null || skip "tc (iproute2) not installed"

@@ -3,6 +3,9 @@
 # 50 ms, 1 s timeout, each logged with /proc/uptime) to the target stops during the
 # fault and resumes after; the run records apply and revert of each firing.
 # Two overlapping link downs (1.0-3.0 s and 1.5-2.0 s) keep the link down until 3 s.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 source "$FL_TOP/tests/integration/lib.sh"
 pinger='i=0; while [ $i -lt 90 ]; do read t x </proc/uptime; if busybox ping -c1 -W1 198.18.5.2 >/dev/null 2>&1; then echo ok $t; else echo lost $t; fi; i=$((i+1)); busybox usleep 50000; done'
 for kind in blackhole link; do

@@ -4,6 +4,9 @@
 # would also hit, does not add to the count; the stream starts at 1.3 s). Each direction loses 30%,
 # so a round trip is lost with 1 - 0.7^2 = 51%; 1000 samples have a standard deviation
 # of 1.6%, the tolerance is +-6%.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 source "$FL_TOP/tests/integration/lib.sh"
 cat >"$FL_WORK/fault_loss.scn" <<'EOF'
 scenario fault_loss

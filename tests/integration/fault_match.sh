@@ -9,6 +9,9 @@
 #  2. loss a.lan 100% in: the reverse.
 #  3. blackhole a.lan match udp port 7000: both UDP flows with port 7000 (as destination
 #     and as source) are dropped both ways; UDP 7001 and TCP 7000 pass, all 20.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 source "$FL_TOP/tests/integration/lib.sh"
 py=$(command -v python3) || skip "python3 not installed"
 cat >"$FL_WORK/peer.py" <<'PY'

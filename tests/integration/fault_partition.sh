@@ -9,6 +9,10 @@
 #    datagrams to a all arrive (so b resolved a by ARP during the fault) and so do their
 #    echo requests (a's Icmp InEchos), while a's echo replies vanish; a still reaches r.
 #    After the revert one datagram of a reaches b and c again.
+# runner: weight 2
+#   each node's 20 rounds must fall inside a 2 s fault (timed from the run's t0, so a
+#   late-started python no longer moves them; the first part's pings still run on their
+#   own clock): half the slots
 source "$FL_TOP/tests/integration/lib.sh"
 cat >"$FL_WORK/fault_partition.scn" <<'EOF'
 scenario fault_partition
@@ -36,9 +40,22 @@ cat >"$FL_WORK/oneway.py" <<'PY'
 # oneway.py PEER...: at 1.45 s flush the neighbour cache; from then 20 rounds at 50 ms of
 # UDP "m" to PEER:7000 and an ICMP echo to PEER; at 3.2 s one UDP "z" to each. Prints
 # what it received per source, and the echo requests its kernel answered meanwhile.
-# (It starts 0.2 s or so after t0, python's own start; the run ends at t0 + 5 s.)
+# Times are from the run's t0 (events.jsonl's t0 line; CLOCK_MONOTONIC, as
+# time.monotonic()), not from its own start: python took 0.4-0.6 s to start here, and
+# more beside other tests, which moved rounds timed from its start out of the fault.
 import os, select, socket, struct, subprocess, sys, time
-peers, start = sys.argv[1:], time.monotonic()
+events, peers = sys.argv[1], sys.argv[2:]
+def t0_of(path, wait):
+    end = time.monotonic() + wait
+    while time.monotonic() < end:
+        try:
+            for l in open(path):
+                if '"src":"run","ev":"t0"' in l:
+                    return int(l.split('"t_ns":')[1].split(",")[0]) / 1e9
+        except OSError:
+            pass
+        time.sleep(0.01)
+    sys.exit("no t0 in " + path)
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("0.0.0.0", 7000))
 ic = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
@@ -64,6 +81,7 @@ def pump(until):
                 count("udp-%s %s" % (d[:1].decode(), src))
             elif d[20] == 0 and struct.unpack("!H", d[24:26])[0] == ident:
                 count("reply %s" % src)
+start = t0_of(events, 4)
 echos = in_echos()  # no echo is sent before 1.45 s, by anyone
 pump(start + 1.45)
 subprocess.run(["ip", "neigh", "flush", "all"], check=True)
@@ -93,15 +111,15 @@ node a on lan=198.18.5.1 gateway 198.18.5.3
 node b on lan=198.18.5.2 gateway 198.18.5.3
 node r on lan=198.18.5.3 wan=198.18.6.1 forward
 node c on wan=198.18.6.2 gateway 198.18.6.1
-service a exec "$py $FL_WORK/oneway.py 198.18.5.2 198.18.6.2 198.18.5.3"
-service b exec "$py $FL_WORK/oneway.py 198.18.5.1"
-service c exec "$py $FL_WORK/oneway.py 198.18.5.1"
+service a exec "$py $FL_WORK/oneway.py $FL_WORK/runs-oneway/latest/events.jsonl 198.18.5.2 198.18.6.2 198.18.5.3"
+service b exec "$py $FL_WORK/oneway.py $FL_WORK/runs-oneway/latest/events.jsonl 198.18.5.1"
+service c exec "$py $FL_WORK/oneway.py $FL_WORK/runs-oneway/latest/events.jsonl 198.18.5.1"
 at 1s partition a->b,c for 2s
 SCN
 faultline run --dry-run "$FL_WORK/oneway.scn" | grep -F "partition a -> b,c  revert 3.000s" ||
 	fail "one way: the dry-run does not show 'partition a -> b,c'"
-faultline run -q --run-dir "$FL_WORK/runs" "$FL_WORK/oneway.scn" || fail "one way: run exited $?"
-d="$FL_WORK/runs/latest"
+faultline run -q --run-dir "$FL_WORK/runs-oneway" "$FL_WORK/oneway.scn" || fail "one way: run exited $?"
+d="$FL_WORK/runs-oneway/latest"
 grep -q '"ev":"apply".*"fault":"partition".*"target":"a -> b,c".*"oneway":true' "$d/events.jsonl" ||
 	fail "one way: no apply event with target 'a -> b,c' and \"oneway\":true"
 for n in a b c; do sed "s/^/one way $n: /" "$d/$n.exec.out"; done

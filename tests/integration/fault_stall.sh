@@ -6,6 +6,9 @@
 #   writes again (it appends to a file of its own, so both lives are kept);
 # - mtu 1000 on c.lan from 1 s to 3 s: a 1200-byte ping from a to c is lost during it
 #   while a 500-byte one passes, and both pass after the revert.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 source "$FL_TOP/tests/integration/lib.sh"
 log="$FL_WORK/b.ticks"
 cat >"$FL_WORK/fault_stall.scn" <<EOF

@@ -14,6 +14,9 @@
 # value is a lower bound: cut off from the heartbeat, lb1 shows itself on the wire only
 # by its GARP each second, and each announcement holds a claim for 3 adverts (300 ms);
 # measured: about 2 s, where both held the VIP for most of the 6 s of cuts and the stall.
+# runner: weight 2
+#   several labs at once (or heartbeats every 100 ms that a starved CPU turns into
+#   split-brain)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v keepalived >/dev/null || skip "keepalived not installed"
 command -v haproxy >/dev/null || skip "haproxy not installed"

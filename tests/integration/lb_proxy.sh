@@ -3,6 +3,9 @@
 # (half-close, against an echo backend that answers only after the client's FIN), a dead
 # backend is retried transparently, --maxconn pauses accepting, --idle-timeout closes,
 # --mss clamps the MSS, and 300 connections leave no fd behind.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lb/lib.sh" || exit 1
 need_bins fl-lb fl-web
 command -v python3 >/dev/null || skip "python3 not installed"

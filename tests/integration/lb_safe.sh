@@ -8,6 +8,9 @@
 # `ha vrrp` must show some (else the faults did not bite and the test proves nothing).
 # The two modes run at once, each in a lab of its own (same addresses, nothing shared):
 # one after the other took 68 s, almost all of it the faults' own sleeps.
+# runner: weight 2
+#   several labs at once (or heartbeats every 100 ms that a starved CPU turns into
+#   split-brain)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lb/lib.sh" || exit 1
 need_bins fl-lb fl-web
 VIP=198.18.0.100

@@ -14,6 +14,9 @@
 # - an exec probe killed by a fault leaves none of its commands running; two probes of
 #   one node write a request log each.
 # The five scenarios run at once (7 s each).
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 . "$FL_TOP/tests/integration/lib.sh"
 command -v python3 >/dev/null || skip "no python3 (the servers)"
 command -v jq >/dev/null || skip "jq not installed"

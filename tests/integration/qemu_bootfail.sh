@@ -2,6 +2,8 @@
 # A guest kernel that panics during boot (its command line names an init that does not
 # exist) fails the run at once - not after the boot timeout - with the panic line and
 # the console tail in the error, and leaves no QEMU behind.
+# runner: weight 2
+#   a TCG guest keeps a CPU busy while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

@@ -2,6 +2,8 @@
 # kill -9 of faultline while a guest runs: QEMU dies with it (PR_SET_PDEATHSIG) and the
 # tap, which lived only in the lab namespace, goes with the namespace. The runner also
 # compares the host's links, addresses, routes and processes before and after.
+# runner: weight 2
+#   a TCG guest keeps a CPU busy while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

@@ -3,6 +3,9 @@
 # the master stalled for 5 s) run by `faultline matrix` with the default command line
 # and with "noapic". Both columns must pass, and the matrix JSON must show what was
 # really in effect: IO-APIC lines by default, none (XT-PIC instead) under noapic.
+# runner: cost 73
+# runner: exclusive
+#   two TCG guests booting at once, a CPU each: the whole machine
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

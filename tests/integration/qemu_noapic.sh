@@ -7,6 +7,8 @@
 # through the legacy XT-PIC, and no IO-APIC line is left in /proc/interrupts - the
 # regression test a kernel command-line change needs. (One test: the default boot is
 # the plain guest-ping check, a second boot of the same guest would prove nothing more.)
+# runner: weight 2
+#   a TCG guest keeps a CPU busy while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 command -v busybox >/dev/null || skip "busybox not installed"

@@ -4,6 +4,8 @@
 # and from 4 s a `bandwidth g1.lan 4mbit out` (fl-relay's pacing: the guest's own
 # interface is inside it) holds a TCP upload from the guest to 4 Mbit/s on the wire,
 # +-10%.
+# runner: weight 2
+#   a TCG guest keeps a CPU busy while it boots; a rate through it held to +-10%
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 command -v busybox >/dev/null || skip "busybox not installed"

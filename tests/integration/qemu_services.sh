@@ -11,6 +11,8 @@
 # "kernel-warning" events, counted by the kernel-warnings metrics and in the JSON
 # report's guest entry. (They are written, not provoked: this shows the reading and
 # the classes, not the kernel's own detectors.)
+# runner: weight 2
+#   a TCG guest keeps a CPU busy while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

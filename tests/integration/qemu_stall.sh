@@ -6,6 +6,8 @@
 # RCU grace-period thread: with rcu_cpu_stall_timeout at 3 s (set by a service) the
 # kernel's own stall detector speaks, and the console reader counts it
 # (kernel-warnings-rcu-stall); the QMP stop before it made the kernel say nothing.
+# runner: weight 2
+#   a TCG guest keeps a CPU busy while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

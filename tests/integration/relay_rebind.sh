@@ -7,6 +7,9 @@
 # port, with more of them some get through as duplicates): its counters then showed
 # the gap's 200 requests on top of the 100 of its own second. Wanted: every ping back,
 # and the second fault's relay counters no more than the frames of its own second.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 source "$FL_TOP/tests/integration/lib.sh"
 cat >"$FL_WORK/relay_rebind.scn" <<'EOF'
 scenario relay_rebind

@@ -61,7 +61,7 @@ jq -e '(.columns | length) == 2 and .columns[0].result.params.down == "100ms" an
 	m.json >/dev/null || fail "matrix JSON: columns out of order or not judged"
 grep -Eq '^  outage +[0-9.]+ms +[0-9.]+s$' m.txt || fail "matrix table"
 
-mark=$((7000 + $$ % 1000))
+mark=$((8000 + $$ % 1000)) # lab_kill9.sh has 7000-7999, lab_signals.sh 6000-6999: both may run beside this one
 k=$(scn jobs_kill <<SCN
 scenario jobs-kill
 duration 30s

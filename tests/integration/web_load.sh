@@ -3,6 +3,9 @@
 # right record count, big bodies verify, --latency delays, a killed backend gives
 # refused, a wrong checksum gives bad-body, a silent server gives timeout, a black hole
 # gives connect-timeout, SIGTERM ends an unbounded run with its summary.
+# runner: weight 2
+#   its checks are windows of a second or less on what its services do: half the
+#   slots, so fewer neighbours
 . "$FL_TOP/tests/integration/lib.sh"
 command -v ip >/dev/null || skip "no ip(8)"
 command -v python3 >/dev/null || skip "no python3 (fake servers)"
