@@ -5,6 +5,8 @@
 # the release it asked for (the guest's own /proc/sys/kernel/osrelease, in the matrix
 # JSON and table), with the command line it asked for (noapic: no IO-APIC lines), and
 # serve its traffic.
+# runner: weight 2
+#   two TCG guests boot at once (matrix --jobs 2), each a CPU while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

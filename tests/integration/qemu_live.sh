@@ -4,6 +4,8 @@
 # back, its exit status is passed through), `faultline shell` (driven by tmux) gets a
 # terminal session in the guest (a pty of its own: tty names /dev/pts/N, stty gives
 # tmux's size), whose exit status is the shell's; SIGINT tears the lab down.
+# runner: weight 2
+#   a TCG guest: a CPU while it boots
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 command -v tmux >/dev/null || skip "no tmux (scripts/install-deps installs it)"

@@ -6,6 +6,8 @@
 # host's time) can tell it that time passed. It must: lb1 reports the unseen time,
 # leaves master for "stall" before it sends anything, and is silent on the wire from
 # the stall until lb2 hands the VIP back (priority 0); the run measures no split-brain.
+# runner: weight 2
+#   a TCG guest (a CPU while it boots) and 200 ms adverts whose takeover it times
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image

@@ -13,6 +13,8 @@
 #     run directory, a screenshot that shows the timeline's colours;
 #   - report runs/ --html index.html: an index of every kept run (a copy of the run, and
 #     a directory with no start record listed as not judged), each linking to its page.
+# runner: weight 2
+#   headless Chromium renders two pages (a CPU for seconds)
 . "${FL_TOP:?run me through tests/integration/run}/tests/integration/lib.sh"
 command -v jq >/dev/null || skip "jq not installed"
 command -v python3 >/dev/null || skip "python3 not installed"

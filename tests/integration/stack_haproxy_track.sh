@@ -6,6 +6,8 @@
 # the end. The mitigation (vrrp_script + track_script on HAProxy's pid) passes for the
 # right reason: lb1's instance goes to FAULT, lb2 takes the VIP within 2 s, the outage
 # is real but bounded, and the client is served again. No keepalived or HAProxy is left.
+# runner: weight 2
+#   two labs at once with 100 ms VRRP adverts that a starved CPU turns into takeovers
 source "$FL_TOP/tests/integration/lib.sh"
 command -v keepalived >/dev/null || skip "keepalived not installed"
 command -v haproxy >/dev/null || skip "haproxy not installed"

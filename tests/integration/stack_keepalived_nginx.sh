@@ -7,6 +7,8 @@
 # client. The mitigation (unicast VRRP over the private network) passes for the right
 # reason: no split-brain, lb2 never announced the VIP after the change and is backup
 # by its own account. No keepalived or nginx is left.
+# runner: weight 2
+#   two labs at once with 100 ms VRRP adverts that a starved CPU turns into takeovers
 source "$FL_TOP/tests/integration/lib.sh"
 command -v keepalived >/dev/null || skip "keepalived not installed"
 command -v nginx >/dev/null || skip "nginx not installed (Debian package nginx)"

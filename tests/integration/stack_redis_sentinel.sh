@@ -7,6 +7,8 @@
 # both the failover must really have happened: s2 and s3 switched the primary to r2,
 # the old primary r1 was demoted to a replica of r2 (the checker asks it), and the
 # writes lost were ones r1 acknowledged. No Redis process is left afterwards.
+# runner: weight 2
+#   two labs at once; a shell and redis-cli per write at 10/s, timed out under a starved CPU
 source "$FL_TOP/tests/integration/lib.sh"
 for p in redis-server redis-sentinel redis-cli; do
 	command -v $p >/dev/null ||
