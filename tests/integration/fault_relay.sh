@@ -201,6 +201,7 @@ import json, sys
 a = json.load(open(sys.argv[1]))
 b = json.load(open(sys.argv[2]))
 ev = [json.loads(l) for l in open(sys.argv[3]) if '"src":"timeline"' in l]
+ev = [e for e in ev if e["ev"] in ("apply", "revert")]  # not "rt", "rt-raises"
 bad = []
 def within(what, v, lo, hi):
     print("%-44s %8.3f  (want %g..%g)" % (what, v, lo, hi))
