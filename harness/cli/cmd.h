@@ -61,6 +61,9 @@ int cmd_run_prepare(const char *cmd, struct scn **scns, int n);
 int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged, char *dir,
 		size_t len);
 
+/* The whole of file @path, NUL-terminated, its length in *@len; NULL with errno. */
+char *cmd_file_slurp(const char *path, size_t *len);
+
 /* ---- cmd_jobs.c: scenarios side by side, each in a forked child of its own ---- */
 
 /* What one lab costs in CPUs: 1 for namespaces only, 1 per QEMU guest (TCG keeps a
@@ -111,5 +114,6 @@ int cmd_run(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_explore(int argc, char **argv);
+int cmd_shrink(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{"check", cmd_check, "parse and validate scenario files (no privileges needed)"},
 	{"run", cmd_run, "build the lab, run the timeline, judge the expectations"},
 	{"explore", cmd_explore, "run one scenario once per seed; which seeds fail, metric spread"},
+	{"shrink", cmd_shrink, "the fewest firings of a failing seed that still fail, as a scenario"},
 	{"matrix", cmd_matrix, "run one scenario once per --set value, side by side"},
 	{"cleanup", cmd_cleanup, "remove what a killed run left that the kernel cannot free"},
 };
