@@ -432,13 +432,34 @@ static void shrink_out_default(const struct shrink_ctx *c, char *buf, size_t len
 	snprintf(buf, len, "%s-seed%llu-shrunk.scn", c->s->name, (unsigned long long)c->s->seed);
 }
 
+/* The result to -o (or the default) and the summary; the exit status. */
+static int shrink_result(const struct shrink_ctx *c, const int *set, int n,
+			 const struct tl_shrink_stats *st, double secs)
+{
+	char out[1100], what[256];
+	int rc = FL_EXIT_OK;
+
+	if (!c->so->out)
+		shrink_out_default(c, out, sizeof(out));
+	else
+		snprintf(out, sizeof(out), "%s", c->so->out);
+	snprintf(what, sizeof(what),
+		 "Shrunk by faultline shrink (tries %d, need %d): %d firings -> %d.",
+		 c->so->tries, c->so->need, c->sch->n, n);
+	if (shrink_write(c, set, n, what, out) == -1) {
+		fprintf(stderr, "faultline shrink: %s: %s\n", out, strerror(errno));
+		rc = FL_EXIT_HOST;
+	}
+	shrink_summary(c, set, n, st, secs, rc ? NULL : out);
+	return rc;
+}
+
 static int shrink_go(struct shrink_ctx *c)
 {
 	struct tl_shrink_cfg cfg = {.tries = c->so->tries, .need = c->so->need};
 	struct tl_shrink_ops ops = {
 	    .run = shrink_run, .decided = shrink_decided, .reduced = shrink_reduced, .arg = c};
 	struct tl_shrink_stats st;
-	char out[1100], what[256];
 	int *set = NULL, n = 0;
 	double t0 = shrink_now();
 
@@ -462,20 +483,27 @@ static int shrink_go(struct shrink_ctx *c)
 		free(set);
 		return FL_EXIT_FAIL;
 	}
-	if (!c->so->out)
-		shrink_out_default(c, out, sizeof(out));
-	else
-		snprintf(out, sizeof(out), "%s", c->so->out);
-	snprintf(what, sizeof(what), "Shrunk by faultline shrink (tries %d, need %d): %d firings -> %d.",
-		 c->so->tries, c->so->need, c->sch->n, n);
-	int rc = FL_EXIT_OK;
-	if (shrink_write(c, set, n, what, out) == -1) {
-		fprintf(stderr, "faultline shrink: %s: %s\n", out, strerror(errno));
-		rc = FL_EXIT_HOST;
-	}
-	shrink_summary(c, set, n, &st, shrink_now() - t0, rc ? NULL : out);
+	int rc = shrink_result(c, set, n, &st, shrink_now() - t0);
 	free(set);
 	return rc;
+}
+
+/* Is every --expect one of @s's expectations? 0, or -1 after saying why. */
+static int shrink_expect_check(const struct scn *s, const struct shrink_opts *so)
+{
+	for (int k = 0; k < so->n_expect; k++) {
+		bool found = false;
+		for (int e = 0; e < s->n_expects; e++)
+			found |= !strcmp(so->expect[k], s->expects[e].text ? s->expects[e].text
+									 : s->expects[e].metric);
+		if (!found) {
+			fprintf(stderr, "faultline shrink: --expect '%s': %s has no such "
+					"expectation (write it as after 'expect', without its mark)\n",
+				so->expect[k], s->file);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* Load, expand the schedule, check the host; then shrink. */
@@ -494,18 +522,8 @@ static int shrink_main(const char *file, struct shrink_opts *so)
 	}
 	if (so->run.has_seed)
 		c.s->seed = so->run.seed;
-	for (int k = 0; k < so->n_expect; k++) {
-		bool found = false;
-		for (int e = 0; e < c.s->n_expects; e++)
-			found |= !strcmp(so->expect[k], c.s->expects[e].text ? c.s->expects[e].text
-									 : c.s->expects[e].metric);
-		if (!found) {
-			fprintf(stderr, "faultline shrink: --expect '%s': %s has no such "
-					"expectation (write it as after 'expect', without its mark)\n",
-				so->expect[k], file);
-			goto out;
-		}
-	}
+	if (shrink_expect_check(c.s, so) == -1)
+		goto out;
 	if (!(c.src = cmd_file_slurp(file, &c.len)) ||
 	    !(c.sch = tl_schedule_build(c.s, c.s->seed))) {
 		fprintf(stderr, "faultline shrink: %s: %s\n", file, strerror(errno));
