@@ -368,7 +368,7 @@ static void shrink_reduced(void *arg, const struct tl_shrink_cand *k)
 {
 	struct shrink_ctx *c = arg;
 
-	printf("-> %d firings left (of %d):", k->n, c->sch->n);
+	printf("-> %d firing%s left (of %d):", k->n, k->n == 1 ? "" : "s", c->sch->n);
 	for (int i = 0; i < k->n; i++)
 		printf(" #%d", k->set[i] + 1);
 	printf("\n");
