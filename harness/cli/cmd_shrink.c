@@ -27,7 +27,7 @@
 #include "tl.h"
 
 #define SHRINK_MAX_EXPECT 16
-#define SHRINK_MAX_TRIES 100
+#define SHRINK_MAX_TRIES  100
 
 struct shrink_opts {
 	struct cmd_run_opts run;
@@ -127,7 +127,8 @@ static const char *shrink_opts_parse(int argc, char **argv, struct shrink_opts *
 		if (argv[i][0] != '-' || !strcmp(argv[i], "--")) {
 			i += !strcmp(argv[i], "--");
 			if (file || i >= argc || (file = argv[i], false)) {
-				fprintf(stderr, "faultline shrink: wants exactly one scenario file\n");
+				fprintf(stderr,
+					"faultline shrink: wants exactly one scenario file\n");
 				return NULL;
 			}
 			continue;
@@ -193,10 +194,11 @@ static int shrink_target_set(struct shrink_ctx *c, const struct sla_result *r)
 		n += c->target[e];
 	}
 	if (!n) {
-		fprintf(stderr, "faultline shrink: %s (seed %llu): its first run failed %s; "
-				"nothing to shrink toward\n", c->s->name,
-			(unsigned long long)c->s->seed,
-			c->so->n_expect ? "none of the --expect expectations"
+		fprintf(stderr,
+			"faultline shrink: %s (seed %llu): its first run failed %s; "
+			"nothing to shrink toward\n",
+			c->s->name, (unsigned long long)c->s->seed,
+			c->so->n_expect	  ? "none of the --expect expectations"
 			: r->reproduction ? "no expectation marked 'fails' (it did not reproduce)"
 					  : "no expectation");
 		return errno = ENOENT, -1;
@@ -227,9 +229,11 @@ static char *shrink_header(const struct shrink_ctx *c, const int *set, int n, co
 
 	if (!f)
 		return NULL;
-	fprintf(f, "# %s\n# from %s, seed %llu: %d of its %d firings; run it with\n"
-		   "#   faultline run --seed %llu", what, c->file, (unsigned long long)c->s->seed, n,
-		c->sch->n, (unsigned long long)c->s->seed);
+	fprintf(f,
+		"# %s\n# from %s, seed %llu: %d of its %d firings; run it with\n"
+		"#   faultline run --seed %llu",
+		what, c->file, (unsigned long long)c->s->seed, n, c->sch->n,
+		(unsigned long long)c->s->seed);
 	for (int i = 0; i < c->so->run.n_sets; i++)
 		fprintf(f, " --set %s=%s", c->so->run.sets[i].name, c->so->run.sets[i].value);
 	fprintf(f, " FILE\n# Firings before (%d):\n", c->sch->n);
@@ -314,8 +318,10 @@ static int shrink_judge(struct shrink_ctx *c, struct tl_shrink_run *runs, int n,
 		if (st[i] >= 128 || st[i] < 0)
 			return errno = EINTR, -1;
 		if (!rr[i]) {
-			fprintf(stderr, "faultline shrink: candidate %d try %d: not judged (exit "
-					"status %d)\n", runs[i].cand, runs[i].try_no, st[i]);
+			fprintf(stderr,
+				"faultline shrink: candidate %d try %d: not judged (exit "
+				"status %d)\n",
+				runs[i].cand, runs[i].try_no, st[i]);
 			return errno = EIO, -1;
 		}
 		if (!c->target && shrink_target_set(c, rr[i]) == -1)
@@ -387,9 +393,9 @@ static int shrink_workdir(struct shrink_ctx *c, const char *base)
 	if (mkdir(base, 0755) == -1 && errno != EEXIST)
 		return -1;
 	for (int n = 1; n < 1000; n++) {
-		int len = snprintf(c->work, sizeof(c->work), n == 1 ? "%s/shrink-%s-%s"
-								    : "%s/shrink-%s-%s-%d",
-				   base, c->s->name, stamp, n);
+		int len = snprintf(c->work, sizeof(c->work),
+				   n == 1 ? "%s/shrink-%s-%s" : "%s/shrink-%s-%s-%d", base,
+				   c->s->name, stamp, n);
 		if (len >= (int)sizeof(c->work))
 			return errno = ENAMETOOLONG, -1;
 		if (mkdir(c->work, 0755) == 0)
@@ -444,8 +450,8 @@ static int shrink_result(const struct shrink_ctx *c, const int *set, int n,
 	else
 		snprintf(out, sizeof(out), "%s", c->so->out);
 	snprintf(what, sizeof(what),
-		 "Shrunk by faultline shrink (tries %d, need %d): %d firings -> %d.",
-		 c->so->tries, c->so->need, c->sch->n, n);
+		 "Shrunk by faultline shrink (tries %d, need %d): %d firings -> %d.", c->so->tries,
+		 c->so->need, c->sch->n, n);
 	if (shrink_write(c, set, n, what, out) == -1) {
 		fprintf(stderr, "faultline shrink: %s: %s\n", out, strerror(errno));
 		rc = FL_EXIT_HOST;
@@ -478,8 +484,8 @@ static int shrink_go(struct shrink_ctx *c)
 	}
 	if (r == 1) {
 		printf("%s (seed %llu): every firing together failed the target in fewer than %d "
-		       "of %d runs: nothing to shrink\n", c->s->name, (unsigned long long)c->s->seed,
-		       c->so->need, c->so->tries);
+		       "of %d runs: nothing to shrink\n",
+		       c->s->name, (unsigned long long)c->s->seed, c->so->need, c->so->tries);
 		free(set);
 		return FL_EXIT_FAIL;
 	}
@@ -495,10 +501,11 @@ static int shrink_expect_check(const struct scn *s, const struct shrink_opts *so
 		bool found = false;
 		for (int e = 0; e < s->n_expects; e++)
 			found |= !strcmp(so->expect[k], s->expects[e].text ? s->expects[e].text
-									 : s->expects[e].metric);
+									   : s->expects[e].metric);
 		if (!found) {
-			fprintf(stderr, "faultline shrink: --expect '%s': %s has no such "
-					"expectation (write it as after 'expect', without its mark)\n",
+			fprintf(stderr,
+				"faultline shrink: --expect '%s': %s has no such "
+				"expectation (write it as after 'expect', without its mark)\n",
 				so->expect[k], s->file);
 			return -1;
 		}

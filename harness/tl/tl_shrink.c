@@ -155,7 +155,8 @@ static int shrink_wave(struct shrink *sh, struct shrink_cand *c, int from, int m
 static void shrink_prepare(struct shrink *sh, struct shrink_cand *c, int m)
 {
 	for (int i = 0; i < m; i++) {
-		struct shrink_memo *me = c[i].fresh ? NULL : shrink_memo_find(sh, c[i].set, c[i].c.n);
+		struct shrink_memo *me =
+		    c[i].fresh ? NULL : shrink_memo_find(sh, c[i].set, c[i].c.n);
 		c[i].c.set = c[i].set;
 		if (me) {
 			c[i].c.decided = c[i].c.cached = true;
@@ -292,7 +293,7 @@ static int shrink_ddmin(struct shrink *sh, int *cur, int *len)
 /* The last pass: without each firing alone, afresh; keep every removal that fails. */
 static int shrink_each(struct shrink *sh, int *cur, int *len)
 {
-	for (int from = 0; from < *len && *len > 1;) {
+	for (int from = 0; from<*len && * len> 1;) {
 		int m = *len - from;
 		struct shrink_cand *c = shrink_cands_new(m, *len);
 		if (!c)
@@ -351,7 +352,8 @@ static int shrink_cfg_ok(int n, const struct tl_shrink_cfg *cfg, const struct tl
 int tl_shrink(int n, const struct tl_shrink_cfg *cfg, const struct tl_shrink_ops *ops, int **out,
 	      int *n_out, struct tl_shrink_stats *st)
 {
-	struct shrink sh = {.n_all = n, .words = (n + 63) / 64 + 1, .cfg = cfg, .ops = ops, .st = st};
+	struct shrink sh = {
+	    .n_all = n, .words = (n + 63) / 64 + 1, .cfg = cfg, .ops = ops, .st = st};
 	int *cur, len = n, r = -1;
 
 	if (!shrink_cfg_ok(n, cfg, ops))

@@ -18,7 +18,7 @@ struct pred {
 	int spurious_every;  /* noise: every Nth run fails whatever the set (0: none) */
 	int miss_every;	     /* noise: every Nth run holds whatever the set (0: none) */
 	int runs, calls, max_width, cands_seen;
-	int fail_at_call;    /* ops.run returns -1 at this call (0: never) */
+	int fail_at_call; /* ops.run returns -1 at this call (0: never) */
 	int decided, decided_failed;
 };
 
