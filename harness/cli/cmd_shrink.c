@@ -14,6 +14,7 @@
  * labs of its own, side by side through cmd_jobs_run.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,29 @@ static int shrink_judge(struct shrink_ctx *c, struct tl_shrink_run *runs, int n,
 	return 0;
 }
 
+/* SIGINT, SIGTERM, SIGHUP: blocked for the whole shrink, so that one arriving
+ * between two rounds waits for the next check instead of killing this process. */
+static void shrink_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/* Was one of them sent (it is taken)? */
+static bool shrink_interrupted(void)
+{
+	struct timespec zero = {0};
+	sigset_t set;
+	bool any = false;
+
+	shrink_sigset(&set);
+	while (sigtimedwait(&set, NULL, &zero) > 0)
+		any = true;
+	return any;
+}
+
 /* tl_shrink_ops.run: each run a lab of its own, side by side. */
 static int shrink_run(void *arg, struct tl_shrink_run *runs, int n)
 {
@@ -342,6 +366,10 @@ static int shrink_run(void *arg, struct tl_shrink_run *runs, int n)
 
 	if (!scns || !rr || !st)
 		goto out;
+	if (shrink_interrupted()) {
+		e = EINTR;
+		goto out;
+	}
 	for (int i = 0; i < n; i++)
 		if (!(scns[i] = shrink_cand_load(c, &runs[i])))
 			goto out;
@@ -546,7 +574,12 @@ static int shrink_main(const char *file, struct shrink_opts *so)
 		goto out;
 	}
 	c.child.run_dir = c.work;
+	sigset_t set, old;
+	shrink_sigset(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
 	rc = shrink_go(&c);
+	shrink_interrupted(); /* one after the last round: taken, the work is done */
+	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
 	free(c.target);
 	tl_schedule_free(c.sch);
