@@ -522,6 +522,19 @@ static int shrink_go(struct shrink_ctx *c)
 	return rc;
 }
 
+static int shrink_go_blocked(struct shrink_ctx *c)
+{
+	sigset_t set, old;
+	int rc;
+
+	shrink_sigset(&set);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	rc = shrink_go(c);
+	shrink_interrupted(); /* one after the last round: taken, the work is done */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* Is every --expect one of @s's expectations? 0, or -1 after saying why. */
 static int shrink_expect_check(const struct scn *s, const struct shrink_opts *so)
 {
@@ -574,12 +587,7 @@ static int shrink_main(const char *file, struct shrink_opts *so)
 		goto out;
 	}
 	c.child.run_dir = c.work;
-	sigset_t set, old;
-	shrink_sigset(&set);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	rc = shrink_go(&c);
-	shrink_interrupted(); /* one after the last round: taken, the work is done */
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	rc = shrink_go_blocked(&c);
 out:
 	free(c.target);
 	tl_schedule_free(c.sch);
