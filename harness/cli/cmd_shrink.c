@@ -49,6 +49,7 @@ struct shrink_ctx {
 	char work[1024];
 	bool *target; /* per expectation; NULL until the first run */
 	int n_target;
+	int empty_fails, empty_runs; /* the candidate with no firing: runs that failed, all */
 	bool quiet;
 };
 
@@ -390,11 +391,28 @@ out:
 	return rc;
 }
 
+/* The target failing with no firing at all, even in one run, says noise. */
+static void shrink_noise_warn(const struct shrink_ctx *c)
+{
+	if (c->empty_fails)
+		printf("warning: with no firing at all the target failed in %d of %d runs: it may "
+		       "not need these faults (noise: load, timing); the result is only as good "
+		       "as --tries %d, --need %d tell noise apart\n",
+		       c->empty_fails, c->empty_runs, c->so->tries, c->so->need);
+}
+
 static void shrink_decided(void *arg, const struct tl_shrink_cand *k)
 {
-	(void)arg;
+	struct shrink_ctx *c = arg;
+
+	if (k->n == 0) {
+		c->empty_fails = k->fails;
+		c->empty_runs = k->fails + k->holds;
+	}
 	printf("cand %d (%s, %d firing%s): %s, %d of %d runs failed\n", k->k, k->stage, k->n,
 	       k->n == 1 ? "" : "s", k->failed ? "FAILS" : "holds", k->fails, k->fails + k->holds);
+	if (k->n == 0 && !k->failed)
+		shrink_noise_warn(c);
 	fflush(stdout);
 }
 
@@ -448,6 +466,8 @@ static void shrink_summary(const struct shrink_ctx *c, const int *set, int n,
 			printf("  #%-4d %s\n", set[i] + 1, line);
 	if (!n)
 		printf("  (no firing: the target fails without any fault)\n");
+	else
+		shrink_noise_warn(c);
 	if (out)
 		printf("written to %s\n", out);
 }
