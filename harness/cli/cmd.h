@@ -74,6 +74,9 @@ int cmd_run_prepare(const char *cmd, struct scn **scns, int n);
 int cmd_run_one(struct scn *s, const struct cmd_run_opts *o, struct sla_result **judged, char *dir,
 		size_t len);
 
+/* The whole of file @path, NUL-terminated, its length in *@len; NULL with errno. */
+char *cmd_file_slurp(const char *path, size_t *len);
+
 /* ---- cmd_jobs.c: scenarios side by side, each in a forked child of its own ---- */
 
 /* What one lab costs in CPUs: 1 for namespaces only, 1 per QEMU guest (TCG keeps a
@@ -178,5 +181,6 @@ int cmd_shell(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_shrink(int argc, char **argv);
 
 #endif

@@ -370,6 +370,17 @@ static int explore_json_file(const char *path, struct scn **scns, int n, struct 
 	return explore_json_write(path, scns, n, rr, st);
 }
 
+/* The first judged seed that failed, and how to shrink its schedule. */
+static void explore_shrink_hint(struct scn **scns, int n, struct sla_result **rr, const int *st)
+{
+	for (int i = 0; i < n; i++)
+		if (st[i] >= 0 && st[i] < 128 && rr[i] && !rr[i]->ok) {
+			printf("  the fewest faults of one: faultline shrink %s --seed %llu\n",
+			       scns[i]->file, (unsigned long long)scns[i]->seed);
+			return;
+		}
+}
+
 /* The summary, the JSON and JUnit files; the exit status. */
 static int explore_report(struct scn **scns, int n, struct sla_result **rr, const int *st,
 			  const struct cmd_run_opts *o, const struct explore_out *x, int rc)
@@ -389,6 +400,7 @@ static int explore_report(struct scn **scns, int n, struct sla_result **rr, cons
 	       ran - failed - intr, failed);
 	printf(intr ? ", %d interrupted\n" : "\n", intr);
 	explore_by_expectation(rr, n);
+	explore_shrink_hint(scns, n, rr, st);
 	for (int i = 0; i < n; i++)
 		k += rr[i] != NULL;
 	if (k) {

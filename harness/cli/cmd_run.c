@@ -618,7 +618,7 @@ static int run_dry(struct scn **scns, int n, const struct cmd_shard *sh)
 }
 
 /* The whole of file @path, NUL-terminated, its length in *@len; NULL with errno. */
-static char *run_slurp(const char *path, size_t *len)
+char *cmd_file_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
@@ -651,7 +651,7 @@ static char *run_slurp(const char *path, size_t *len)
 static int run_as_scenario(const struct scn *s, const char *out)
 {
 	size_t len;
-	char *src = run_slurp(s->file, &len);
+	char *src = cmd_file_slurp(s->file, &len);
 	struct tl_schedule *sch = src ? tl_schedule_build(s, s->seed) : NULL;
 	FILE *f = !sch ? NULL : strcmp(out, "-") ? fopen(out, "w") : stdout;
 	int rc = FL_EXIT_OK;

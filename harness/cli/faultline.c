@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{"check", cmd_check, "parse and validate scenario files (no privileges needed)"},
 	{"run", cmd_run, "build the lab, run the timeline, judge the expectations"},
 	{"explore", cmd_explore, "run one scenario once per seed; which seeds fail, metric spread"},
+	{"shrink", cmd_shrink, "the fewest firings of a failing seed that still fail, as a scenario"},
 	{"matrix", cmd_matrix, "run one scenario once per --set value, side by side"},
 	{"ps", cmd_ps, "list the live runs (running or held) and their nodes"},
 	{"exec", cmd_exec, "run a command inside a node of a live run"},

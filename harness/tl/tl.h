@@ -120,6 +120,74 @@ int tl_firing_stmt(const struct scn *s, const struct tl_firing *f, char *buf, si
  */
 int tl_scn_write(FILE *out, const struct scn *s, const struct tl_schedule *sch,
 		 const char *src, size_t len);
+/* tl_scn_write_keep - the same with only the firings k of @sch with @keep[k] (every one
+ * when @keep is NULL), under @header (written as it is: comment lines) instead of the
+ * two-line comment. Same return. */
+int tl_scn_write_keep(FILE *out, const struct scn *s, const struct tl_schedule *sch,
+		      const bool *keep, const char *header, const char *src, size_t len);
+
+/* ---- tl_shrink.c: delta debugging over the firings ---- */
+
+/* One run of a candidate, handed to tl_shrink_ops.run. */
+struct tl_shrink_run {
+	const int *set; /* the candidate's firings: indices 0..n-1 of tl_shrink(), ascending */
+	int n;		/* how many */
+	int cand;	/* the candidate's number (1-based, in the order they were made) */
+	int try_no;	/* 1..tries */
+	bool fails;	/* the callback's answer: this run failed the target */
+};
+
+/* A candidate, as tl_shrink_ops.decided sees it once it is decided. */
+struct tl_shrink_cand {
+	int k; /* its number; 0 when it came from the memo (cached) */
+	const int *set;
+	int n;
+	char stage[48];	 /* "every firing", "no firing", "subset 2 of 4", "complement 1 of 3",
+			    "without #7" (#: index + 1) */
+	int fails, holds; /* its runs that failed and held */
+	bool decided, failed, cached;
+};
+
+struct tl_shrink_ops {
+	/* Run @runs[0..n) (at most cfg.width, side by side if it likes), set each ->fails.
+	 * 0, or -1 with errno to stop the shrink (tl_shrink returns -1 with that errno). */
+	int (*run)(void *arg, struct tl_shrink_run *runs, int n);
+	/* Optional: @c was just decided (after its last run). */
+	void (*decided)(void *arg, const struct tl_shrink_cand *c);
+	/* Optional: @c failed and is now the set being shrunk. */
+	void (*reduced)(void *arg, const struct tl_shrink_cand *c);
+	void *arg;
+};
+
+struct tl_shrink_cfg {
+	int tries; /* runs of a candidate at most, >= 1 */
+	int need;  /* the candidate fails when this many of its runs failed, 1..tries */
+	int width; /* runs per ops.run call at most, >= 1 */
+};
+
+struct tl_shrink_stats {
+	int numbered;	/* candidates made and run (not from the memo) */
+	int candidates; /* of which decided */
+	int failed;	/* of which failed */
+	int cached;	/* candidates answered from the memo, not run */
+	int runs;	/* runs handed to ops.run */
+	bool baseline_failed; /* candidate 1, every firing, failed */
+};
+
+/**
+ * tl_shrink - a small set of the firings 0..@n-1 that still fails: candidate 1 is
+ * every firing, 2 none, then ddmin (chunks, then complements, doubling the number of
+ * chunks), then a pass that drops each remaining firing alone, run afresh. A
+ * candidate fails when cfg->need of up to cfg->tries runs fail; it stops being run as
+ * soon as that is decided. The first candidate of a step (in order) that fails is
+ * kept, so with runs that do not vary the result does not depend on cfg->width.
+ * On 0 or 1, *@out (malloc'd, ascending; free it) holds *@n_out firings: 0 the
+ * shrunk set (empty when no firing failed too), 1 the baseline did not fail (*@out is
+ * every firing). -1 with errno: EINVAL (cfg, ops), ENOMEM, or ops->run's errno.
+ * @st gets the counts either way.
+ */
+int tl_shrink(int n, const struct tl_shrink_cfg *cfg, const struct tl_shrink_ops *ops, int **out,
+	      int *n_out, struct tl_shrink_stats *st);
 
 /* ---- tl_run.c: firing on a run ---- */
 

@@ -9,7 +9,8 @@
  * and a revert at the end of the run as a `for` that reaches the duration
  * (tests/unit/test_tl.c checks it on every bundled scenario). Times are whole ms.
  * A timeline statement's lines are the line it starts on and the lines it continues
- * onto with a trailing backslash.
+ * onto with a trailing backslash. tl_scn_write_keep writes only some of the firings
+ * (`faultline shrink`), under a header of the caller's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -59,10 +60,13 @@ static void tl_scn_skip_mark(const struct scn *s, const char *src, size_t len, b
 	}
 }
 
-static int tl_scn_firings(FILE *out, const struct scn *s, const struct tl_schedule *sch)
+static int tl_scn_firings(FILE *out, const struct scn *s, const struct tl_schedule *sch,
+			  const bool *keep)
 {
 	char line[1024];
 	for (int k = 0; k < sch->n; k++) {
+		if (keep && !keep[k])
+			continue;
 		if (tl_firing_stmt(s, &sch->v[k], line, sizeof(line)) < 0)
 			return -1;
 		fprintf(out, "%s\n", line);
@@ -73,6 +77,18 @@ static int tl_scn_firings(FILE *out, const struct scn *s, const struct tl_schedu
 int tl_scn_write(FILE *out, const struct scn *s, const struct tl_schedule *sch, const char *src,
 		 size_t len)
 {
+	char head[512];
+
+	snprintf(head, sizeof(head),
+		 "# The schedule of %s (seed %llu, %d firings) as plain 'at' statements,\n"
+		 "# written by faultline run --dry-run --as-scenario; the rest as written.\n",
+		 s->name, (unsigned long long)sch->seed, sch->n);
+	return tl_scn_write_keep(out, s, sch, NULL, head, src, len);
+}
+
+int tl_scn_write_keep(FILE *out, const struct scn *s, const struct tl_schedule *sch,
+		      const bool *keep, const char *header, const char *src, size_t len)
+{
 	int n_lines = 1, written = 0;
 	for (size_t i = 0; i < len; i++)
 		n_lines += src[i] == '\n';
@@ -80,21 +96,18 @@ int tl_scn_write(FILE *out, const struct scn *s, const struct tl_schedule *sch, 
 	if (!skip)
 		return -1;
 	tl_scn_skip_mark(s, src, len, skip, n_lines);
-	fprintf(out,
-		"# The schedule of %s (seed %llu, %d firings) as plain 'at' statements,\n"
-		"# written by faultline run --dry-run --as-scenario; the rest as written.\n",
-		s->name, (unsigned long long)sch->seed, sch->n);
+	fputs(header, out);
 	const char *p = src;
 	for (int l = 1; p < src + len && l <= n_lines; l++) {
 		const char *nl = memchr(p, '\n', (size_t)(src + len - p));
 		size_t n = (size_t)((nl ? nl + 1 : src + len) - p);
 		if (!skip[l])
 			fwrite(p, 1, n, out);
-		else if (!written++ && tl_scn_firings(out, s, sch) < 0)
+		else if (!written++ && tl_scn_firings(out, s, sch, keep) < 0)
 			goto err;
 		p += n;
 	}
-	if (!written && sch->n && tl_scn_firings(out, s, sch) < 0)
+	if (!written && sch->n && tl_scn_firings(out, s, sch, keep) < 0)
 		goto err;
 	free(skip);
 	return ferror(out) ? -1 : 0;

@@ -679,6 +679,55 @@ static void test_firing_stmt(void)
 	scn_free(s);
 }
 
+/* Some firings only, under the caller's header: the written file's schedule is
+ * exactly those firings (times, kinds, reverts), and the header is on top. */
+static void test_as_scenario_keep(void)
+{
+	const char *text = "scenario t\nduration 10s\nseed 4\nnetwork n 10.0.0.0/24\n"
+			   "node a on n\nnode b on n\n"
+			   "random 3600/h from 1s loss any(a,b).n 2.5% for 1s..3s\n"
+			   "at 2s flap b.n down 500ms up 500ms count 4\n"
+			   "expect success >= 99%\n";
+	struct scn_err err;
+	struct scn *s = scn_parse("t.scn", text, strlen(text), NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	struct tl_schedule *sch = tl_schedule_build(s, s->seed);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sch);
+	CU_ASSERT_FATAL(sch->n >= 6);
+	bool keep[64] = {false};
+	int kept = 0;
+	for (int i = 0; i < sch->n && i < 64; i += 2)
+		keep[i] = true, kept++;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	CU_ASSERT_EQUAL(0, tl_scn_write_keep(f, s, sch, keep, "# mine\n", text, strlen(text)));
+	fclose(f);
+	CU_ASSERT_EQUAL(0, strncmp(buf, "# mine\nscenario t\n", 18));
+	CU_ASSERT_PTR_NULL(strstr(buf, "random "));
+	CU_ASSERT_PTR_NULL(strstr(buf, "flap "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "expect success >= 99%"));
+	struct scn *w = scn_parse("w.scn", buf, len, NULL, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	struct tl_schedule *ws = tl_schedule_build(w, 99); /* nothing left to draw */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	CU_ASSERT_EQUAL(kept, ws->n);
+	for (int i = 0, k = 0; i < sch->n && k < ws->n; i++) {
+		if (!keep[i])
+			continue;
+		CU_ASSERT_EQUAL(sch->v[i].t_ms, ws->v[k].t_ms);
+		CU_ASSERT_PTR_EQUAL(sch->v[i].kind, ws->v[k].kind);
+		CU_ASSERT_EQUAL(sch->v[i].revert_ms, ws->v[k].revert_ms);
+		CU_ASSERT_EQUAL(sch->v[i].node, ws->v[k].node);
+		k++;
+	}
+	tl_schedule_free(ws);
+	scn_free(w);
+	free(buf);
+	tl_schedule_free(sch);
+	scn_free(s);
+}
+
 void register_tl_suite(void);
 
 void register_tl_suite(void)
@@ -686,6 +735,7 @@ void register_tl_suite(void)
 	CU_pSuite s = CU_add_suite("tl", NULL, NULL);
 	CU_add_test(s, "as scenario, every bundled one", test_as_scenario_bundled);
 	CU_add_test(s, "firing statement", test_firing_stmt);
+	CU_add_test(s, "as scenario, some firings", test_as_scenario_keep);
 	CU_add_test(s, "rng_splitmix_reference", test_rng_splitmix_reference);
 	CU_add_test(s, "firing_format_bandwidth", test_firing_format_bandwidth);
 	CU_add_test(s, "firing_format_filter", test_firing_format_filter);
