@@ -34,7 +34,7 @@ grep -q 'private .*inet 198.18.1.1/24' "$d/router.facts.out" || fail "router lac
 n=$(grep -c . "$d/client.links.out")
 [ "$n" = 2 ] || fail "client should see 2 links (lo, public), saw $n: $(cat "$d/client.links.out")"
 # events: one start and one exit per service, every line a JSON object with t_ns and src
-[ "$(grep -c '"ev":"start"' "$d/events.jsonl")" = 4 ] || fail "expected 4 start events"
+[ "$(grep -c '"ev":"start","svc"' "$d/events.jsonl")" = 4 ] || fail "expected 4 start events"
 [ "$(grep -c '"ev":"exit"' "$d/events.jsonl")" = 4 ] || fail "expected 4 exit events"
 if command -v jq >/dev/null; then
 	jq -e 'has("t_ns") and has("src") and has("ev")' "$d/events.jsonl" >/dev/null ||
