@@ -6,8 +6,9 @@
 # RCU grace-period thread: with rcu_cpu_stall_timeout at 3 s (set by a service) the
 # kernel's own stall detector speaks, and the console reader counts it
 # (kernel-warnings-rcu-stall); the QMP stop before it made the kernel say nothing.
-# runner: weight 2
-#   a TCG guest keeps a CPU busy while it boots
+# runner: exclusive
+#   the hog must starve the guest kernel past its 3 s RCU stall timeout: beside other
+#   tests (-j 4, 2026-12-02) the detector stayed silent twice; alone it spoke each time
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image
