@@ -257,11 +257,14 @@ static void on_vrrp(void *arg, const struct vrrp_node_event *e)
 	char ip[INET_ADDRSTRLEN];
 
 	switch (e->type) {
-	case VRRP_NODE_STATE:
-		event(a, "state",
-		      json_pack("{s:s,s:s,s:o}", "from", vrrp_state_name(e->from), "to",
-				vrrp_state_name(e->to), "reason", jsonl_str(e->reason)));
+	case VRRP_NODE_STATE: {
+		json_t *o = json_pack("{s:s,s:s,s:o}", "from", vrrp_state_name(e->from), "to",
+				      vrrp_state_name(e->to), "reason", jsonl_str(e->reason));
+		if (o && e->silent_us) /* a stall: how long we had not claimed the VIP */
+			jsonl_set(o, "silent_ms", json_integer((json_int_t)(e->silent_us / 1000)));
+		event(a, "state", o);
 		break;
+	}
 	case VRRP_NODE_VIP:
 		inet_ntop(AF_INET, &a->o.vip, ip, sizeof(ip));
 		event(a, "vip",

@@ -302,6 +302,7 @@ static void on_wake(struct vrrp_fsm *f, const struct vrrp_cfg *c, uint64_t now,
 		 * then let the adverts decide. */
 		leave_master(o);
 		become_backup(f, c, o, 0, "stall");
+		o->a[o->n - 1].us = (now - f->sent_ns) / 1000; /* the state change: how long */
 		return;
 	}
 	if ((now - last) / 1000 <= vrrp_master_down_us(vrrp_fsm_prio(f, c), c->adver_cs))

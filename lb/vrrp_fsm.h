@@ -76,7 +76,7 @@ enum vrrp_act_type {
 	VRRP_ACT_CANCEL_ADVER,
 	VRRP_ACT_ARM_MDOWN, /* us */
 	VRRP_ACT_CANCEL_MDOWN,
-	VRRP_ACT_STATE, /* from, to, reason */
+	VRRP_ACT_STATE, /* from, to, reason; us: for "stall", the silence found */
 	VRRP_ACT_SEND_HANDOFF, /* prio: ask the master for the VIP */
 	VRRP_ACT_ARP_REPLY,    /* answer the ARP request being handled */
 };

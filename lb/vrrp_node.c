@@ -79,7 +79,8 @@ static void run(struct vrrp_node *v, const struct vrrp_out *o)
 	for (int i = 0; i < o->n; i++) {
 		const struct vrrp_action *a = &o->a[i];
 		struct vrrp_node_event e = {.type = VRRP_NODE_STATE, .from = a->from,
-					    .to = a->to, .reason = a->reason};
+					    .to = a->to, .reason = a->reason,
+					    .silent_us = a->type == VRRP_ACT_STATE ? a->us : 0};
 
 		switch (a->type) {
 		case VRRP_ACT_SEND_ADVERT: send_advert(v, a->prio); break;

@@ -17,7 +17,7 @@
 #include "vrrp_oclock.h"
 
 enum vrrp_node_ev_type {
-	VRRP_NODE_STATE = 1, /* from, to, reason */
+	VRRP_NODE_STATE = 1, /* from, to, reason; silent_us for "stall" */
 	VRRP_NODE_VIP,	     /* added (true) or removed */
 	VRRP_NODE_MALFORMED, /* reason: a vrrp_reject_name(); iface */
 	VRRP_NODE_ERROR,     /* what, err: an action that failed */
@@ -34,6 +34,7 @@ struct vrrp_node_event {
 	const char *text; /* VRRP_NODE_ERROR: the failure's text (the kernel's ext-ack
 			     included), "" when there is none beyond err */
 	uint64_t unseen_ns; /* VRRP_NODE_UNSEEN: all found so far */
+	uint64_t silent_us; /* VRRP_NODE_STATE for "stall": since our last claiming advert */
 };
 
 typedef void (*vrrp_node_cb)(void *arg, const struct vrrp_node_event *ev);

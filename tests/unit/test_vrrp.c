@@ -755,6 +755,7 @@ static void test_safe_stall_demotes_before_sending(void)
 	CU_ASSERT_PTR_NULL(find(&o, VRRP_ACT_SEND_ADVERT));
 	CU_ASSERT_PTR_NULL(find(&o, VRRP_ACT_GARP));
 	CU_ASSERT_STRING_EQUAL("stall", reason_at(&o, 3));
+	CU_ASSERT_EQUAL(quiet_ns / 1000 + 1, o.a[3].us); /* the silence it found, in us */
 	CU_ASSERT_EQUAL(VRRP_STATE_BACKUP, f.state);
 }
 
