@@ -28,6 +28,7 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ev.h"
@@ -162,7 +163,7 @@ static void guest_mac(int node, int net, char *buf, size_t len)
 	snprintf(buf, len, "02:66:%02x:%02x:%02x:01", (node >> 8) & 0xff, node & 0xff, net & 0xff);
 }
 
-static int qemu_argv_nics(struct qargv *a, const struct guest *g)
+static int qemu_argv_nics(struct qargv *a, const struct guest *g, bool microvm)
 {
 	int rc = 0;
 
@@ -173,7 +174,8 @@ static int qemu_argv_nics(struct qargv *a, const struct guest *g)
 		/* fds 3.. in the child are the taps, in this order */
 		rc |= qa(a, "-netdev") | qa(a, "tap,id=n%d,fd=%d", g->nic_net[i], 3 + i);
 		rc |= qa(a, "-device") |
-		      qa(a, "virtio-net-pci,netdev=n%d,id=nic%d,mac=%s", g->nic_net[i],
+		      qa(a, "%s,netdev=n%d,id=nic%d,mac=%s",
+			 microvm ? "virtio-net-device" : "virtio-net-pci", g->nic_net[i],
 			 g->nic_net[i], mac);
 	}
 	return rc;
@@ -204,18 +206,57 @@ static const char *guest_image(const struct scn_node *nd, const char *vm, char *
 	return rel;
 }
 
+/*
+ * The host's TSC rate in kHz, timed against CLOCK_MONOTONIC_RAW over 20 ms; 0 if it
+ * cannot be read. Under TCG a guest's RDTSC is the host's, so this is the guest's TSC
+ * rate too. A microvm guest needs it: it has no HPET or ACPI PM timer, so when its
+ * kernel's PIT calibration fails (often under TCG, the PIT loop is timed by a slow
+ * emulator) nothing else can calibrate the TSC and the boot stops at "tsc: Unable to
+ * calibrate against PIT". tsc_early_khz= hands the kernel the rate instead.
+ */
+static unsigned long host_tsc_khz(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	struct timespec t0, t1;
+	unsigned long long c0, c1;
+	int64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &t0);
+	c0 = __builtin_ia32_rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC_RAW, &t1);
+		ns = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+	} while (ns < 20000000);
+	c1 = __builtin_ia32_rdtsc();
+	return c1 > c0 ? (unsigned long)((c1 - c0) * 1000000ull / (unsigned long long)ns) : 0;
+#else
+	return 0;
+#endif
+}
+
 static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, bool kvm)
 {
 	const struct scn_node *nd = &run_scn(g->r)->nodes[g->node];
 	unsigned long long mem = nd->memory ? nd->memory : DEFAULT_MEMORY;
-	char kernel[PATH_MAX + 64], initrd[PATH_MAX + 64];
+	char kernel[PATH_MAX + 64], initrd[PATH_MAX + 64], tsc[48] = "";
 	int rc = 0;
 
 	guest_image(nd, vm, kernel, initrd, sizeof(kernel));
+	if (nd->microvm && !kvm) {
+		unsigned long khz = host_tsc_khz();
+
+		if (khz)
+			snprintf(tsc, sizeof(tsc), " tsc_early_khz=%lu", khz);
+	}
 
 	rc |= qa(a, "qemu-system-x86_64") | qa(a, "-accel") | qa(a, kvm ? "kvm" : "tcg");
 	if (kvm)
 		rc |= qa(a, "-cpu") | qa(a, "host");
+	/* microvm: no PCI, virtio-mmio devices that ACPI enumerates (the cloud kernel has
+	 * no virtio_mmio.device= support), the PIT and PIC its boot needs, the RTC that
+	 * fl-lb's outside clock reads; the default is QEMU's own (pc), no -M at all */
+	if (nd->microvm)
+		rc |= qa(a, "-M") | qa(a, "microvm,acpi=on,pit=on,pic=on,rtc=on");
 	rc |= qa(a, "-nodefaults") | qa(a, "-no-user-config") | qa(a, "-display") | qa(a, "none");
 	rc |= qa(a, "-no-reboot") | qa(a, "-m") | qa(a, "%lluM", mem >> 20);
 	rc |= qa(a, "-smp") | qa(a, "%d", nd->cpus ? nd->cpus : 1);
@@ -223,14 +264,15 @@ static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, boo
 	/* quiet keeps the boot's chatter off the serial console (slow under TCG);
 	 * loglevel=5 still lets warnings through, which node_qemu_console.c reads */
 	rc |= qa(a, "-append") |
-	      qa(a, "console=ttyS0 panic=-1 quiet loglevel=5 fl.name=%s%s%s", nd->name,
+	      qa(a, "console=ttyS0 panic=-1 quiet loglevel=5 fl.name=%s%s%s%s", nd->name, tsc,
 		 nd->append && *nd->append ? " " : "", nd->append ? nd->append : "");
 	rc |= qa(a, "-serial") | qa(a, "file:%s", g->console_path);
 	rc |= qa(a, "-qmp") | qa(a, "unix:%s,server=on,wait=off", g->qmp_path);
 	rc |= qa(a, "-chardev") | qa(a, "socket,id=agent,path=%s,server=on,wait=off", g->agent_path);
-	rc |= qa(a, "-device") | qa(a, "virtio-serial-pci,id=vser");
+	rc |= qa(a, "-device") |
+	      qa(a, "%s,id=vser", nd->microvm ? "virtio-serial-device" : "virtio-serial-pci");
 	rc |= qa(a, "-device") | qa(a, "virtserialport,bus=vser.0,chardev=agent,name=fl.agent");
-	rc |= qemu_argv_nics(a, g);
+	rc |= qemu_argv_nics(a, g, nd->microvm);
 	return rc ? -1 : 0;
 }
 
@@ -585,8 +627,9 @@ static void guest_facts_event(struct guest *g)
 
 	/* kernel, cmdline and clocksource are the guest's words: jsonl_str takes any bytes */
 	json_t *o =
-	    json_pack("{s:I,s:s,s:o,s:o,s:o,s:i,s:i,s:I,s:I}", "boot_ms", (json_int_t)f->boot_ms,
-		      "accel", f->accel, "kernel", jsonl_str(f->kernel), "cmdline",
+	    json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:i,s:i,s:I,s:I}", "boot_ms",
+		      (json_int_t)f->boot_ms, "accel", f->accel, "machine",
+		      run_scn(g->r)->nodes[g->node].microvm ? "microvm" : "pc", "kernel", jsonl_str(f->kernel), "cmdline",
 		      jsonl_str(f->cmdline), "clocksource", jsonl_str(f->clocksource), "irq_ioapic",
 		      f->irq_ioapic, "irq_xtpic", f->irq_xtpic, "irq_loc", (json_int_t)f->irq_loc,
 		      "clock_offset_ns", (json_int_t)f->clock_offset_ns);

@@ -111,6 +111,7 @@ struct scn_node {
 	char *initrd; /* qemu: initramfs path; NULL for the bundled one */
 	uint64_t memory; /* qemu: bytes, 0 for the default */
 	int cpus;        /* qemu: 0 for the default */
+	bool microvm;    /* qemu: "machine microvm" (virtio-mmio devices), else QEMU's pc */
 	struct scn_loc loc;
 };
 

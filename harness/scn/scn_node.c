@@ -3,7 +3,7 @@
  *
  * network NAME CIDR [mtu BYTES]
  * node NAME [netns | qemu] on NET[=ADDR] [NET[=ADDR] ...] [append "ARGS"] [kernel PATH|RELEASE]
- *      [initrd PATH] [memory SIZE] [cpus N] [gateway ADDR] [forward]
+ *      [initrd PATH] [memory SIZE] [cpus N] [machine pc|microvm] [gateway ADDR] [forward]
  *
  * After 'on', every word that is not an option keyword names a network, so a misspelt
  * network is reported as one. Addresses not given are handed out by scn_validate().
@@ -205,7 +205,8 @@ static int scn_node_memory(struct scn_p *p, struct scn_node *nd)
 	return 0;
 }
 
-static const char *const scn_qemu_opts[] = {"append", "kernel", "initrd", "memory", "cpus"};
+static const char *const scn_qemu_opts[] = {"append", "kernel", "initrd", "memory", "cpus",
+					    "machine"};
 
 /* One option keyword at the cursor; 1 when the token is not an option. */
 static int scn_node_opt(struct scn_p *p, struct scn_node *nd, struct scn_loc *gw_loc)
@@ -229,6 +230,16 @@ static int scn_node_opt(struct scn_p *p, struct scn_node *nd, struct scn_loc *gw
 		int rc = scn_get_int(p, "a CPU count", 1, 64, &v);
 		nd->cpus = (int)v;
 		return rc;
+	}
+	if (scn_tok_kw(p, "machine")) {
+		struct scn_tok *m = scn_tok_want(p, "a machine: pc or microvm");
+		if (!m)
+			return -1;
+		if (strcmp(m->text, "pc") && strcmp(m->text, "microvm"))
+			return scn_fail(p, m->loc, "expected a machine: pc or microvm, got '%s'",
+					m->text);
+		nd->microvm = !strcmp(m->text, "microvm");
+		return 0;
 	}
 	if (scn_tok_kw(p, "gateway")) {
 		nd->has_gateway = true;

@@ -606,6 +606,8 @@ static void test_data_good_features(void)
 	CU_ASSERT_STRING_EQUAL("/tmp/my initrd.img", lb1->initrd);
 	CU_ASSERT_EQUAL(256u << 20, lb1->memory);
 	CU_ASSERT_EQUAL(2, lb1->cpus);
+	CU_ASSERT_TRUE(lb1->microvm);
+	CU_ASSERT_FALSE(s->nodes[scn_node_find(s, "web1")].microvm);
 	CU_ASSERT_TRUE(s->nodes[0].forward);
 	CU_ASSERT(addr_is(iface_of(s, "router", "storage")->addr, "198.18.2.1"));
 	CU_ASSERT(addr_is(iface_of(s, "web2", "storage")->addr, "198.18.2.2"));

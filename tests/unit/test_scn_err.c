@@ -118,6 +118,10 @@ static void test_err_qemu_only_option(void)
 {
 	err_is(LAB "node a on public memory 1G\n", 5, 18,
 	       "'memory' is only for qemu nodes (write 'node a qemu on ...')");
+	err_is(LAB "node a on public machine microvm\n", 5, 18,
+	       "'machine' is only for qemu nodes (write 'node a qemu on ...')");
+	err_is(LAB "node a qemu on public machine xen\n", 5, 31,
+	       "expected a machine: pc or microvm, got 'xen'");
 }
 
 static void test_err_gateway_outside(void)
