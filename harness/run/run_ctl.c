@@ -253,32 +253,49 @@ static void on_run(void *arg, int err, const char *why, int status, const char *
 		   -1);
 }
 
-static void op_run(struct run_ctl_conn *k, const json_t *req)
+/*
+ * The node of @req, whose kind must have @hook (a guest's run or pty_open), and its
+ * "argv" into @argv (room for @cap words, NULL-terminated; the strings are @req's).
+ * Returns the node, or -1 after answering the error.
+ */
+static int conn_node_argv(struct run_ctl_conn *k, const json_t *req, bool pty, char **argv,
+			  size_t cap)
 {
 	struct lab *lab = run_lab(k->ctl->run);
 	const json_t *a = json_object_get(req, "argv");
-	char *argv[65], err[512];
 	size_t n = json_array_size(a);
 	int node = conn_node(k, req);
 
 	if (node < 0)
-		return;
+		return -1;
 	const struct node_kind *kind = lab ? node_kind_of(lab, node) : NULL;
-	if (!kind || !kind->run) {
+	if (!kind || (pty ? !kind->pty_open : !kind->run)) {
 		conn_error(k, "node %s is entered by its namespace (op netns)",
 			   run_scn(k->ctl->run)->nodes[node].name);
-		return;
+		return -1;
 	}
-	if (n == 0 || n >= sizeof(argv) / sizeof(argv[0])) {
-		conn_error(k, "argv wants 1 to %zu words", sizeof(argv) / sizeof(argv[0]) - 1);
-		return;
+	if (n == 0 || n >= cap) {
+		conn_error(k, "argv wants 1 to %zu words", cap - 1);
+		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!(argv[i] = (char *)json_string_value(json_array_get(a, i)))) {
 			conn_error(k, "argv holds strings only");
-			return;
+			return -1;
 		}
 	argv[n] = NULL;
+	return node;
+}
+
+static void op_run(struct run_ctl_conn *k, const json_t *req)
+{
+	struct lab *lab = run_lab(k->ctl->run);
+	char *argv[65], err[512];
+	int node = conn_node_argv(k, req, false, argv, sizeof(argv) / sizeof(argv[0]));
+
+	if (node < 0)
+		return;
+	const struct node_kind *kind = node_kind_of(lab, node);
 	k->pending = true;
 	if (kind->run(lab, node, argv, on_run, k, err, sizeof(err)) == -1) {
 		k->pending = false;
@@ -396,29 +413,12 @@ static void on_pty_started(void *arg, int err, const char *why)
 static void op_pty(struct run_ctl_conn *k, const json_t *req)
 {
 	struct lab *lab = run_lab(k->ctl->run);
-	const json_t *a = json_object_get(req, "argv");
 	char *argv[61], err[512];
-	size_t n = json_array_size(a);
-	int node = conn_node(k, req);
+	int node = conn_node_argv(k, req, true, argv, sizeof(argv) / sizeof(argv[0]));
 
 	if (node < 0)
 		return;
-	const struct node_kind *kind = lab ? node_kind_of(lab, node) : NULL;
-	if (!kind || !kind->pty_open) {
-		conn_error(k, "node %s is entered by its namespace (op netns)",
-			   run_scn(k->ctl->run)->nodes[node].name);
-		return;
-	}
-	if (n == 0 || n >= sizeof(argv) / sizeof(argv[0])) {
-		conn_error(k, "argv wants 1 to %zu words", sizeof(argv) / sizeof(argv[0]) - 1);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!(argv[i] = (char *)json_string_value(json_array_get(a, i)))) {
-			conn_error(k, "argv holds strings only");
-			return;
-		}
-	argv[n] = NULL;
+	const struct node_kind *kind = node_kind_of(lab, node);
 	struct node_pty_fns fns = {on_pty_started, on_pty_out, on_pty_exit, k};
 	k->pending = true;
 	k->used = 0;
