@@ -59,7 +59,7 @@ jq -e '(.columns | length) == 2 and .columns[0].result.params.down == "100ms" an
        .columns[1].result.params.down == "1s" and
        .columns[1].result.expectations[0].value < .columns[0].result.expectations[0].value' \
 	m.json >/dev/null || fail "matrix JSON: columns out of order or not judged"
-grep -Eq '^  outage +[0-9.]+ms +[0-9.]+s$' m.txt || fail "matrix table"
+grep -Eq '^  outage +[0-9.]+ms +[0-9.]+m?s$' m.txt || fail "matrix table"
 
 mark=$((8000 + $$ % 1000)) # lab_kill9.sh has 7000-7999, lab_signals.sh 6000-6999: both may run beside this one
 k=$(scn jobs_kill <<SCN
