@@ -50,7 +50,8 @@ int svc_set_signal(void *set, int svc, int signo);
 /* Start @svc again with the argv it last started with. */
 int svc_set_restart(void *set, int svc);
 
-/* SIGTERM to every running service, SIGKILL to what is left after @grace_ms; then the
+/* SIGTERM to the running clients (load, probe), and once they are gone (or @grace_ms
+ * passed) to every other service; SIGKILL to what is left @grace_ms later. Then the
  * guest services' files are copied into the run directory one last time. */
 void svc_set_stop(struct svc_set *set, int64_t grace_ms);
 /* Copy every guest service's files (events, request log, stdout, stderr) into the run

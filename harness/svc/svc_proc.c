@@ -378,16 +378,48 @@ int svc_set_restart(void *ctx, int svc)
 	return sl->restart_timer > 0 ? 0 : -1;
 }
 
+/* The end of a run stops services in two waves: the clients, then the others. */
+static bool svc_is_client(const struct svc_set *set, int svc)
+{
+	return scn_service_is_client(set->scn, svc);
+}
+
+struct svc_wave_arg {
+	struct svc_set *set;
+	bool clients;
+};
+
+static bool svc_wave_gone(void *arg)
+{
+	const struct svc_wave_arg *w = arg;
+
+	for (int i = 0; i < w->set->scn->n_services; i++)
+		if (w->set->slot[i].pid > 0 && svc_is_client(w->set, i) == w->clients)
+			return false;
+	return true;
+}
+
+/* SIGTERM to the running clients (@clients) or to the others. */
+static void svc_wave_term(struct svc_set *set, bool clients)
+{
+	for (int i = 0; i < set->scn->n_services; i++)
+		if (set->slot[i].pid > 0 && svc_is_client(set, i) == clients) {
+			set->slot[i].stopping = true;
+			svc_kill(set, i, SIGTERM);
+		}
+}
+
 void svc_set_stop(struct svc_set *set, int64_t grace_ms)
 {
 	struct ev_loop *loop = run_loop(set->run);
 	int n = set->scn->n_services;
+	struct svc_wave_arg clients = {set, true};
 
-	for (int i = 0; i < n; i++)
-		if (set->slot[i].pid > 0) {
-			set->slot[i].stopping = true;
-			svc_kill(set, i, SIGTERM);
-		}
+	/* the clients first: their last requests end against servers still there; each
+	   wave has the grace (a client still waiting for an answer gets it too) */
+	svc_wave_term(set, true);
+	ev_loop_run_until(loop, ev_now_ns() + grace_ms * 1000000, svc_wave_gone, &clients);
+	svc_wave_term(set, false);
 	for (int i = 0; i < n; i++) { /* a restart under way starts nothing any more */
 		struct svc_slot *sl = &set->slot[i];
 

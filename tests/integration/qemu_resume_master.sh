@@ -42,6 +42,12 @@ lb1 = [json.loads(l) for l in open(d + "/lb1.lb.events")]
 apply = next(e["t_ns"] for e in ev if e.get("ev") == "apply" and e.get("fault") == "stall")
 revert = next(e["t_ns"] for e in ev if e.get("ev") == "revert" and e.get("fault") == "stall")
 unseen = [e for e in lb1 if e["ev"] == "unseen" and e["t_ns"] >= revert]
+if not unseen:  # what lb1 said, for the reader of a failed run
+    for e in lb1:
+        if e["ev"] in ("unseen", "state", "stall", "ready"):
+            print("lb1 %+.3f s after the resume: %s" % ((e["t_ns"] - revert) / 1e9, e))
+    print("lb1.lb.events: %d lines; the run's errors: %s" % (len(lb1), [
+        e for e in ev if e.get("ev") in ("error", "warning") or "error" in e][:5]))
 assert unseen, "lb1 did not see the stall"
 print("lb1 found %d ms unseen after a 3000 ms stop" % unseen[0]["total_ms"])
 assert unseen[0]["total_ms"] >= 1800, unseen[0]

@@ -2,27 +2,29 @@
 # stall on a guest: QMP stop at 2 s, cont 3 s later. The guest stops answering pings for
 # that long (replies are lost or come late) and answers again after; events.jsonl has
 # QEMU's STOP and RESUME next to the timeline's apply and revert. Then a `hog g1 for
-# 4.5s` (real-time CPU hogs inside the guest, fl-agent's) starves the guest kernel's
+# 6s` (real-time CPU hogs inside the guest, fl-agent's) starves the guest kernel's
 # RCU grace-period thread: with rcu_cpu_stall_timeout at 3 s (set by a service) the
 # kernel's own stall detector speaks, and the console reader counts it
 # (kernel-warnings-rcu-stall); the QMP stop before it made the kernel say nothing.
 # runner: exclusive
 #   the hog must starve the guest kernel past its 3 s RCU stall timeout: beside other
-#   tests (-j 4, 2026-12-02) the detector stayed silent twice; alone it spoke each time
+#   tests (-j 4, 2026-12-02) the detector stayed silent twice; alone it spoke each time,
+#   3.1 s into the hog (so the hog lasts 6 s: a late start inside the guest still leaves
+#   the warning room before the hog ends)
 . "$FL_TOP/tests/integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 need_guest_image
 
 f=$(scn guest-stall <<'S'
 scenario guest-stall
-duration 12s
+duration 14s
 network lan 198.18.0.0/24
 node g1 qemu on lan
 node h1 on lan
 service h1 exec "busybox ping -i 0.2 -c 35 -W 1 198.18.0.1"
 service g1 exec "sh -c 'echo 3 >/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout; sleep 60'" name tune
 at 2s stall g1 for 3s
-at 6.5s hog g1 for 4.5s
+at 6.5s hog g1 for 6s
 expect kernel-warnings-rcu-stall >= 1
 S
 )
