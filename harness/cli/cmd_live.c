@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "sockpath.h"
 #include "agent_proto.h"
 #include "cmd.h"
 #include "jsonl.h"
@@ -43,7 +44,6 @@
  * reply carried one, a file descriptor in *@fd (else -1). NULL with @err on failure. */
 static json_t *live_call(const char *path, json_t *req, int *fd, char *err, size_t len)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char *text = json_dumps(req, JSON_COMPACT), *buf = malloc(RUN_CTL_REPLY_MAX + 1);
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	size_t got = 0;
@@ -53,13 +53,12 @@ static json_t *live_call(const char *path, json_t *req, int *fd, char *err, size
 	json_decref(req);
 	if (fd)
 		*fd = -1;
-	if (!text || !buf || strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, len, "%s", text && buf ? "socket path too long" : "out of memory");
+	if (!text || !buf) {
+		snprintf(err, len, "out of memory");
 		goto out;
 	}
-	strcpy(sa.sun_path, path);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s == -1 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+	s = sockpath_connect(path, SOCK_CLOEXEC);
+	if (s == -1) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -353,19 +352,10 @@ int cmd_exec(int argc, char **argv)
 /* A connected stream socket to @path, or -1 with why in @err. */
 static int live_connect(const char *path, char *err, size_t len)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int s;
+	int s = sockpath_connect(path, SOCK_CLOEXEC);
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, len, "socket path too long: %.300s", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s == -1 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		snprintf(err, len, "%s: %s", path, strerror(errno));
-		if (s >= 0)
-			close(s);
+	if (s == -1) {
+		snprintf(err, len, "%.300s: %s", path, strerror(errno));
 		return -1;
 	}
 	return s;

@@ -27,6 +27,7 @@
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,6 +164,18 @@ static void guest_mac(int node, int net, char *buf, size_t len)
 	snprintf(buf, len, "02:66:%02x:%02x:%02x:01", (node >> 8) & 0xff, node & 0xff, net & 0xff);
 }
 
+/* The path QEMU is to listen on for @path: @path itself when it fits in sun_path, else
+ * through the run directory QEMU holds at GUEST_DIR_FD (qemu_child). @buf is PATH_MAX. */
+static const char *qemu_sock(char *buf, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path) || !slash)
+		return path;
+	snprintf(buf, PATH_MAX, "/proc/self/fd/%d/%s", GUEST_DIR_FD, slash + 1);
+	return buf;
+}
+
 static int qemu_argv_nics(struct qargv *a, const struct guest *g, bool microvm)
 {
 	int rc = 0;
@@ -267,8 +280,10 @@ static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, boo
 	      qa(a, "console=ttyS0 panic=-1 quiet loglevel=5 fl.name=%s%s%s%s", nd->name, tsc,
 		 nd->append && *nd->append ? " " : "", nd->append ? nd->append : "");
 	rc |= qa(a, "-serial") | qa(a, "file:%s", g->console_path);
-	rc |= qa(a, "-qmp") | qa(a, "unix:%s,server=on,wait=off", g->qmp_path);
-	rc |= qa(a, "-chardev") | qa(a, "socket,id=agent,path=%s,server=on,wait=off", g->agent_path);
+	char qmp[PATH_MAX], agent[PATH_MAX];
+	rc |= qa(a, "-qmp") | qa(a, "unix:%s,server=on,wait=off", qemu_sock(qmp, g->qmp_path));
+	rc |= qa(a, "-chardev") |
+	      qa(a, "socket,id=agent,path=%s,server=on,wait=off", qemu_sock(agent, g->agent_path));
 	rc |= qa(a, "-device") |
 	      qa(a, "%s,id=vser", nd->microvm ? "virtio-serial-device" : "virtio-serial-pci");
 	rc |= qa(a, "-device") | qa(a, "virtserialport,bus=vser.0,chardev=agent,name=fl.agent");
@@ -277,6 +292,24 @@ static int qemu_argv(struct qargv *a, const struct guest *g, const char *vm, boo
 }
 
 /* ---- the process ---- */
+
+/* The run directory at GUEST_DIR_FD, open across exec, when qemu_sock() needs it. */
+static int qemu_dir_fd(const struct guest *g)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(g->qmp_path, '/');
+	int fd;
+
+	if (!slash || (strlen(g->qmp_path) < sizeof(((struct sockaddr_un *)0)->sun_path) &&
+		       strlen(g->agent_path) < sizeof(((struct sockaddr_un *)0)->sun_path)))
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - g->qmp_path), g->qmp_path);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, GUEST_DIR_FD) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
 
 static void qemu_child(const struct guest *g, struct qargv *a, int lab_fd)
 {
@@ -300,6 +333,8 @@ static void qemu_child(const struct guest *g, struct qargv *a, int lab_fd)
 	for (int i = 0; i < g->n_nics; i++)
 		if (hi[i] < 0 || dup2(hi[i], 3 + i) < 0)
 			_exit(126);
+	if (qemu_dir_fd(g) < 0)
+		_exit(126);
 	dup2(null, 0);
 	dup2(log, 1);
 	dup2(log, 2);
@@ -644,7 +679,7 @@ static int guest_finish(struct lab *lab, struct guest *g)
 
 	g->qmp = qmp_open(run_loop(g->r), g->qmp_path, QMP_TIMEOUT_MS);
 	if (!g->qmp) {
-		snprintf(g->err, sizeof(g->err), "QMP %s: %s", g->qmp_path, strerror(errno));
+		snprintf(g->err, sizeof(g->err), "QMP %.300s: %s", g->qmp_path, strerror(errno));
 		return boot_failed(lab, g);
 	}
 	if (guest_agent_connect(g, deadline) < 0 || guest_agent_wait_ready(g, deadline) < 0)

@@ -22,6 +22,7 @@
 #include "jsonl.h"
 #include "node_chan.h"
 #include "node_qemu_int.h"
+#include "sockpath.h"
 #include "run.h"
 #include "scn.h"
 
@@ -81,22 +82,17 @@ static void agent_on_gone(void *arg, int err)
 
 int guest_agent_connect(struct guest *g, int64_t deadline_ns)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct ev_loop *loop = run_loop(g->r);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", g->agent_path);
 	for (;;) {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		int fd = sockpath_connect(g->agent_path, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-		if (fd < 0)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		if (fd >= 0) {
 			g->agent = node_chan_new(loop, fd, agent_on_line, agent_on_gone, g);
 			if (!g->agent)
 				close(fd);
 			return g->agent ? 0 : -1;
 		}
-		close(fd);
 		if ((errno != ENOENT && errno != ECONNREFUSED) || ev_now_ns() >= deadline_ns)
 			return -1;
 		ev_loop_run_until(loop, ev_now_ns() + AGENT_RETRY_NS, NULL, NULL);

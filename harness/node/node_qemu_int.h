@@ -23,6 +23,9 @@ struct node_chan;
 struct node_qemu_tails;
 
 #define GUEST_NICS_MAX	16
+/* In QEMU: the run directory, when a socket path is too long for sun_path (sockpath.h):
+ * QEMU then listens on /proc/self/fd/GUEST_DIR_FD/NAME (the taps are 3..) */
+#define GUEST_DIR_FD (3 + GUEST_NICS_MAX)
 #define GUEST_EXITS_MAX 128
 #define GUEST_SYNC_MAX	64
 #define GUEST_PROCS_MAX 64
@@ -75,8 +78,8 @@ struct guest {
 	int n_sync;
 	struct node_qemu_tails *tails; /* files its services write, copied back */
 	struct guest_console *console;  /* its kernel's console, read for trouble */
-	char qmp_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char agent_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char qmp_path[PATH_MAX]; /* the sockets QEMU listens on (sockpath.h for long ones) */
+	char agent_path[PATH_MAX];
 	char console_path[PATH_MAX];
 	char log_path[PATH_MAX];
 };

@@ -15,6 +15,7 @@
 #include "ev.h"
 #include "node_chan.h"
 #include "qmp.h"
+#include "sockpath.h"
 
 #define QMP_RETRY_NS (10 * 1000000LL) /* QEMU makes its socket a moment after it starts */
 
@@ -39,25 +40,7 @@ struct qmp_req {
 
 static int sock_connect(const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return sockpath_connect(path, SOCK_CLOEXEC | SOCK_NONBLOCK);
 }
 
 /* node_chan_line_fn: greeting and events here; a reply's id for its request. */

@@ -34,6 +34,7 @@
 #include "node.h"
 #include "run.h"
 #include "run_ctl.h"
+#include "sockpath.h"
 #include "scn.h"
 
 struct run_ctl_conn {
@@ -52,7 +53,7 @@ struct run_ctl {
 	struct run *run;
 	struct run_ctl_ops ops;
 	int fd;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char path[PATH_MAX];
 	const char *state;
 	struct run_ctl_conn *conns;
 	int n_conns;
@@ -552,21 +553,25 @@ static void run_ctl_free(void *arg)
 
 static int ctl_listen(struct run_ctl *c)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockpath sp;
 	char dir[PATH_MAX];
 
 	if (!realpath(run_dir(c->run), dir))
 		return -1;
 	if (snprintf(c->path, sizeof(c->path), "%s/%s", dir, RUN_CTL_SOCK) >= (int)sizeof(c->path))
 		return errno = ENAMETOOLONG, -1;
-	memcpy(sa.sun_path, c->path, sizeof(c->path));
-	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (c->fd == -1)
+	if (sockpath_set(&sp, c->path) == -1)
 		return -1;
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->fd == -1) {
+		sockpath_done(&sp);
+		return -1;
+	}
 	unlink(c->path);
 	mode_t old = umask(0177); /* the socket file is born 0600 */
-	int rc = bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	int rc = bind(c->fd, (struct sockaddr *)&sp.sa, sizeof(sp.sa));
 	umask(old);
+	sockpath_done(&sp);
 	if (rc == -1 || listen(c->fd, RUN_CTL_CONNS_MAX) == -1 ||
 	    ev_fd_add(run_loop(c->run), c->fd, EPOLLIN, on_accept, c) == -1) {
 		int e = errno;

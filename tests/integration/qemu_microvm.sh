@@ -3,7 +3,10 @@
 # enumerated by ACPI, PIT/PIC/RTC on): it boots, fl-web in it serves a netns client,
 # its guest-ready event says machine microvm, the RTC fl-lb's outside clock reads is
 # there, and under TCG the kernel was handed the TSC rate (tsc_early_khz=), the one
-# thing that keeps its boot from stopping at the PIT calibration.
+# thing that keeps its boot from stopping at the PIT calibration. The run directory's
+# path is longer than a unix socket's 107 bytes, as a nested explore or shrink
+# directory can be: QEMU's QMP and agent sockets go through the directory
+# (common/sockpath.h).
 # runner: weight 2
 # (one guest booted under TCG takes most of a CPU for ~3 s)
 . "$FL_TOP/tests/integration/lib.sh"
@@ -25,11 +28,13 @@ expect requests >= 40
 expect errors == 0
 S
 )
-d="$FL_WORK/runs"
+d="$FL_WORK/runs/$(printf 'nested%.0s' $(seq 1 16))"
 faultline run --run-dir "$d" "$f" >"$FL_WORK/run.out" 2>&1
 rc=$?
 cat "$FL_WORK/run.out"
 [ $rc = 0 ] || fail "faultline run exited $rc"
+run=$(ls -d "$d"/*/ | head -1)
+[ "${#run}" -gt 110 ] || fail "run directory $run: not longer than a socket path"
 ev="$d/latest/events.jsonl"
 ready=$(grep '"src":"g1","ev":"guest-ready"' "$ev") || fail "no guest-ready event of g1"
 echo "$ready"
