@@ -10,6 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+bool sockpath_fits(const char *path)
+{
+	return strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path);
+}
+
 int sockpath_set(struct sockpath *p, const char *path)
 {
 	char dir[PATH_MAX];
@@ -18,7 +23,7 @@ int sockpath_set(struct sockpath *p, const char *path)
 	memset(p, 0, sizeof(*p));
 	p->sa.sun_family = AF_UNIX;
 	p->dirfd = -1;
-	if (strlen(path) < sizeof(p->sa.sun_path)) {
+	if (sockpath_fits(path)) {
 		memcpy(p->sa.sun_path, path, strlen(path) + 1);
 		return 0;
 	}

@@ -7,6 +7,7 @@
 #ifndef FL_SOCKPATH_H
 #define FL_SOCKPATH_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -14,6 +15,9 @@ struct sockpath {
 	struct sockaddr_un sa;
 	int dirfd; /* the directory's O_PATH descriptor, -1 when @path fitted as it is */
 };
+
+/* Does @path fit in sun_path as it is (no detour through the directory needed)? */
+bool sockpath_fits(const char *path);
 
 /*
  * sockpath_set - @p's address for @path (bind or connect to &p->sa, then

@@ -27,7 +27,6 @@
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +40,7 @@
 #include "qmp.h"
 #include "run.h"
 #include "scn.h"
+#include "sockpath.h"
 
 #define BOOT_TIMEOUT_MS 60000
 #define QMP_TIMEOUT_MS 5000
@@ -170,7 +170,7 @@ static const char *qemu_sock(char *buf, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
-	if (strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path) || !slash)
+	if (sockpath_fits(path) || !slash)
 		return path;
 	snprintf(buf, PATH_MAX, "/proc/self/fd/%d/%s", GUEST_DIR_FD, slash + 1);
 	return buf;
@@ -300,12 +300,15 @@ static int qemu_dir_fd(const struct guest *g)
 	const char *slash = strrchr(g->qmp_path, '/');
 	int fd;
 
-	if (!slash || (strlen(g->qmp_path) < sizeof(((struct sockaddr_un *)0)->sun_path) &&
-		       strlen(g->agent_path) < sizeof(((struct sockaddr_un *)0)->sun_path)))
+	if (!slash || (sockpath_fits(g->qmp_path) && sockpath_fits(g->agent_path)))
 		return 0;
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - g->qmp_path), g->qmp_path);
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || dup2(fd, GUEST_DIR_FD) < 0)
+	if (fd < 0)
+		return -1;
+	if (fd == GUEST_DIR_FD) /* dup2 onto itself would keep O_CLOEXEC */
+		return fcntl(fd, F_SETFD, 0);
+	if (dup2(fd, GUEST_DIR_FD) < 0)
 		return -1;
 	close(fd);
 	return 0;

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ev.h"
@@ -37,11 +36,6 @@ struct qmp_req {
 	qmp_reply_fn *fn;
 	void *arg;
 };
-
-static int sock_connect(const char *path)
-{
-	return sockpath_connect(path, SOCK_CLOEXEC | SOCK_NONBLOCK);
-}
 
 /* node_chan_line_fn: greeting and events here; a reply's id for its request. */
 static int64_t qmp_on_line(void *arg, char *line)
@@ -178,7 +172,7 @@ static int qmp_connect(struct ev_loop *loop, const char *path, int64_t deadline)
 {
 	int fd;
 
-	while ((fd = sock_connect(path)) < 0) {
+	while ((fd = sockpath_connect(path, SOCK_CLOEXEC | SOCK_NONBLOCK)) < 0) {
 		if ((errno != ENOENT && errno != ECONNREFUSED) || ev_now_ns() >= deadline)
 			return -1;
 		ev_loop_run_until(loop, ev_now_ns() + QMP_RETRY_NS, NULL, NULL);
